@@ -1,0 +1,74 @@
+"""Errors named after what the caller must do, each with a sentence a user can act on.
+
+Every error raised by the meter package is a :class:`MeterError`. ``str(err)`` is the technical
+detail (for logs); ``err.user_message`` is what to show a person, including the next step.
+"""
+
+from __future__ import annotations
+
+
+class MeterError(Exception):
+    """Base class. ``user_message`` says what happened and what to do next."""
+
+    default_message = "Something went wrong talking to the meter."
+
+    def __init__(self, detail: str = "", *, user_message: str | None = None) -> None:
+        super().__init__(detail or self.default_message)
+        self.detail = detail
+        self.user_message = user_message or self.default_message
+
+
+class IdentityError(MeterError):
+    """A certificate or key is unusable (wrong curve, mismatched pair, expired, not PEM, ...)."""
+
+    default_message = "This certificate or key cannot be used with the meter."
+
+
+class CertificateRefused(MeterError):
+    """The meter rejected our certificate in the handshake: the user must register (or re-register) its LFDI."""
+
+    default_message = (
+        "The meter refused this computer's certificate. Register its LFDI in Xcel Energy's Launchpad "
+        "(Meters and Devices, Add a Device); activation can take from minutes to several days."
+    )
+
+
+class Unreachable(MeterError):
+    """Nothing answered in time (refused, timed out, no route). Back off and retry."""
+
+    default_message = (
+        "The meter did not answer. Check that it is on your Wi-Fi and that the address is right; "
+        "we will keep retrying."
+    )
+
+
+class MeterBusy(MeterError):
+    """Another client holds the meter's only TLS connection. Back off and tell the user."""
+
+    default_message = (
+        "The meter is busy serving another program (it allows one connection at a time). Close other "
+        "meter apps such as Home Assistant integrations or scripts; we will retry."
+    )
+
+
+class IdentityMismatch(MeterError):
+    """The device at the address is not the meter we pinned: locate the meter again."""
+
+    default_message = (
+        "Another device now answers at the meter's address (its identity does not match). "
+        "We will look for your meter on the network again."
+    )
+
+    def __init__(self, detail: str = "", *, expected: str = "", found: str = "", user_message: str | None = None):
+        super().__init__(detail, user_message=user_message)
+        self.expected = expected
+        self.found = found
+
+
+class ProtocolError(MeterError):
+    """The meter answered something that is not what IEEE 2030.5 says (garbage, truncated, oversized)."""
+
+    default_message = (
+        "The meter sent an answer that could not be understood. This is usually temporary; "
+        "we will retry. If it persists, restart the meter's Wi-Fi connection from Xcel's Launchpad."
+    )
