@@ -8,6 +8,7 @@ meter's LFDI instead. No CA bundle is ever loaded into these contexts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import ssl
@@ -44,10 +45,8 @@ def load_identity_into(context: ssl.SSLContext, identity: Identity) -> None:
             handle.write(identity.cert_pem + b"\n" + encrypted)
         context.load_cert_chain(path, password=password)
     finally:
-        try:
+        with contextlib.suppress(OSError):
             os.remove(path)
-        except OSError:
-            pass
 
 
 def _restrict_to_meter_suite(context: ssl.SSLContext) -> None:
