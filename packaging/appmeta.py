@@ -1,0 +1,125 @@
+"""Facts every packaging step shares: names, the version, and what the bundle keeps of Qt.
+
+Loaded by file path (``importlib.util.spec_from_file_location``) from the PyInstaller spec, ``build.py`` and
+the packaging tests: the folder is called ``packaging``, which would clash with the PyPI package of that name
+if it were imported as a package. Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_NAME = "Xcelsior Desktop"
+EXE_NAME = "xcelsior-desktop"
+# Reverse-DNS id: AppStream component id, .desktop file name, macOS bundle id, LaunchAgent label.
+APP_ID = "io.github.xcelsiordesktop.XcelsiorDesktop"
+SUMMARY = "Live electricity use from your Xcel Energy smart meter, in the system tray"
+MAINTAINER = "Xcelsior Desktop developers <xcelsior-desktop@users.noreply.github.com>"
+HOMEPAGE = "https://github.com/xcelsior-desktop/xcelsior-desktop"
+MDNS_SERVICE = "_smartenergy._tcp"  # the meter's DNS-SD service type (PROTOCOL.md, "Discovery")
+
+# Qt modules the bundle keeps even if no source file names them (QtDBus: tray and notifications on Linux;
+# QtNetwork: QLocalServer/QLockFile single instance; QtSvg: the SVG icon engine and image plugin).
+BASE_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets", "QtSvg", "QtNetwork", "QtDBus"})
+# Modules that must never reach the bundle: each pulls in tens of MB (QML engine, Chromium, multimedia ...).
+FORBIDDEN_QT_MODULES = frozenset({
+    "QtQml", "QtQuick", "QtQuick3D", "QtQuickControls2", "QtQuickWidgets", "QtQuickTest", "QtQmlFeatures",
+    "QtWebEngineCore", "QtWebEngineWidgets", "QtWebEngineQuick", "QtWebView", "QtWebChannel", "QtDesigner",
+    "QtMultimedia", "QtMultimediaWidgets", "QtSpatialAudio", "Qt3DCore", "Qt3DRender", "Qt3DInput", "Qt3DLogic",
+    "Qt3DAnimation", "Qt3DExtras", "QtDataVisualization", "QtGraphs", "QtGraphsWidgets", "QtPdf", "QtPdfWidgets",
+    "QtLocation", "QtCanvasPainter", "QtLabsStyleKit", "QtUiTools", "QtHelp", "QtTextToSpeech",
+})
+
+# Qt plugins the bundle keeps, by plugin folder; a folder not listed is dropped whole.
+# Platforms: the desktop's own (xcb / windows / cocoa), offscreen (self-test, CI) and minimal.
+KEEP_PLUGINS: dict[str, frozenset[str] | None] = {
+    "platforms": frozenset({"xcb", "offscreen", "minimal", "windows", "cocoa"}),
+    "platformthemes": frozenset({"xdgdesktopportal"}),  # gtk3 would make libgtk-3 a dependency
+    "platforminputcontexts": frozenset({"compose", "ibus"}),  # not the virtual keyboard (QML)
+    "imageformats": frozenset({"svg", "ico", "icns"}),  # PNG is built into QtGui
+    "iconengines": None,  # None = keep every plugin in the folder (the SVG icon engine)
+    "styles": None,  # the native look on Windows and macOS
+}
+
+_PLUGIN_FILE = re.compile(r"^(?:lib)?q?(?P<name>[a-z0-9_-]+?)(?:platforminputcontextplugin|plugin)?\.(?:so|dll|dylib)$")
+
+
+def read_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
+    """The project version, from pyproject.toml's [project] table (the one place it is written)."""
+    with open(pyproject, "rb") as handle:
+        data = tomllib.load(handle)
+    version = data["project"]["version"]
+    if not re.fullmatch(r"\d+(\.\d+){1,3}([.-]?(a|b|rc|dev|post)\d*)?", version):
+        raise ValueError(f"pyproject.toml: version {version!r} is not a release number")
+    return str(version)
+
+
+def numeric_version(version: str) -> tuple[int, int, int, int]:
+    """The version as four integers, as Windows version resources and CFBundleVersion want it."""
+    parts = [int(p) for p in re.findall(r"\d+", version.split("a")[0].split("b")[0].split("rc")[0])[:4]]
+    return tuple((parts + [0, 0, 0, 0])[:4])  # type: ignore[return-value]
+
+
+_QT_IMPORT = re.compile(r"\bPySide6\.(Qt[A-Za-z0-9]+)")
+
+
+def qt_modules_used(source_dir: Path = ROOT / "xcelsior_desktop") -> set[str]:
+    """Every ``PySide6.QtX`` module any source file names (``from PySide6.QtX import`` or ``import PySide6.QtX``)."""
+    used: set[str] = set()
+    for path in source_dir.rglob("*.py"):
+        used.update(_QT_IMPORT.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return used
+
+
+def qt_modules_to_keep(used: Iterable[str]) -> set[str]:
+    return set(BASE_QT_MODULES) | set(used)
+
+
+def qt_excludes(available: Iterable[str], keep: Iterable[str]) -> list[str]:
+    """``PySide6.X`` names to pass to Analysis(excludes=...): everything installed that the app does not keep."""
+    keep_set = set(keep)
+    return sorted(f"PySide6.{name}" for name in available if name not in keep_set)
+
+
+def keep_qt_plugin(dest: str) -> bool:
+    """Whether a collected file under ``.../Qt/plugins/<folder>/<file>`` (or ``PySide6/plugins``) stays."""
+    parts = PurePosixPath(dest.replace("\\", "/")).parts
+    if "plugins" not in parts:
+        return True
+    index = parts.index("plugins")
+    if len(parts) < index + 3:
+        return True
+    folder, filename = parts[index + 1], parts[-1]
+    if folder not in KEEP_PLUGINS:
+        return False
+    allowed = KEEP_PLUGINS[folder]
+    if allowed is None:
+        return True
+    match = _PLUGIN_FILE.match(filename.lower())
+    return bool(match) and match.group("name") in allowed
+
+
+# Qt libraries that only the dropped plugins and forbidden modules need; they can slip in through a plugin's
+# link-time dependencies (the virtual keyboard input plugin drags the whole QML engine along).
+_FORBIDDEN_LIB = re.compile(
+    r"^(?:lib)?Qt6?(?:Qml|Quick|VirtualKeyboard|WebEngine|Pdf|Multimedia|Designer|3D|Wayland|ShaderTools|Labs)",
+    re.IGNORECASE,
+)
+
+
+def keep_binary(dest: str) -> bool:
+    """Whether a collected binary stays: unused Qt plugins and the big Qt libraries behind them go."""
+    if not keep_qt_plugin(dest):
+        return False
+    name = PurePosixPath(dest.replace("\\", "/")).name
+    return _FORBIDDEN_LIB.match(name) is None
+
+
+def keep_data(dest: str) -> bool:
+    """Whether a collected data file stays: the app is English only, so Qt's translations go."""
+    path = PurePosixPath(dest.replace("\\", "/"))
+    return not ("translations" in path.parts and path.suffix == ".qm")
