@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Live electricity use from your Xcel Energy smart meter, straight from the meter.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation offscreen (TLS to a built-in simulator, keyring, tray icon) and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module_name, help_text) in COMMANDS.items():
         try:
@@ -60,6 +62,10 @@ def _module(module_name: str):  # type: ignore[no-untyped-def]
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["--self-test"]:  # a top-level flag, not a sub-command: checks an installed bundle
+        from xcelsior_desktop import selftest
+
+        return selftest.main(args_list[1:])
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["app", *args_list]
     parser = build_parser()

@@ -1,0 +1,262 @@
+"""``xcelsior-desktop --self-test``: prove that a (frozen) build works, end to end, without a display or a meter.
+
+Steps, in order; the first that fails stops the run, prints its name and why, and sets the exit status to its
+number (1-based), so CI logs and scripts both say which part of the bundle is broken:
+
+1. ``imports``   every module of the app and the libraries it loads by name (keyring backends, zeroconf, Qt)
+2. ``keyring``   the keyring library finds its backends (entry points), the platform's backend loads with its
+                 dependencies, and a backend is chosen (a machine without a keyring service is reported, not failed)
+3. ``tls``       a real mutual-TLS handshake with an in-process meter simulator on 127.0.0.1: TLS 1.2,
+                 ECDHE-ECDSA-AES128-CCM8, the simulator's certificate LFDI as expected
+4. ``read``      one demand read through the meter client, over that same TLS
+5. ``tray-icon`` the tray icon rendered offscreen (not blank), and the app's SVG icon loads (Qt SVG plugins)
+
+Nothing leaves the machine: the simulator listens on 127.0.0.1 with an ephemeral port, mDNS is off.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import importlib
+import math
+import os
+import pkgutil
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+OVERALL_TIMEOUT_S = 120.0
+EXIT_USAGE = 64  # distinct from the step numbers
+CCM8_SUITE = "ECDHE-ECDSA-AES128-CCM8"
+# Libraries imported by name at run time or from compiled code, which a frozen build can silently miss.
+THIRD_PARTY = (
+    "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "PySide6.QtNetwork",
+    "cryptography.hazmat.bindings._rust", "cryptography.x509", "lxml.etree", "zeroconf", "zeroconf._utils.net",
+    "zeroconf._handlers.query_handler", "zeroconf._services.browser", "ifaddr", "requests", "urllib3", "keyring",
+    "keyring.backends.chainer", "psutil",
+)
+
+
+class StepFailed(Exception):
+    """A self-test step found the build broken; the message says what is missing."""
+
+
+def _out(line: str) -> None:
+    stream = sys.stdout if sys.stdout is not None else sys.stderr  # windowed Windows builds may have neither
+    if stream is not None:
+        print(line, file=stream, flush=True)
+
+
+# -- 1. imports ------------------------------------------------------------------------------------------------
+
+
+def step_imports(context: dict[str, object]) -> str:
+    import xcelsior_desktop
+
+    failures: list[str] = []
+    names: list[str] = []
+
+    def onerror(name: str) -> None:
+        failures.append(f"{name}: {sys.exc_info()[1]!r}")
+
+    for info in pkgutil.walk_packages(xcelsior_desktop.__path__, "xcelsior_desktop.", onerror=onerror):
+        names.append(info.name)
+    for name in [*names, *THIRD_PARTY]:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none hidden
+            failures.append(f"{name}: {exc!r}")
+    if failures:
+        raise StepFailed("cannot import " + "; ".join(failures))
+    if len(names) < 5:
+        raise StepFailed(f"only {len(names)} app modules found: the package is not bundled whole")
+    return f"{len(names)} app modules, {len(THIRD_PARTY)} libraries"
+
+
+# -- 2. keyring ------------------------------------------------------------------------------------------------
+
+_PLATFORM_BACKEND = {
+    "win32": ("keyring.backends.Windows", "WinVaultKeyring", ("win32ctypes.pywin32.win32cred",)),
+    "darwin": ("keyring.backends.macOS", "Keyring", ()),
+}
+_LINUX_BACKEND = ("keyring.backends.SecretService", "Keyring", ("secretstorage", "jeepney.io.blocking"))
+
+
+def step_keyring(context: dict[str, object]) -> str:
+    from importlib import metadata
+
+    import keyring
+
+    entry_points = {ep.name for ep in metadata.entry_points(group="keyring.backends")}
+    if not entry_points:
+        raise StepFailed("keyring's entry points are missing (its package metadata was not bundled)")
+    module_name, class_name, dependencies = _PLATFORM_BACKEND.get(sys.platform, _LINUX_BACKEND)
+    for dependency in dependencies:
+        try:
+            importlib.import_module(dependency)
+        except ImportError as exc:
+            raise StepFailed(f"{module_name} needs {dependency}, which is not in the build: {exc}") from exc
+    backend_class = getattr(importlib.import_module(module_name), class_name)
+    try:
+        priority = backend_class.priority
+    except Exception as exc:  # noqa: BLE001 - the backend says why it cannot run here
+        priority = None
+        reason = str(exc) or type(exc).__name__
+        if sys.platform in _PLATFORM_BACKEND:  # Windows and macOS always have their keychain
+            raise StepFailed(f"{module_name}.{class_name} is not usable: {reason}") from exc
+    chosen = keyring.get_keyring()
+    chosen_name = f"{type(chosen).__module__}.{type(chosen).__qualname__}"
+    try:
+        from xcelsior_desktop.services.secrets import describe_backend
+
+        chosen_words = describe_backend(chosen)
+    except ImportError:
+        chosen_words = chosen_name
+    if priority is None:
+        return f"backends {sorted(entry_points)}; {class_name} cannot run here ({reason}); chosen: {chosen_words}"
+    return f"backends {sorted(entry_points)}; chosen: {chosen_words}"
+
+
+# -- 3. tls and 4. read ----------------------------------------------------------------------------------------
+
+
+def _simulator(context: dict[str, object]):  # type: ignore[no-untyped-def]
+    """Start the simulator once (both network steps use it), registered for a throwaway identity."""
+    if "simulator" not in context:
+        from xcelsior_desktop.meter.identity import generate_identity
+        from xcelsior_desktop.simulator import MeterSimulator
+
+        identity = generate_identity(days=2)
+        simulator = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False)
+        simulator.start()
+        context["identity"] = identity
+        context["simulator"] = simulator
+    return context["simulator"]
+
+
+def step_tls(context: dict[str, object]) -> str:
+    import socket
+
+    from xcelsior_desktop.meter.identity import lfdi_from_der
+    from xcelsior_desktop.meter.tls import client_context
+
+    simulator = _simulator(context)
+    tls_context = client_context(context["identity"])  # type: ignore[arg-type]
+    raw = socket.create_connection((simulator.host, simulator.port), timeout=10.0)
+    with raw, tls_context.wrap_socket(raw, do_handshake_on_connect=True) as tls:
+        version, cipher = tls.version(), (tls.cipher() or ("?",))[0]
+        peer = tls.getpeercert(binary_form=True)
+    if version != "TLSv1.2" or cipher != CCM8_SUITE:
+        raise StepFailed(f"negotiated {version} {cipher}, expected TLSv1.2 {CCM8_SUITE}")
+    if not peer or lfdi_from_der(peer) != simulator.lfdi:
+        raise StepFailed("the simulator's certificate does not match its LFDI")
+    return f"{version} {cipher}, meter LFDI {simulator.lfdi[:8]}..."
+
+
+def step_read(context: dict[str, object]) -> str:
+    from xcelsior_desktop.meter.client import MeterClient
+
+    simulator = _simulator(context)
+    client = MeterClient(
+        simulator.host, port=simulator.port, identity=context["identity"], meter_lfdi=simulator.lfdi,
+        connect_timeout=5.0, handshake_timeout=15.0, read_timeout=10.0,
+    )
+    try:
+        measurement = client.read_demand()
+    finally:
+        client.close()
+    value = float(measurement.value)
+    if not math.isfinite(value):
+        raise StepFailed(f"demand read returned {measurement.value!r}")
+    return f"demand {value:.0f} {measurement.unit}"
+
+
+# -- 5. tray icon ----------------------------------------------------------------------------------------------
+
+
+def _resource_dir() -> Path:
+    """Where the bundled resources sit: next to the frozen modules, or in the source tree."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parents[1] / "resources"
+
+
+def _opaque_pixels(image) -> int:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format.Format_ARGB32)
+    return sum(1 for y in range(image.height()) for x in range(image.width()) if image.pixelColor(x, y).alpha() > 32)
+
+
+def step_tray_icon(context: dict[str, object]) -> str:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
+    context["qapp"] = app
+    details = []
+    svg = _resource_dir() / "xcelsior-desktop.svg"
+    if not svg.exists() and not getattr(sys, "frozen", False):
+        details.append("app icon: source tree without resources/")
+    else:
+        pixmap = QIcon(str(svg)).pixmap(64, 64)
+        if pixmap.isNull() or _opaque_pixels(pixmap.toImage()) < 64 * 64 // 8:
+            raise StepFailed(f"the app icon {svg} does not render (Qt SVG icon engine or image plugin missing)")
+        details.append("app icon 64 px")
+    from xcelsior_desktop.app import tray_icon
+
+    image = tray_icon.render_tray_image(850.0, 22, 2.0)  # watts, logical size, device pixel ratio
+    if image.isNull() or _opaque_pixels(image) < 20:
+        raise StepFailed("the tray icon for 850 W rendered blank")
+    details.append(f"tray icon {image.width()}x{image.height()} px")
+    return ", ".join(details)
+
+
+STEPS: tuple[tuple[str, Callable[[dict[str, object]], str]], ...] = (
+    ("imports", step_imports),
+    ("keyring", step_keyring),
+    ("tls", step_tls),
+    ("read", step_read),
+    ("tray-icon", step_tray_icon),
+)
+
+
+def run(steps=STEPS) -> int:  # type: ignore[no-untyped-def]
+    """Run every step; 0 when all pass, else the 1-based number of the step that failed."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    faulthandler.dump_traceback_later(OVERALL_TIMEOUT_S, exit=True)  # a hung step must not hang CI
+    context: dict[str, object] = {}
+    frozen = "frozen build" if getattr(sys, "frozen", False) else "source tree"
+    _out(f"self-test: {frozen}, Python {sys.version.split()[0]}, {sys.platform}")
+    started = time.monotonic()
+    try:
+        for number, (name, step) in enumerate(steps, start=1):
+            step_started = time.monotonic()
+            try:
+                detail = step(context)
+            except Exception as exc:  # noqa: BLE001 - the point is to name any failure
+                _out(f"self-test: step {number} '{name}' FAILED: {exc}")
+                if not isinstance(exc, StepFailed):
+                    _out("".join(traceback.format_exception(exc)).rstrip())
+                return number
+            _out(f"self-test: step {number} '{name}' ok ({time.monotonic() - step_started:.2f} s): {detail}")
+    finally:
+        simulator = context.get("simulator")
+        if simulator is not None:
+            simulator.stop()  # type: ignore[attr-defined]
+        faulthandler.cancel_dump_traceback_later()
+    _out(f"self-test: passed, {len(steps)} steps in {time.monotonic() - started:.2f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv == ["--help"] or argv == ["-h"]:
+        _out(__doc__ or "")
+        return 0
+    if argv:
+        _out(f"self-test: unexpected arguments {argv!r} (usage: xcelsior-desktop --self-test)")
+        return EXIT_USAGE
+    return run()
