@@ -340,9 +340,11 @@ class AlertEngine:
             else:
                 state.run_since = None
             rearm = value < rule.effective_rearm
-            if state.run_since is None or now - state.run_since < rule.duration_min * 60.0:
+            # the run lasts as far as readings cover it, never into a silence
+            covered = (obs.demand_at or now) - state.run_since if state.run_since is not None else -1.0
+            if covered < rule.duration_min * 60.0:
                 return False, rearm, None
-            lasted = _fmt_minutes(now - state.run_since)
+            lasted = _fmt_minutes(covered)
             if kind is RuleKind.USAGE_ABOVE:
                 return (
                     True,
