@@ -1,0 +1,454 @@
+"""The polling policy and connection state machine, with no Qt and no I/O.
+
+The meter worker (a QThread in ``app/``) asks :meth:`Poller.due` what to do now, does it, and reports back
+with :meth:`Poller.succeeded` / :meth:`Poller.failed`; :meth:`Poller.wait_s` says how long to sleep. Time is
+passed in (monotonic for scheduling, wall clock for what users read), so tests drive it directly.
+
+Kindness to the meter (PROTOCOL.md: over-polling causes timeouts and Wi-Fi drops): demand every 5 s by default
+(never below 2 s), registers every minute, device information once per contact, exponential back-off with
+jitter on every kind of failure, and nothing at all while paused or asleep.
+
+Sleep: a process cannot run while the computer sleeps, so "pausing during sleep" means noticing the gap on
+wake-up. On Linux and macOS the monotonic clock stops during suspend while the wall clock jumps; on Windows
+the monotonic clock keeps running, so the timer firing far later than scheduled gives it away. Either way
+:meth:`Poller.clock_check` reports a sleep, the back-off resets, the connection is dropped (it is dead after
+a suspend) and polling resumes after a short grace period for the Wi-Fi to come back.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from xcelsior_desktop.meter import errors
+from xcelsior_desktop.services.settings import clamp_interval
+
+
+class State(enum.StrEnum):
+    NO_IDENTITY = "no_identity"
+    WAITING_REGISTRATION = "waiting_registration"
+    LOCATING = "locating"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    BUSY = "busy"
+    UNREACHABLE = "unreachable"
+    CERT_REFUSED = "cert_refused"
+    MISMATCH = "mismatch"
+    STALE = "stale"
+    PAUSED = "paused"
+
+
+# What a user reads for each state (title, next step). The app adds times (since, next retry).
+STATE_TEXT: dict[State, tuple[str, str]] = {
+    State.NO_IDENTITY: (
+        "Not set up",
+        "This computer has no meter certificate yet. Choose Set up to create one and register it with Xcel Energy.",
+    ),
+    State.WAITING_REGISTRATION: (
+        "Waiting for registration",
+        "The meter does not accept this computer's certificate yet. Check that its LFDI is added in Xcel's "
+        "Launchpad (Meters and Devices, Add a Device); activation takes minutes to several days. We keep trying.",
+    ),
+    State.LOCATING: (
+        "Looking for the meter",
+        "Searching the local network for the meter. If this takes more than a few minutes, enter its address "
+        "in Settings (Launchpad or your router lists it).",
+    ),
+    State.CONNECTING: ("Connecting", "Contacting the meter."),
+    State.CONNECTED: ("Connected", "Live readings are coming in."),
+    State.BUSY: (
+        "Meter busy",
+        "Another program holds the meter's only connection. Close other meter apps (Home Assistant "
+        "integrations, scripts); we retry with growing pauses.",
+    ),
+    State.UNREACHABLE: (
+        "Meter unreachable",
+        "The meter does not answer. Check it is on your Wi-Fi and the address in Settings is right; "
+        "reconnecting the meter's Wi-Fi from Launchpad often helps. We keep retrying.",
+    ),
+    State.CERT_REFUSED: (
+        "Certificate refused",
+        "The meter refused this computer's certificate, which it accepted before. It may have expired or been "
+        "removed in Launchpad: check Meters and Devices, or run Set up to register again.",
+    ),
+    State.MISMATCH: (
+        "Another device at the meter's address",
+        "A different device now answers at the meter's address (its address probably changed). We are looking "
+        "for the meter again; set its new address in Settings if you entered one by hand.",
+    ),
+    State.STALE: (
+        "No fresh readings",
+        "The meter is answering but no new value has arrived for a while. We keep trying; if it lasts, "
+        "reconnect the meter's Wi-Fi from Launchpad.",
+    ),
+    State.PAUSED: ("Paused", "Polling is paused. Choose Resume to read the meter again."),
+}
+
+# Failure states carry "since" and "next retry"
+ERROR_STATES = frozenset(
+    {State.WAITING_REGISTRATION, State.BUSY, State.UNREACHABLE, State.CERT_REFUSED, State.MISMATCH}
+)
+
+
+class Task(enum.StrEnum):
+    LOCATE = "locate"  # run discovery (off the meter thread)
+    DEVICE_INFO = "device_info"
+    DEMAND = "demand"
+    REGISTERS = "registers"
+
+
+class Failure(enum.StrEnum):
+    REFUSED = "refused"
+    BUSY = "busy"
+    UNREACHABLE = "unreachable"
+    MISMATCH = "mismatch"
+    TRANSIENT = "transient"  # protocol error, empty body, timeout on a good connection
+    NOT_FOUND = "not_found"  # discovery found nothing
+
+
+def classify(exc: BaseException) -> Failure:
+    """Which policy applies to an exception from the meter client."""
+    if isinstance(exc, errors.CertificateRefused):
+        return Failure.REFUSED
+    if isinstance(exc, errors.MeterBusy):
+        return Failure.BUSY
+    if isinstance(exc, errors.IdentityMismatch):
+        return Failure.MISMATCH
+    if isinstance(exc, errors.Unreachable | OSError):
+        return Failure.UNREACHABLE
+    return Failure.TRANSIENT
+
+
+@dataclass(frozen=True)
+class Backoff:
+    first_s: float
+    max_s: float
+
+    def delay(self, attempt: int) -> float:
+        """Delay after the ``attempt``-th failure in a row (1-based): first_s, 2x, 4x, ... capped."""
+        return min(self.max_s, self.first_s * (2 ** max(0, attempt - 1)))
+
+
+BACKOFF: dict[Failure, Backoff] = {
+    Failure.TRANSIENT: Backoff(5.0, 120.0),
+    Failure.UNREACHABLE: Backoff(10.0, 300.0),
+    Failure.BUSY: Backoff(15.0, 300.0),
+    Failure.MISMATCH: Backoff(30.0, 600.0),
+    Failure.REFUSED: Backoff(60.0, 900.0),  # activation takes minutes to days: no need to knock often
+    Failure.NOT_FOUND: Backoff(15.0, 300.0),
+}
+
+_STATE_OF_FAILURE = {
+    Failure.BUSY: State.BUSY,
+    Failure.UNREACHABLE: State.UNREACHABLE,
+    Failure.MISMATCH: State.MISMATCH,
+    Failure.NOT_FOUND: State.LOCATING,
+}
+
+SLEEP_GAP_S = 30.0  # a clock disagreement this large means the computer slept
+RESUME_GRACE_S = 3.0  # after waking, give the Wi-Fi a moment
+RELOCATE_AFTER_UNREACHABLE = 3  # automatic mode: after this many in a row, look for the meter again
+
+
+@dataclass(frozen=True)
+class Status:
+    """A snapshot for the GUI: what state, since when (wall), when the next try is (wall), why."""
+
+    state: State
+    since: float
+    next_retry: float | None
+    detail: str
+    last_reading: float | None  # wall time of the last successful demand reading
+
+
+class Poller:
+    def __init__(
+        self,
+        *,
+        interval_s: float = 5.0,
+        register_interval_s: float = 60.0,
+        has_identity: bool = True,
+        has_address: bool = True,
+        automatic_address: bool = False,
+        ever_registered: bool = False,
+        stale_after_s: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._mono = monotonic
+        self._wall = wall
+        self._rng = rng or random.Random()
+        self.interval_s = clamp_interval(interval_s)
+        self.register_interval_s = max(self.interval_s, register_interval_s)
+        self._stale_after = stale_after_s
+        self.automatic_address = automatic_address
+        self.ever_registered = ever_registered
+        self.has_identity = has_identity
+        self.has_address = has_address
+        now = self._mono()
+        self._next: dict[Task, float | None] = {
+            Task.DEVICE_INFO: now,
+            Task.DEMAND: now,
+            Task.REGISTERS: now,
+            Task.LOCATE: None,
+        }
+        self._blocked_until = now
+        self._failures = 0
+        self._failure_kind: Failure | None = None
+        self._locating = False
+        self._locate_failures = 0
+        self._paused = False
+        self._state = State.CONNECTING
+        self._since = self._wall()
+        self._detail = ""
+        self._last_demand_mono: float | None = None
+        self._last_demand_wall: float | None = None
+        self._clock_pair = (now, self._wall())
+        self._resume_state: tuple[State, float, str] = (State.CONNECTING, self._since, "")
+        self._expected_wake: float | None = None
+        if not has_identity:
+            self._set(State.NO_IDENTITY)
+        elif not has_address:
+            self._need_locate(now)
+
+    # -- configuration -----------------------------------------------------------------------------
+
+    def set_interval(self, seconds: float) -> None:
+        self.interval_s = clamp_interval(seconds)
+        self.register_interval_s = max(self.interval_s, self.register_interval_s)
+        nxt = self._next[Task.DEMAND]
+        if nxt is not None:
+            self._next[Task.DEMAND] = min(nxt, self._mono() + self.interval_s)
+
+    def set_identity(self, present: bool) -> None:
+        """An identity appeared (setup finished) or vanished."""
+        self.has_identity = present
+        if not present:
+            self._set(State.NO_IDENTITY)
+            return
+        self.restart()
+
+    def set_address(self, present: bool, automatic: bool | None = None) -> None:
+        """The meter's address changed (settings) or discovery found one."""
+        if automatic is not None:
+            self.automatic_address = automatic
+        self.has_address = present
+        if present:
+            self._locating = False
+            self._next[Task.LOCATE] = None
+            self.restart()
+        else:
+            self._need_locate(self._mono())
+
+    def restart(self) -> None:
+        """Start over from first contact: device info, demand and registers now, no back-off."""
+        now = self._mono()
+        self._failures = 0
+        self._failure_kind = None
+        self._blocked_until = now
+        for task in (Task.DEVICE_INFO, Task.DEMAND, Task.REGISTERS):
+            self._next[task] = now
+        if not self.has_identity:
+            self._set(State.NO_IDENTITY)
+        elif not self.has_address:
+            self._need_locate(now)
+        elif not self._paused:
+            self._set(State.CONNECTING)
+
+    # -- pause and sleep ---------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def set_paused(self, paused: bool) -> None:
+        if paused == self._paused:
+            return
+        self._paused = paused
+        if paused:
+            self._resume_state = (self._state, self._since, self._detail)
+            self._set(State.PAUSED)
+        else:
+            state, since, detail = self._resume_state
+            self._state, self._since, self._detail = state, since, detail
+            now = self._mono()
+            self._blocked_until = now
+            self._next[Task.DEMAND] = now
+            if self._state in ERROR_STATES:
+                self._failures = 0  # the user asked: try now
+
+    def clock_check(self) -> bool:
+        """Call on every wake-up. True when the computer slept since the last call (see module doc)."""
+        mono, wall = self._mono(), self._wall()
+        last_mono, last_wall = self._clock_pair
+        self._clock_pair = (mono, wall)
+        drift = (wall - last_wall) - (mono - last_mono)
+        late = mono - self._expected_wake if self._expected_wake is not None else 0.0
+        self._expected_wake = None
+        if drift <= SLEEP_GAP_S and late <= SLEEP_GAP_S:
+            return False
+        self._failures = 0
+        self._failure_kind = None
+        self._blocked_until = mono + RESUME_GRACE_S
+        self._next[Task.DEMAND] = mono
+        self._next[Task.REGISTERS] = mono
+        return True
+
+    # -- scheduling --------------------------------------------------------------------------------
+
+    def due(self) -> list[Task]:
+        """Tasks to run now, in order. LOCATE is returned once per search (reported via :meth:`located`)."""
+        if self._paused or not self.has_identity:
+            return []
+        now = self._mono()
+        tasks: list[Task] = []
+        locate_at = self._next[Task.LOCATE]
+        if not self._locating and locate_at is not None and locate_at <= now:
+            self._locating = True
+            tasks.append(Task.LOCATE)
+        if not self.has_address or now < self._blocked_until:
+            return tasks
+        for task in (Task.DEVICE_INFO, Task.DEMAND, Task.REGISTERS):
+            at = self._next[task]
+            if at is not None and at <= now:
+                tasks.append(task)
+        return tasks
+
+    def wait_s(self) -> float | None:
+        """Seconds until something is due (None: nothing until an outside event, e.g. resume or setup)."""
+        if self._paused or not self.has_identity:
+            return None
+        now = self._mono()
+        candidates: list[float] = []
+        if not self._locating and self._next[Task.LOCATE] is not None:
+            candidates.append(self._next[Task.LOCATE] or now)
+        if self.has_address:
+            for task in (Task.DEVICE_INFO, Task.DEMAND, Task.REGISTERS):
+                at = self._next[task]
+                if at is not None:
+                    candidates.append(max(at, self._blocked_until))
+        if self._state is State.CONNECTED and self._last_demand_mono is not None:
+            stale_at = self._last_demand_mono + self.stale_after_s
+            if stale_at > now:
+                candidates.append(stale_at + 0.01)  # wake up to show "stale"
+        if not candidates:
+            return None
+        at = min(candidates)
+        self._expected_wake = max(at, now)
+        return max(0.0, at - now)
+
+    @property
+    def stale_after_s(self) -> float:
+        return self._stale_after if self._stale_after is not None else 3 * self.interval_s + 5.0
+
+    # -- results -----------------------------------------------------------------------------------
+
+    def succeeded(self, task: Task) -> None:
+        now = self._mono()
+        self._failures = 0
+        self._failure_kind = None
+        self.ever_registered = True
+        if task is Task.DEVICE_INFO:
+            self._next[task] = None
+        elif task is Task.DEMAND:
+            self._next[task] = now + self.interval_s
+            self._last_demand_mono = now
+            self._last_demand_wall = self._wall()
+        elif task is Task.REGISTERS:
+            self._next[task] = now + self.register_interval_s
+        if self._state is not State.CONNECTED and not self._paused:
+            self._set(State.CONNECTED)
+
+    def failed(self, task: Task, failure: Failure, detail: str = "") -> None:
+        now = self._mono()
+        if failure is self._failure_kind or (self._failure_kind is not None and failure is Failure.TRANSIENT):
+            self._failures += 1
+        else:
+            self._failures = 1
+            self._failure_kind = failure
+        delay = BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
+        if failure is Failure.TRANSIENT and self._state in (State.CONNECTED, State.STALE):
+            # The connection works; one reading failed. Retry this task soon, keep the others on schedule.
+            self._next[task] = now + max(self.interval_s, delay)
+            self._detail = detail
+            return
+        self._blocked_until = now + delay
+        if failure is Failure.REFUSED:
+            state = State.CERT_REFUSED if self.ever_registered else State.WAITING_REGISTRATION
+        elif failure is Failure.TRANSIENT:
+            state = State.UNREACHABLE if self._state is State.CONNECTING else self._state
+        else:
+            state = _STATE_OF_FAILURE[failure]
+        if failure is Failure.MISMATCH:
+            self._next[Task.DEVICE_INFO] = now  # re-check identity and details on the next contact
+            if self.automatic_address:
+                self.has_address = False
+                self._need_locate(now)
+                state = State.MISMATCH
+        if (
+            failure is Failure.UNREACHABLE
+            and self.automatic_address
+            and self._failures >= RELOCATE_AFTER_UNREACHABLE
+            and self._next[Task.LOCATE] is None
+            and not self._locating
+        ):
+            self._next[Task.LOCATE] = now
+        self._set(state, detail)
+
+    def located(self, found: bool, detail: str = "") -> None:
+        """Discovery finished: an address was found (the app updated the client) or not."""
+        self._locating = False
+        now = self._mono()
+        if found:
+            self._locate_failures = 0
+            self._next[Task.LOCATE] = None
+            self.set_address(True)
+            return
+        self._locate_failures += 1
+        self._next[Task.LOCATE] = now + BACKOFF[Failure.NOT_FOUND].delay(self._locate_failures)
+        if not self.has_address:
+            self._set(State.LOCATING, detail)
+
+    # -- what to show ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        state = self._state
+        if (
+            state is State.CONNECTED
+            and self._last_demand_mono is not None
+            and self._mono() - self._last_demand_mono > self.stale_after_s
+        ):
+            return State.STALE
+        return state
+
+    def status(self) -> Status:
+        state = self.state
+        next_retry = None
+        if state in ERROR_STATES or state is State.LOCATING:
+            mono = self._mono()
+            at = self._blocked_until if state is not State.LOCATING else (self._next[Task.LOCATE] or mono)
+            next_retry = self._wall() + max(0.0, at - mono)
+        since = self._since
+        if state is State.STALE and self._last_demand_wall is not None:
+            since = self._last_demand_wall
+        return Status(state, since, next_retry, self._detail, self._last_demand_wall)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _need_locate(self, now: float) -> None:
+        self.has_address = False
+        if self._next[Task.LOCATE] is None and not self._locating:
+            self._next[Task.LOCATE] = now
+        if self._state is not State.MISMATCH:
+            self._set(State.LOCATING)
+
+    def _set(self, state: State, detail: str = "") -> None:
+        if state is not self._state:
+            self._state = state
+            self._since = self._wall()
+        self._detail = detail
