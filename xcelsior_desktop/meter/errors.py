@@ -72,3 +72,12 @@ class ProtocolError(MeterError):
         "The meter sent an answer that could not be understood. This is usually temporary; "
         "we will retry. If it persists, restart the meter's Wi-Fi connection from Xcel's Launchpad."
     )
+
+
+class ResourceMissing(ProtocolError):
+    """The meter answered 404 for a resource it linked to (its layout changed): rebuild the profile."""
+
+    default_message = (
+        "The meter no longer offers a reading it listed before. We will re-read its layout; if this persists, "
+        "the meter's firmware may have changed."
+    )
