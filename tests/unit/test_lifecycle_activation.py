@@ -79,3 +79,19 @@ def test_classify_and_durations():
     assert classify(False, ValueError("x")) == "error"
     assert [format_duration(s) for s in (5, 125, 3600, 3900, 86400, 200000)] == [
         "5 s", "2 min", "1 h", "1 h 5 min", "1 day", "2 days 7 h"]
+
+
+def test_pin_meter_into_settings():
+    from xcelsior_desktop.meter.identity import generate_identity, sfdi_from_lfdi
+    from xcelsior_desktop.services.activation import pin_meter
+    from xcelsior_desktop.services.settings import Settings
+
+    meter = generate_identity().lfdi
+    settings = Settings()
+    pin_meter(settings, host="10.0.0.7", port=8081, manual=False, meter_lfdi=meter.lower(), our_lfdi="A" * 40)
+    assert (settings.meter_host, settings.last_meter_host, settings.meter_lfdi) == (None, "10.0.0.7", meter)
+    assert settings.meter_sfdi == str(sfdi_from_lfdi(meter)) and settings.registered_lfdi == "A" * 40
+    pin_meter(settings, host="10.0.0.9", port=18081, manual=True, meter_lfdi=meter, our_lfdi="A" * 40)
+    assert (settings.meter_host, settings.meter_port) == ("10.0.0.9", 18081)
+    settings.save()
+    assert Settings.load().meter_lfdi == meter

@@ -229,3 +229,24 @@ class ActivationTracker:
 
     def to_dict(self) -> dict[str, Any] | None:
         return dataclasses.asdict(self.state) if self.state else None
+
+
+def pin_meter(settings: Any, *, host: str, port: int, manual: bool, meter_lfdi: str | None,
+              our_lfdi: str) -> None:
+    """Record in the settings what activation established: the meter's LFDI (pinned) and where it is.
+
+    A manually entered address becomes ``meter_host``; a discovered one only ``last_meter_host``, so discovery
+    stays on and can follow the meter if DHCP moves it.
+    """
+    from xcelsior_desktop.meter.identity import normalize_lfdi, sfdi_from_lfdi
+
+    if meter_lfdi:
+        settings.meter_lfdi = normalize_lfdi(meter_lfdi)
+        settings.meter_sfdi = str(sfdi_from_lfdi(settings.meter_lfdi))
+    settings.meter_port = int(port)
+    if manual:
+        settings.meter_host = host
+    else:
+        settings.meter_host = None
+    settings.last_meter_host = host
+    settings.registered_lfdi = our_lfdi

@@ -1,0 +1,189 @@
+"""The first-run setup wizard: what you need, your certificate, Launchpad, find the meter, wait for activation.
+
+Pages hold only presentation; keys go through :class:`IdentityStore`, the probe schedule through
+:class:`ActivationTracker`, and acceptance is written to the settings by :func:`pin_meter` (all Qt-free).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QVBoxLayout, QWidget, QWizard, QWizardPage
+
+from xcelsior_desktop.app.onboarding.activation_watcher import ActivationWatcher, ProbeFn, probe_meter
+from xcelsior_desktop.app.onboarding.identity_page import IdentityPage
+from xcelsior_desktop.app.onboarding.meter_page import DiscoverFn, MeterPage, discover_meters
+from xcelsior_desktop.app.onboarding.register_page import RegisterPage
+from xcelsior_desktop.app.onboarding.waiting_page import WaitingPage
+from xcelsior_desktop.app.onboarding.widgets import rich_label
+from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.services.activation import ActivationTracker, pin_meter
+from xcelsior_desktop.services.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
+
+log = logging.getLogger(__name__)
+
+INTRO_HTML = """
+<p>Xcelsior Desktop reads your home's electricity use straight from your Xcel Energy smart meter, over your
+home network. Nothing goes through the cloud.</p>
+<p><b>What you need</b></p>
+<ul style="line-height: 140%;">
+<li>An Xcel Energy smart meter (Itron Gen5 Riva) and your Xcel Energy online account.</li>
+<li>The meter connected to your home Wi-Fi (done in Xcel's Launchpad; this setup shows you where).</li>
+<li>This computer on the same home network.</li>
+</ul>
+<p><b>Why these steps</b></p>
+<p>The meter only talks to devices Xcel has registered. This computer gets its own certificate; you register
+its fingerprint (the LFDI) in Launchpad, Xcel activates it, and from then on the meter answers this computer.
+The certificate's private key stays on this computer, in your system's keyring.</p>
+<p style="color:#475467;">About five minutes of your time, then Xcel's activation: minutes to days.</p>
+"""
+
+PAGE_INTRO, PAGE_IDENTITY, PAGE_REGISTER, PAGE_METER, PAGE_WAITING, PAGE_DONE = range(6)
+
+
+def _logo() -> QPixmap | None:
+    path = Path(__file__).resolve().parents[3] / "resources" / "icons" / "xcelsior-desktop-64.png"
+    pixmap = QPixmap(str(path)) if path.exists() else QPixmap()
+    return None if pixmap.isNull() else pixmap
+
+
+class IntroPage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Set up Xcelsior Desktop")
+        self.setSubTitle("Live watts from your smart meter, in your system tray.")
+        layout = QVBoxLayout(self)
+        layout.addWidget(rich_label(INTRO_HTML))
+        layout.addStretch(1)
+
+
+class DonePage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("You're all set")
+        self.setSubTitle("Your meter accepted this computer.")
+        self.summary = rich_label("")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+
+
+class SetupWizard(QWizard):
+    """Emits ``setup_complete(identity)`` once the meter has accepted the certificate and the meter is pinned."""
+
+    setup_complete = Signal(object)
+    identity_saved = Signal(object)
+
+    def __init__(
+        self,
+        *,
+        store: IdentityStore | None = None,
+        settings: Any = None,
+        watcher: ActivationWatcher | None = None,
+        tracker: ActivationTracker | None = None,
+        discover: DiscoverFn = discover_meters,
+        probe: ProbeFn = probe_meter,
+        discovery_timeout_s: float = 10.0,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if settings is None:
+            from xcelsior_desktop.services.settings import Settings
+
+            settings = Settings.load()
+        self.store = store or IdentityStore()
+        self.settings = settings
+        self.watcher = watcher or ActivationWatcher(tracker, probe, self)
+        self.identity: Identity | None = None
+        self.passphrase: str | None = None
+        self.setWindowTitle("Xcelsior Desktop setup")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Close")
+        self.setMinimumSize(720, 620)
+        logo = _logo()
+        if logo is not None:
+            self.setPixmap(QWizard.WizardPixmap.LogoPixmap, logo)
+        self.setStyleSheet("QWizard { background: white; } QWizardPage { background: white; }")
+
+        self.intro = IntroPage()
+        self.identity_page = IdentityPage(self.store)
+        self.register_page = RegisterPage(lambda: self.identity)
+        self.meter_page = MeterPage(discover, timeout_s=discovery_timeout_s,
+                                    default_port=int(getattr(settings, "meter_port", 8081) or 8081))
+        self.waiting_page = WaitingPage(self.watcher, lambda: self.identity, self.meter_page.chosen)
+        self.done_page = DonePage()
+        for page_id, page in enumerate((self.intro, self.identity_page, self.register_page, self.meter_page,
+                                        self.waiting_page, self.done_page)):
+            page.setTitle(f"<span style='font-size: 15pt; font-weight: 600;'>{page.title()}</span>")
+            self.setPage(page_id, page)
+        self.setTitleFormat(Qt.TextFormat.RichText)
+        self.setStartId(PAGE_INTRO)
+        self.watcher.accepted.connect(self._on_accepted)
+        self.button(QWizard.WizardButton.NextButton).setDefault(True)
+
+    # -- flow -------------------------------------------------------------------------------------
+
+    def validateCurrentPage(self) -> bool:  # noqa: N802 (Qt name)
+        if not super().validateCurrentPage():
+            return False
+        if self.currentId() == PAGE_IDENTITY:
+            if self.identity_page.identity is not None:
+                self.identity = self.identity_page.identity
+                self.passphrase = self.identity_page.file_passphrase_used
+            else:
+                self.identity = self._load_stored()
+                if self.identity is None:
+                    return False
+            self.identity_saved.emit(self.identity)
+        return True
+
+    def _load_stored(self) -> Identity | None:
+        passphrase: str | None = None
+        while True:
+            try:
+                identity = self.store.load(passphrase=passphrase)
+            except (PassphraseRequired, WrongPassphrase) as exc:
+                text, ok = QInputDialog.getText(self, "Unlock the private key", exc.user_message,
+                                                QLineEdit.EchoMode.Password)
+                if not ok:
+                    return None
+                passphrase = text
+                continue
+            except SecretsError as exc:
+                self.identity_page.message.show_message(exc.user_message)
+                return None
+            self.passphrase = passphrase
+            return identity
+
+    def _on_accepted(self, result: Any) -> None:
+        address = self.meter_page.chosen()
+        if self.identity is None or address is None:
+            return
+        host, port, manual = address
+        pin_meter(self.settings, host=host, port=port, manual=manual,
+                  meter_lfdi=getattr(result, "meter_lfdi", None), our_lfdi=self.identity.lfdi)
+        try:
+            self.settings.save()
+        except OSError as exc:
+            log.warning("could not save settings after activation: %s", exc)
+        self.done_page.summary.setText(
+            f"<p>Xcelsior Desktop now reads your meter at <b>{host}:{port}</b>. Watts appear in the system "
+            "tray; click the icon for charts and details.</p>"
+            f"<p>The certificate's private key is kept in <b>{self.store.backend_name}</b>. "
+            f"The certificate is valid until <b>{self.identity.not_after:%B} {self.identity.not_after.day}, "
+            f"{self.identity.not_after.year}</b>; you will be reminded 30 and 7 days before.</p>")
+        self.setup_complete.emit(self.identity)
+        if self.currentId() == PAGE_WAITING:
+            self.next()
+
+    def done(self, result: int) -> None:
+        """Closing the wizard while waiting leaves the persisted wait for the app to carry on."""
+        if self.watcher.parent() is self:
+            self.watcher.stop()
+        super().done(result)
