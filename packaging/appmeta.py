@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,9 +22,10 @@ MAINTAINER = "Xcelsior Desktop developers <xcelsior-desktop@users.noreply.github
 HOMEPAGE = "https://github.com/xcelsior-desktop/xcelsior-desktop"
 MDNS_SERVICE = "_smartenergy._tcp"  # the meter's DNS-SD service type (PROTOCOL.md, "Discovery")
 
-# Qt modules the bundle keeps even if no source file names them (QtDBus: tray and notifications on Linux;
-# QtNetwork: QLocalServer/QLockFile single instance; QtSvg: the SVG icon engine and image plugin).
-BASE_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets", "QtSvg", "QtNetwork", "QtDBus"})
+# Qt modules the bundle keeps even if no source file names them. Others (QtSvg, QtNetwork, QtDBus, QtCharts ...)
+# are kept when a source file imports them; their Qt libraries come along anyway when a kept library or plugin
+# links against them (libQt6DBus for the tray on Linux, libQt6Svg for the SVG icon plugins).
+BASE_QT_MODULES = frozenset({"QtCore", "QtGui", "QtWidgets"})
 # Modules that must never reach the bundle: each pulls in tens of MB (QML engine, Chromium, multimedia ...).
 FORBIDDEN_QT_MODULES = frozenset({
     "QtQml", "QtQuick", "QtQuick3D", "QtQuickControls2", "QtQuickWidgets", "QtQuickTest", "QtQmlFeatures",
@@ -123,3 +124,49 @@ def keep_data(dest: str) -> bool:
     """Whether a collected data file stays: the app is English only, so Qt's translations go."""
     path = PurePosixPath(dest.replace("\\", "/"))
     return not ("translations" in path.parts and path.suffix == ".qm")
+
+
+_EXTENSION_OR_ROOT = re.compile(r"(\.cpython-\d+[^/]*\.so|\.abi3\.so|^libpython[\d.]+\.so[\d.]*)$")
+
+
+def prune_unreferenced(
+    entries: list[tuple[str, str, str]], needed_of: Callable[[str], Iterable[str]]
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Drop shared libraries that nothing kept links against (Linux).
+
+    Roots are the Python extension modules, libpython and the kept Qt plugins; a plain library (``lib*.so*``)
+    stays only if a root reaches it through DT_NEEDED. This removes what dropped plugins dragged in (the gtk3
+    theme's GTK/cairo stack, the EGLFS and Wayland integration libraries). Entries are PyInstaller TOC tuples
+    ``(dest, source, typecode)``; ``needed_of(source)`` lists the sonames a binary needs.
+    Returns (kept entries, dropped dest names).
+    """
+
+    def is_root(dest: str) -> bool:
+        posix = PurePosixPath(dest.replace("\\", "/"))
+        return bool(_EXTENSION_OR_ROOT.search(posix.name)) or "plugins" in posix.parts or "lib-dynload" in posix.parts
+
+    sources_by_name: dict[str, list[str]] = {}
+    for dest, source, typecode in entries:
+        if typecode != "SYMLINK":
+            sources_by_name.setdefault(PurePosixPath(dest.replace("\\", "/")).name, []).append(source)
+    reached: set[str] = set()
+    todo = [source for dest, source, typecode in entries if typecode != "SYMLINK" and is_root(dest)]
+    seen_sources: set[str] = set()
+    while todo:
+        source = todo.pop()
+        if source in seen_sources:
+            continue
+        seen_sources.add(source)
+        for soname in needed_of(source):
+            name = PurePosixPath(soname).name
+            if name not in reached:
+                reached.add(name)
+                todo.extend(sources_by_name.get(name, []))
+    kept, dropped = [], []
+    for entry in entries:
+        name = PurePosixPath(entry[0].replace("\\", "/")).name
+        if is_root(entry[0]) or ".so" not in name or name in reached:
+            kept.append(entry)
+        else:
+            dropped.append(entry[0])
+    return kept, dropped

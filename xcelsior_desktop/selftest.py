@@ -32,10 +32,10 @@ EXIT_USAGE = 64  # distinct from the step numbers
 CCM8_SUITE = "ECDHE-ECDSA-AES128-CCM8"
 # Libraries imported by name at run time or from compiled code, which a frozen build can silently miss.
 THIRD_PARTY = (
-    "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "PySide6.QtNetwork",
+    "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets",
     "cryptography.hazmat.bindings._rust", "cryptography.x509", "lxml.etree", "zeroconf", "zeroconf._utils.net",
     "zeroconf._handlers.query_handler", "zeroconf._services.browser", "ifaddr", "requests", "urllib3", "keyring",
-    "keyring.backends.chainer", "psutil",
+    "keyring.backends.chainer",
 )
 
 
