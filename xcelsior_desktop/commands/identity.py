@@ -1,0 +1,240 @@
+"""``xcelsior-desktop identity new|show|import|export``: the client certificate the meter knows us by.
+
+Storage sits behind :func:`default_store` so the OS keyring can replace the file store with a
+one-line change. The file store keeps ``cert.pem`` and ``key.pem`` (mode 0600) under
+``<data dir>/identity/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.meter.identity import Identity
+
+HELP = "create, show, import or export the client certificate"
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class Store(Protocol):
+    backend_name: str
+
+    def load(self) -> Identity | None: ...
+
+    def save(self, identity: Identity) -> None: ...
+
+    def delete(self) -> None: ...
+
+
+def write_private(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+    """Write a file readable by its owner only (0600), atomically; the bytes never sit in a wider-mode file."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} already exists")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o600)  # mkstemp already uses 0600; say it explicitly
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+class FileIdentityStore:
+    """The identity as two PEM files in a private folder (0700 folder, 0600 key)."""
+
+    backend_name = "files in the app's data folder"
+
+    def __init__(self, folder: Path | None = None) -> None:
+        if folder is None:
+            from xcelsior_desktop.services.paths import data_dir
+
+            folder = data_dir() / "identity"
+        self.folder = Path(folder)
+
+    @property
+    def cert_path(self) -> Path:
+        return self.folder / "cert.pem"
+
+    @property
+    def key_path(self) -> Path:
+        return self.folder / "key.pem"
+
+    def load(self) -> Identity | None:
+        from xcelsior_desktop.meter.identity import load_identity_files
+
+        if not self.cert_path.exists() and not self.key_path.exists():
+            return None
+        return load_identity_files(self.cert_path, self.key_path, allow_expired=True)
+
+    def save(self, identity: Identity) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.chmod(self.folder, 0o700)
+        write_private(self.key_path, identity.key_pem)
+        write_private(self.cert_path, identity.cert_pem)
+
+    def delete(self) -> None:
+        for path in (self.key_path, self.cert_path):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def default_store() -> Store:
+    """Where the identity lives by default. (Switch to the OS keyring here.)"""
+    return FileIdentityStore()
+
+
+# ---------------------------------------------------------------------------------------------- command line
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="identity_action", metavar="ACTION", parser_class=type(parser))
+    sub.required = True
+    new = sub.add_parser("new", help="create a new certificate and key (register its LFDI with Xcel afterwards)")
+    new.add_argument("--cert-out", type=Path, help="write the certificate here instead of the identity store")
+    new.add_argument("--key-out", type=Path, help="write the private key here (mode 0600)")
+    new.add_argument("--days", type=int, default=1094, help="validity in days (default 1094, proven on meters)")
+    new.add_argument("--force", action="store_true", help="replace an identity already in the store")
+    show = sub.add_parser("show", help="print LFDI, portal form, SFDI and expiry")
+    show.add_argument("--cert", type=Path, help="a certificate file (default: the stored identity)")
+    imp = sub.add_parser("import", help="store an existing certificate and key (e.g. the MQTT bridge's certs/)")
+    imp.add_argument("--cert", type=Path, required=True)
+    imp.add_argument("--key", type=Path, required=True)
+    imp.add_argument("--force", action="store_true", help="replace a different identity already in the store")
+    exp = sub.add_parser("export", help="write the stored certificate and key to files (key mode 0600)")
+    exp.add_argument("--cert-out", type=Path, required=True)
+    exp.add_argument("--key-out", type=Path, required=True)
+    exp.add_argument("--force", action="store_true", help="overwrite existing files")
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"xcelsior-desktop identity: {message}", file=sys.stderr)
+    return code
+
+
+def describe(identity: Identity) -> list[str]:
+    days = identity.days_left()
+    state = "EXPIRED" if days <= 0 else f"{int(days)} days left"
+    return [
+        f"LFDI:        {identity.lfdi}",
+        f"Portal form: {identity.portal_lfdi}",
+        f"SFDI:        {identity.sfdi}",
+        f"Expires:     {identity.not_after:%Y-%m-%d %H:%M} UTC ({state})",
+    ]
+
+
+def _describe_cert(cert_pem: bytes) -> list[str]:
+    from xcelsior_desktop.meter.identity import lfdi_of, load_certificate, portal_form, sfdi_from_lfdi
+
+    cert = load_certificate(cert_pem)
+    lfdi = lfdi_of(cert)
+    import datetime as dt
+
+    days = (cert.not_valid_after_utc - dt.datetime.now(dt.UTC)).total_seconds() / 86400
+    state = "EXPIRED" if days <= 0 else f"{int(days)} days left"
+    return [
+        f"LFDI:        {lfdi}",
+        f"Portal form: {portal_form(lfdi)}",
+        f"SFDI:        {sfdi_from_lfdi(lfdi)}",
+        f"Expires:     {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC ({state})",
+    ]
+
+
+def _passphrase_for(key_path: Path) -> bytes | None:
+    try:
+        data = key_path.read_bytes()
+    except OSError:
+        return None
+    if b"ENCRYPTED" not in data:
+        return None
+    if not sys.stdin.isatty():
+        return None  # load_identity then says a passphrase is needed
+    import getpass
+
+    return getpass.getpass(f"Passphrase for {key_path}: ").encode()
+
+
+def run(args: argparse.Namespace) -> int:
+    from xcelsior_desktop.meter.errors import MeterError
+
+    try:
+        return _run(args)
+    except MeterError as exc:
+        return _fail(exc.user_message.replace("\n", " "))
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from xcelsior_desktop.meter.identity import generate_identity, load_identity_files
+
+    action = args.identity_action
+    store = default_store()
+    if action == "new":
+        if (args.cert_out is None) != (args.key_out is None):
+            return _fail("give both --cert-out and --key-out, or neither", EXIT_USAGE)
+        if not 1 <= args.days <= 36500:
+            return _fail("--days must be between 1 and 36500", EXIT_USAGE)
+        if args.cert_out is None and not args.force and store.load() is not None:
+            return _fail(
+                "an identity already exists; a new one has a new LFDI that must be registered again. "
+                "Use --force to replace it, or --cert-out/--key-out to write files."
+            )
+        identity = generate_identity(days=args.days)
+        if args.cert_out is not None:
+            write_private(args.key_out, identity.key_pem)
+            args.cert_out.parent.mkdir(parents=True, exist_ok=True)
+            args.cert_out.write_bytes(identity.cert_pem)
+            where = f"{args.cert_out} and {args.key_out}"
+        else:
+            store.save(identity)
+            where = store.backend_name
+        print("\n".join(describe(identity)))
+        print(f"Saved to {where}. Next: in Xcel Energy's Launchpad (Meters and Devices, Add a Device) paste the LFDI.")
+        return 0
+    if action == "show":
+        if args.cert is not None:
+            print("\n".join(_describe_cert(args.cert.read_bytes())))
+            return 0
+        identity = store.load()
+        if identity is None:
+            return _fail("no identity yet: create one with 'xcelsior-desktop identity new' or import one.")
+        print("\n".join(describe(identity)))
+        return 0
+    if action == "import":
+        identity = load_identity_files(args.cert, args.key, passphrase=_passphrase_for(args.key))
+        current = store.load()
+        if current is not None and current.lfdi != identity.lfdi and not args.force:
+            return _fail(
+                f"a different identity (LFDI {current.lfdi}) is stored; use --force to replace it "
+                "(export it first if you may need it again)."
+            )
+        store.save(identity)
+        print("\n".join(describe(identity)))
+        print(f"Imported into {store.backend_name}.")
+        return 0
+    if action == "export":
+        identity = store.load()
+        if identity is None:
+            return _fail("no identity to export: create one with 'xcelsior-desktop identity new' or import one.")
+        for path in (args.cert_out, args.key_out):
+            if path.exists() and not args.force:
+                return _fail(f"{path} exists; use --force to overwrite it.")
+        write_private(args.key_out, identity.key_pem)
+        args.cert_out.parent.mkdir(parents=True, exist_ok=True)
+        args.cert_out.write_bytes(identity.cert_pem)
+        print(f"Wrote {args.cert_out} and {args.key_out} (the key is readable by you only). Keep the key secret.")
+        return 0
+    return _fail(f"unknown action {action!r}", EXIT_USAGE)

@@ -1,0 +1,120 @@
+"""``xcelsior-desktop read``: read demand and registers from a meter once (for scripts: ``--json``).
+
+Exit status: 0 ok, 2 usage, 3 certificate refused, 4 unreachable, 5 busy, 6 identity mismatch,
+7 protocol error, 8 unusable identity, 1 anything else. Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+HELP = "read demand and registers from a meter once"
+
+EXIT_CODES = {
+    "CertificateRefused": 3,
+    "Unreachable": 4,
+    "MeterBusy": 5,
+    "IdentityMismatch": 6,
+    "ProtocolError": 7,
+    "ResourceMissing": 7,
+    "IdentityError": 8,
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", required=True, help="the meter's IP address or host name")
+    parser.add_argument("--port", type=int, default=8081, help="HTTPS port (default 8081)")
+    parser.add_argument("--cert", type=Path, help="client certificate PEM (default: the stored identity)")
+    parser.add_argument("--key", type=Path, help="client private key PEM (default: the stored identity)")
+    parser.add_argument("--meter-lfdi", help="expected meter LFDI; the read fails if another device answers")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--timeout", type=float, default=15.0, help="handshake timeout in seconds (default 15)")
+
+
+def error_line(exc: BaseException) -> str:
+    message = getattr(exc, "user_message", None) or str(exc)
+    detail = getattr(exc, "detail", "")
+    line = f"xcelsior-desktop read: {type(exc).__name__}: {message}"
+    if detail and detail not in message:
+        line += f" [{detail}]"
+    return " ".join(line.split())
+
+
+def exit_code(exc: BaseException) -> int:
+    for cls in type(exc).__mro__:
+        if cls.__name__ in EXIT_CODES:
+            return EXIT_CODES[cls.__name__]
+    return 1
+
+
+def _identity(args: argparse.Namespace) -> Any:
+    from xcelsior_desktop.meter.errors import IdentityError
+    from xcelsior_desktop.meter.identity import load_identity_files
+
+    if args.cert is not None or args.key is not None:
+        if args.cert is None or args.key is None:
+            raise IdentityError("--cert and --key go together", user_message="Give both --cert and --key.")
+        return load_identity_files(args.cert, args.key)
+    from xcelsior_desktop.commands.identity import default_store
+
+    identity = default_store().load()
+    if identity is None:
+        raise IdentityError("no identity", user_message=(
+            "No client identity: pass --cert and --key, or create one with 'xcelsior-desktop identity new'."))
+    return identity
+
+
+def run(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import json
+
+    from xcelsior_desktop.meter.client import MeterClient
+    from xcelsior_desktop.meter.errors import MeterError
+    from xcelsior_desktop.meter.identity import normalize_lfdi
+
+    try:
+        pinned = normalize_lfdi(args.meter_lfdi) if args.meter_lfdi else None
+    except ValueError as exc:
+        print(f"xcelsior-desktop read: {exc}", file=sys.stderr)
+        return 2
+    try:
+        identity = _identity(args)
+        with MeterClient(args.host, args.port, identity=identity, meter_lfdi=pinned,
+                         handshake_timeout=args.timeout) as client, client.batch():
+            info = client.device_info()
+            demand = client.read_demand()
+            registers = client.read_registers()
+            meter_lfdi = client.meter_lfdi
+    except MeterError as exc:
+        print(error_line(exc), file=sys.stderr)
+        return exit_code(exc)
+    read_at = dt.datetime.now(dt.UTC)
+    result = {
+        "demand_w": demand.value,
+        "delivered_wh": registers.delivered_wh,
+        "received_wh": registers.received_wh,
+        "meter_lfdi": meter_lfdi,
+        "meter_sfdi": info.sfdi,
+        "sw_version": info.sw_version,
+        "manufacturer": info.manufacturer,
+        "read_at": read_at.isoformat().replace("+00:00", "Z"),
+        "demand_at": demand.timestamp.isoformat().replace("+00:00", "Z"),
+        "tou_delivered_wh": {str(k): v for k, v in registers.tou_delivered.items()},
+        "tou_received_wh": {str(k): v for k, v in registers.tou_received.items()},
+    }
+    if args.json:
+        print(json.dumps(result, sort_keys=True))
+        return 0
+    direction = "exporting" if demand.value < 0 else "importing"
+    print(f"Demand:     {demand.value:,.0f} W ({direction})")
+    if registers.delivered_wh is not None:
+        print(f"Delivered:  {registers.delivered_wh / 1000:,.3f} kWh (from the grid)")
+    if registers.received_wh is not None:
+        print(f"Received:   {registers.received_wh / 1000:,.3f} kWh (to the grid)")
+    print(f"Meter:      {info.manufacturer or '?'} firmware {info.sw_version or '?'}, SFDI {info.sfdi}")
+    print(f"Meter LFDI: {meter_lfdi}")
+    print(f"Read at:    {result['read_at']}")
+    return 0
