@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+# before pytest-qt's session-wide QApplication exists (created before any function fixture runs)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
