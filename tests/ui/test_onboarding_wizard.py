@@ -1,0 +1,129 @@
+"""The setup wizard driven by pytest-qt against the meter simulator over real TLS, in the three cases:
+the certificate already registered, not registered yet, and registered while the wizard waits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xcelsior_desktop.meter.identity import generate_identity, sfdi_from_lfdi
+from xcelsior_desktop.services.activation import ActivationTracker
+from xcelsior_desktop.services.identity_lifecycle import export_identity
+from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.services.settings import Settings
+
+pytest.importorskip("PySide6")
+simulator = pytest.importorskip("xcelsior_desktop.simulator")
+
+
+@pytest.fixture
+def sim():
+    with simulator.MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[], mdns=False, seed=3) as running:
+        yield running
+
+
+def no_discovery(_timeout: float) -> list:
+    return []
+
+
+def make_wizard(qtbot, **kw):
+    from xcelsior_desktop.app.onboarding.wizard import SetupWizard
+
+    tracker = ActivationTracker(base_s=0.3, cap_s=0.6)
+    wizard = SetupWizard(store=IdentityStore(), settings=Settings(), tracker=tracker, discover=no_discovery,
+                         discovery_timeout_s=0.5, **kw)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def go_to_waiting(qtbot, wizard, sim, *, import_files: list[Path] | None = None):
+    from xcelsior_desktop.app.onboarding.wizard import PAGE_IDENTITY, PAGE_METER, PAGE_REGISTER, PAGE_WAITING
+
+    wizard.next()
+    assert wizard.currentId() == PAGE_IDENTITY
+    if import_files:
+        wizard.identity_page.add_files(import_files)
+    wizard.next()
+    assert wizard.currentId() == PAGE_REGISTER, wizard.identity_page.message.text()
+    shown = wizard.register_page.lfdi.portal_text
+    assert shown == wizard.identity.portal_lfdi and len(shown.split("-")) == 8
+    wizard.next()
+    assert wizard.currentId() == PAGE_METER
+    qtbot.waitUntil(lambda: not wizard.meter_page.searching, timeout=5000)
+    wizard.meter_page.manual_radio.setChecked(True)
+    wizard.meter_page.address.setText(f"{sim.host}:{sim.port}")
+    assert wizard.meter_page.isComplete()
+    wizard.next()
+    assert wizard.currentId() == PAGE_WAITING
+
+
+def test_already_registered(qtbot, sim, tmp_path):
+    """A certificate made earlier (e.g. by another tool) and already activated: imported, accepted at once."""
+    from xcelsior_desktop.app.onboarding.wizard import PAGE_DONE
+
+    existing = generate_identity()
+    cert, key = tmp_path / ".cert.pem", tmp_path / ".key.pem"
+    export_identity(existing, cert, key)
+    sim.register(existing.cert_pem)
+    wizard = make_wizard(qtbot)
+    with qtbot.waitSignal(wizard.setup_complete, timeout=15000) as done:
+        go_to_waiting(qtbot, wizard, sim, import_files=[cert, key])
+    assert done.args[0].lfdi == existing.lfdi
+    assert wizard.currentId() == PAGE_DONE
+    settings = Settings.load()
+    assert settings.meter_lfdi == sim.lfdi
+    assert settings.meter_sfdi == str(sfdi_from_lfdi(sim.lfdi))
+    assert (settings.meter_host, settings.meter_port) == (sim.host, sim.port)
+    assert settings.registered_lfdi == existing.lfdi
+    stored = IdentityStore().load()
+    assert stored is not None and stored.lfdi == existing.lfdi
+    assert "in-memory test keyring" in wizard.done_page.summary.text()
+
+
+def test_not_yet_registered_keeps_waiting_across_a_restart(qtbot, sim):
+    """Not activated: the wizard says so, keeps probing with back-off, and the wait survives closing the app."""
+    from xcelsior_desktop.app.onboarding.activation_watcher import ActivationWatcher
+
+    wizard = make_wizard(qtbot)
+    go_to_waiting(qtbot, wizard, sim)
+    tracker = wizard.watcher.tracker
+    qtbot.waitUntil(lambda: tracker.state is not None and tracker.state.attempts >= 2, timeout=15000)
+    assert tracker.state is not None and tracker.state.last_outcome == "refused"
+    assert not wizard.waiting_page.isComplete()
+    assert "does not accept the certificate yet" in wizard.waiting_page.status.text()
+    from PySide6.QtWidgets import QLabel
+
+    assert any("minutes to several days" in label.text() for label in wizard.waiting_page.findChildren(QLabel))
+    assert sim.log.refused_handshakes >= 2
+    identity = wizard.identity
+    wizard.close()
+    assert Settings.load().meter_lfdi is None
+
+    # "restart": a fresh tracker reads the saved wait; the app resumes it and is told when the meter accepts
+    restarted = ActivationTracker(base_s=0.3, cap_s=0.6)
+    assert restarted.waiting and restarted.state is not None and restarted.state.lfdi == identity.lfdi
+    watcher = ActivationWatcher(restarted)
+    stored = IdentityStore().load()
+    assert stored is not None and watcher.resume(stored)
+    sim.register(identity.cert_pem)
+    with qtbot.waitSignal(watcher.accepted, timeout=15000) as accepted:
+        pass
+    assert accepted.args[0].meter_lfdi == sim.lfdi
+    assert not ActivationTracker().waiting
+
+
+def test_registered_while_waiting(qtbot, sim):
+    from xcelsior_desktop.app.onboarding.wizard import PAGE_DONE
+
+    wizard = make_wizard(qtbot)
+    go_to_waiting(qtbot, wizard, sim)
+    tracker = wizard.watcher.tracker
+    qtbot.waitUntil(lambda: tracker.state is not None and tracker.state.attempts >= 1, timeout=15000)
+    assert not wizard.waiting_page.isComplete()
+    with qtbot.waitSignal(wizard.setup_complete, timeout=15000):
+        sim.register(wizard.identity.cert_pem)
+    assert wizard.currentId() == PAGE_DONE
+    assert Settings.load().meter_lfdi == sim.lfdi
+    assert tracker.state is not None and tracker.state.accepted
