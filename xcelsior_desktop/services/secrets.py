@@ -473,3 +473,51 @@ def days_left_from_record(summary: dict[str, Any], now: dt.datetime | None = Non
         return None
     now = now or dt.datetime.now(dt.UTC)
     return (not_after - now).total_seconds() / 86400.0
+
+
+PASSPHRASE_ENV = "XCELSIOR_KEY_PASSPHRASE"
+
+
+def _ask_passphrase(prompt: str) -> str | None:
+    """A passphrase from ``$XCELSIOR_KEY_PASSPHRASE`` (scripts) or typed at the terminal; None when neither."""
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def ask_new_passphrase() -> str:
+    """Ask twice for a new file passphrase (command line); raise WeakPassphrase/SecretsError on a bad answer."""
+    first = _ask_passphrase("New passphrase for the key file: ")
+    if first is None:
+        raise SecretsError("no passphrase", user_message=(
+            f"Type a passphrase at the terminal, or set {PASSPHRASE_ENV}, to keep the key in an encrypted file."))
+    if not os.environ.get(PASSPHRASE_ENV) and _ask_passphrase("The same passphrase again: ") != first:
+        raise SecretsError("passphrases differ", user_message="The two passphrases differ. Try again.")
+    if len(first) < MIN_PASSPHRASE_LEN:
+        raise WeakPassphrase(f"passphrase shorter than {MIN_PASSPHRASE_LEN}")
+    return first
+
+
+class CliIdentityStore(IdentityStore):
+    """The store for the command line: asks for the file passphrase when the key is in an encrypted file.
+
+    Set ``file_passphrase`` to save into an encrypted file instead of the keyring (``--encrypted-file``).
+    """
+
+    file_passphrase: str | None = None
+
+    def load(self, slot: Slot = "current", *, passphrase: str | None = None) -> Identity | None:
+        try:
+            return super().load(slot, passphrase=passphrase)
+        except PassphraseRequired:
+            typed = _ask_passphrase(f"Passphrase for {self.file_path(slot)}: ")
+            if typed is None:
+                raise
+            return super().load(slot, passphrase=typed)
+
+    def save(self, identity: Identity, slot: Slot = "current", *, file_passphrase: str | None = None) -> None:
+        super().save(identity, slot, file_passphrase=file_passphrase or self.file_passphrase)
