@@ -1,8 +1,8 @@
 """``xcelsior-desktop identity new|show|import|export``: the client certificate the meter knows us by.
 
-Storage sits behind :func:`default_store` so the OS keyring can replace the file store with a
-one-line change. The file store keeps ``cert.pem`` and ``key.pem`` (mode 0600) under
-``<data dir>/identity/``.
+The identity lives in the OS keyring (:func:`default_store`, see ``services/secrets.py``), or with
+``--encrypted-file`` in a file encrypted with a passphrase; ``--cert-out``/``--key-out`` write plain files.
+:class:`FileIdentityStore` remains for callers that want plain files in a folder of their choice.
 """
 
 from __future__ import annotations
@@ -94,8 +94,10 @@ class FileIdentityStore:
 
 
 def default_store() -> Store:
-    """Where the identity lives by default. (Switch to the OS keyring here.)"""
-    return FileIdentityStore()
+    """Where the identity lives by default: the OS keyring (or, opted in, a passphrase-encrypted file)."""
+    from xcelsior_desktop.services.secrets import CliIdentityStore
+
+    return CliIdentityStore()
 
 
 # ---------------------------------------------------------------------------------------------- command line
@@ -107,12 +109,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     new.add_argument("--key-out", type=Path, help="write the private key here (mode 0600)")
     new.add_argument("--days", type=int, default=1094, help="validity in days (default 1094, proven on meters)")
     new.add_argument("--force", action="store_true", help="replace an identity already in the store")
+    new.add_argument("--encrypted-file", action="store_true",
+                     help="no keyring: keep the key in a file encrypted with a passphrase you type")
     show = sub.add_parser("show", help="print LFDI, portal form, SFDI and expiry")
     show.add_argument("--cert", type=Path, help="a certificate file (default: the stored identity)")
     imp = sub.add_parser("import", help="store an existing certificate and key (e.g. the MQTT bridge's certs/)")
     imp.add_argument("--cert", type=Path, required=True)
     imp.add_argument("--key", type=Path, required=True)
     imp.add_argument("--force", action="store_true", help="replace a different identity already in the store")
+    imp.add_argument("--encrypted-file", action="store_true",
+                     help="no keyring: keep the key in a file encrypted with a passphrase you type")
     exp = sub.add_parser("export", help="write the stored certificate and key to files (key mode 0600)")
     exp.add_argument("--cert-out", type=Path, required=True)
     exp.add_argument("--key-out", type=Path, required=True)
@@ -168,10 +174,11 @@ def _passphrase_for(key_path: Path) -> bytes | None:
 
 def run(args: argparse.Namespace) -> int:
     from xcelsior_desktop.meter.errors import MeterError
+    from xcelsior_desktop.services.secrets import SecretsError
 
     try:
         return _run(args)
-    except MeterError as exc:
+    except (MeterError, SecretsError) as exc:
         return _fail(exc.user_message.replace("\n", " "))
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
@@ -182,6 +189,10 @@ def _run(args: argparse.Namespace) -> int:
 
     action = args.identity_action
     store = default_store()
+    if getattr(args, "encrypted_file", False):
+        from xcelsior_desktop.services.secrets import ask_new_passphrase
+
+        store.file_passphrase = ask_new_passphrase()  # type: ignore[attr-defined]
     if action == "new":
         if (args.cert_out is None) != (args.key_out is None):
             return _fail("give both --cert-out and --key-out, or neither", EXIT_USAGE)

@@ -21,12 +21,13 @@ EXIT_CODES = {
     "ProtocolError": 7,
     "ResourceMissing": 7,
     "IdentityError": 8,
+    "SecretsError": 8,  # the stored identity cannot be read (no keyring, locked, passphrase)
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", required=True, help="the meter's IP address or host name")
-    parser.add_argument("--port", type=int, default=8081, help="HTTPS port (default 8081)")
+    parser.add_argument("--host", help="the meter's IP address or host name (default: the meter set up in the app)")
+    parser.add_argument("--port", type=int, help="HTTPS port (default 8081, or the app's)")
     parser.add_argument("--cert", type=Path, help="client certificate PEM (default: the stored identity)")
     parser.add_argument("--key", type=Path, help="client private key PEM (default: the stored identity)")
     parser.add_argument("--meter-lfdi", help="expected meter LFDI; the read fails if another device answers")
@@ -80,15 +81,29 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"xcelsior-desktop read: {exc}", file=sys.stderr)
         return 2
+    host, port = args.host, args.port or 8081
+    if host is None:  # the meter the app set up, with its pinned LFDI
+        from xcelsior_desktop.services.settings import Settings
+
+        settings = Settings.load()
+        host = settings.meter_host or settings.last_meter_host
+        if host is None:
+            print("xcelsior-desktop read: no meter address: pass --host, or set up the meter in the app first",
+                  file=sys.stderr)
+            return 2
+        port = args.port or settings.meter_port
+        pinned = pinned or settings.meter_lfdi
+    from xcelsior_desktop.services.secrets import SecretsError
+
     try:
         identity = _identity(args)
-        with MeterClient(args.host, args.port, identity=identity, meter_lfdi=pinned,
+        with MeterClient(host, port, identity=identity, meter_lfdi=pinned,
                          handshake_timeout=args.timeout) as client, client.batch():
             info = client.device_info()
             demand = client.read_demand()
             registers = client.read_registers()
             meter_lfdi = client.meter_lfdi
-    except MeterError as exc:
+    except (MeterError, SecretsError) as exc:
         print(error_line(exc), file=sys.stderr)
         return exit_code(exc)
     read_at = dt.datetime.now(dt.UTC)
