@@ -59,6 +59,27 @@ def read_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
     return str(version)
 
 
+def info_plist(version: str) -> dict[str, object]:
+    """The macOS bundle's Info.plist entries (PyInstaller's BUNDLE adds the executable and icon keys)."""
+    return {
+        "CFBundleName": APP_NAME,
+        "CFBundleDisplayName": APP_NAME,
+        "CFBundleIdentifier": APP_ID,
+        "CFBundleShortVersionString": version,
+        "CFBundleVersion": ".".join(str(n) for n in numeric_version(version)[:3]),
+        "LSUIElement": True,  # a menu-bar agent: no Dock icon, no app menu bar
+        "LSApplicationCategoryType": "public.app-category.utilities",
+        "NSHighResolutionCapable": True,
+        "NSRequiresAquaSystemAppearance": False,  # follow dark mode
+        # macOS 15 asks the user before an app reaches the local network (the meter) or browses for Bonjour services
+        "NSLocalNetworkUsageDescription": (
+            "Xcelsior Desktop reads your electricity use directly from your smart meter on your home network."
+        ),
+        "NSBonjourServices": [MDNS_SERVICE],
+        "NSHumanReadableCopyright": "Apache License 2.0",
+    }
+
+
 def numeric_version(version: str) -> tuple[int, int, int, int]:
     """The version as four integers, as Windows version resources and CFBundleVersion want it."""
     parts = [int(p) for p in re.findall(r"\d+", version.split("a")[0].split("b")[0].split("rc")[0])[:4]]

@@ -309,6 +309,39 @@ def build_deb(version: str) -> Path:
     return out
 
 
+def verify_deb(deb: Path, run_self_test: bool) -> None:
+    """Check the package's control fields and file list; optionally unpack it and run the unpacked --self-test."""
+    fields = subprocess.run(["dpkg-deb", "--field", str(deb)], capture_output=True, text=True, check=True).stdout
+    for key in ("Package", "Version", "Architecture", "Depends", "Installed-Size", "Description"):
+        if not re.search(rf"^{key}: \S", fields, re.MULTILINE):
+            raise SystemExit(f"build: {deb.name} has no {key} field")
+    listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
+    expected = [
+        f"./opt/{meta.EXE_NAME}/{meta.EXE_NAME}",
+        f"./usr/bin/{meta.EXE_NAME} -> /opt/{meta.EXE_NAME}/{meta.EXE_NAME}",
+        f"./usr/share/applications/{DESKTOP_FILE.name}",
+        f"./usr/share/metainfo/{METAINFO_FILE.name}",
+        f"./usr/share/icons/hicolor/256x256/apps/{ICON_NAME}.png",
+        f"./usr/share/icons/hicolor/scalable/apps/{ICON_NAME}.svg",
+        f"./usr/share/doc/{meta.EXE_NAME}/copyright",
+    ]
+    missing = [path for path in expected if path not in listing]
+    if missing:
+        raise SystemExit(f"build: {deb.name} lacks {missing}")
+    if " root/root " not in listing or re.search(r"^\S+ (?!root/root)\S+/\S+ ", listing, re.MULTILINE):
+        raise SystemExit(f"build: {deb.name} has files not owned by root")
+    log(f"deb contents and control fields ok ({len(listing.splitlines())} entries)")
+    if run_self_test:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(["dpkg-deb", "--extract", str(deb), tmp])
+            executable = Path(tmp) / "opt" / meta.EXE_NAME / meta.EXE_NAME
+            env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+            result = subprocess.run([str(executable), "--self-test"], env=env, timeout=300)
+            if result.returncode != 0:
+                raise SystemExit(f"build: the unpacked .deb's --self-test failed at step {result.returncode}")
+        log("unpacked .deb passes --self-test")
+
+
 def build_appimage() -> None:
     raise SystemExit(
         "build: no AppImage: appimagetool and the AppImage runtime are not packaged in Debian, PyPI or npm (the "
@@ -373,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tar:
         build_tar(version)
     if args.deb:
-        build_deb(version)
+        verify_deb(build_deb(version), run_self_test=args.self_test)
     if args.inno:
         build_inno(version)
     if args.dmg:
