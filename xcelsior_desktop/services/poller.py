@@ -312,7 +312,7 @@ class Poller:
             tasks.append(Task.LOCATE)
         if not self.has_address or now < self._blocked_until:
             return tasks
-        for task in (Task.DEVICE_INFO, Task.DEMAND, Task.REGISTERS):
+        for task in (Task.DEMAND, Task.DEVICE_INFO, Task.REGISTERS):  # demand first: the tray waits for it
             at = self._next[task]
             if at is not None and at <= now:
                 tasks.append(task)

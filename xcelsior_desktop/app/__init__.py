@@ -1,0 +1,1 @@
+"""The Qt tray app. Qt is imported only inside this package."""

@@ -1,0 +1,67 @@
+"""Unblocking a meter request in flight from another thread, so quitting never hangs.
+
+The client's calls block (connect, handshake, read) with timeouts of up to 15 s. To quit promptly the GUI
+thread shuts the TLS socket down under the worker's feet: ``shutdown(2)`` wakes a thread blocked in a
+handshake or a read on every OS, and the blocked call then fails with an error the worker expects.
+
+We find the socket by giving the client's SSL context an ``SSLSocket`` subclass that registers itself just
+before its handshake (``SSLContext.sslsocket_class`` is the documented hook for this). The TCP connect before
+it cannot be interrupted this way; it is bounded by the client's connect timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+import weakref
+from typing import Any
+
+
+class SocketTracker:
+    """Remembers the live TLS sockets of one SSL context; :meth:`abort` shuts them all down."""
+
+    def __init__(self) -> None:
+        self._sockets: weakref.WeakSet[ssl.SSLSocket] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self.aborted = threading.Event()
+
+    def install(self, context: ssl.SSLContext) -> None:
+        tracker = self
+
+        class TrackedSSLSocket(ssl.SSLSocket):
+            def do_handshake(self, block: bool = False) -> None:
+                tracker._add(self)
+                super().do_handshake(block)
+
+        context.sslsocket_class = TrackedSSLSocket
+
+    def _add(self, sock: ssl.SSLSocket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+        if self.aborted.is_set():
+            self._shutdown(sock)
+
+    def abort(self) -> None:
+        """Thread-safe: fail every blocked call on these sockets now, and any new handshake."""
+        self.aborted.set()
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: Any) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket call: no TLS state touched
+
+
+def install_tracker(client: Any) -> SocketTracker | None:
+    """A tracker on the client's SSL context, or None when the client exposes no context."""
+    context = getattr(getattr(client, "transport", None), "context", None)
+    if not isinstance(context, ssl.SSLContext):
+        return None
+    tracker = SocketTracker()
+    tracker.install(context)
+    return tracker

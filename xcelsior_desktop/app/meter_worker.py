@@ -1,0 +1,333 @@
+"""The one owner of the meter connection: a QObject living in its own QThread.
+
+Every request the app makes (demand, registers, device information) goes through this object, one at a
+time, on the client's single connection. It follows :class:`~xcelsior_desktop.services.poller.Poller`
+(the Qt-free policy) and reports by signals; the GUI never calls the client.
+
+Lifecycle (see :class:`MeterThread`): ``start`` in the thread, ``stop`` queued from the GUI; ``abort`` may be
+called from any thread to break a blocked request so quitting never waits for a meter timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+
+from xcelsior_desktop.app.abort import SocketTracker, install_tracker
+from xcelsior_desktop.meter.errors import IdentityMismatch, MeterError
+from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.services.poller import Failure, Poller, State, Status, Task, classify
+
+log = logging.getLogger(__name__)
+
+TOU_EVERY = 15  # register reads: TOU tiers only every 15th read (they cost ~4 GETs; totals cost 2)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    identity: Identity | None
+    host: str | None
+    port: int = 8081
+    meter_lfdi: str | None = None
+    interval_s: float = 5.0
+    register_interval_s: float = 60.0
+    automatic_address: bool = True
+    ever_registered: bool = False
+    connect_timeout: float = 5.0
+    handshake_timeout: float = 15.0
+    read_timeout: float = 10.0
+
+
+ClientFactory = Callable[[WorkerConfig], Any]
+
+
+def default_client_factory(config: WorkerConfig) -> Any:
+    from xcelsior_desktop.meter.client import MeterClient
+
+    assert config.identity is not None and config.host is not None
+    return MeterClient(
+        config.host,
+        config.port,
+        identity=config.identity,
+        meter_lfdi=config.meter_lfdi,
+        connect_timeout=config.connect_timeout,
+        handshake_timeout=config.handshake_timeout,
+        read_timeout=config.read_timeout,
+    )
+
+
+class MeterWorker(QObject):
+    demand_read = Signal(object)  # meter.values.Measurement
+    registers_read = Signal(object)  # meter.values.Registers
+    device_info_read = Signal(object)  # meter.values.DeviceInfo
+    status_changed = Signal(object)  # services.poller.Status
+    meter_pinned = Signal(str)  # the meter's LFDI, learned on first contact: save it
+    locate_requested = Signal()  # run discovery (DiscoveryWorker), answer with located()
+    request_failed = Signal(str, str)  # task, technical detail (for the log and notifications)
+    stopped = Signal()
+
+    def __init__(self, config: WorkerConfig, client_factory: ClientFactory = default_client_factory) -> None:
+        super().__init__()
+        self._config = config
+        self._factory = client_factory
+        self._client: Any = None
+        self._tracker: SocketTracker | None = None
+        self._tracker_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._timer: QTimer | None = None
+        self._poller: Poller | None = None
+        self._last_status: Status | None = None
+        self._register_reads = 0
+        self.requests_sent = 0  # GETs sent by clients this worker created (for the bench)
+
+    # -- lifecycle (worker thread) -----------------------------------------------------------------
+
+    @Slot()
+    def start(self) -> None:
+        cfg = self._config
+        self._poller = Poller(
+            interval_s=cfg.interval_s,
+            register_interval_s=cfg.register_interval_s,
+            has_identity=cfg.identity is not None,
+            has_address=cfg.host is not None,
+            automatic_address=cfg.automatic_address,
+            ever_registered=cfg.ever_registered,
+        )
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.CoarseTimer)
+        self._timer.timeout.connect(self._tick)
+        self._tick()
+
+    @Slot()
+    def stop(self) -> None:
+        """Close the connection and end the thread's event loop (queued from the GUI thread)."""
+        self._stopping.set()
+        if self._timer is not None:
+            self._timer.stop()
+        self._drop_client()
+        self.stopped.emit()
+        thread = self.thread()
+        if thread is not None:
+            thread.quit()
+
+    def abort(self) -> None:
+        """Any thread: make a blocked request fail now (used when quitting)."""
+        self._stopping.set()
+        with self._tracker_lock:
+            tracker = self._tracker
+        if tracker is not None:
+            tracker.abort()
+
+    # -- commands from the GUI (queued into the worker thread) -------------------------------------
+
+    @Slot(bool)
+    def set_paused(self, paused: bool) -> None:
+        if self._poller is None:
+            return
+        self._poller.set_paused(paused)
+        if paused:
+            self._drop_client()  # release the meter's only connection for others
+        self._after_tasks()
+
+    @Slot(float)
+    def set_interval(self, seconds: float) -> None:
+        self._config = replace(self._config, interval_s=seconds)
+        if self._poller is not None:
+            self._poller.set_interval(seconds)
+            self._after_tasks()
+
+    @Slot(object, int, bool)
+    def set_address(self, host: str | None, port: int, automatic: bool) -> None:
+        """New address (settings changed or discovery found the meter): reconnect from scratch."""
+        self._config = replace(self._config, host=host, port=port, automatic_address=automatic)
+        self._drop_client()
+        if self._poller is not None:
+            self._poller.set_address(host is not None, automatic)
+            self._tick()
+
+    @Slot(object)
+    def set_identity(self, identity: Identity | None) -> None:
+        """Setup finished (or the identity was removed): use the new certificate from the next request."""
+        self._config = replace(self._config, identity=identity, ever_registered=False)
+        self._drop_client()
+        if self._poller is not None:
+            self._poller.ever_registered = False
+            self._poller.set_identity(identity is not None)
+            self._tick()
+
+    @Slot(object)
+    def located(self, address: tuple[str, int] | None) -> None:
+        """Discovery's answer: (host, port) of our meter, or None."""
+        if self._poller is None:
+            return
+        if address is not None:
+            host, port = address
+            self._config = replace(self._config, host=host, port=port)
+            self._drop_client()
+            self._poller.located(True)
+        else:
+            self._poller.located(False, "No meter answered on the local network.")
+        self._tick()
+
+    @Slot()
+    def refresh_now(self) -> None:
+        """Read demand now (e.g. the window opened); still subject to back-off."""
+        if self._poller is not None and not self._poller.paused:
+            self._tick()
+
+    # -- the loop ----------------------------------------------------------------------------------
+
+    @Slot()
+    def _tick(self) -> None:
+        poller = self._poller
+        if poller is None or self._stopping.is_set():
+            return
+        if poller.clock_check():
+            log.info("the computer slept: dropping the meter connection and reconnecting after a pause")
+            self._drop_client()
+        for task in poller.due():
+            if self._stopping.is_set():
+                return
+            if not self._run(task):
+                break  # back-off applies to the rest
+        self._after_tasks()
+
+    def _after_tasks(self) -> None:
+        poller = self._poller
+        if poller is None or self._stopping.is_set():
+            return
+        status = poller.status()
+        if status != self._last_status:
+            self._last_status = status
+            self.status_changed.emit(status)
+        wait = poller.wait_s()
+        if self._timer is not None:
+            if wait is None:
+                self._timer.stop()
+            else:
+                self._timer.start(max(10, int(wait * 1000)))
+
+    def _run(self, task: Task) -> bool:
+        """Do one task; False when it failed in a way that blocks the others (back-off)."""
+        poller = self._poller
+        assert poller is not None
+        if task is Task.LOCATE:
+            self.locate_requested.emit()
+            return True
+        try:
+            client = self._ensure_client()
+            before = client.stats.requests
+            try:
+                result = self._call(client, task)
+            finally:
+                self.requests_sent += client.stats.requests - before
+        except Exception as exc:  # noqa: BLE001 - every failure is classified and reported
+            if self._stopping.is_set():
+                return False
+            failure = classify(exc)
+            message = exc.user_message if isinstance(exc, MeterError) else str(exc)
+            level = logging.INFO if failure is not Failure.TRANSIENT else logging.WARNING
+            log.log(level, "%s failed (%s): %s", task.value, failure.value, exc)
+            if not isinstance(exc, MeterError):
+                log.debug("unexpected error type from the meter client", exc_info=exc)
+            if isinstance(exc, IdentityMismatch) or failure is not Failure.TRANSIENT:
+                self._drop_client()
+            poller.failed(task, failure, message)
+            self.request_failed.emit(task.value, str(exc))
+            return failure is Failure.TRANSIENT
+        poller.succeeded(task)
+        pinned = getattr(self._client, "meter_lfdi", None)
+        if pinned and pinned != self._config.meter_lfdi:
+            self._config = replace(self._config, meter_lfdi=pinned)
+            self.meter_pinned.emit(pinned)
+        if task is Task.DEMAND:
+            self.demand_read.emit(result)
+        elif task is Task.REGISTERS:
+            self.registers_read.emit(result)
+        elif task is Task.DEVICE_INFO:
+            self.device_info_read.emit(result)
+        return True
+
+    def _call(self, client: Any, task: Task) -> Any:
+        if task is Task.DEMAND:
+            return client.read_demand()
+        if task is Task.REGISTERS:
+            include_tou = self._register_reads % TOU_EVERY == 0
+            self._register_reads += 1
+            return client.read_registers(include_tou=include_tou)
+        return client.device_info()
+
+    def _ensure_client(self) -> Any:
+        if self._client is None:
+            self._client = self._factory(self._config)
+            tracker = install_tracker(self._client)
+            with self._tracker_lock:
+                self._tracker = tracker
+        return self._client
+
+    def _drop_client(self) -> None:
+        client, self._client = self._client, None
+        with self._tracker_lock:
+            self._tracker = None
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection must not break the worker
+                log.debug("closing the meter client failed", exc_info=True)
+
+    @property
+    def state(self) -> State | None:
+        return self._poller.state if self._poller else None
+
+
+class MeterControl(QObject):
+    """Commands to the worker from the GUI thread. Emitting these queues the call into the worker's thread."""
+
+    pause = Signal(bool)
+    interval = Signal(float)
+    address = Signal(object, int, bool)  # host (None = automatic discovery), port, automatic
+    identity = Signal(object)  # Identity | None
+    located = Signal(object)  # (host, port) | None
+    refresh = Signal()
+
+
+class MeterThread:
+    """Runs a :class:`MeterWorker` in its own QThread and stops it without hanging.
+
+    Talk to the worker through :attr:`control` (queued signals); listen to the worker's signals.
+    """
+
+    def __init__(self, worker: MeterWorker) -> None:
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName("meter-worker")
+        worker.moveToThread(self.thread)
+        self.thread.started.connect(worker.start)
+        self.control = MeterControl()
+        queued = Qt.ConnectionType.QueuedConnection
+        self.control.pause.connect(worker.set_paused, queued)
+        self.control.interval.connect(worker.set_interval, queued)
+        self.control.address.connect(worker.set_address, queued)
+        self.control.identity.connect(worker.set_identity, queued)
+        self.control.located.connect(worker.located, queued)
+        self.control.refresh.connect(worker.refresh_now, queued)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout_s: float = 8.0) -> bool:
+        """Abort any request in flight, close the connection, join the thread. True when it ended in time."""
+        if not self.thread.isRunning():
+            return True
+        self.worker.abort()
+        QMetaObject.invokeMethod(self.worker, "stop", Qt.ConnectionType.QueuedConnection)
+        finished = self.thread.wait(int(timeout_s * 1000))
+        if not finished:
+            log.warning("the meter thread did not stop within %.0f s (a TCP connect in progress?)", timeout_s)
+        return bool(finished)
