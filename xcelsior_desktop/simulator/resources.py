@@ -255,7 +255,7 @@ class MeterResources:
 
     def _meter_reading(self, n: int) -> Node:
         node = Node("MeterReading", [("href", f"/upt/1/mr/{n}")])
-        node.add("mRID", f"BBBB{n:02X}0000000000000000000000{MFID_HEX}")
+        node.add("mRID", f"BBBB{n:02X}{0:018X}{MFID_HEX}")
         node.add("description", DESCRIPTIONS[n])
         if n in HAS_READING:
             node.add("ReadingLink", href=f"/upt/1/mr/{n}/r")
