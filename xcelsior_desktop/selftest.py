@@ -16,12 +16,12 @@ Nothing leaves the machine: the simulator listens on 127.0.0.1 with an ephemeral
 
 from __future__ import annotations
 
-import faulthandler
 import importlib
 import math
 import os
 import pkgutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -191,6 +191,16 @@ def _opaque_pixels(image) -> int:  # type: ignore[no-untyped-def]
     return sum(1 for y in range(image.height()) for x in range(image.width()) if image.pixelColor(x, y).alpha() > 32)
 
 
+def _opaque_colours(image) -> set[int]:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format.Format_ARGB32)
+    return {
+        image.pixel(x, y) & 0xF0F0F0  # coarse: antialiasing shades collapse into their colour
+        for y in range(image.height()) for x in range(image.width()) if image.pixelColor(x, y).alpha() == 255
+    }
+
+
 def step_tray_icon(context: dict[str, object]) -> str:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -211,7 +221,12 @@ def step_tray_icon(context: dict[str, object]) -> str:
     image = tray_icon.render_tray_image(850.0, 22, 2.0)  # watts, logical size, device pixel ratio
     if image.isNull() or _opaque_pixels(image) < 20:
         raise StepFailed("the tray icon for 850 W rendered blank")
-    details.append(f"tray icon {image.width()}x{image.height()} px")
+    if len(_opaque_colours(image)) < 2:
+        raise StepFailed("the tray icon for 850 W has no text on its badge (fonts or painting broken)")
+    template = tray_icon.render_tray_image(850.0, 22, 2.0, mask=True)  # the macOS menu-bar template image
+    if template.isNull() or _opaque_pixels(template) < 20:
+        raise StepFailed("the template (mask) tray icon rendered blank")
+    details.append(f"tray icon {image.width()}x{image.height()} px with text, template icon")
     return ", ".join(details)
 
 
@@ -227,14 +242,23 @@ STEPS: tuple[tuple[str, Callable[[dict[str, object]], str]], ...] = (
 def run(steps=STEPS) -> int:  # type: ignore[no-untyped-def]
     """Run every step; 0 when all pass, else the 1-based number of the step that failed."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    faulthandler.dump_traceback_later(OVERALL_TIMEOUT_S, exit=True)  # a hung step must not hang CI
     context: dict[str, object] = {}
+    current = {"number": 0, "name": "start"}
+
+    def timed_out() -> None:  # a hung step must not hang CI: name it and leave with its number
+        _out(f"self-test: step {current['number']} '{current['name']}' FAILED: no result in {OVERALL_TIMEOUT_S:.0f} s")
+        os._exit(current["number"] or 1)  # type: ignore[arg-type]
+
+    watchdog = threading.Timer(OVERALL_TIMEOUT_S, timed_out)
+    watchdog.daemon = True
+    watchdog.start()
     frozen = "frozen build" if getattr(sys, "frozen", False) else "source tree"
     _out(f"self-test: {frozen}, Python {sys.version.split()[0]}, {sys.platform}")
     started = time.monotonic()
     try:
         for number, (name, step) in enumerate(steps, start=1):
             step_started = time.monotonic()
+            current.update(number=number, name=name)
             try:
                 detail = step(context)
             except Exception as exc:  # noqa: BLE001 - the point is to name any failure
@@ -247,7 +271,7 @@ def run(steps=STEPS) -> int:  # type: ignore[no-untyped-def]
         simulator = context.get("simulator")
         if simulator is not None:
             simulator.stop()  # type: ignore[attr-defined]
-        faulthandler.cancel_dump_traceback_later()
+        watchdog.cancel()
     _out(f"self-test: passed, {len(steps)} steps in {time.monotonic() - started:.2f} s")
     return 0
 
