@@ -442,6 +442,15 @@ class MeterTransport:
             finally:
                 self._pool._put_conn(conn)
 
+    def disconnect(self) -> None:
+        """Close the open connection (if any); the next request opens a new one, resuming the TLS session."""
+        with self._lock:
+            conn = self._pool._get_conn(timeout=self.handshake_timeout)
+            try:
+                conn.close()
+            finally:
+                self._pool._put_conn(conn)
+
     @contextmanager
     def batch(self) -> Iterator[MeterTransport]:
         """Hold the lock for a batch of requests: they all go over the one connection, back to back."""
