@@ -213,6 +213,8 @@ class MeterServer:
             listener, self._listener = self._listener, None
         if listener is not None:
             with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)  # stop listening now, even while accept() is waiting
+            with contextlib.suppress(OSError):
                 listener.close()
 
     # -------------------------------------------------------------- outage
