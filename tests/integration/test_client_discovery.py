@@ -1,0 +1,51 @@
+"""Discovery against the simulator's mDNS responder, on loopback only."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from xcelsior_desktop.meter.discovery import discover, sfdi_from_instance
+from xcelsior_desktop.simulator import MeterSimulator
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[MeterSimulator]:
+    with MeterSimulator(mdns=True, mdns_interfaces=["127.0.0.1"]) as simulator:
+        yield simulator
+
+
+def test_finds_the_meter_by_sfdi(sim: MeterSimulator) -> None:
+    found = discover(timeout=15, interfaces=["127.0.0.1"], sfdi=sim.sfdi)
+    assert len(found) == 1
+    meter = found[0]
+    assert (meter.host, meter.port, meter.sfdi, meter.dcap_path) == ("127.0.0.1", sim.port, sim.sfdi, "/dcap")
+    assert meter.name.startswith(f"itrondnsserver-{sim.sfdi}.")
+
+
+def test_zero_padded_sfdi_compares_as_integer(sim: MeterSimulator) -> None:
+    found = discover(timeout=15, interfaces=["127.0.0.1"], sfdi=f"000{sim.sfdi}")
+    assert [m.sfdi for m in found] == [sim.sfdi]
+
+
+def test_other_sfdi_is_not_returned(sim: MeterSimulator) -> None:
+    assert discover(timeout=1.5, interfaces=["127.0.0.1"], sfdi=sim.sfdi + 10) == []
+
+
+def test_cli_discover_json(sim: MeterSimulator) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "xcelsior_desktop", "discover", "--timeout", "15", "--interface", "127.0.0.1",
+         "--sfdi", str(sim.sfdi), "--json"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [(m["host"], m["port"], m["sfdi"]) for m in json.loads(done.stdout)] == [("127.0.0.1", sim.port, sim.sfdi)]
+
+
+def test_instance_name_parsing() -> None:
+    assert sfdi_from_instance("itrondnsserver-651057190448._smartenergy._tcp.local.") == 651057190448
+    assert sfdi_from_instance("something-else._smartenergy._tcp.local.") is None
