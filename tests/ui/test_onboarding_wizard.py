@@ -84,7 +84,7 @@ def test_already_registered(qtbot, sim, tmp_path):
 
 def test_not_yet_registered_keeps_waiting_across_a_restart(qtbot, sim):
     """Not activated: the wizard says so, keeps probing with back-off, and the wait survives closing the app."""
-    from xcelsior_desktop.app.onboarding.activation_watcher import ActivationWatcher
+    from xcelsior_desktop.app.onboarding.activation_watcher import resume_background_activation
 
     wizard = make_wizard(qtbot)
     go_to_waiting(qtbot, wizard, sim)
@@ -101,17 +101,20 @@ def test_not_yet_registered_keeps_waiting_across_a_restart(qtbot, sim):
     wizard.close()
     assert Settings.load().meter_lfdi is None
 
-    # "restart": a fresh tracker reads the saved wait; the app resumes it and is told when the meter accepts
-    restarted = ActivationTracker(base_s=0.3, cap_s=0.6)
+    # "restart": the app finds the saved wait, resumes it, pins the meter when it accepts
+    restarted = ActivationTracker()
     assert restarted.waiting and restarted.state is not None and restarted.state.lfdi == identity.lfdi
-    watcher = ActivationWatcher(restarted)
-    stored = IdentityStore().load()
-    assert stored is not None and watcher.resume(stored)
-    sim.register(identity.cert_pem)
-    with qtbot.waitSignal(watcher.accepted, timeout=15000) as accepted:
-        pass
+    assert restarted.state.manual and restarted.state.attempts >= 2
+    watcher = resume_background_activation(Settings.load(), IdentityStore())
+    assert watcher is not None and watcher.active
+    with qtbot.waitSignal(watcher.accepted, timeout=30000) as accepted:
+        sim.register(identity.cert_pem)
+        watcher.check_now()  # the saved back-off would wait minutes; "Check now" probes at once
     assert accepted.args[0].meter_lfdi == sim.lfdi
     assert not ActivationTracker().waiting
+    settings = Settings.load()
+    assert (settings.meter_lfdi, settings.meter_host) == (sim.lfdi, sim.host)
+    assert resume_background_activation(settings, IdentityStore()) is None  # nothing waits any more
 
 
 def test_registered_while_waiting(qtbot, sim):

@@ -44,6 +44,7 @@ class ActivationState:
     accepted_at: float | None = None
     meter_lfdi: str | None = None
     slot: str = "current"  # "pending" while a renewal waits
+    manual: bool = False  # the address was typed by the user (else found by discovery)
 
     @property
     def accepted(self) -> bool:
@@ -156,10 +157,11 @@ class ActivationTracker:
     def waiting(self) -> bool:
         return self.state is not None and not self.state.accepted
 
-    def start(self, lfdi: str, host: str, port: int, *, slot: str = "current") -> ActivationState:
+    def start(self, lfdi: str, host: str, port: int, *, slot: str = "current", manual: bool = False) -> ActivationState:
         """Begin (or restart) waiting for ``lfdi`` at host:port; the first probe is due at once."""
         now = self.clock()
-        self.state = ActivationState(lfdi=lfdi, host=host, port=port, started_at=now, next_probe_at=now, slot=slot)
+        self.state = ActivationState(lfdi=lfdi, host=host, port=port, started_at=now, next_probe_at=now, slot=slot,
+                                     manual=manual)
         self._write()
         return self.state
 

@@ -56,9 +56,9 @@ class ActivationWatcher(QObject):
     def active(self) -> bool:
         return self._identity is not None and self.tracker.waiting
 
-    def start(self, identity: Identity, host: str, port: int, *, slot: str = "current") -> None:
+    def start(self, identity: Identity, host: str, port: int, *, slot: str = "current", manual: bool = False) -> None:
         """Begin waiting for ``identity`` at host:port (the first probe runs at once)."""
-        self.tracker.start(identity.lfdi, host, port, slot=slot)
+        self.tracker.start(identity.lfdi, host, port, slot=slot, manual=manual)
         self.resume(identity)
 
     def resume(self, identity: Identity) -> bool:
@@ -122,3 +122,35 @@ class ActivationWatcher(QObject):
     def _emit_status(self) -> None:
         busy = self._call is not None and self._call.running
         self.status_changed.emit("Checking with the meter now…" if busy else self.tracker.status_text())
+
+
+def resume_background_activation(settings: Any, store: Any, parent: QObject | None = None,
+                                 probe: ProbeFn = probe_meter) -> ActivationWatcher | None:
+    """At app start: carry on a wait for activation saved by an earlier run (wizard closed while waiting).
+
+    Returns the running watcher (connect to ``accepted`` to notify the user and start polling), or None when
+    nothing is waiting. On acceptance the meter is pinned in ``settings`` and they are saved.
+    """
+    from xcelsior_desktop.services.activation import pin_meter
+    from xcelsior_desktop.services.secrets import SecretsError
+
+    tracker = ActivationTracker()
+    state = tracker.state
+    if state is None or state.accepted or state.slot != "current":
+        return None
+    try:
+        identity = store.load()
+    except SecretsError as exc:  # locked keyring or a passphrase file: the user unlocks later via setup
+        log.info("activation wait not resumed: %s", exc)
+        return None
+    if identity is None:
+        return None
+    watcher = ActivationWatcher(tracker, probe, parent)
+
+    def accepted(result: Any) -> None:
+        pin_meter(settings, host=state.host, port=state.port, manual=state.manual,
+                  meter_lfdi=getattr(result, "meter_lfdi", None), our_lfdi=identity.lfdi)
+        settings.save()
+
+    watcher.accepted.connect(accepted)
+    return watcher if watcher.resume(identity) else None

@@ -64,7 +64,7 @@ class WaitingPage(QWizardPage):
         identity, address = self._identity(), self._address()
         if identity is None or address is None:
             return
-        host, port, _ = address
+        host, port, manual = address
         self.details.setText(f"Meter at {host}:{port} · this computer's LFDI {portal_form(identity.lfdi)}")
         self.result = None
         self.message.clear_message()
@@ -76,7 +76,7 @@ class WaitingPage(QWizardPage):
             self.watcher.resume(identity)
             self.watcher.check_now()
         else:
-            self.watcher.start(identity, host, port)
+            self.watcher.start(identity, host, port, manual=manual)
 
     def _accepted(self, result: Any) -> None:
         self.result = result
