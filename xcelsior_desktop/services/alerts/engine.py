@@ -29,7 +29,7 @@ Clock = Callable[[], float]  # unix seconds
 
 MAX_DEMAND_GAP_S = 180.0  # a longer silence between two demand readings breaks a "for N minutes" run
 MAX_REGISTER_GAP_S = 300.0  # registers older than this cannot be called frozen: we are just not reading them
-STALE_MIN_ENERGY_WH = 50.0  # energy demand says flowed before a frozen register counts as stale
+STALE_MIN_ENERGY_WH = 100.0  # energy demand says flowed before a frozen register counts as stale
 DEMAND_EPSILON_W = 0.5  # demand readings closer than this are "the same value"
 DAILY_BASELINE_MAX_AGE_S = 1800.0  # the last reading of yesterday serves as today's baseline if this recent
 
@@ -84,8 +84,15 @@ class _Observations:
     received_changed_at: float | None = None
     # register values when demand last changed (to see registers move under a frozen demand)
     registers_at_demand_change: tuple[float, float] | None = None
-    import_wh_since_delivered_change: float = 0.0  # energy demand says was imported since then
-    export_wh_since_received_change: float = 0.0
+    # energy integrated from demand readings (running totals), the totals when each register last moved, and
+    # what the registers should have taken in by their last reading (energy after that reading is not counted:
+    # registers are read less often than demand, so they always lag a little)
+    import_total_wh: float = 0.0
+    export_total_wh: float = 0.0
+    import_mark_wh: float = 0.0
+    export_mark_wh: float = 0.0
+    import_unseen_wh: float = 0.0
+    export_unseen_wh: float = 0.0
     connection: Connection = Connection.INACTIVE
     offline_since: float | None = None
     cert_not_after: float | None = None
@@ -146,8 +153,8 @@ class AlertEngine:
         if broken:
             obs.demand_changed_at = now
             obs.registers_at_demand_change = self._registers_tuple()
-            obs.import_wh_since_delivered_change = 0.0
-            obs.export_wh_since_received_change = 0.0
+            obs.import_mark_wh, obs.export_mark_wh = obs.import_total_wh, obs.export_total_wh
+            obs.import_unseen_wh = obs.export_unseen_wh = 0.0
             for state in self._state.values():
                 state.run_since = None
         else:
@@ -155,9 +162,9 @@ class AlertEngine:
             # energy over the gap, at the previous reading's power (what the meter reported then)
             wh = obs.demand_w * gap / 3600.0
             if wh > 0:
-                obs.import_wh_since_delivered_change += wh
+                obs.import_total_wh += wh
             else:
-                obs.export_wh_since_received_change += -wh
+                obs.export_total_wh += -wh
             if abs(watts - obs.demand_w) > DEMAND_EPSILON_W:
                 obs.demand_changed_at = now
                 obs.registers_at_demand_change = self._registers_tuple()
@@ -173,18 +180,20 @@ class AlertEngine:
         if delivered_wh is not None and math.isfinite(delivered_wh):
             if obs.delivered_wh is None or delivered_wh != obs.delivered_wh:
                 obs.delivered_changed_at = now
-                obs.import_wh_since_delivered_change = 0.0
+                obs.import_mark_wh = obs.import_total_wh
             self._update_day(float(delivered_wh), now)
             obs.delivered_wh = float(delivered_wh)
         if received_wh is not None and math.isfinite(received_wh):
             if obs.received_wh is None or received_wh != obs.received_wh:
                 obs.received_changed_at = now
-                obs.export_wh_since_received_change = 0.0
+                obs.export_mark_wh = obs.export_total_wh
             obs.received_wh = float(received_wh)
         if obs.registers_at is None or now - obs.registers_at > MAX_REGISTER_GAP_S:
             # after a gap nothing is known to be frozen yet
             obs.delivered_changed_at = obs.received_changed_at = now
-            obs.import_wh_since_delivered_change = obs.export_wh_since_received_change = 0.0
+            obs.import_mark_wh, obs.export_mark_wh = obs.import_total_wh, obs.export_total_wh
+        obs.import_unseen_wh = obs.import_total_wh - obs.import_mark_wh
+        obs.export_unseen_wh = obs.export_total_wh - obs.export_mark_wh
         obs.registers_at = now
         if obs.registers_at_demand_change is None:
             obs.registers_at_demand_change = self._registers_tuple()
@@ -296,20 +305,20 @@ class AlertEngine:
         if (
             obs.delivered_changed_at is not None
             and now - obs.delivered_changed_at >= limit
-            and obs.import_wh_since_delivered_change >= STALE_MIN_ENERGY_WH
+            and obs.import_unseen_wh >= STALE_MIN_ENERGY_WH
         ):
             return (
                 f"The import register has not moved for {frozen_for(now - obs.delivered_changed_at)} although "
-                f"demand shows about {obs.import_wh_since_delivered_change:.0f} Wh taken from the grid."
+                f"demand shows about {obs.import_unseen_wh:.0f} Wh taken from the grid."
             )
         if (
             obs.received_changed_at is not None
             and now - obs.received_changed_at >= limit
-            and obs.export_wh_since_received_change >= STALE_MIN_ENERGY_WH
+            and obs.export_unseen_wh >= STALE_MIN_ENERGY_WH
         ):
             return (
                 f"The export register has not moved for {frozen_for(now - obs.received_changed_at)} although "
-                f"demand shows about {obs.export_wh_since_received_change:.0f} Wh sent to the grid."
+                f"demand shows about {obs.export_unseen_wh:.0f} Wh sent to the grid."
             )
         if obs.demand_changed_at is not None and now - obs.demand_changed_at >= limit:
             before = obs.registers_at_demand_change
