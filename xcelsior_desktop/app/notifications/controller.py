@@ -47,7 +47,9 @@ _STATE_CONNECTION = {
 
 
 def connection_for_state(state: object) -> Connection | None:
-    """The engine's view of a worker state; None for transitional states (connecting) that change nothing."""
+    """The engine's view of a worker state (a ``Status``, a ``State`` or its value); None for transitional
+    states (connecting) that change nothing."""
+    state = getattr(state, "state", state)
     return _STATE_CONNECTION.get(str(getattr(state, "value", state)))
 
 
