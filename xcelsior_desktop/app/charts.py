@@ -1,0 +1,124 @@
+"""The last hour of demand, drawn with QPainter (light: no QtCharts scene graph for a few hundred points).
+
+Import (above zero) is filled orange, export (below zero) green, the same colours as the tray icon.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
+from xcelsior_desktop.services.format import short_watts
+
+WINDOW_S = 3600.0
+
+
+class PowerHistory:
+    """(wall time, watts) for the last hour, in memory (persistent history is a later feature)."""
+
+    def __init__(self, window_s: float = WINDOW_S, maxlen: int = 4000) -> None:
+        self.window_s = window_s
+        self.points: deque[tuple[float, float]] = deque(maxlen=maxlen)
+
+    def add(self, when: float, watts: float) -> None:
+        if self.points and when <= self.points[-1][0]:
+            return  # the same reading twice, or the clock went back
+        self.points.append((when, watts))
+        self.trim(when)
+
+    def trim(self, now: float) -> None:
+        while self.points and self.points[0][0] < now - self.window_s:
+            self.points.popleft()
+
+
+class PowerChart(QWidget):
+    def __init__(self, history: PowerHistory, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.setObjectName("power-chart")
+        self.setMinimumHeight(160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.now: float | None = None  # tests pin the clock
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(480, 200)
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 (Qt name)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        text = pal.color(QPalette.ColorRole.WindowText)
+        grid = QColor(text)
+        grid.setAlpha(40)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        p.setFont(font)
+        fm = p.fontMetrics()
+        left = fm.horizontalAdvance("-10.0k") + 8
+        plot = QRectF(left, 8, self.width() - left - 8, self.height() - fm.height() - 16)
+        now = self.now if self.now is not None else time.time()
+        points = [(t, w) for t, w in self.history.points if t >= now - self.history.window_s]
+        # the last hour, zoomed in while the first hour fills up (never less than 5 minutes)
+        span = self.history.window_s
+        if points:
+            span = min(span, max(300.0, math.ceil((now - points[0][0]) / 300.0) * 300.0))
+        lo = min([0.0, *[w for _, w in points]])
+        hi = max([100.0, *[w for _, w in points]])
+        span = hi - lo
+        lo, hi = lo - span * 0.05 if lo < 0 else lo, hi + span * 0.08
+
+        def x_of(t: float) -> float:
+            return plot.left() + (t - (now - span)) / span * plot.width()
+
+        def y_of(w: float) -> float:
+            return plot.bottom() - (w - lo) / (hi - lo) * plot.height()
+
+        # grid and labels: zero line, top, bottom; time ticks every 15 minutes
+        p.setPen(QPen(grid, 1))
+        for value in sorted({lo, 0.0, hi}):
+            y = y_of(value)
+            p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            p.setPen(text)
+            p.drawText(QRectF(0, y - fm.height() / 2, left - 6, fm.height()),
+                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), short_watts(value))
+            p.setPen(QPen(grid, 1))
+        for quarter in (4, 3, 2, 1, 0):
+            minutes_ago = round(span / 60 * quarter / 4)
+            x = x_of(now - minutes_ago * 60)
+            p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+            label = "now" if minutes_ago == 0 else f"-{minutes_ago} min"
+            p.setPen(text)
+            w = fm.horizontalAdvance(label)
+            p.drawText(QPointF(min(max(x - w / 2, plot.left()), plot.right() - w), self.height() - 6), label)
+            p.setPen(QPen(grid, 1))
+
+        if len(points) >= 1:
+            zero = y_of(0.0)
+            line = QPainterPath()
+            line.moveTo(x_of(points[0][0]), y_of(points[0][1]))
+            for t, w in points[1:]:
+                line.lineTo(x_of(t), y_of(w))
+            area = QPainterPath(line)
+            area.lineTo(x_of(points[-1][0]), zero)
+            area.lineTo(x_of(points[0][0]), zero)
+            area.closeSubpath()
+            for colour, clip in ((IMPORT_FILL, QRectF(plot.left(), plot.top(), plot.width(), zero - plot.top())),
+                                 (EXPORT_FILL, QRectF(plot.left(), zero, plot.width(), plot.bottom() - zero))):
+                p.save()
+                p.setClipRect(clip)
+                fill = QColor(colour)
+                fill.setAlpha(70)
+                p.fillPath(area, fill)
+                p.setPen(QPen(colour, 1.6))
+                p.drawPath(line)
+                p.restore()
+        else:
+            p.setPen(text)
+            p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), "Waiting for the first reading")
+        p.end()

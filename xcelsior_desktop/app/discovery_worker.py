@@ -1,0 +1,72 @@
+"""mDNS discovery off the GUI thread: a QObject in its own QThread answering ``locate`` with ``located``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+DiscoverFn = Callable[..., Sequence[Any]]
+
+
+def _default_discover(**kwargs: Any) -> Sequence[Any]:
+    from xcelsior_desktop.meter.discovery import discover
+
+    return discover(**kwargs)
+
+
+class DiscoveryWorker(QObject):
+    located = Signal(object)  # (host, port) or None
+    locate = Signal()  # emit from any thread: queued into the discovery thread
+
+    def __init__(
+        self,
+        sfdi: str | int | None = None,
+        *,
+        timeout_s: float = 10.0,
+        interfaces: list[str] | None = None,
+        discover: DiscoverFn = _default_discover,
+    ) -> None:
+        super().__init__()
+        self.sfdi = sfdi
+        self.timeout_s = timeout_s
+        self.interfaces = interfaces
+        self._discover = discover
+        self.locate.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    @Slot()
+    def _run(self) -> None:
+        try:
+            found = list(self._discover(timeout=self.timeout_s, interfaces=self.interfaces, sfdi=self.sfdi))
+        except Exception as exc:  # noqa: BLE001 - discovery failing is "not found", with the reason logged
+            log.warning("meter discovery failed: %s", exc)
+            found = []
+        if self.sfdi is not None:
+            found = [m for m in found if m.sfdi is not None and int(m.sfdi) == int(self.sfdi)]  # never a neighbour's
+        if found:
+            meter = found[0]
+            log.info("discovery found the meter at %s:%s", meter.host, meter.port)
+            self.located.emit((meter.host, int(meter.port)))
+        else:
+            log.info("discovery found no meter")
+            self.located.emit(None)
+
+
+class DiscoveryThread:
+    def __init__(self, worker: DiscoveryWorker) -> None:
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName("discovery")
+        worker.moveToThread(self.thread)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout_s: float = 15.0) -> bool:
+        """Discovery ends by itself within its timeout; wait for that."""
+        self.thread.quit()
+        return bool(self.thread.wait(int(timeout_s * 1000)))

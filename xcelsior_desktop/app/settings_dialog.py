@@ -1,0 +1,138 @@
+"""Settings: poll interval, meter address (automatic or host:port), units. Other parts add pages."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xcelsior_desktop.services.settings import MAX_POLL_INTERVAL_S, MIN_POLL_INTERVAL_S, Settings, parse_address
+
+# Extension point: (title, factory(settings) -> page widget with an optional apply(settings) method)
+EXTRA_PAGES: list[tuple[str, object]] = []
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings-dialog")
+        self.setWindowTitle("Xcelsior Desktop settings")
+        self.original = settings
+        self.result_settings: Settings | None = None
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._meter_page(settings), "Meter")
+        self._extra: list[QWidget] = []
+        for title, factory in EXTRA_PAGES:
+            page = factory(settings)  # type: ignore[operator]
+            self.add_page(title, page)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self.error = QLabel()
+        self.error.setObjectName("settings-error")
+        self.error.setStyleSheet("color: #B91C1C;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def add_page(self, title: str, page: QWidget) -> None:
+        """Another part's settings page; if it has ``apply(settings)`` it is called on OK."""
+        self._extra.append(page)
+        self.tabs.addTab(page, title)
+
+    def _meter_page(self, s: Settings) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.interval = QDoubleSpinBox()
+        self.interval.setObjectName("poll-interval")
+        self.interval.setRange(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S)
+        self.interval.setDecimals(0)
+        self.interval.setSuffix(" s")
+        self.interval.setValue(s.poll_interval_s)
+        self.interval.setToolTip("How often to read the live demand. The meter is slow: 5 s or more is kind to it.")
+        form.addRow("Read demand every:", self.interval)
+
+        self.automatic = QRadioButton("Find the meter automatically (mDNS)")
+        self.automatic.setObjectName("address-automatic")
+        self.manual = QRadioButton("Use this address:")
+        self.manual.setObjectName("address-manual")
+        group = QButtonGroup(page)
+        group.addButton(self.automatic)
+        group.addButton(self.manual)
+        self.address = QLineEdit()
+        self.address.setObjectName("address")
+        self.address.setPlaceholderText("192.168.1.40 or 192.168.1.40:8081")
+        if s.meter_host:
+            self.manual.setChecked(True)
+            port = f":{s.meter_port}" if s.meter_port != 8081 else ""
+            host = f"[{s.meter_host}]" if ":" in s.meter_host and port else s.meter_host
+            self.address.setText(host + port)
+        else:
+            self.automatic.setChecked(True)
+            if s.last_meter_host:
+                self.address.setPlaceholderText(f"last found at {s.last_meter_host}:{s.meter_port}")
+        self.address.setEnabled(self.manual.isChecked())
+        self.manual.toggled.connect(self.address.setEnabled)
+        form.addRow("Meter address:", self.automatic)
+        form.addRow("", self.manual)
+        form.addRow("", self.address)
+        hint = QLabel("Automatic search does not work across VLANs, in WSL or in containers: enter the address "
+                      "Launchpad or your router shows for the meter.")
+        hint.setWordWrap(True)
+        form.addRow("", hint)
+
+        self.units = QComboBox()
+        self.units.setObjectName("units")
+        self.units.addItem("Watts (W)", "W")
+        self.units.addItem("Kilowatts (kW)", "kW")
+        self.units.setCurrentIndex(0 if s.units == "W" else 1)
+        form.addRow("Show power in:", self.units)
+        return page
+
+    def build(self) -> Settings:
+        """The edited settings; raises ValueError with a message for the user."""
+        host: str | None = None
+        port = self.original.meter_port
+        if self.manual.isChecked():
+            try:
+                host, port = parse_address(self.address.text(), self.original.meter_port)
+            except ValueError as exc:
+                raise ValueError(f"The meter address is not valid: {exc}. Example: 192.168.1.40:8081") from None
+        new = dataclasses.replace(
+            self.original,
+            poll_interval_s=self.interval.value(),
+            meter_host=host,
+            meter_port=port,
+            units=str(self.units.currentData()),
+            extra=dict(self.original.extra),
+        )
+        for page in self._extra:
+            apply = getattr(page, "apply", None)
+            if callable(apply):
+                apply(new)
+        return new
+
+    def accept(self) -> None:
+        try:
+            self.result_settings = self.build()
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        super().accept()

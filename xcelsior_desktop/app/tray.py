@@ -1,0 +1,150 @@
+"""The tray icon and its menu. A view: the application feeds it values and status."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from xcelsior_desktop.app.tray_icon import IconState, Theme, render_tray_image
+from xcelsior_desktop.services import format as fmt
+from xcelsior_desktop.services.poller import STATE_TEXT, State, Status
+
+ICON_SIZES = (16, 20, 22, 24, 32, 48, 64)  # logical sizes; Qt picks the one the tray asks for
+
+STATE_ICON: dict[State, IconState] = {
+    State.CONNECTED: IconState.LIVE,
+    State.STALE: IconState.STALE,
+    State.BUSY: IconState.OFFLINE,
+    State.UNREACHABLE: IconState.OFFLINE,
+    State.MISMATCH: IconState.OFFLINE,
+    State.LOCATING: IconState.WAITING,
+    State.CONNECTING: IconState.WAITING,
+    State.PAUSED: IconState.WAITING,
+    State.NO_IDENTITY: IconState.ATTENTION,
+    State.WAITING_REGISTRATION: IconState.ATTENTION,
+    State.CERT_REFUSED: IconState.ATTENTION,
+}
+
+
+def taskbar_theme() -> Theme:
+    """Light or dark taskbar, as far as Qt can tell (most taskbars are dark when unknown)."""
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hasattr(hints, "colorScheme") else Qt.ColorScheme.Unknown
+    return Theme.LIGHT if scheme == Qt.ColorScheme.Light and sys.platform != "win32" else Theme.DARK
+
+
+def build_icon(watts: float | None, state: IconState, theme: Theme, dpr: float, mask: bool = False) -> QIcon:
+    icon = QIcon()
+    for size in ICON_SIZES:
+        image = render_tray_image(watts, size, dpr, theme=theme, state=state, mask=mask)
+        icon.addPixmap(QPixmap.fromImage(image))
+    if mask:
+        icon.setIsMask(True)
+    return icon
+
+
+def tooltip_text(watts: float | None, when: Any, status: Status | None, units: str = "W") -> str:
+    lines = []
+    if watts is not None:
+        lines.append(f"{fmt.full_power(watts, units)} \u2014 {fmt.direction(watts)}")
+        lines.append(f"read at {fmt.clock_time(when)}")
+    if status is not None:
+        title, _ = STATE_TEXT[status.state]
+        if status.next_retry is not None:
+            title += f" (next try in {fmt.ago(status.next_retry - time.time())})"
+        lines.append(title)
+    return "Xcelsior Desktop\n" + "\n".join(lines)
+
+
+class Tray(QObject):
+    open_requested = Signal()
+    pause_toggled = Signal(bool)
+    settings_requested = Signal()
+    setup_requested = Signal()
+    about_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.mask = sys.platform == "darwin"  # macOS menu bar: template image, the system colours it
+        self.icon = QSystemTrayIcon(self)
+        self.icon.setObjectName("tray")
+        self.menu = QMenu()
+        self.menu.setObjectName("tray-menu")
+        self.open_action = self._add("Open", self.open_requested.emit)
+        self.setup_action = self._add("Set up\u2026", self.setup_requested.emit)
+        self.pause_action = self._add("Pause", self._toggle_pause)
+        self.settings_action = self._add("Settings\u2026", self.settings_requested.emit)
+        self.about_action = self._add("About", self.about_requested.emit)
+        self.menu.addSeparator()
+        self.quit_action = self._add("Quit", self.quit_requested.emit)
+        self.menu.setDefaultAction(self.open_action)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.paused = False
+        self.watts: float | None = None
+        self.when: Any = None
+        self.status: Status | None = None
+        self.units = "W"
+        self.icon_state = IconState.WAITING
+        self._key: tuple[Any, ...] | None = None
+        self._redraw()
+
+    def _add(self, text: str, slot: Any) -> QAction:
+        action = QAction(text, self.menu)
+        action.triggered.connect(slot)
+        self.menu.addAction(action)
+        return action
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def _toggle_pause(self) -> None:
+        self.pause_toggled.emit(not self.paused)
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.pause_action.setText("Resume" if paused else "Pause")
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.open_requested.emit()
+
+    def set_demand(self, watts: float, when: Any) -> None:
+        self.watts, self.when = watts, when
+        self._redraw()
+
+    def set_status(self, status: Status) -> None:
+        self.status = status
+        self.setup_action.setVisible(
+            status.state in (State.NO_IDENTITY, State.WAITING_REGISTRATION, State.CERT_REFUSED)
+        )
+        self.set_paused(status.state is State.PAUSED)
+        self._redraw()
+
+    def set_units(self, units: str) -> None:
+        self.units = units
+        self._redraw()
+
+    def _redraw(self) -> None:
+        state = STATE_ICON[self.status.state] if self.status else IconState.WAITING
+        if state is IconState.LIVE and self.watts is None:
+            state = IconState.WAITING
+        self.icon_state = state
+        screen = QGuiApplication.primaryScreen()
+        dpr = screen.devicePixelRatio() if screen is not None else 1.0
+        theme = taskbar_theme()
+        label_watts = self.watts if state in (IconState.LIVE, IconState.STALE) else None
+        key = (fmt.short_watts(label_watts), state, theme, dpr, self.mask)
+        if key != self._key:  # re-render only when the picture changes
+            self._key = key
+            self.icon.setIcon(build_icon(label_watts, state, theme, dpr, self.mask))
+        self.icon.setToolTip(tooltip_text(self.watts, self.when, self.status, self.units))

@@ -1,0 +1,92 @@
+"""`xcelsior-desktop demo`: the tray app against a built-in meter simulator, so anyone can see it work.
+
+A throwaway identity is generated in memory and registered with the simulator (no keyring, no files with
+keys); the simulator listens on 127.0.0.1 only, with mDNS off; the app talks to it as to a real meter
+(same TLS, same XML, the same one-connection rule). Settings (window geometry) go to a separate
+``demo-settings.json`` so the demo never touches the real meter's pinned settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "start the tray app on a built-in meter simulator"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--show", action="store_true", help="open the window at start")
+    parser.add_argument("--interval", type=float, default=5.0, help="poll interval in seconds (default 5, min 2)")
+    parser.add_argument("--seed", type=int, default=0, help="simulator household seed")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME",
+                        help="start the simulator with this fault on (busy, blackhole, ...); repeatable")
+    parser.add_argument("--unregistered", action="store_true",
+                        help="do not register the demo certificate (shows 'waiting for registration')")
+    parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
+    from PySide6.QtCore import QTimer
+
+    from xcelsior_desktop.app.application import XcelsiorApp, bench_print, make_qapp, quit_on_signals
+    from xcelsior_desktop.app.crash_dialog import CrashReporter
+    from xcelsior_desktop.app.logging_setup import setup_logging
+    from xcelsior_desktop.app.single_instance import SingleInstance
+    from xcelsior_desktop.meter.identity import generate_identity
+    from xcelsior_desktop.services import paths
+    from xcelsior_desktop.services.settings import Settings, clamp_interval
+    from xcelsior_desktop.simulator import MeterSimulator
+
+    log_path = setup_logging(logging.DEBUG if args.debug else logging.INFO)
+    qapp = make_qapp()
+    quit_on_signals(qapp)
+    instance = SingleInstance("demo")
+    if not instance.acquire():
+        print("The Xcelsior Desktop demo is already running; its window was brought up.")
+        return 0
+    identity = generate_identity(days=30)
+    sim = MeterSimulator(
+        host="127.0.0.1",
+        port=0,
+        allowed_certs=[] if args.unregistered else [identity.cert_pem],
+        mdns=False,
+        seed=args.seed,
+        faults=args.fault,
+    ).start()
+    reporter = CrashReporter(str(log_path))
+    reporter.install()
+    settings_path = paths.config_dir() / "demo-settings.json"
+    saved = Settings.load(settings_path)
+    settings = Settings(
+        poll_interval_s=clamp_interval(args.interval),
+        meter_host=sim.host,
+        meter_port=sim.port,
+        units=saved.units,
+        window_geometry=saved.window_geometry,
+    )
+    app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=settings_path,
+                      log_path=str(log_path), title="Xcelsior Desktop (demo)")
+    app.window.set_notice(
+        f"Demo: readings come from a built-in meter simulator on {sim.host}:{sim.port} with a throwaway "
+        "certificate. Run `xcelsior-desktop` (no arguments) to set up your real meter."
+    )
+    instance.activated.connect(lambda: app.show_view())
+    app.first_watts.connect(lambda _t: bench_print("FIRST_WATTS"))
+    stats = QTimer()
+    if os.environ.get("XCELSIOR_BENCH") == "1":
+        stats.setInterval(5000)
+        stats.timeout.connect(lambda: bench_print(f"METER_REQUESTS {len(sim.log.requests)}"))
+        stats.start()
+    app.start()
+    if args.show:
+        app.show_view()
+    try:
+        return int(qapp.exec())
+    finally:
+        app.shutdown()
+        bench_print(f"METER_REQUESTS {len(sim.log.requests)}")
+        sim.stop()
+        instance.release()
+        reporter.uninstall()
