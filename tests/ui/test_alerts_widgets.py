@@ -66,7 +66,7 @@ def test_list_starts_empty_and_says_why(qtbot):
 def test_list_shows_newest_first_and_marks_quiet_ones(qtbot):
     widget = AlertsListWidget()
     qtbot.addWidget(widget)
-    widget.set_alerts(sample_alerts())
+    widget.set_alerts(reversed(sample_alerts()))  # any order in: by time out
     assert widget.count() == 3
     assert widget.row_texts(0)[1] == "Meter back online"
     assert widget.row_texts(1)[1] == "Meter unreachable for 15 min (during quiet hours)"

@@ -93,7 +93,7 @@ class AlertsListWidget(QWidget):
     def set_alerts(self, alerts: Iterable[Alert]) -> None:
         """Show exactly these alerts (oldest first in, newest shown first)."""
         self._tree.clear()
-        self.add_alerts(alerts)
+        self.add_alerts(sorted(alerts, key=lambda alert: alert.at))
 
     def add_alerts(self, alerts: Iterable[Alert]) -> None:
         for alert in alerts:

@@ -111,6 +111,11 @@ class AlertsController(QObject):
     def on_certificate(self, not_after: dt.datetime | None) -> None:
         self._handle(self.engine.feed_certificate(not_after))
 
+    @Slot(object)
+    def on_identity(self, identity: Any) -> None:
+        """Our identity changed (setup, renewal, removal): watch its certificate's expiry."""
+        self.on_certificate(getattr(identity, "not_after", None))
+
     @Slot()
     def tick(self) -> None:
         self._handle(self.engine.tick())

@@ -27,7 +27,7 @@ SERVICE = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 INTERFACE = "org.freedesktop.Notifications"
 APP_NAME = "Xcelsior Desktop"
-DESKTOP_ENTRY = "xcelsior-desktop"
+DESKTOP_ENTRY = "io.github.xcelsiordesktop.XcelsiorDesktop"  # the .desktop file in resources/
 ICON = "xcelsior-desktop"
 CALL_TIMEOUT_S = 2.0  # only for the set-up calls
 

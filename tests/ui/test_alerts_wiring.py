@@ -1,0 +1,112 @@
+"""Alerts plugged into the real window and Settings dialog: worker signals in, list + notification out, clicks open
+the right view, the rules editor saves on OK."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QObject, Signal
+
+from tests.ui.test_alerts_widgets import RecordingNotifier
+from tests.unit.alerts_streams import DENVER, FakeClock, local
+from xcelsior_desktop.app import settings_dialog
+from xcelsior_desktop.app.notifications.alerts_list import AlertsListWidget
+from xcelsior_desktop.app.notifications.controller import AlertsController
+from xcelsior_desktop.app.notifications.settings_page import AlertsSettingsPage
+from xcelsior_desktop.app.notifications.wiring import install_alerts
+from xcelsior_desktop.app.settings_dialog import SettingsDialog
+from xcelsior_desktop.app.window import MainWindow
+from xcelsior_desktop.meter.values import Measurement, Registers
+from xcelsior_desktop.services import paths
+from xcelsior_desktop.services.alerts import AlertHistory, EngineStateStore, RulesStore
+from xcelsior_desktop.services.poller import State, Status
+from xcelsior_desktop.services.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def settings_pages_restored():
+    """The Settings dialog's page list is module state: leave it as found for other tests."""
+    saved = list(settings_dialog.EXTRA_PAGES)
+    yield
+    settings_dialog.EXTRA_PAGES[:] = saved
+
+
+class WorkerSignals(QObject):
+    """The three MeterWorker signals alerts listen to (the worker itself is tested against the simulator)."""
+
+    demand_read = Signal(object)
+    registers_read = Signal(object)
+    status_changed = Signal(object)
+
+
+def setup(qtbot, clock):  # type: ignore[no-untyped-def]
+    window = MainWindow()
+    qtbot.addWidget(window)
+    worker = WorkerSignals()
+    notifier = RecordingNotifier()
+    controller = AlertsController(
+        notifier, RulesStore(), AlertHistory(), EngineStateStore(), clock=clock, tz=DENVER, parent=window
+    )
+    install_alerts(worker=worker, window=window, controller=controller)
+    return window, worker, notifier, controller
+
+
+def test_unreachable_meter_reaches_the_list_and_a_click_opens_the_device_view(qtbot):
+    clock = FakeClock(local(12, 0))
+    window, worker, notifier, controller = setup(qtbot, clock)
+    now = dt.datetime.fromtimestamp(clock.now, dt.UTC)
+    worker.demand_read.emit(Measurement(850.0, "W", now))
+    worker.registers_read.emit(Registers(12_345_678.0, 1_000.0))
+    worker.status_changed.emit(Status(State.UNREACHABLE, clock.now, clock.now + 30, "refused", clock.now))
+    clock.advance(16 * 60)
+    controller.tick()
+    assert [a.title for a in notifier.sent] == ["Meter unreachable for 16 min"]
+
+    view = window.findChild(AlertsListWidget)
+    assert view is not None and view.count() == 1
+    window.show_view("live")
+    notifier.activated.emit(notifier.sent[0].view)  # the user clicks the notification
+    assert window.current_view() == "device"
+    window.show_view("live")
+    view._tree.itemDoubleClicked.emit(view._tree.topLevelItem(0), 0)  # or the entry in the list
+    assert window.current_view() == "device"
+
+    worker.status_changed.emit(Status(State.CONNECTED, clock.now, None, "", clock.now))
+    assert notifier.sent[-1].title == "Meter back online" and view.count() == 2
+    view.clearRequested.emit()
+    assert view.count() == 0 and controller.alerts() == []
+    controller.shutdown()
+
+
+def test_settings_dialog_has_the_alerts_page_and_saves_rules_on_ok(qtbot):
+    clock = FakeClock(local(12, 0))
+    window, worker, notifier, controller = setup(qtbot, clock)
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    assert "Alerts" in titles
+    page = dialog.findChild(AlertsSettingsPage)
+    assert page is not None and "recording" in page.delivery.text()
+    page.editor.list.setCurrentRow(0)
+    page.editor.threshold.setValue(6000)
+    dialog.accept()
+    assert dialog.result_settings is not None
+    saved = RulesStore(paths.config_dir() / "alerts.json").load()
+    assert saved[0].threshold == 6000 and controller.rules()[0].threshold == 6000
+
+    # an invalid edit keeps the dialog open with the reason
+    dialog2 = SettingsDialog(Settings())
+    qtbot.addWidget(dialog2)
+    page2 = dialog2.findChild(AlertsSettingsPage)
+    page2.editor.list.setCurrentRow(0)
+    page2.editor.rearm.setValue(5999)
+    page2.editor.threshold.setValue(5000)
+    dialog2.accept()
+    assert dialog2.result_settings is None and "re-arm" in dialog2.error.text()
+
+    page2.test_button.click()
+    assert notifier.sent[-1].title == "Xcelsior Desktop test notification"
+    controller.shutdown()
+    controller.deleteLater()
+    qtbot.waitUntil(lambda: all(title != "Alerts" for title, _ in settings_dialog.EXTRA_PAGES))
