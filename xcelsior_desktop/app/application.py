@@ -117,6 +117,11 @@ class XcelsiorApp(QObject):
         self.worker.locate_requested.connect(self.discovery.worker.locate)
         self.discovery.worker.located.connect(self._on_located)
 
+        from xcelsior_desktop.app.notifications.wiring import install_in_app
+
+        demo = settings_path is not None and settings_path.name.startswith("demo-")
+        self.alerts = install_in_app(self, demo=demo)  # desktop notifications, Alerts view, Settings page
+
         self._tray_poll = QTimer(self)
         self._tray_poll.setInterval(5000)
         self._tray_poll.timeout.connect(self._check_tray)
@@ -158,6 +163,7 @@ class XcelsiorApp(QObject):
         started = time.monotonic()
         self.meter.stop()
         self.discovery.stop()
+        self.alerts.shutdown()
         log.info("threads stopped in %.2f s", time.monotonic() - started)
         self.save_settings()
 
