@@ -24,6 +24,8 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         path.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(path))
     monkeypatch.setenv("XCELSIOR_NO_KEYRING_PROMPT", "1")
+    # no real D-Bus unless a test starts its own bus: alerts never pop up on the developer's desktop
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     # secrets go to an in-memory keyring, emptied per test (the real Secret Service test overrides this)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "xcelsior_desktop.services.memory_keyring.MemoryKeyring")
     from xcelsior_desktop.services.memory_keyring import MemoryKeyring
