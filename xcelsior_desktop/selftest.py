@@ -106,7 +106,12 @@ def step_keyring(context: dict[str, object]) -> str:
         reason = str(exc) or type(exc).__name__
         if sys.platform in _PLATFORM_BACKEND:  # Windows and macOS always have their keychain
             raise StepFailed(f"{module_name}.{class_name} is not usable: {reason}") from exc
-    chosen = keyring.get_keyring()
+    # What keyring would choose for the app: highest priority among viable backends, leaving out the in-memory
+    # test keyring that step 1's import of every module registered (it is never meant to be chosen by itself).
+    from keyring.backend import get_all_keyring
+
+    viable = [b for b in get_all_keyring() if not type(b).__module__.startswith("xcelsior_desktop.")]
+    chosen = max(viable, key=lambda b: b.priority) if viable else keyring.get_keyring()
     chosen_name = f"{type(chosen).__module__}.{type(chosen).__qualname__}"
     try:
         from xcelsior_desktop.services.secrets import describe_backend

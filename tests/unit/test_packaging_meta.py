@@ -53,6 +53,7 @@ def test_spec_reads_the_version_and_keeps_one_folder() -> None:
     exe_keywords = {kw.arg: kw.value for kw in calls["EXE"].keywords}
     assert isinstance(exe_keywords["exclude_binaries"], ast.Constant) and exe_keywords["exclude_binaries"].value is True
     assert "meta.read_version()" in source
+    assert 'collect_data_files("xcelsior_desktop")' in source  # package data (simulator capture, schedules)
     assert "info_plist=meta.info_plist(VERSION)" in source
 
 
