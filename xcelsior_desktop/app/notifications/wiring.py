@@ -6,6 +6,7 @@ view when a notification is clicked, and registers the Alerts page of the Settin
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ from xcelsior_desktop.app.notifications.factory import create_notifier
 from xcelsior_desktop.app.notifications.settings_page import AlertsSettingsPage
 from xcelsior_desktop.services.alerts import AlertHistory, EngineStateStore
 from xcelsior_desktop.services.alerts.store import HISTORY_FILE, STATE_FILE
+
+log = logging.getLogger(__name__)
 
 VIEW = "alerts"
 SETTINGS_TITLE = "Alerts"
@@ -37,6 +40,7 @@ def install_in_app(app: Any, demo: bool = False) -> AlertsController:
         history = AlertHistory(paths.data_dir() / f"demo-{HISTORY_FILE}")
         state = EngineStateStore(paths.state_dir() / f"demo-{STATE_FILE}")
     notifier = create_notifier(app.tray.icon, parent=app)
+    log.info("alerts are delivered as: %s", notifier.name)
     controller = AlertsController(notifier, history=history, state_store=state, parent=app)
     install_alerts(worker=app, window=app.window, show_view=app.show_view, controller=controller)
     if not demo:
