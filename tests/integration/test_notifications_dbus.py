@@ -165,6 +165,8 @@ def test_notify_reaches_dunst_and_a_click_opens_the_view(session: dict[str, str]
                 "device",
                 "--wait-click",
                 "20",
+                "--count",
+                "2",
             ],
             env,
             procs,
@@ -174,16 +176,23 @@ def test_notify_reaches_dunst_and_a_click_opens_the_view(session: dict[str, str]
         events = Lines(app)
         backend = json.loads(events.wait_for(lambda line: '"backend"' in line))
         assert backend["name"] == "desktop notifications (D-Bus)"
-        events.wait_for(lambda line: '"delivered"' in line)
+        events.wait_for(lambda line: '"delivered"' in line and '"n": 2' in line)
 
         # the call as the server received it: exact types, our title, the body escaped for markup
-        call = captured.wait_for(lambda line: "member=Notify" in line)
-        assert call
-        captured.wait_for(lambda line: line.strip().startswith("int32"))  # the last argument: expire_timeout
-        text = captured.text()
-        assert f'string "{TITLE}"' in text
-        assert 'string "Drawing 4.3 kW from the grid for 15 min (your limit: 4.0 kW) &amp; rising &lt;fast&gt;"' in text
-        assert 'string "Xcelsior Desktop"' in text and "uint32 0" in text and 'string "default"' in text
+        _wait_until(lambda: captured.text().count("int32 -1") == 2, what="both Notify calls")  # expire_timeout
+        first, second = captured.text().split("member=Notify")[1:]
+        for call in (first, second):
+            assert f'string "{TITLE}"' in call and 'string "Xcelsior Desktop"' in call and 'string "default"' in call
+            assert (
+                'string "Drawing 4.3 kW from the grid for 15 min (your limit: 4.0 kW) &amp; rising &lt;fast&gt;"'
+                in call
+            )
+        # the second alert of the same rule replaces the first bubble instead of stacking another
+        assert "uint32 0" in first
+        replaced = [line.split()[1] for line in second.splitlines() if line.strip().startswith("uint32")]
+        assert replaced and replaced[0] != "0"
+        count = subprocess.run(["dunstctl", "count", "displayed"], env=session, capture_output=True, text=True)
+        assert count.stdout.strip() == "1"
 
         # a click on the bubble (dunst's default action) comes back as ActionInvoked: the app opens "device"
         subprocess.run(["dunstctl", "action", "0"], env=session, check=True, timeout=10)

@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--body", default="If you can read this, alerts will reach you.")
     parser.add_argument("--view", default="alerts", help="the view a click opens")
     parser.add_argument("--wait-click", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument("--count", type=int, default=1, help="send it this many times (each replaces the last)")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QTimer
@@ -36,9 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     def say(**event: object) -> None:
         print(json.dumps(event), flush=True)
 
+    sent = {"n": 0}
+
+    def send() -> None:
+        sent["n"] += 1
+        notifier.notify(Alert("test", "test", args.title, args.body, time.time(), args.view))
+
     def delivered(alert: Alert) -> None:
+        say(event="delivered", title=alert.title, n=sent["n"])
+        if sent["n"] < args.count:
+            send()
+            return
         outcome["delivered"] = True
-        say(event="delivered", title=alert.title)
         if args.wait_click <= 0:
             app.quit()
 
@@ -55,8 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     notifier.failed.connect(failed)
     notifier.activated.connect(activated)
     say(event="backend", name=notifier.name)
-    alert = Alert("test", "test", args.title, args.body, time.time(), args.view)
-    QTimer.singleShot(0, lambda: notifier.notify(alert))
+    QTimer.singleShot(0, send)
     QTimer.singleShot(int((args.wait_click + 5) * 1000), app.quit)
     app.exec()
     notifier.close()

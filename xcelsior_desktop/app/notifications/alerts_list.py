@@ -101,8 +101,9 @@ class AlertsListWidget(QWidget):
         has_any = self._tree.topLevelItemCount() > 0
         self._stack.setCurrentWidget(self._tree if has_any else self._empty)
         self._clear.setEnabled(has_any)
-        if has_any:
-            self._tree.setCurrentItem(self._tree.topLevelItem(0))
+        newest = self._tree.topLevelItem(0)
+        if newest is not None:
+            self._tree.setCurrentItem(newest)
         else:
             self._details.clear()
 

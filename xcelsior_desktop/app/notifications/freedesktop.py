@@ -162,14 +162,14 @@ class FreedesktopNotifier(Notifier):
                 member = header.fields.get(HeaderFields.member)
                 if member == "ActionInvoked":
                     notification_id, action = msg.body
-                    alert = self._by_id.get(int(notification_id))
-                    if alert is not None and action in ("default", "open"):
-                        self.activated.emit(alert.view)
+                    clicked = self._by_id.get(int(notification_id))
+                    if clicked is not None and action in ("default", "open"):
+                        self.activated.emit(clicked.view)
                 elif member == "NotificationClosed":
                     notification_id = int(msg.body[0])
-                    alert = self._by_id.pop(notification_id, None)
-                    if alert is not None and self._id_of_rule.get(alert.rule_id) == notification_id:
-                        del self._id_of_rule[alert.rule_id]
+                    closed = self._by_id.pop(notification_id) if notification_id in self._by_id else None
+                    if closed is not None and self._id_of_rule.get(closed.rule_id) == notification_id:
+                        del self._id_of_rule[closed.rule_id]
 
     def _lost(self, why: str) -> None:
         log.warning("lost the D-Bus session connection: %s", why)
