@@ -6,6 +6,7 @@ import dataclasses
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xcelsior_desktop.services import autostart
 from xcelsior_desktop.services.settings import MAX_POLL_INTERVAL_S, MIN_POLL_INTERVAL_S, Settings, parse_address
 
 # Extension point: (title, factory(settings) -> page widget with an optional apply(settings) method)
@@ -103,6 +105,14 @@ class SettingsDialog(QDialog):
         self.units.addItem("Kilowatts (kW)", "kW")
         self.units.setCurrentIndex(0 if s.units == "W" else 1)
         form.addRow("Show power in:", self.units)
+
+        # Start at login lives in the OS (autostart entry, LaunchAgent, Run key), not in settings.json
+        self.login_item = autostart.for_platform()
+        self.start_at_login = QCheckBox("Start Xcelsior Desktop when I log in")
+        self.start_at_login.setObjectName("start-at-login")
+        self.start_at_login.setChecked(self.login_item.is_enabled())
+        self.start_at_login.setToolTip(f"Kept in {self.login_item.location}")
+        form.addRow("", self.start_at_login)
         return page
 
     def build(self) -> Settings:
@@ -135,4 +145,12 @@ class SettingsDialog(QDialog):
             self.error.setText(str(exc))
             self.error.show()
             return
+        wanted = self.start_at_login.isChecked()
+        if wanted != self.login_item.is_enabled():
+            try:
+                self.login_item.set_enabled(wanted)
+            except autostart.AutostartError as exc:
+                self.error.setText(exc.user_message)
+                self.error.show()
+                return
         super().accept()
