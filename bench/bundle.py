@@ -8,8 +8,8 @@ first-watts time is the median of ``--runs`` launches, each from process start t
 Targets (issue 7): bundle <= 150 MB, .deb <= 60 MB, frozen first watts <= 3 s.
 
 The demo runs offscreen with its own HOME/XDG folders (no keyring, no settings, no other instance), talking only
-to its in-process simulator on 127.0.0.1. The first watts are detected the way bench/app.py does it: the demo
-writes a line containing "first watts" (stdout, stderr or its log) when the tray first shows a value.
+to its in-process simulator on 127.0.0.1. The first watts are detected the way bench/app.py does it: with
+XCELSIOR_BENCH=1 the demo prints ``FIRST_WATTS`` on stdout when the tray first shows a value.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
 BUNDLE = DIST / "xcelsior-desktop"
 EXECUTABLE = BUNDLE / ("xcelsior-desktop.exe" if sys.platform == "win32" else "xcelsior-desktop")
-FIRST_WATTS = re.compile(r"first[ _-]?watts", re.IGNORECASE)
+FIRST_WATTS = re.compile(r"^FIRST_WATTS\b")  # printed by commands/demo.py when XCELSIOR_BENCH=1
 LAUNCH_TIMEOUT_S = 60.0
 
 
@@ -75,6 +75,7 @@ def first_watts_once(executable: Path) -> float:
             "XDG_RUNTIME_DIR": str(home / "run"),
             "QT_QPA_PLATFORM": "offscreen",
             "PYTHONUNBUFFERED": "1",
+            "XCELSIOR_BENCH": "1",
         }
         (home / "run").mkdir(mode=0o700)
         lines: queue.Queue[tuple[float, str]] = queue.Queue()
@@ -95,9 +96,6 @@ def first_watts_once(executable: Path) -> float:
                 except queue.Empty:
                     if process.poll() is not None and lines.empty():
                         raise RuntimeError(f"the demo exited with status {process.returncode}: {seen[-5:]}") from None
-                    log_hit = _first_watts_in_logs(home)
-                    if log_hit:
-                        return log_hit - started
                     continue
                 seen.append(line)
                 if FIRST_WATTS.search(line):
@@ -105,18 +103,6 @@ def first_watts_once(executable: Path) -> float:
             raise RuntimeError(f"no first-watts line within {LAUNCH_TIMEOUT_S:.0f} s; last output: {seen[-5:]}")
         finally:
             _stop(process)
-
-
-def _first_watts_in_logs(home: Path) -> float | None:
-    """The modification time (as a monotonic instant) of a log file that mentions the first watts, if any."""
-    for log in home.rglob("*.log"):
-        try:
-            text = log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if FIRST_WATTS.search(text):
-            return time.monotonic() - max(0.0, time.time() - log.stat().st_mtime)
-    return None
 
 
 def _stop(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
