@@ -78,6 +78,7 @@ class AlertsController(QObject):
         self.history.load()
         self.load_message = self.rules_store.message or self.history.message  # for the app to show once
         notifier.activated.connect(self.openView)
+        notifier.failed.connect(lambda alert, why: log.warning("notification not shown (%s): %s", why, alert.title))
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self.tick)
