@@ -245,6 +245,8 @@ def _draw_vector_text(painter: QPainter, candidates: list[str], px: int, ink: QC
     pad = max(1.5, px * 0.07)
     box_w, box_h = px - 2 * pad, px * 0.62
     best: tuple[float, QPainterPath, float, float] | None = None
+    if px >= 30:
+        candidates = candidates[:1]  # room enough for the full label
     ref = _text_path("0").boundingRect()  # scale by the digits' height so "--" and "..." stay small
     for candidate in candidates:
         path = _text_path(candidate)
@@ -258,8 +260,8 @@ def _draw_vector_text(painter: QPainter, candidates: list[str], px: int, ink: QC
             if rect.width() * sx > box_w:  # still too wide: shrink both
                 factor = box_w / (rect.width() * sx)
                 sx, sy = sx * factor, sy * factor
-        # prefer the full label unless it had to shrink below 75 % of the ideal height
-        if best is None or (sy > best[0] * 1.33):
+        # prefer the full label unless it had to shrink below 85 % of what a shorter form gets
+        if best is None or (sy > best[0] * 1.18):
             best = (sy, path, sx, sy)
     if best is None:
         return
@@ -271,7 +273,10 @@ def _draw_vector_text(painter: QPainter, candidates: list[str], px: int, ink: QC
     painter.save()
     painter.translate(ox, oy)
     painter.scale(sx, sy)
-    painter.setPen(Qt.PenStyle.NoPen)
+    # embolden: a thin outline in the ink colour thickens strokes that antialiasing would turn grey
+    pen = QPen(ink, max(0.5, px * 0.03) / max(sx, sy))
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.setPen(pen)
     painter.setBrush(ink)
     painter.drawPath(path)
     painter.restore()
