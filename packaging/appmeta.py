@@ -191,3 +191,19 @@ def prune_unreferenced(
         else:
             dropped.append(entry[0])
     return kept, dropped
+
+
+# Linux libraries taken from the user's system instead of the build machine: the X11/xcb/xkb and font stack must
+# match the host's (its Mesa/GL drivers load the system libxcb; a second, bundled copy in the same process breaks
+# GLX, and fontconfig must read the host's config format), and D-Bus/systemd/glib belong to the session. The .deb
+# names each in Depends (dpkg-shlibdeps sees them through Qt's own libraries); the tarball's INSTALL.txt lists them.
+_HOST_LIBS = re.compile(
+    r"^lib(?:X11|X11-xcb|Xau|Xdmcp|xcb(?:-[a-z0-9-]+)?|xkbcommon(?:-x11)?|fontconfig|freetype|dbus-1|systemd|"
+    r"gcrypt|gpg-error|glib-2\.0|gthread-2\.0|expat|lz4|zstd|pcre2-8|cap|bsd|md|brotli(?:common|dec)|png16)\.so[.\d]*$"
+)
+
+
+def is_host_library(dest: str) -> bool:
+    """Whether a top-level bundled library should come from the Linux host instead (see _HOST_LIBS)."""
+    posix = PurePosixPath(dest.replace("\\", "/"))
+    return len(posix.parts) == 1 and _HOST_LIBS.match(posix.name) is not None

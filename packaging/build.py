@@ -98,7 +98,28 @@ def build_bundle() -> None:
         cwd=ROOT)
     copy_third_party_licences(BUNDLE / "_internal" / "licenses" / "third-party")
     remove_dangling_symlinks(BUNDLE)
+    check_libraries_resolve(BUNDLE)
     log(f"bundle {BUNDLE} ({du_mb(BUNDLE):.1f} MB) in {time.monotonic() - started:.0f} s")
+
+
+def check_libraries_resolve(folder: Path) -> None:
+    """Linux: every library the bundle links against is in the bundle or on this system (ldd finds it).
+
+    The self-test runs offscreen, so this is what proves the xcb platform plugin's libraries are all there.
+    """
+    if not IS_LINUX or shutil.which("ldd") is None:
+        return
+    elves = _elf_files(folder)
+    env = {**os.environ, "LD_LIBRARY_PATH": os.pathsep.join(sorted({str(p.parent) for p in elves}))}
+    missing: dict[str, set[str]] = {}
+    for elf in elves:
+        out = subprocess.run(["ldd", str(elf)], capture_output=True, text=True, env=env).stdout
+        for name in re.findall(r"^\s*(\S+) => not found", out, re.MULTILINE):
+            missing.setdefault(name, set()).add(str(elf.relative_to(folder)))
+    if missing:
+        details = "; ".join(f"{lib} (needed by {', '.join(sorted(users)[:3])})" for lib, users in sorted(missing.items()))
+        raise SystemExit(f"build: libraries missing on this system: {details}: install them (see .ci/apt-packages.txt)")
+    log(f"all {len(elves)} binaries resolve their libraries")
 
 
 def remove_dangling_symlinks(folder: Path) -> None:
@@ -205,6 +226,8 @@ def build_tar(version: str) -> Path:
         f"{meta.APP_NAME} {version}\n\n"
         f"Run it from here:  ./{meta.EXE_NAME}   (or try it with no meter:  ./{meta.EXE_NAME} demo)\n"
         f"Check the bundle:  ./{meta.EXE_NAME} --self-test\n\n"
+        "It uses the desktop's own X11/xcb, font and D-Bus libraries; on Debian or Ubuntu:\n"
+        f"  sudo apt install {' '.join(d.strip() for d in FALLBACK_DEPENDS.split(','))}\n\n"
         "Add it to your applications menu (per user):\n"
         "  cp -r share/* ~/.local/share/\n"
         f"  ln -s \"$PWD/{meta.EXE_NAME}\" ~/.local/bin/{meta.EXE_NAME}\n",

@@ -155,3 +155,22 @@ def test_prune_drops_libraries_only_dropped_plugins_needed() -> None:
     assert sorted(dropped) == ["libcairo.so.2", "libgtk-3.so.0"]
     assert ("libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Gui.so.6", "SYMLINK") in kept
     assert len(kept) == len(entries) - 2
+
+
+@pytest.mark.parametrize(
+    ("dest", "host"),
+    [
+        ("libxcb-cursor.so.0", True),
+        ("libX11.so.6", True),
+        ("libfontconfig.so.1", True),
+        ("libdbus-1.so.3", True),
+        ("libglib-2.0.so.0", True),
+        ("libicudata.so.73", False),  # Qt's own ICU build stays
+        ("libssl.so.3", False),  # Python's OpenSSL stays: the meter's CCM8 suite depends on its version
+        ("libstdc++.so.6", False),
+        ("PySide6/Qt/lib/libQt6XcbQpa.so.6", False),
+        ("somepkg/libxcb.so.1", False),  # only top-level system libraries are candidates
+    ],
+)
+def test_host_libraries(dest: str, host: bool) -> None:
+    assert meta.is_host_library(dest) is host
