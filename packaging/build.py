@@ -178,7 +178,10 @@ def self_test() -> None:
         executable = DIST / f"{meta.APP_NAME}.app" / "Contents" / "MacOS" / meta.EXE_NAME
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     started = time.monotonic()
-    result = subprocess.run([str(executable), "--self-test"], env=env, timeout=300)
+    # Pipes, not the inherited console: a windowed (GUI-subsystem) Windows build gets valid std handles this way.
+    result = subprocess.run([str(executable), "--self-test"], env=env, timeout=300,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    print(result.stdout, end="", flush=True)
     if result.returncode != 0:
         raise SystemExit(f"build: the bundle's --self-test failed (exit status {result.returncode}: the step number)")
     log(f"self-test passed in {time.monotonic() - started:.1f} s")

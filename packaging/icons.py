@@ -11,6 +11,7 @@ Inno Setup read) and a PNG entry at 256 px; the .icns holds PNG entries, as macO
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import struct
 import sys
@@ -44,9 +45,25 @@ def outputs() -> list[Path]:
     ]
 
 
+GENERATOR_VERSION = "1"  # bump when the rendering or the containers change
+STAMP = RESOURCES / "icons" / "SOURCE-SHA256"
+
+
+def source_digest() -> str:
+    """What the generated files were made from: the SVGs' bytes and the generator version (not file times,
+    which a fresh git checkout sets arbitrarily)."""
+    digest = hashlib.sha256(GENERATOR_VERSION.encode())
+    for svg in (APP_SVG, TRAY_SVG):
+        digest.update(svg.read_bytes().replace(b"\r\n", b"\n"))
+    return digest.hexdigest()
+
+
 def stale() -> list[Path]:
-    newest_source = max(APP_SVG.stat().st_mtime, TRAY_SVG.stat().st_mtime, Path(__file__).stat().st_mtime)
-    return [p for p in outputs() if not p.exists() or p.stat().st_mtime + 1 < newest_source]
+    """Generated files that are missing, or all of them when the sources changed since they were made."""
+    recorded = STAMP.read_text(encoding="utf-8").strip() if STAMP.exists() else ""
+    if recorded != source_digest():
+        return outputs()
+    return [p for p in outputs() if not p.exists()]
 
 
 class _Renderer:
@@ -142,6 +159,7 @@ def generate() -> list[Path]:
     (RESOURCES / "xcelsior-desktop.icns").write_bytes(build_icns([(k, pngs[s]) for k, s in ICNS_TYPES]))
     for name, size in TRAY_TEMPLATE_SIZES.items():
         (RESOURCES / "icons" / name).write_bytes(renderer.png_bytes(renderer.image(TRAY_SVG, size)))
+    STAMP.write_text(source_digest() + "\n", encoding="utf-8")
     return outputs()
 
 
