@@ -72,13 +72,13 @@ class SingleInstance(QObject):
         assert self._server is not None
         while self._server.hasPendingConnections():
             sock = self._server.nextPendingConnection()
-            sock.readyRead.connect(lambda s=sock: self._on_ready(s))
-            sock.disconnected.connect(sock.deleteLater)
-
-    def _on_ready(self, sock: QLocalSocket) -> None:
-        if bytes(sock.readAll().data()).startswith(SHOW.strip()):
-            log.info("another launch asked to show the window")
-            self.activated.emit()
+            # the other launch writes one line right after connecting; wait briefly for it
+            ready = bool(sock.bytesAvailable()) or sock.waitForReadyRead(500)
+            if ready and bytes(sock.readAll().data()).startswith(SHOW.strip()):
+                log.info("another launch asked to show the window")
+                self.activated.emit()
+            sock.abort()
+            sock.deleteLater()
 
     def release(self) -> None:
         if self._server is not None:
