@@ -98,6 +98,11 @@ def build_bundle() -> None:
         cwd=ROOT)
     copy_third_party_licences(BUNDLE / "_internal" / "licenses" / "third-party")
     remove_dangling_symlinks(BUNDLE)
+    app_bundle = DIST / f"{meta.APP_NAME}.app"
+    if IS_MAC and app_bundle.exists():
+        copy_third_party_licences(app_bundle / "Contents" / "Resources" / "licenses" / "third-party")
+        remove_dangling_symlinks(app_bundle)  # framework links whose binaries the spec dropped
+        run(["codesign", "--force", "--deep", "--sign", "-", str(app_bundle)])  # renew the ad-hoc seal after edits
     check_libraries_resolve(BUNDLE)
     log(f"bundle {BUNDLE} ({du_mb(BUNDLE):.1f} MB) in {time.monotonic() - started:.0f} s")
 

@@ -16,6 +16,10 @@ entitlements="$here/entitlements.plist"
 
 if [[ -z "${MACOS_SIGN_IDENTITY:-}" ]]; then
   echo "sign_and_notarize: MACOS_SIGN_IDENTITY is not set: $target stays ad-hoc signed (Gatekeeper will warn; not notarised)"
+  if [[ "$mode" == app ]] && command -v codesign >/dev/null; then
+    # build.py adds licence files after PyInstaller signed the bundle: renew the ad-hoc seal so it stays valid
+    codesign --force --deep --sign - "$target"
+  fi
   exit 0
 fi
 
