@@ -64,14 +64,14 @@ class PowerChart(QWidget):
         plot = QRectF(left, 8, self.width() - left - 8, self.height() - fm.height() - 16)
         now = self.now if self.now is not None else time.time()
         points = [(t, w) for t, w in self.history.points if t >= now - self.history.window_s]
-        # the last hour, zoomed in while the first hour fills up (never less than 5 minutes)
+        # the last hour, zoomed in while the first hour fills up (never less than 4 minutes)
         span = self.history.window_s
         if points:
-            span = min(span, max(300.0, math.ceil((now - points[0][0]) / 300.0) * 300.0))
+            span = min(span, max(240.0, math.ceil((now - points[0][0]) / 240.0) * 240.0))  # whole-minute ticks
         lo = min([0.0, *[w for _, w in points]])
         hi = max([100.0, *[w for _, w in points]])
-        span = hi - lo
-        lo, hi = lo - span * 0.05 if lo < 0 else lo, hi + span * 0.08
+        y_span = hi - lo
+        lo, hi = lo - y_span * 0.05 if lo < 0 else lo, hi + y_span * 0.08
 
         def x_of(t: float) -> float:
             return plot.left() + (t - (now - span)) / span * plot.width()
@@ -89,7 +89,7 @@ class PowerChart(QWidget):
                        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), short_watts(value))
             p.setPen(QPen(grid, 1))
         for quarter in (4, 3, 2, 1, 0):
-            minutes_ago = round(span / 60 * quarter / 4)
+            minutes_ago = round(span / 240 * quarter)
             x = x_of(now - minutes_ago * 60)
             p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
             label = "now" if minutes_ago == 0 else f"-{minutes_ago} min"
