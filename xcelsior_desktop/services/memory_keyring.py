@@ -7,9 +7,11 @@ unlock prompt was dismissed. Nothing is ever written to disk.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import ClassVar
 
+from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
@@ -19,7 +21,12 @@ BACKEND_PATH = "xcelsior_desktop.services.memory_keyring.MemoryKeyring"
 class MemoryKeyring(KeyringBackend):
     """Passwords in a dict shared by every instance in the process."""
 
-    priority = 0.5  # type: ignore[assignment]  # never chosen automatically, only when named
+    @properties.classproperty
+    def priority(cls) -> float:  # type: ignore[override]
+        """Viable only when named in PYTHON_KEYRING_BACKEND, so the app can never fall onto it silently."""
+        if os.environ.get("PYTHON_KEYRING_BACKEND") != BACKEND_PATH:
+            raise RuntimeError("the in-memory keyring is only for tests and only used when named")
+        return 0.5
 
     _store: ClassVar[dict[tuple[str, str], str]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
