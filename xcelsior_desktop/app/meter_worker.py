@@ -6,6 +6,11 @@ time, on the client's single connection. It follows :class:`~xcelsior_desktop.se
 
 Lifecycle (see :class:`MeterThread`): ``start`` in the thread, ``stop`` queued from the GUI; ``abort`` may be
 called from any thread to break a blocked request so quitting never waits for a meter timeout.
+
+Probes with another identity (waiting for activation, a renewal) must not open a second connection while this
+worker holds the meter's only one, so they come here too: :meth:`MeterWorker.probe_blocking` (any thread but this
+one) queues a :class:`ProbeRequest`; the worker drops its kept-alive connection, probes on its own thread with a
+temporary client, hands back the result and carries on polling.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
@@ -41,6 +46,24 @@ class WorkerConfig:
     connect_timeout: float = 5.0
     handshake_timeout: float = 15.0
     read_timeout: float = 10.0
+    profile_cache: Any = None  # services.profile_cache.ProfileCache, or None (the demo: nothing saved)
+
+
+@dataclass
+class ProbeRequest:
+    """One probe through the worker; ``done`` is set when ``result`` (a ProbeResult) or ``error`` is there."""
+
+    identity: Identity
+    host: str
+    port: int
+    meter_lfdi: str | None = None  # pin (a renewal talks to the known meter); None while learning it
+    result: Any = None
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def finish(self, result: Any = None, error: BaseException | None = None) -> None:
+        self.result, self.error = result, error
+        self.done.set()
 
 
 ClientFactory = Callable[[WorkerConfig], Any]
@@ -50,6 +73,7 @@ def default_client_factory(config: WorkerConfig) -> Any:
     from xcelsior_desktop.meter.client import MeterClient
 
     assert config.identity is not None and config.host is not None
+    cache = config.profile_cache
     return MeterClient(
         config.host,
         config.port,
@@ -58,7 +82,17 @@ def default_client_factory(config: WorkerConfig) -> Any:
         connect_timeout=config.connect_timeout,
         handshake_timeout=config.handshake_timeout,
         read_timeout=config.read_timeout,
+        profile=cache.load(config.meter_lfdi) if cache is not None else None,
     )
+
+
+def probe_client(request: ProbeRequest, config: WorkerConfig) -> Any:
+    """The short-lived client a probe uses (same timeouts as polling)."""
+    from xcelsior_desktop.meter.client import MeterClient
+
+    return MeterClient(request.host, request.port, identity=request.identity, meter_lfdi=request.meter_lfdi,
+                       connect_timeout=config.connect_timeout, handshake_timeout=config.handshake_timeout,
+                       read_timeout=config.read_timeout)
 
 
 class MeterWorker(QObject):
@@ -69,12 +103,21 @@ class MeterWorker(QObject):
     meter_pinned = Signal(str)  # the meter's LFDI, learned on first contact: save it
     locate_requested = Signal()  # run discovery (DiscoveryWorker), answer with located()
     request_failed = Signal(str, str)  # task, technical detail (for the log and notifications)
+    probe_requested = Signal(object)  # ProbeRequest, queued into the worker thread by probe_blocking()
+    probed = Signal(object)  # the finished ProbeRequest (tests, logs)
     stopped = Signal()
 
-    def __init__(self, config: WorkerConfig, client_factory: ClientFactory = default_client_factory) -> None:
+    def __init__(self, config: WorkerConfig, client_factory: ClientFactory = default_client_factory,
+                 probe_factory: Callable[[ProbeRequest, WorkerConfig], Any] = probe_client) -> None:
         super().__init__()
         self._config = config
         self._factory = client_factory
+        self._probe_factory = probe_factory
+        self._pending_probes: set[ProbeRequest] = set()
+        self._probes_lock = threading.Lock()
+        self._saved_profile: Any = None
+        self._firmware: str | None = None
+        self.probe_requested.connect(self.probe_identity, Qt.ConnectionType.QueuedConnection)
         self._client: Any = None
         self._tracker: SocketTracker | None = None
         self._tracker_lock = threading.Lock()
@@ -111,6 +154,7 @@ class MeterWorker(QObject):
         if self._timer is not None:
             self._timer.stop()
         self._drop_client()
+        self._fail_pending_probes()
         self.stopped.emit()
         thread = self.thread()
         if thread is not None:
@@ -123,6 +167,78 @@ class MeterWorker(QObject):
             tracker = self._tracker
         if tracker is not None:
             tracker.abort()
+        self._fail_pending_probes()
+
+    # -- probes with another identity (activation, renewal) ----------------------------------------
+
+    def probe_blocking(self, identity: Identity, host: str, port: int, meter_lfdi: str | None = None,
+                       timeout_s: float | None = None) -> Any:
+        """From any thread but the worker's: probe through the worker and wait for the ProbeResult.
+
+        Raises the probe's error, or :class:`~xcelsior_desktop.meter.errors.Unreachable` when the worker is
+        stopping or does not answer in time.
+        """
+        from xcelsior_desktop.meter.errors import Unreachable
+
+        cfg = self._config
+        request = ProbeRequest(identity, host, int(port), meter_lfdi)
+        with self._probes_lock:
+            if self._stopping.is_set():
+                raise Unreachable("the app is quitting", user_message="The app is quitting.")
+            self._pending_probes.add(request)
+        self.probe_requested.emit(request)
+        # a request in flight ends within its timeouts; then ours runs (connect + handshake + slack)
+        limit = timeout_s if timeout_s is not None else 2 * (cfg.connect_timeout + cfg.handshake_timeout
+                                                              + cfg.read_timeout) + 5.0
+        if not request.done.wait(limit):
+            with self._probes_lock:
+                self._pending_probes.discard(request)
+            raise Unreachable("the meter worker did not run the probe in time",
+                              user_message="The meter did not answer in time; we will try again.")
+        if request.error is not None:
+            raise request.error
+        return request.result
+
+    @Slot(object)
+    def probe_identity(self, request: ProbeRequest) -> None:
+        """Worker thread: release our connection, probe with the request's identity, resume polling."""
+        with self._probes_lock:
+            if request not in self._pending_probes:
+                return  # the caller gave up waiting
+            self._pending_probes.discard(request)
+        if self._stopping.is_set():
+            request.finish(error=_quitting_error())
+            return
+        self._drop_client()  # the meter serves one connection: ours must be closed before the probe's
+        client = None
+        try:
+            client = self._probe_factory(request, self._config)
+            tracker = install_tracker(client)
+            with self._tracker_lock:
+                self._tracker = tracker
+            result = client.probe()
+        except Exception as exc:  # noqa: BLE001 - handed to the waiting caller, who classifies it
+            request.finish(error=exc)
+        else:
+            request.finish(result=result)
+        finally:
+            with self._tracker_lock:
+                self._tracker = None
+            if client is not None:
+                try:
+                    client.close()
+                except Exception:  # noqa: BLE001
+                    log.debug("closing the probe client failed", exc_info=True)
+        log.info("probe through the worker for LFDI %s: %s", request.identity.lfdi[:10],
+                 "accepted" if getattr(request.result, "accepted", False) else request.error or "refused")
+        self.probed.emit(request)
+        self._after_tasks()  # polling goes on with our own identity (a new connection on the next tick)
+
+    def _fail_pending_probes(self) -> None:
+        with self._probes_lock:
+            pending, self._pending_probes = self._pending_probes, set()
+        for request in pending:
+            request.finish(error=_quitting_error())
 
     # -- commands from the GUI (queued into the worker thread) -------------------------------------
 
@@ -160,6 +276,27 @@ class MeterWorker(QObject):
             self._poller.ever_registered = False
             self._poller.set_identity(identity is not None)
             self._tick()
+
+    @Slot(object)
+    def reconfigure(self, changes: dict[str, Any]) -> None:
+        """Several settings at once (setup finished, activation accepted, renewal switched): start over cleanly.
+
+        ``changes`` holds WorkerConfig fields (identity, host, port, meter_lfdi, automatic_address,
+        ever_registered, interval_s).
+        """
+        self._config = replace(self._config, **changes)
+        self._drop_client()
+        poller = self._poller
+        if poller is None:
+            return
+        cfg = self._config
+        poller.ever_registered = cfg.ever_registered
+        if "interval_s" in changes:
+            poller.set_interval(cfg.interval_s)
+        poller.has_identity = cfg.identity is not None
+        poller.set_address(cfg.host is not None, cfg.automatic_address)
+        poller.restart()
+        self._tick()
 
     @Slot(object)
     def located(self, address: tuple[str, int] | None) -> None:
@@ -246,6 +383,9 @@ class MeterWorker(QObject):
         if pinned and pinned != self._config.meter_lfdi:
             self._config = replace(self._config, meter_lfdi=pinned)
             self.meter_pinned.emit(pinned)
+        if task is Task.DEVICE_INFO:
+            self._check_firmware(getattr(result, "sw_version", None))
+        self._save_profile()
         if task is Task.DEMAND:
             self.demand_read.emit(result)
         elif task is Task.REGISTERS:
@@ -262,6 +402,33 @@ class MeterWorker(QObject):
             self._register_reads += 1
             return client.read_registers(include_tou=include_tou)
         return client.device_info()
+
+    def _check_firmware(self, firmware: str | None) -> None:
+        """A firmware update may move resources: forget the saved profile and walk the meter again."""
+        self._firmware = firmware
+        cache = self._config.profile_cache
+        if cache is None or not firmware:
+            return
+        known = cache.firmware(self._config.meter_lfdi)
+        if known is not None and known != firmware and self._client is not None:
+            log.info("meter firmware changed (%s -> %s): learning its resources again", known, firmware)
+            cache.clear()
+            try:
+                self._client.ensure_profile(refresh=True)
+            except Exception as exc:  # noqa: BLE001 - the next read walks again
+                log.info("re-walking the meter after a firmware change failed: %s", exc)
+
+    def _save_profile(self) -> None:
+        """Keep the client's profile for the next start (once per profile object and firmware)."""
+        cache = self._config.profile_cache
+        profile = getattr(self._client, "cached_profile", None)
+        if cache is None or profile is None:
+            return
+        saved, firmware = self._saved_profile or (None, None)
+        if profile is saved and firmware == self._firmware:
+            return
+        self._saved_profile = (profile, self._firmware)
+        cache.save(profile, self._firmware or cache.firmware(profile.meter_lfdi))
 
     def _ensure_client(self) -> Any:
         if self._client is None:
@@ -286,6 +453,12 @@ class MeterWorker(QObject):
         return self._poller.state if self._poller else None
 
 
+def _quitting_error() -> BaseException:
+    from xcelsior_desktop.meter.errors import Unreachable
+
+    return Unreachable("the app is quitting", user_message="The app is quitting.")
+
+
 class MeterControl(QObject):
     """Commands to the worker from the GUI thread. Emitting these queues the call into the worker's thread."""
 
@@ -295,6 +468,7 @@ class MeterControl(QObject):
     identity = Signal(object)  # Identity | None
     located = Signal(object)  # (host, port) | None
     refresh = Signal()
+    reconfigure = Signal(object)  # dict of WorkerConfig fields
 
 
 class MeterThread:
@@ -317,6 +491,7 @@ class MeterThread:
         self.control.identity.connect(worker.set_identity, queued)
         self.control.located.connect(worker.located, queued)
         self.control.refresh.connect(worker.refresh_now, queued)
+        self.control.reconfigure.connect(worker.reconfigure, queued)
 
     def start(self) -> None:
         self.thread.start()
