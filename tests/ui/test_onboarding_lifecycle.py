@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.activation import ActivationTracker
-from xcelsior_desktop.services.identity_lifecycle import NotificationLedger
 from xcelsior_desktop.services.secrets import IdentityStore
 
 simulator = pytest.importorskip("xcelsior_desktop.simulator")
@@ -40,20 +37,6 @@ def test_banner_levels(qtbot, days, level, visible):
         assert "Renew" in banner.text.text() and banner.renew_button.isVisible()
     with qtbot.waitSignal(banner.renew_requested):
         banner.renew_button.click()
-
-
-def test_expiry_notification_once_per_threshold(tmp_path):
-    from xcelsior_desktop.app.onboarding.lifecycle_ui import expiry_notification
-
-    store = IdentityStore()
-    store.save(generate_identity(days=20))
-    ledger = NotificationLedger(tmp_path / "n.json")
-    first = expiry_notification(store, ledger)
-    assert first is not None and "expires in" in first
-    assert expiry_notification(store, ledger) is None
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
-    urgent = expiry_notification(store, ledger, now=later)
-    assert urgent is not None and "Renew it now" in urgent
 
 
 def test_renew_switches_when_the_meter_accepts(qtbot):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.identity_lifecycle import NotificationLedger, expiry_status, stored_expiry
+from xcelsior_desktop.services.identity_lifecycle import expiry_status, stored_expiry
 from xcelsior_desktop.services.memory_keyring import MemoryKeyring
 from xcelsior_desktop.services.secrets import IdentityStore
 
@@ -35,18 +35,6 @@ def test_messages_say_what_to_do():
     assert "expired" in expired.message and "LFDI" in expired.message
 
 
-def test_each_threshold_notified_once_per_certificate(tmp_path):
-    ledger = NotificationLedger(tmp_path / "n.json")
-    soon = expiry_status(NOW + dt.timedelta(days=29), NOW)
-    urgent = expiry_status(NOW + dt.timedelta(days=6), NOW)
-    ok = expiry_status(NOW + dt.timedelta(days=300), NOW)
-    assert not ledger.should_notify("A" * 40, ok)
-    assert ledger.should_notify("A" * 40, soon)
-    assert not ledger.should_notify("A" * 40, soon)
-    assert not NotificationLedger(tmp_path / "n.json").should_notify("A" * 40, soon)  # across restarts
-    assert ledger.should_notify("A" * 40, urgent)
-    assert not ledger.should_notify("A" * 40, urgent)
-    assert ledger.should_notify("B" * 40, soon)  # a renewed certificate warns again
 
 
 def test_stored_expiry_needs_no_unlock():

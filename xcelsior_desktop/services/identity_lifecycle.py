@@ -1,7 +1,8 @@
 """The certificate's life after setup: expiry warnings, renewal, forgetting and exporting. Qt-free.
 
-An expired certificate stops working silently (PROTOCOL.md, "Enrolment"), so the app warns 30 and 7 days ahead, by
-notification (once per threshold and certificate) and by a banner in the window (always while in the window).
+An expired certificate stops working silently (PROTOCOL.md, "Enrolment"), so the app warns 30 and 7 days ahead: the
+window's banner uses :func:`expiry_status` here; the desktop notification comes from the alerts engine's certificate
+rule (``services.alerts``), the one place that notifies, so the user is never told twice.
 Renewal never leaves the user without a working identity: the new one waits in the store's ``pending`` slot while
 the old one keeps reading the meter; only when the meter accepts the new certificate do we switch and drop the old.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +21,6 @@ from xcelsior_desktop.meter.identity import Identity, generate_identity
 from xcelsior_desktop.services.secrets import IdentityStore, days_left_from_record
 
 WARN_DAYS = (30, 7)
-NOTIFIED_FILE = "expiry-notified.json"
 Level = Literal["ok", "soon", "urgent", "expired"]
 
 EXPORT_WARNING = (
@@ -86,41 +85,6 @@ def stored_expiry(store: IdentityStore, now: dt.datetime | None = None) -> Expir
     if days_left_from_record(summary, now) is None:
         return None
     return expiry_status(dt.datetime.fromisoformat(str(summary["not_after"])), now)
-
-
-class NotificationLedger:
-    """Remembers which (LFDI, threshold) warnings were notified so each is sent once, across restarts."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self._path = path
-
-    @property
-    def path(self) -> Path:
-        if self._path is None:
-            from xcelsior_desktop.services import paths
-
-            return paths.state_dir() / NOTIFIED_FILE
-        return self._path
-
-    def _read(self) -> dict[str, list[str]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def should_notify(self, lfdi: str, status: ExpiryStatus) -> bool:
-        """True once per certificate for each of: 30-day, 7-day, expired."""
-        if not status.needs_attention:
-            return False
-        mark = status.level if status.threshold is None else str(status.threshold)
-        done = self._read()
-        if mark in done.get(lfdi, []):
-            return False
-        done.setdefault(lfdi, []).append(mark)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(done), encoding="utf-8")
-        return True
 
 
 # -- renewal --------------------------------------------------------------------------------------

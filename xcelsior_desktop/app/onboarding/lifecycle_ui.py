@@ -1,6 +1,8 @@
 """The certificate's lifecycle in the app: the expiry banner, and the Renew / Forget / Export actions.
 
-The logic is in :mod:`xcelsior_desktop.services.identity_lifecycle`; this module only asks and shows.
+The logic is in :mod:`xcelsior_desktop.services.identity_lifecycle`; this module only asks and shows. Expiry
+*notifications* are not sent from here: the alerts engine's certificate rule is their one deliverer (it has the
+notifier, the alert history and quiet hours); the banner is the in-window reminder.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from xcelsior_desktop.services.identity_lifecycle import (
     EXPORT_WARNING,
     FORGET_WARNING,
     ExpiryStatus,
-    NotificationLedger,
     export_identity,
     forget,
     start_renewal,
@@ -88,17 +89,6 @@ class ExpiryBanner(QFrame):
                            f" #expiryBanner QLabel {{ color: {fg}; }}")
         self.setProperty("level", kind)
         self.setVisible(True)
-
-
-def expiry_notification(store: IdentityStore, ledger: NotificationLedger | None = None,
-                        now: dt.datetime | None = None) -> str | None:
-    """The text of an expiry notification due now (each threshold once per certificate), or None."""
-    status = stored_expiry(store, now)
-    summary = store.summary("current")
-    if status is None or summary is None:
-        return None
-    ledger = ledger or NotificationLedger()
-    return status.message if ledger.should_notify(str(summary["lfdi"]), status) else None
 
 
 def _unlock(parent: QWidget | None, store: IdentityStore, slot: str = "current") -> tuple[Identity | None, str | None]:
@@ -226,7 +216,7 @@ def export_with_warning(parent: QWidget | None, store: IdentityStore) -> list[Pa
 class LifecycleActions(QObject):
     """Renew…, Export…, Forget… as QActions for the app menu and the Device tab."""
 
-    identity_changed = Signal()
+    identity_changed = Signal(object)  # the new current Identity after a renewal, or None after Forget
 
     def __init__(self, store: IdentityStore, meter_address: Callable[[], tuple[str, int] | None],
                  parent_widget: Callable[[], QWidget | None] = lambda: None, *, probe: ProbeFn = probe_meter,
@@ -253,7 +243,7 @@ class LifecycleActions(QObject):
             return
         if self.dialog is None:
             self.dialog = RenewDialog(self.store, *address, probe=self._probe, parent=parent)
-            self.dialog.switched.connect(lambda _ident: self.identity_changed.emit())
+            self.dialog.switched.connect(self.identity_changed.emit)
             if not self.dialog.begin():
                 self.dialog = None
                 return
@@ -264,4 +254,5 @@ class LifecycleActions(QObject):
         from xcelsior_desktop.services.activation import ActivationTracker
 
         if confirm_and_forget(self._parent_widget(), self.store, [ActivationTracker().path]):
-            self.identity_changed.emit()
+            self.dialog = None  # a renewal in progress went with the identity
+            self.identity_changed.emit(None)
