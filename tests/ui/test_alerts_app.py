@@ -26,8 +26,9 @@ def identity():
     return generate_identity(days=20)
 
 
-def make_app(qapp, identity, name: str) -> XcelsiorApp:
-    return XcelsiorApp(qapp, identity=identity, settings=Settings(), settings_path=paths.config_dir() / name)
+def make_app(qapp, identity, name: str, *, demo: bool = False) -> XcelsiorApp:
+    return XcelsiorApp(qapp, identity=identity, settings=Settings(), settings_path=paths.config_dir() / name,
+                       demo=demo)
 
 
 def test_app_has_the_alerts_view_and_watches_its_certificate(qtbot, qapp, identity):
@@ -50,7 +51,7 @@ def test_app_has_the_alerts_view_and_watches_its_certificate(qtbot, qapp, identi
 
 
 def test_demo_keeps_its_own_history_and_ignores_its_throwaway_certificate(qtbot, qapp, identity):
-    app = make_app(qapp, identity, "demo-settings.json")
+    app = make_app(qapp, identity, "demo-settings.json", demo=True)
     try:
         assert app.alerts.alerts() == []
         assert app.alerts.history.path.name == "demo-alerts-history.json"

@@ -5,7 +5,12 @@ Extension points for other parts (notifications, onboarding, history):
     ``identity_changed``, ``settings_changed``, re-emitted on the GUI thread;
   * ``open_setup()`` (the onboarding wizard), ``show_view(name)``, ``window.add_view(name, title, widget)``,
     ``settings_dialog.EXTRA_PAGES`` for settings pages, ``tray.menu`` for menu entries;
-  * ``set_identity(identity)`` after setup, ``apply_settings(settings)`` after a change.
+  * ``set_identity(identity)`` / ``adopt_identity(identity, settings, registered=)`` after setup or renewal,
+    ``apply_settings(settings)`` after a change, ``show_status(status)`` for states the worker does not know
+    (waiting for activation), ``probe_fn()`` for probes that must share the worker's one meter connection.
+
+Onboarding (wizard, activation wait, expiry banner, Renew/Export/Forget) is installed by
+``app/onboarding/in_app.py`` except in the demo, which runs on a throwaway identity.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +65,9 @@ class XcelsiorApp(QObject):
         worker_options: dict[str, Any] | None = None,
         title: str = "Xcelsior Desktop",
         identity_message: str | None = None,
+        demo: bool = False,
+        store: Any = None,
+        profile_cache: Any = None,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -66,7 +75,10 @@ class XcelsiorApp(QObject):
         self.settings = settings
         self.settings_path = settings_path
         self.log_path = log_path
+        self.demo = demo
         self.status: Status | None = None
+        self._wizard: Any = None
+        self.setup_discovery_timeout_s = 10.0
         self._quitting = False
         self._first_watts_at: float | None = None
         qapp.setQuitOnLastWindowClosed(False)
@@ -92,10 +104,19 @@ class XcelsiorApp(QObject):
         self.tray.about_requested.connect(lambda: show_about(None, self.log_path))
         self.tray.quit_requested.connect(self.quit)
 
+        from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
+
+        # a saved wait for activation: the worker stays idle and the wait probes through it (see start())
+        waiting = not demo and OnboardingInApp.activation_pending(identity)
+        if profile_cache is None and not demo:
+            from xcelsior_desktop.services.profile_cache import ProfileCache
+
+            profile_cache = ProfileCache()
         host = settings.meter_host or settings.last_meter_host
         self.worker = MeterWorker(
             WorkerConfig(
-                identity=identity,
+                identity=None if waiting else identity,
+                profile_cache=profile_cache,
                 host=host,
                 port=settings.meter_port,
                 meter_lfdi=settings.meter_lfdi,
@@ -119,8 +140,12 @@ class XcelsiorApp(QObject):
 
         from xcelsior_desktop.app.notifications.wiring import install_in_app
 
-        demo = settings_path is not None and settings_path.name.startswith("demo-")
         self.alerts = install_in_app(self, demo=demo)  # desktop notifications, Alerts view, Settings page
+        self.onboarding: OnboardingInApp | None = None
+        if not demo:
+            from xcelsior_desktop.app.onboarding.in_app import install_onboarding
+
+            self.onboarding = install_onboarding(self, store)
 
         self._tray_poll = QTimer(self)
         self._tray_poll.setInterval(5000)
@@ -129,7 +154,9 @@ class XcelsiorApp(QObject):
 
     # -- start and stop ----------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, *, setup_if_needed: bool = False) -> None:
+        """Start the threads and show the tray; resume a saved activation wait; with ``setup_if_needed`` (the
+        real app at launch), open the setup wizard when there is no identity yet."""
         self.discovery.start()
         self.meter.start()
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -139,6 +166,11 @@ class XcelsiorApp(QObject):
             self.window.set_notice(NO_TRAY_NOTICE)
             self.show_view()
             self._tray_poll.start()  # at login the tray may appear a little later
+        if self.onboarding is None:
+            return
+        resumed = self.onboarding.resume_activation(self.identity)
+        if not resumed and self.identity is None and setup_if_needed:
+            self.open_setup()
 
     def _check_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -160,6 +192,10 @@ class XcelsiorApp(QObject):
         if self.window.isVisible():
             self.settings.window_geometry = self.window.encoded_geometry()
         self.tray.hide()
+        if self.onboarding is not None:
+            self.onboarding.stop()
+        if self._wizard is not None:
+            self._wizard.close()
         started = time.monotonic()
         self.meter.stop()
         self.discovery.stop()
@@ -180,26 +216,97 @@ class XcelsiorApp(QObject):
         self.meter.control.refresh.emit()
 
     def open_setup(self) -> None:
-        """The onboarding wizard; when it finishes, the app uses the new identity."""
-        try:
-            from xcelsior_desktop.app.onboarding import SetupWizard
-        except ImportError:
-            self.window.set_notice("Setup is not available in this build. Use `xcelsior-desktop identity`.")
+        """The onboarding wizard; when the meter accepts its certificate, the app uses it and the pinned meter.
+
+        The wizard works on a copy of the settings (it pins the meter there) and probes through the meter worker.
+        Closed while waiting for activation, the wait goes on in the background.
+        """
+        if self._wizard is not None:
+            self._wizard.show()
+            self._wizard.raise_()
+            self._wizard.activateWindow()
+            return
+        if self.onboarding is None:
+            self.window.set_notice("The demo runs on a throwaway certificate: run `xcelsior-desktop` (no "
+                                   "arguments) to set up your real meter.")
             self.show_view()
             return
-        wizard = SetupWizard(settings=self.settings)
-        wizard.setup_complete.connect(self.set_identity)
-        wizard.setup_complete.connect(lambda _identity: self.apply_settings(wizard.settings))
+        from xcelsior_desktop.app.onboarding.wizard import SetupWizard
+
+        interfaces = self.discovery.worker.interfaces
+
+        def discover(timeout: float) -> list[Any]:  # the same interfaces as the app's own discovery
+            from xcelsior_desktop.meter.discovery import discover as find
+
+            return list(find(timeout=timeout, interfaces=interfaces))
+
+        wizard = SetupWizard(store=self.onboarding.store, settings=replace(self.settings),
+                             probe=self.probe_fn(pinned=False), discover=discover,
+                             discovery_timeout_s=self.setup_discovery_timeout_s)
+        wizard.setObjectName("setup-wizard")
+        wizard.setup_complete.connect(lambda identity: self.adopt_identity(identity, wizard.settings))
+        wizard.finished.connect(lambda _result: self._setup_closed(wizard))
         self._wizard = wizard
         wizard.show()
+        wizard.raise_()
+
+    def _setup_closed(self, wizard: Any) -> None:
+        self._wizard = None
+        wizard.deleteLater()
+        identity = wizard.identity
+        if self.onboarding is None or identity is None or identity is self.identity:
+            return
+        if self.onboarding.activation_pending(identity):  # closed while waiting: carry on in the background
+            self.identity = identity
+            self.window.set_identity(identity)
+            self.meter.control.identity.emit(None)  # idle: the wait probes through the worker
+            self.onboarding.resume_activation(identity)
 
     @Slot(object)
     def set_identity(self, identity: Identity | None) -> None:
+        self.adopt_identity(identity, registered=False)
+
+    def adopt_identity(self, identity: Identity | None, settings: Settings | None = None, *,
+                       registered: bool = False) -> None:
+        """Use ``identity`` (None: none) and, when given, ``settings`` (the meter pinned by setup) in one step.
+
+        ``registered``: the meter has accepted this certificate, so a later refusal means "certificate refused".
+        """
+        if settings is not None:
+            self.settings = settings
+            self.save_settings()
+        cfg = self.settings
+        host = cfg.meter_host or cfg.last_meter_host
         self.identity = identity
         self.window.set_identity(identity)
         self.window.set_notice(None)
-        self.meter.control.identity.emit(identity)
+        self.window.set_address(host, cfg.meter_port, cfg.meter_host is None)
+        if identity is not None and cfg.meter_sfdi:
+            self.discovery.worker.sfdi = cfg.meter_sfdi
+        self.meter.control.reconfigure.emit({
+            "identity": identity, "host": host, "port": int(cfg.meter_port), "meter_lfdi": cfg.meter_lfdi,
+            "automatic_address": cfg.meter_host is None, "ever_registered": registered and identity is not None,
+        })
         self.identity_changed.emit(identity)
+        if settings is not None:
+            self.settings_changed.emit(settings)
+
+    def probe_fn(self, *, pinned: bool) -> Any:
+        """A probe ``(host, port, identity) -> ProbeResult`` that runs on the meter worker's thread, so it never
+        competes with polling for the meter's one connection. ``pinned``: check the meter's LFDI (renewal)."""
+
+        def probe(host: str, port: int, identity: Identity) -> Any:
+            lfdi = self.settings.meter_lfdi if pinned else None
+            return self.worker.probe_blocking(identity, host, port, lfdi)
+
+        return probe
+
+    def show_status(self, status: Status) -> None:
+        """Show a state the worker does not produce (waiting for activation runs outside it)."""
+        self.status = status
+        self.tray.set_status(status)
+        self.window.set_status(status)
+        self.status_changed.emit(status)
 
     def apply_settings(self, new: Settings) -> None:
         old = self.settings
@@ -250,6 +357,8 @@ class XcelsiorApp(QObject):
 
     @Slot(object)
     def _on_status(self, status: Status) -> None:
+        if self.onboarding is not None and self.onboarding.waiting:
+            return  # the idle worker's "no identity" is not news: the app waits for activation
         self.status = status
         self.tray.set_status(status)
         self.window.set_status(status)

@@ -11,11 +11,12 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -105,6 +106,9 @@ class MainWindow(QWidget):
         self.notice_label.setStyleSheet("background:#FEF3C7;color:#713F12;padding:8px;border-radius:6px;")
         self.notice_label.hide()
         outer.addWidget(self.notice_label)
+        self.banner_slot = QVBoxLayout()  # e.g. the certificate expiry banner (onboarding)
+        self.banner_slot.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(self.banner_slot)
         outer.addWidget(self.tabs)
         self.resize(560, 640)
         self._clock = QTimer(self)
@@ -127,6 +131,23 @@ class MainWindow(QWidget):
         self.setWindowState((self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive)
         self.raise_()
         self.activateWindow()
+
+    def add_banner(self, widget: QWidget) -> None:
+        """Extension point: a strip above the tabs (it shows and hides itself)."""
+        self.banner_slot.addWidget(widget)
+
+    def add_device_actions(self, actions: list[QAction]) -> None:
+        """Extension point: buttons under the Device tab's fields (they follow the actions' enabled state)."""
+        row = QHBoxLayout()
+        for action in actions:
+            button = QPushButton(action.text())
+            button.setObjectName(f"device-action-{action.objectName() or action.text()}")
+            button.clicked.connect(action.trigger)
+            button.setEnabled(action.isEnabled())
+            action.changed.connect(lambda b=button, a=action: b.setEnabled(a.isEnabled()))
+            row.addWidget(button)
+        row.addStretch(1)
+        self.device_form.addRow(row)
 
     def current_view(self) -> str:
         current = self.tabs.currentWidget()
@@ -212,6 +233,7 @@ class MainWindow(QWidget):
         page = QWidget()
         form = QFormLayout(page)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.device_form = form
         self.device_fields: dict[str, QLabel] = {}
         for key, label in (
             ("meter_lfdi", "Meter LFDI"),

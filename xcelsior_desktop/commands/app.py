@@ -12,19 +12,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="log debug details (never keys) to the log file")
 
 
-def load_identity() -> tuple[object | None, str | None]:
-    """The stored identity, or (None, why not) when there is none or the keyring cannot be used."""
-    try:
-        from xcelsior_desktop.services.secrets import IdentityStore
-    except ImportError:
-        return None, None
-    try:
-        return IdentityStore().load(), None
-    except Exception as exc:  # noqa: BLE001 - any keyring failure means "no identity, tell the user why"
-        message = getattr(exc, "user_message", None) or f"The certificate could not be loaded: {exc}"
-        return None, message
-
-
 def run(args: argparse.Namespace) -> int:
     import logging
 
@@ -43,12 +30,18 @@ def run(args: argparse.Namespace) -> int:
         return 0
     reporter = CrashReporter(str(log_path))
     reporter.install()
+    from xcelsior_desktop.app.onboarding.startup import DialogAsker, load_at_launch
+    from xcelsior_desktop.services.secrets import IdentityStore
+
     settings = Settings.load()
-    identity, why = load_identity()
-    app = XcelsiorApp(qapp, identity=identity, settings=settings, log_path=str(log_path),  # type: ignore[arg-type]
+    store = IdentityStore()
+    launch = load_at_launch(store, DialogAsker())  # asks for a passphrase / what to do about the keyring
+    why = launch.message
+    app = XcelsiorApp(qapp, identity=launch.identity, settings=settings, log_path=str(log_path), store=store,
                       identity_message=why or Settings.load_message)
     instance.activated.connect(lambda: app.show_view())
-    app.start()
+    # no identity yet: the setup wizard opens (unless the user chose "not now" about the keyring)
+    app.start(setup_if_needed=launch.setup)
     if args.show or why or Settings.load_message:
         app.show_view()
     try:

@@ -1,8 +1,10 @@
 """`xcelsior-desktop demo`: the tray app against a built-in meter simulator, so anyone can see it work.
 
 A throwaway identity is generated in memory and registered with the simulator (no keyring, no files with
-keys); the simulator listens on 127.0.0.1 only, with mDNS off; the app talks to it as to a real meter
-(same TLS, same XML, the same one-connection rule). Settings (window geometry) go to a separate
+keys); the simulator's own server identity is generated in memory too (unlike ``simulate``, the demo never
+stores it), and the app runs with ``demo=True``: no setup wizard, no certificate lifecycle, no saved meter
+profile, alert history and state in ``demo-`` files. The simulator listens on 127.0.0.1 only, with mDNS off;
+the app talks to it as to a real meter (same TLS, same XML, the same one-connection rule). Settings (window geometry) go to a separate
 ``demo-settings.json`` so the demo never touches the real meter's pinned settings.
 """
 
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         window_geometry=saved.window_geometry,
     )
     app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=settings_path,
-                      log_path=str(log_path), title="Xcelsior Desktop (demo)")
+                      log_path=str(log_path), title="Xcelsior Desktop (demo)", demo=True)
     app.window.set_notice(
         f"Demo: readings come from a built-in meter simulator on {sim.host}:{sim.port} with a throwaway "
         "certificate. Run `xcelsior-desktop` (no arguments) to set up your real meter."

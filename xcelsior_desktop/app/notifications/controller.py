@@ -73,6 +73,7 @@ class AlertsController(QObject):
         self.rules_store = rules_store or RulesStore()
         self.history = history or AlertHistory()
         self.state_store = state_store or EngineStateStore()
+        self._clock = clock
         self.engine = AlertEngine(self.rules_store.load(), clock=clock, tz=tz)
         self.engine.restore(self.state_store.load())
         self.history.load()
@@ -116,6 +117,12 @@ class AlertsController(QObject):
     def on_identity(self, identity: Any) -> None:
         """Our identity changed (setup, renewal, removal): watch its certificate's expiry."""
         self.on_certificate(getattr(identity, "not_after", None))
+
+    def announce(self, kind: str, title: str, body: str, view: str = "live") -> Alert:
+        """A one-off event that is not a rule (e.g. the meter accepted our certificate): notified and listed."""
+        alert = Alert(rule_id=kind, kind=kind, title=title, body=body, at=self._clock(), view=view)
+        self._handle([alert])
+        return alert
 
     @Slot()
     def tick(self) -> None:

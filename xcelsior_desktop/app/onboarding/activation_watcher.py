@@ -124,12 +124,25 @@ class ActivationWatcher(QObject):
         self.status_changed.emit("Checking with the meter now…" if busy else self.tracker.status_text())
 
 
+def pending_activation(identity: Identity | None = None) -> Any:
+    """The saved wait for the current certificate (ActivationState), or None; for ``identity`` when given."""
+    state = ActivationTracker().state
+    if state is None or state.accepted or state.slot != "current":
+        return None
+    if identity is not None and state.lfdi != identity.lfdi:
+        return None
+    return state
+
+
 def resume_background_activation(settings: Any, store: Any, parent: QObject | None = None,
-                                 probe: ProbeFn = probe_meter) -> ActivationWatcher | None:
+                                 probe: ProbeFn = probe_meter, *,
+                                 identity: Identity | None = None) -> ActivationWatcher | None:
     """At app start: carry on a wait for activation saved by an earlier run (wizard closed while waiting).
 
     Returns the running watcher (connect to ``accepted`` to notify the user and start polling), or None when
-    nothing is waiting. On acceptance the meter is pinned in ``settings`` and they are saved.
+    nothing is waiting. On acceptance the meter is pinned in ``settings`` and they are saved. ``identity`` is the
+    one the app already unlocked (else it is loaded from ``store``). The app passes a ``probe`` that goes
+    through its meter worker, which owns the meter's only connection.
     """
     from xcelsior_desktop.services.activation import pin_meter
     from xcelsior_desktop.services.secrets import SecretsError
@@ -138,19 +151,21 @@ def resume_background_activation(settings: Any, store: Any, parent: QObject | No
     state = tracker.state
     if state is None or state.accepted or state.slot != "current":
         return None
-    try:
-        identity = store.load()
-    except SecretsError as exc:  # locked keyring or a passphrase file: the user unlocks later via setup
-        log.info("activation wait not resumed: %s", exc)
-        return None
+    if identity is None:
+        try:
+            identity = store.load()
+        except SecretsError as exc:  # locked keyring or a passphrase file: the user unlocks later via setup
+            log.info("activation wait not resumed: %s", exc)
+            return None
     if identity is None:
         return None
+    ours = identity
     watcher = ActivationWatcher(tracker, probe, parent)
 
     def accepted(result: Any) -> None:
         pin_meter(settings, host=state.host, port=state.port, manual=state.manual,
-                  meter_lfdi=getattr(result, "meter_lfdi", None), our_lfdi=identity.lfdi)
+                  meter_lfdi=getattr(result, "meter_lfdi", None), our_lfdi=ours.lfdi)
         settings.save()
 
     watcher.accepted.connect(accepted)
-    return watcher if watcher.resume(identity) else None
+    return watcher if watcher.resume(ours) else None
