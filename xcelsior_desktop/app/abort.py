@@ -12,9 +12,11 @@ it cannot be interrupted this way; it is bounded by the client's connect timeout
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import ssl
 import threading
+import time
 import weakref
 from typing import Any
 
@@ -50,6 +52,24 @@ class SocketTracker:
             sockets = list(self._sockets)
         for sock in sockets:
             self._shutdown(sock)
+
+    def release(self, timeout_s: float = 1.0) -> None:
+        """Worker thread, before closing the client: say we are done (FIN) and wait, up to ``timeout_s``, until
+        the meter has closed its side. The meter serves one connection at a time and holds a new one until the
+        old is gone, so reconnecting (another identity, another address) right after a plain close would make
+        it see two at once for a moment."""
+        with self._lock:
+            sockets = [sock for sock in self._sockets if sock.fileno() != -1]
+        deadline = time.monotonic() + timeout_s
+        for sock in sockets:
+            with contextlib.suppress(OSError, ValueError):
+                socket.socket.shutdown(sock, socket.SHUT_WR)
+                while (left := deadline - time.monotonic()) > 0:
+                    if not select.select([sock], [], [], left)[0]:
+                        break
+                    # raw bytes under the TLS layer (a close_notify, leftovers): discarded until the meter's FIN
+                    if not socket.socket.recv(sock, 4096):
+                        break
 
     @staticmethod
     def _shutdown(sock: Any) -> None:
