@@ -49,7 +49,7 @@ class WorkerConfig:
     profile_cache: Any = None  # services.profile_cache.ProfileCache, or None (the demo: nothing saved)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: each request is one waiting caller
 class ProbeRequest:
     """One probe through the worker; ``done`` is set when ``result`` (a ProbeResult) or ``error`` is there."""
 
@@ -441,7 +441,9 @@ class MeterWorker(QObject):
     def _drop_client(self) -> None:
         client, self._client = self._client, None
         with self._tracker_lock:
-            self._tracker = None
+            tracker, self._tracker = self._tracker, None
+        if tracker is not None and client is not None and not self._stopping.is_set():
+            tracker.release()  # the meter has closed its side before we open the next connection
         if client is not None:
             try:
                 client.close()
