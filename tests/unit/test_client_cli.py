@@ -12,7 +12,7 @@ import pytest
 
 from tests.tools import require_tool
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.commands.identity import FileIdentityStore, default_store
+from xcelsior_desktop.commands.identity import default_store, write_private
 from xcelsior_desktop.meter.identity import generate_identity, load_identity_files
 
 
@@ -39,17 +39,15 @@ def test_new_show_export_round_trip(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert f"LFDI:        {identity.lfdi}" in shown and "Expires:" in shown and "days left" in shown
 
 
-def test_file_store_is_private_and_under_the_data_dir() -> None:
-    store = FileIdentityStore()
-    assert str(store.folder).startswith(os.environ["XDG_DATA_HOME"])
-    assert store.load() is None
-    identity = generate_identity()
-    store.save(identity)
-    assert mode(store.key_path) == 0o600 and mode(store.folder) == 0o700
-    loaded = store.load()
-    assert loaded is not None and loaded.lfdi == identity.lfdi
-    store.delete()
-    assert store.load() is None
+def test_key_files_replace_a_wider_mode_file_without_exposing_the_key(tmp_path: Path) -> None:
+    """--key-out over an existing 0644 file: the result is 0600 and the old file never held the key."""
+    key = tmp_path / "k.pem"
+    key.write_text("old")
+    os.chmod(key, 0o644)
+    write_private(key, b"-----BEGIN PRIVATE KEY-----\n")
+    assert mode(key) == 0o600 and key.read_bytes().startswith(b"-----BEGIN")
+    with pytest.raises(FileExistsError):
+        write_private(key, b"x", overwrite=False)
 
 
 def test_new_to_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

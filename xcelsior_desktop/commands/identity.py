@@ -2,16 +2,12 @@
 
 The identity lives in the OS keyring (:func:`default_store`, see ``services/secrets.py``), or with
 ``--encrypted-file`` in a file encrypted with a passphrase; ``--cert-out``/``--key-out`` write plain files.
-:class:`FileIdentityStore` remains for callers that want plain files in a folder of their choice.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -35,62 +31,9 @@ class Store(Protocol):
 
 def write_private(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Write a file readable by its owner only (0600), atomically; the bytes never sit in a wider-mode file."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o600)  # mkstemp already uses 0600; say it explicitly
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+    from xcelsior_desktop.services.atomic_file import write_bytes_atomic
 
-
-class FileIdentityStore:
-    """The identity as two PEM files in a private folder (0700 folder, 0600 key)."""
-
-    backend_name = "files in the app's data folder"
-
-    def __init__(self, folder: Path | None = None) -> None:
-        if folder is None:
-            from xcelsior_desktop.services.paths import data_dir
-
-            folder = data_dir() / "identity"
-        self.folder = Path(folder)
-
-    @property
-    def cert_path(self) -> Path:
-        return self.folder / "cert.pem"
-
-    @property
-    def key_path(self) -> Path:
-        return self.folder / "key.pem"
-
-    def load(self) -> Identity | None:
-        from xcelsior_desktop.meter.identity import load_identity_files
-
-        if not self.cert_path.exists() and not self.key_path.exists():
-            return None
-        return load_identity_files(self.cert_path, self.key_path, allow_expired=True)
-
-    def save(self, identity: Identity) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):
-            os.chmod(self.folder, 0o700)
-        write_private(self.key_path, identity.key_pem)
-        write_private(self.cert_path, identity.cert_pem)
-
-    def delete(self) -> None:
-        for path in (self.key_path, self.cert_path):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+    write_bytes_atomic(path, data, mode=0o600, overwrite=overwrite)
 
 
 def default_store() -> Store:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import random
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from xcelsior_desktop.meter.errors import CertificateRefused, IdentityMismatch, MeterBusy, Unreachable
+from xcelsior_desktop.services.atomic_file import write_json_atomic
 
 FILE_NAME = "activation.json"
 DEFAULT_BASE_S = 20.0
@@ -139,17 +138,7 @@ class ActivationTracker:
     def _write(self) -> None:
         if self.state is None:
             return
-        path = self.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".activation-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(dataclasses.asdict(self.state), handle, indent=2)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(tmp)
-            raise
+        write_json_atomic(self.path, dataclasses.asdict(self.state))
 
     # -- schedule ---------------------------------------------------------------------------------
 

@@ -18,10 +18,11 @@ import plistlib
 import shutil
 import subprocess
 import sys
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
+
+from xcelsior_desktop.services.atomic_file import write_bytes_atomic
 
 APP_ID = "io.github.xcelsiordesktop.XcelsiorDesktop"  # same id as the .desktop entry and the macOS bundle
 APP_NAME = "Xcelsior Desktop"
@@ -46,20 +47,6 @@ def launch_command() -> list[str]:
     if script:
         return [str(Path(script).resolve())]
     return [sys.executable, "-m", "xcelsior_desktop"]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
 
 
 def _write_failed(where: object, exc: OSError) -> AutostartError:
@@ -154,7 +141,7 @@ class XdgAutostart(Autostart):
 
     def enable(self, command: Sequence[str] | None = None) -> None:
         try:
-            _atomic_write(self.path, self.entry(command or launch_command()).encode("utf-8"))
+            write_bytes_atomic(self.path, self.entry(command or launch_command()).encode("utf-8"), mode=0o644)
         except OSError as exc:
             raise _write_failed(self.path, exc) from exc
 
@@ -201,7 +188,7 @@ class MacLaunchAgent(Autostart):
 
     def enable(self, command: Sequence[str] | None = None) -> None:
         try:
-            _atomic_write(self.path, self.plist(command or launch_command()))
+            write_bytes_atomic(self.path, self.plist(command or launch_command()), mode=0o644)
         except OSError as exc:
             raise _write_failed(self.path, exc) from exc
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from xcelsior_desktop.meter.identity import Identity, generate_identity
+from xcelsior_desktop.services.atomic_file import write_bytes_atomic
 from xcelsior_desktop.services.secrets import IdentityStore, days_left_from_record
 
 WARN_DAYS = (30, 7)
@@ -153,7 +153,7 @@ def export_identity(identity: Identity, cert_path: Path, key_path: Path | None, 
                     passphrase: str | None = None, overwrite: bool = False) -> list[Path]:
     """Write the certificate (and the key, encrypted when a passphrase is given) as PEM files.
 
-    The key file is created with mode 0600 from the start. Existing files are kept unless ``overwrite``.
+    The key file has mode 0600 from its first byte. Existing files are kept unless ``overwrite``.
     """
     targets = [(cert_path, identity.cert_pem, 0o644)]
     if key_path is not None:
@@ -164,11 +164,7 @@ def export_identity(identity: Identity, cert_path: Path, key_path: Path | None, 
             raise FileExistsError(f"{path} already exists; choose another name or allow overwriting")
     written = []
     for path, data, mode in targets:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-        fd = os.open(path, flags, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(path, mode)
+        # atomic and 0600 from the first byte: overwriting a 0644 file never exposes the key in it
+        write_bytes_atomic(path, data, mode=mode)
         written.append(path)
     return written

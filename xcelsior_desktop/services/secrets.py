@@ -20,7 +20,6 @@ import logging
 import os
 import secrets as _random
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +33,7 @@ from keyring.backend import KeyringBackend
 
 from xcelsior_desktop.meter.errors import IdentityError
 from xcelsior_desktop.meter.identity import Identity, load_identity
+from xcelsior_desktop.services.atomic_file import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -208,22 +208,6 @@ def _decrypt_key(blob: dict[str, Any], passphrase: str, lfdi: str) -> bytes:
         raise WrongPassphrase("passphrase does not decrypt the key") from exc
 
 
-def _atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
-
-
 class IdentityStore:
     """Load, save and delete the client identity (current and pending slots)."""
 
@@ -315,7 +299,7 @@ class IdentityStore:
         return data if isinstance(data, dict) else {}
 
     def _write_record(self, record: dict[str, Any]) -> None:
-        _atomic_write(self.record_path, (json.dumps(record, indent=2, sort_keys=True) + "\n").encode())
+        write_bytes_atomic(self.record_path, (json.dumps(record, indent=2, sort_keys=True) + "\n").encode())
 
     def has_identity(self, slot: Slot = "current") -> bool:
         return slot in self._record().get("slots", {})
@@ -406,7 +390,7 @@ class IdentityStore:
                 raise WeakPassphrase(f"passphrase shorter than {MIN_PASSPHRASE_LEN}")
             blob = {"format": FILE_FORMAT, "lfdi": identity.lfdi, "cert_pem": summary["cert_pem"]}
             blob.update(_encrypt_key(identity.key_pem, file_passphrase, identity.lfdi))
-            _atomic_write(self.file_path(slot), (json.dumps(blob, indent=2) + "\n").encode())
+            write_bytes_atomic(self.file_path(slot), (json.dumps(blob, indent=2) + "\n").encode())
             if record.get("storage") == "keyring":
                 self._delete_keyring_slot(slot, missing_ok=True)
             storage: Storage = "encrypted-file"

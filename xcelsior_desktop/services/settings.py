@@ -13,12 +13,12 @@ import dataclasses
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from xcelsior_desktop.services import paths
+from xcelsior_desktop.services.atomic_file import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -106,19 +106,7 @@ class Settings:
     def save(self, path: Path | None = None) -> None:
         """Atomic write: a temp file in the same folder, flushed, then renamed over the old file."""
         path = path or self.path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.to_dict(), handle, indent=2, sort_keys=True)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(tmp)
-            raise
+        write_json_atomic(path, self.to_dict(), sort_keys=True)
 
     # -- helpers -----------------------------------------------------------------------------------
 

@@ -13,13 +13,13 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from xcelsior_desktop.services.alerts.engine import Alert
 from xcelsior_desktop.services.alerts.rules import AlertRule, default_rules
+from xcelsior_desktop.services.atomic_file import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +28,6 @@ HISTORY_FILE = "alerts-history.json"
 STATE_FILE = "alerts-state.json"
 FORMAT_VERSION = 1
 HISTORY_LIMIT = 500
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    """Write JSON so that a crash leaves either the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _set_aside(path: Path) -> Path:
@@ -120,7 +103,7 @@ class RulesStore:
         return rules
 
     def save(self, rules: Iterable[AlertRule]) -> None:
-        atomic_write_json(self.path, {"version": FORMAT_VERSION, "rules": [r.validated().to_dict() for r in rules]})
+        write_json_atomic(self.path, {"version": FORMAT_VERSION, "rules": [r.validated().to_dict() for r in rules]})
 
 
 class AlertHistory:
@@ -160,7 +143,7 @@ class AlertHistory:
 
     def _save(self) -> None:
         try:
-            atomic_write_json(self.path, {"version": FORMAT_VERSION, "alerts": [a.to_dict() for a in self._alerts]})
+            write_json_atomic(self.path, {"version": FORMAT_VERSION, "alerts": [a.to_dict() for a in self._alerts]})
         except OSError as exc:
             log.warning("could not save the alert history to %s: %s", self.path, exc)
 
@@ -177,6 +160,6 @@ class EngineStateStore:
 
     def save(self, snapshot: dict[str, Any]) -> None:
         try:
-            atomic_write_json(self.path, snapshot)
+            write_json_atomic(self.path, snapshot)
         except OSError as exc:
             log.warning("could not save the alert state to %s: %s", self.path, exc)
