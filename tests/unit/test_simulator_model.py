@@ -131,3 +131,13 @@ def test_max_demand_and_power_factor(model):
     watts, when = model.max_demand(T0)
     assert watts > 0 and when <= T0
     assert 0.85 <= model.power_factor(T0) <= 1.0
+
+
+def test_the_request_log_stays_bounded_but_counts_everything() -> None:
+    from xcelsior_desktop.simulator.server import SimLog
+
+    log = SimLog()
+    for i in range(SimLog.KEEP + 5):
+        log.request(f"/upt/1/mr/1/r?{i}", 200)
+    assert log.request_count == SimLog.KEEP + 5
+    assert len(log.requests) == SimLog.KEEP and log.requests[-1][0].endswith(f"?{SimLog.KEEP + 4}")

@@ -8,6 +8,7 @@ waiting without a byte of TLS. If the slot frees within ``busy_hold`` seconds it
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import socket
 import ssl
@@ -30,7 +31,13 @@ MAX_HEAD = 16_384
 
 
 class SimLog:
-    """What happened, for tests: counters and the request list, all read and written under one lock."""
+    """What happened, for tests: counters and the request list, all read and written under one lock.
+
+    The request and event lists keep the newest ``KEEP`` entries, so a demo that runs for days stays small;
+    ``request_count`` counts every request ever served.
+    """
+
+    KEEP = 10_000
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -47,8 +54,9 @@ class SimLog:
             self.idle_closes = 0
             self.open_connections = getattr(self, "open_connections", 0)
             self.max_concurrent = self.open_connections
-            self._requests: list[tuple[str, int]] = []
-            self._events: list[str] = []
+            self.request_count = 0
+            self._requests: collections.deque[tuple[str, int]] = collections.deque(maxlen=self.KEEP)
+            self._events: collections.deque[str] = collections.deque(maxlen=self.KEEP)
 
     @property
     def requests(self) -> list[tuple[str, int]]:
@@ -79,6 +87,7 @@ class SimLog:
     def request(self, target: str, status: int) -> None:
         with self._lock:
             self._requests.append((target, status))
+            self.request_count += 1
 
 
 def _reset(sock: socket.socket) -> None:
