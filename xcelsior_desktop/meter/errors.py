@@ -37,8 +37,8 @@ class Unreachable(MeterError):
     """Nothing answered in time (refused, timed out, no route). Back off and retry."""
 
     default_message = (
-        "The meter did not answer. Check that it is on your Wi-Fi and that the address is right; "
-        "we will keep retrying."
+        "The meter did not answer. Check that it is on your Wi-Fi and that the address is right, "
+        "then try again in a minute."
     )
 
 
@@ -47,7 +47,7 @@ class MeterBusy(MeterError):
 
     default_message = (
         "The meter is busy serving another program (it allows one connection at a time). Close other "
-        "meter apps such as Home Assistant integrations or scripts; we will retry."
+        "meter apps such as Home Assistant integrations or scripts, then try again."
     )
 
 
@@ -56,7 +56,7 @@ class IdentityMismatch(MeterError):
 
     default_message = (
         "Another device now answers at the meter's address (its identity does not match). "
-        "We will look for your meter on the network again."
+        "Find the meter again (automatic discovery, or its new address from your router)."
     )
 
     def __init__(self, detail: str = "", *, expected: str = "", found: str = "", user_message: str | None = None):
@@ -69,8 +69,8 @@ class ProtocolError(MeterError):
     """The meter answered something that is not what IEEE 2030.5 says (garbage, truncated, oversized)."""
 
     default_message = (
-        "The meter sent an answer that could not be understood. This is usually temporary; "
-        "we will retry. If it persists, restart the meter's Wi-Fi connection from Xcel's Launchpad."
+        "The meter sent an answer that could not be understood. This is usually temporary: try again in a "
+        "minute. If it persists, restart the meter's Wi-Fi connection from Xcel's Launchpad."
     )
 
 
@@ -78,6 +78,6 @@ class ResourceMissing(ProtocolError):
     """The meter answered 404 for a resource it linked to (its layout changed): rebuild the profile."""
 
     default_message = (
-        "The meter no longer offers a reading it listed before. We will re-read its layout; if this persists, "
-        "the meter's firmware may have changed."
+        "The meter no longer offers a reading it listed before; its layout is read again on the next try. "
+        "If this persists, the meter's firmware may have changed: try again later."
     )

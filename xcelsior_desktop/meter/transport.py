@@ -331,7 +331,7 @@ class MeterTransport:
                 f"TCP connection to {where} refused",
                 user_message=(
                     f"The meter at {where} refused the connection. If you registered it recently, Xcel may still "
-                    "be activating it (this can take days); otherwise check the address. We will keep retrying."
+                    "be activating it (this can take days); otherwise check the address, then try again."
                 ),
             ) from exc
         except OSError as exc:
@@ -393,7 +393,7 @@ class MeterTransport:
                 f"TLS handshake with {where} timed out after {self.handshake_timeout:g} s",
                 user_message=(
                     "The meter accepted the connection but did not complete the secure handshake in time. It may be "
-                    "overloaded or stuck; we will keep retrying. If this lasts for hours, reconnect the meter to "
+                    "overloaded or stuck: try again in a minute. If this lasts for hours, reconnect the meter to "
                     "Wi-Fi from Xcel's Launchpad."
                 ),
             )
@@ -418,7 +418,7 @@ class MeterTransport:
                 f"TLS handshake with {where} failed: {exc!r}",
                 user_message=(
                     "The secure connection to the meter failed twice in a row. This is usually a passing glitch of "
-                    "the meter; we will retry. If it keeps happening, check that the address belongs to your meter."
+                    "the meter: try again. If it keeps happening, check that the address belongs to your meter."
                 ),
             )
         )
