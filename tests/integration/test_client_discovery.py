@@ -49,3 +49,18 @@ def test_cli_discover_json(sim: MeterSimulator) -> None:
 def test_instance_name_parsing() -> None:
     assert sfdi_from_instance("itrondnsserver-651057190448._smartenergy._tcp.local.") == 651057190448
     assert sfdi_from_instance("something-else._smartenergy._tcp.local.") is None
+
+
+def test_discovery_can_be_cancelled_from_another_thread() -> None:
+    """An app quitting must not wait out the discovery timeout."""
+    import threading
+    import time
+
+    from xcelsior_desktop.meter.discovery import discover
+
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    started = time.monotonic()
+    found = discover(timeout=20.0, interfaces=["127.0.0.1"], sfdi=1, cancel=cancel)
+    assert found == []
+    assert time.monotonic() - started < 5.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-DiscoverFn = Callable[..., Sequence[Any]]
+DiscoverFn = Callable[..., Sequence[Any]]  # called like meter.discovery.discover, keyword arguments
 
 
 def _default_discover(**kwargs: Any) -> Sequence[Any]:
@@ -36,12 +37,15 @@ class DiscoveryWorker(QObject):
         self.timeout_s = timeout_s
         self.interfaces = interfaces
         self._discover = discover
+        self.cancel = threading.Event()  # set from any thread to end a running discovery early
         self.locate.connect(self._run, Qt.ConnectionType.QueuedConnection)
 
     @Slot()
     def _run(self) -> None:
         try:
-            found = list(self._discover(timeout=self.timeout_s, interfaces=self.interfaces, sfdi=self.sfdi))
+            found = list(
+                self._discover(timeout=self.timeout_s, interfaces=self.interfaces, sfdi=self.sfdi, cancel=self.cancel)
+            )
         except Exception as exc:  # noqa: BLE001 - discovery failing is "not found", with the reason logged
             log.warning("meter discovery failed: %s", exc)
             found = []
@@ -66,7 +70,8 @@ class DiscoveryThread:
     def start(self) -> None:
         self.thread.start()
 
-    def stop(self, timeout_s: float = 15.0) -> bool:
-        """Discovery ends by itself within its timeout; wait for that."""
+    def stop(self, timeout_s: float = 5.0) -> bool:
+        """Cancel a running discovery (it ends within about a second) and join the thread."""
+        self.worker.cancel.set()
         self.thread.quit()
         return bool(self.thread.wait(int(timeout_s * 1000)))

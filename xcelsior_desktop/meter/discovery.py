@@ -18,6 +18,7 @@ from typing import Any
 
 SERVICE_TYPE = "_smartenergy._tcp.local."
 DEFAULT_PORT = 8081
+CANCEL_CHECK_S = 0.25
 QUERY_INTERVAL_S = 1.0
 _SFDI_IN_NAME = re.compile(r"(\d{6,})(?=\.|$)")
 
@@ -97,11 +98,13 @@ def discover(
     sfdi: int | str | None = None,
     *,
     query_interval: float = QUERY_INTERVAL_S,
+    cancel: threading.Event | None = None,
 ) -> list[DiscoveredMeter]:
     """Meters answering ``_smartenergy._tcp.local.`` within ``timeout`` seconds.
 
     ``interfaces``: addresses of the interfaces to use (None = all). ``sfdi``: stop as soon as this
-    meter answers, and return only it. The list is empty when nothing answered.
+    meter answers, and return only it. ``cancel``: set it from another thread to stop early (an app
+    quitting), returning what was found so far. The list is empty when nothing answered.
     """
     from zeroconf import InterfaceChoice, IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
@@ -126,7 +129,7 @@ def discover(
         next_query = time.monotonic()
         while True:
             now = time.monotonic()
-            if now >= deadline:
+            if now >= deadline or (cancel is not None and cancel.is_set()):
                 break
             if now >= next_query:
                 _send_query(zc)
@@ -144,7 +147,8 @@ def discover(
                         found[name] = meter
             if wanted is not None and any(m.sfdi == wanted for m in found.values()):
                 break
-            changed.wait(max(0.0, min(next_query, deadline) - time.monotonic()))
+            # short slices so that a cancel is seen within a quarter of a second
+            changed.wait(max(0.0, min(next_query, deadline, time.monotonic() + CANCEL_CHECK_S) - time.monotonic()))
             changed.clear()
     finally:
         browser.cancel()
