@@ -45,8 +45,9 @@ class MeterPage(QWizardPage):
         self._call: BackgroundCall | None = None
         self._started = 0.0
         self.setTitle("Find your meter")
-        self.setSubTitle("Your meter announces itself on your home network. This computer must be on the same "
-                         "Wi-Fi or wired network.")
+        self.setSubTitle("We ask your home network for the meter; it can take up to a minute to answer. This "
+                         "computer must be on the same network (discovery does not cross VLANs, WSL or containers: "
+                         "enter the meter's address from your router instead).")
 
         self.auto_radio = QRadioButton("Search the network")
         self.manual_radio = QRadioButton("Enter the meter's address myself")
