@@ -29,7 +29,7 @@ def test_levels(days, level, threshold):
 def test_messages_say_what_to_do():
     soon = expiry_status(NOW + dt.timedelta(days=20), NOW)
     assert "in 20 days" in soon.message and "March 21, 2027" in soon.message and "Renew" in soon.message
-    urgent = expiry_status(NOW + dt.timedelta(days=1.2), NOW)
+    urgent = expiry_status(NOW + dt.timedelta(days=0.8), NOW)
     assert "tomorrow" in urgent.message and "take days" in urgent.message
     expired = expiry_status(NOW - dt.timedelta(days=1), NOW)
     assert "expired" in expired.message and "LFDI" in expired.message

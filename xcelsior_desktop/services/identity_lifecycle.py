@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,7 @@ class ExpiryStatus:
         if self.level == "expired":
             return (f"This computer's certificate expired{date}; the meter now refuses it. Renew it: make a new "
                     "certificate and register its LFDI in Xcel's Launchpad.")
-        days = max(1, int(self.days_left))
+        days = max(1, math.ceil(self.days_left))  # as the alerts engine counts, so both say the same
         when = "tomorrow" if days == 1 else f"in {days} days"
         text = f"This computer's certificate expires {when}{date}. "
         if self.level == "urgent":
