@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.profile import ChannelInfo, MeterProfile
 from xcelsior_desktop.services.profile_cache import ProfileCache
@@ -29,7 +31,8 @@ def test_round_trip_for_the_same_meter_only(tmp_path):
 
 def test_damaged_or_foreign_files_are_ignored(tmp_path):
     cache = ProfileCache(tmp_path / "p.json")
-    for text in ("{ not json", "[]", '{"format": 99}', '{"format": 1, "meter_lfdi": "%s", "profile": 5}' % LFDI):
+    foreign = json.dumps({"format": 1, "meter_lfdi": LFDI, "profile": 5})
+    for text in ("{ not json", "[]", '{"format": 99}', foreign):
         cache.path.write_text(text)
         assert cache.load(LFDI) is None
     cache.clear()
