@@ -95,8 +95,12 @@ def main() -> int:
             print("no watts within 60 s", file=sys.stderr)
             return 1
         # measure from the first request report after first watts, so the first-contact walk is excluded
-        while not requests:
+        report_deadline = time.monotonic() + 30
+        while not requests and app.poll() is None and time.monotonic() < report_deadline:
             time.sleep(0.1)
+        if not requests:
+            print("the demo reported no meter requests within 30 s (or exited)", file=sys.stderr)
+            return 1
         start_t, start_n = requests[-1]
         cpu0 = sum(proc.cpu_times()[:2])
         wall0 = time.monotonic()
