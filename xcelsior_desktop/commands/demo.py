@@ -19,8 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show", action="store_true", help="open the window at start")
     parser.add_argument("--interval", type=float, default=5.0, help="poll interval in seconds (default 5, min 2)")
     parser.add_argument("--seed", type=int, default=0, help="simulator household seed")
-    parser.add_argument("--fault", action="append", default=[], metavar="NAME",
-                        help="start the simulator with this fault on (busy, blackhole, ...); repeatable")
+    from xcelsior_desktop.simulator.faults import FAULT_NAMES
+
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME", choices=sorted(FAULT_NAMES),
+                        help=f"start the simulator with this fault on ({', '.join(sorted(FAULT_NAMES))}); repeatable")
     parser.add_argument("--unregistered", action="store_true",
                         help="do not register the demo certificate (shows 'waiting for registration')")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if not instance.acquire():
         print("The Xcelsior Desktop demo is already running; its window was brought up.")
         return 0
-    identity = generate_identity(days=30)
+    identity = generate_identity()  # throwaway, in memory only
     sim = MeterSimulator(
         host="127.0.0.1",
         port=0,
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     stats = QTimer()
     if os.environ.get("XCELSIOR_BENCH") == "1":
         stats.setInterval(5000)
-        stats.timeout.connect(lambda: bench_print(f"METER_REQUESTS {len(sim.log.requests)}"))
+        stats.timeout.connect(lambda: bench_print(f"METER_REQUESTS {sim.log.request_count}"))
         stats.start()
     app.start()
     if args.show:
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         return int(qapp.exec())
     finally:
         app.shutdown()
-        bench_print(f"METER_REQUESTS {len(sim.log.requests)}")
+        bench_print(f"METER_REQUESTS {sim.log.request_count}")
         sim.stop()
         instance.release()
         reporter.uninstall()
