@@ -47,6 +47,8 @@ NO_TRAY_NOTICE = (
 class XcelsiorApp(QObject):
     demand_read = Signal(object)
     registers_read = Signal(object)
+    intervals_read = Signal(object)  # new 15-minute slots (list of IntervalEnergy)
+    today_changed = Signal(object)  # services.today.TodaySoFar
     device_info_read = Signal(object)
     status_changed = Signal(object)
     identity_changed = Signal(object)
@@ -129,6 +131,8 @@ class XcelsiorApp(QObject):
         self.meter = MeterThread(self.worker)
         self.worker.demand_read.connect(self._on_demand)
         self.worker.registers_read.connect(self._on_registers)
+        self.worker.intervals_read.connect(self.intervals_read)
+        self.worker.today_changed.connect(self._on_today)
         self.worker.device_info_read.connect(self._on_device_info)
         self.worker.status_changed.connect(self._on_status)
         self.worker.meter_pinned.connect(self._on_pinned)
@@ -349,6 +353,11 @@ class XcelsiorApp(QObject):
     def _on_registers(self, registers: Any) -> None:
         self.window.set_registers(registers)
         self.registers_read.emit(registers)
+
+    @Slot(object)
+    def _on_today(self, today: Any) -> None:
+        self.window.set_today(today)
+        self.today_changed.emit(today)
 
     @Slot(object)
     def _on_device_info(self, info: Any) -> None:

@@ -15,6 +15,7 @@ temporary client, hands back the result and carries on polling.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from xcelsior_desktop.app.abort import SocketTracker, install_tracker
 from xcelsior_desktop.meter.errors import IdentityMismatch, MeterError
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.poller import Failure, Poller, State, Status, Task, classify
+from xcelsior_desktop.services.today import TodayTracker
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ class WorkerConfig:
     handshake_timeout: float = 15.0
     read_timeout: float = 10.0
     profile_cache: Any = None  # services.profile_cache.ProfileCache, or None (the demo: nothing saved)
+    read_history: bool = True  # the 15-minute history, for "today" since local midnight
+    time_zone: Any = None  # tzinfo of the household's day; None = this computer's zone
 
 
 @dataclass(eq=False)  # compared and hashed by identity: each request is one waiting caller
@@ -98,6 +102,8 @@ def probe_client(request: ProbeRequest, config: WorkerConfig) -> Any:
 class MeterWorker(QObject):
     demand_read = Signal(object)  # meter.values.Measurement
     registers_read = Signal(object)  # meter.values.Registers
+    intervals_read = Signal(object)  # list[meter.values.IntervalEnergy]: new 15-minute slots of today
+    today_changed = Signal(object)  # services.today.TodaySoFar (after each register or history read)
     device_info_read = Signal(object)  # meter.values.DeviceInfo
     status_changed = Signal(object)  # services.poller.Status
     meter_pinned = Signal(str)  # the meter's LFDI, learned on first contact: save it
@@ -126,6 +132,8 @@ class MeterWorker(QObject):
         self._poller: Poller | None = None
         self._last_status: Status | None = None
         self._register_reads = 0
+        self._today = TodayTracker(config.time_zone)
+        self.history_reads: list[int] = []  # GETs each history read cost (bench, tests)
         self.requests_sent = 0  # GETs sent by clients this worker created (for the bench)
 
     # -- lifecycle (worker thread) -----------------------------------------------------------------
@@ -140,6 +148,7 @@ class MeterWorker(QObject):
             has_address=cfg.host is not None,
             automatic_address=cfg.automatic_address,
             ever_registered=cfg.ever_registered,
+            history=cfg.read_history,
         )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -364,6 +373,8 @@ class MeterWorker(QObject):
                 result = self._call(client, task)
             finally:
                 self.requests_sent += client.stats.requests - before
+                if task is Task.INTERVALS:
+                    self.history_reads.append(client.stats.requests - before)
         except Exception as exc:  # noqa: BLE001 - every failure is classified and reported
             if self._stopping.is_set():
                 return False
@@ -377,6 +388,9 @@ class MeterWorker(QObject):
                 self._drop_client()
             poller.failed(task, failure, message)
             self.request_failed.emit(task.value, str(exc))
+            if task is Task.INTERVALS:
+                self._today.history_failed(message)
+                self._emit_today()
             return failure is Failure.TRANSIENT
         poller.succeeded(task)
         pinned = getattr(self._client, "meter_lfdi", None)
@@ -390,6 +404,11 @@ class MeterWorker(QObject):
             self.demand_read.emit(result)
         elif task is Task.REGISTERS:
             self.registers_read.emit(result)
+            self._registers_for_today(result)
+        elif task is Task.INTERVALS:
+            self._today.add_history(result)
+            self.intervals_read.emit(result)
+            self._emit_today()
         elif task is Task.DEVICE_INFO:
             self.device_info_read.emit(result)
         return True
@@ -401,7 +420,23 @@ class MeterWorker(QObject):
             include_tou = self._register_reads % TOU_EVERY == 0
             self._register_reads += 1
             return client.read_registers(include_tou=include_tou)
+        if task is Task.INTERVALS:
+            now = self._today.now() or dt.datetime.now(dt.UTC)
+            return client.intervals(self._today.next_since(now))
         return client.device_info()
+
+    def _registers_for_today(self, registers: Any) -> None:
+        meter_at = getattr(registers, "delivered_at", None)
+        if meter_at is not None and self._poller is not None:  # slots close on the meter's clock
+            self._poller.meter_skew_s = (meter_at - registers.read_at).total_seconds()
+        self._today.add_registers(registers)
+        if self._config.read_history:
+            self._emit_today()
+
+    def _emit_today(self) -> None:
+        today = self._today.compute()
+        if today is not None:
+            self.today_changed.emit(today)
 
     def _check_firmware(self, firmware: str | None) -> None:
         """A firmware update may move resources: forget the saved profile and walk the meter again."""

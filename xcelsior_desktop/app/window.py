@@ -6,7 +6,6 @@ it (the tray keeps running). ``show_view("live" | "device" | <extra tab name>)``
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
@@ -49,28 +48,6 @@ BANNER_COLOURS = {
 }
 
 
-class TodayEnergy:
-    """Energy since the first register reading of the local day (in memory; restarts with the app)."""
-
-    def __init__(self) -> None:
-        self.day: dt.date | None = None
-        self.start: tuple[float | None, float | None] = (None, None)
-        self.since: dt.datetime | None = None
-        self.latest: tuple[float | None, float | None] = (None, None)
-
-    def add(self, delivered_wh: float | None, received_wh: float | None, when: dt.datetime) -> None:
-        local = when.astimezone()
-        if self.day != local.date():
-            self.day, self.start, self.since = local.date(), (delivered_wh, received_wh), local
-        start_d, start_r = self.start
-        self.start = (start_d if start_d is not None else delivered_wh, start_r if start_r is not None else received_wh)
-        self.latest = (delivered_wh, received_wh)
-
-    def delta(self, index: int) -> float | None:
-        a, b = self.start[index], self.latest[index]
-        return None if a is None or b is None else max(0.0, b - a)
-
-
 def _value_label(text: str = "\u2014") -> QLabel:
     label = QLabel(text)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -88,7 +65,8 @@ class MainWindow(QWidget):
         self.setWindowTitle("Xcelsior Desktop")
         self.units = "W"
         self.history = PowerHistory()
-        self.today = TodayEnergy()
+        self.today: Any = None  # services.today.TodaySoFar, pushed in by the app (set_today)
+        self._registers_note = ""
         self.status: Status | None = None
         self.last_measurement: Any = None
         self.notice: str | None = None  # e.g. "no system tray": shown above everything
@@ -225,6 +203,7 @@ class MainWindow(QWidget):
         self.registers_caption = QLabel("")
         self.registers_caption.setObjectName("registers-caption")
         self.registers_caption.setStyleSheet("color: palette(mid);")
+        self.registers_caption.setWordWrap(True)
         grid.addWidget(self.registers_caption, 4, 0, 1, 3)
         layout.addLayout(grid)
         return page
@@ -271,18 +250,22 @@ class MainWindow(QWidget):
         self.chart.update()
 
     def set_registers(self, registers: Any) -> None:
-        self.today.add(registers.delivered_wh, registers.received_wh, registers.read_at)
         self.import_register.setText(fmt.energy(registers.delivered_wh))
         self.export_register.setText(fmt.energy(registers.received_wh))
-        imp, exp = self.today.delta(0), self.today.delta(1)
-        self.import_today.setText(fmt.energy(imp))
-        self.export_today.setText(fmt.energy(exp))
-        self.net_today.setText(fmt.energy(None if imp is None or exp is None else imp - exp))
-        since = self.today.since.strftime("%H:%M") if self.today.since else "?"
-        self.registers_caption.setText(
-            f"Registers read at {fmt.clock_time(registers.read_at)}; \u201ctoday\u201d counts from {since}, "
-            "when the app first read them today."
-        )
+        self._registers_note = f"Registers read at {fmt.clock_time(registers.read_at)}."
+        self._update_caption()
+
+    def set_today(self, today: Any) -> None:
+        """Today so far (a services.today.TodaySoFar): the column and the footnote saying what it is based on."""
+        self.today = today
+        self.import_today.setText(fmt.energy(today.imported_wh))
+        self.export_today.setText(fmt.energy(today.exported_wh))
+        self.net_today.setText(fmt.energy(today.net_wh))
+        self._update_caption()
+
+    def _update_caption(self) -> None:
+        parts = [self._registers_note, self.today.footnote() if self.today is not None else ""]
+        self.registers_caption.setText(" ".join(p for p in parts if p))
 
     def set_device_info(self, info: Any) -> None:
         f = self.device_fields

@@ -6,7 +6,10 @@ passed in (monotonic for scheduling, wall clock for what users read), so tests d
 
 Kindness to the meter (PROTOCOL.md: over-polling causes timeouts and Wi-Fi drops): demand every 5 s by default
 (never below 2 s), registers every minute, device information once per contact, exponential back-off with
-jitter on every kind of failure, and nothing at all while paused or asleep.
+jitter on every kind of failure, and nothing at all while paused or asleep. With ``history=True`` the meter's
+15-minute interval history is read once after first contact and then once per slot, just after it closes
+(``HISTORY_MARGIN_S``); register reads are pulled onto the slot boundaries so "today" can join history and
+registers there (see services/today.py). An interval read costs ~10 GETs, about 0.7 per minute on average.
 
 Sleep: a process cannot run while the computer sleeps, so "pausing during sleep" means noticing the gap on
 wake-up. On Linux and macOS the monotonic clock stops during suspend while the wall clock jumps; on Windows
@@ -18,6 +21,7 @@ a suspend) and polling resumes after a short grace period for the Wi-Fi to come 
 from __future__ import annotations
 
 import enum
+import math
 import random
 import time
 from collections.abc import Callable
@@ -98,6 +102,7 @@ class Task(enum.StrEnum):
     DEVICE_INFO = "device_info"
     DEMAND = "demand"
     REGISTERS = "registers"
+    INTERVALS = "intervals"  # the 15-minute history (today's energy)
 
 
 class Failure(enum.StrEnum):
@@ -151,6 +156,10 @@ _STATE_OF_FAILURE = {
 SLEEP_GAP_S = 30.0  # a clock disagreement this large means the computer slept
 RESUME_GRACE_S = 3.0  # after waking, give the Wi-Fi a moment
 RELOCATE_AFTER_UNREACHABLE = 3  # automatic mode: after this many in a row, look for the meter again
+SLOT_S = 900  # the meter's interval length
+HISTORY_MARGIN_S = 30.0  # read the history this long after a slot closes (the meter files it)
+REGISTERS_AFTER_SLOT_S = 1.0  # a register reading just after each slot boundary
+_READ_TASKS = (Task.DEMAND, Task.DEVICE_INFO, Task.REGISTERS, Task.INTERVALS)  # demand first: the tray waits
 
 
 @dataclass(frozen=True)
@@ -175,6 +184,7 @@ class Poller:
         automatic_address: bool = False,
         ever_registered: bool = False,
         stale_after_s: float | None = None,
+        history: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         rng: random.Random | None = None,
@@ -189,11 +199,14 @@ class Poller:
         self.ever_registered = ever_registered
         self.has_identity = has_identity
         self.has_address = has_address
+        self.history = history
+        self.meter_skew_s = 0.0  # the meter's clock minus ours: slots close on the meter's clock
         now = self._mono()
         self._next: dict[Task, float | None] = {
             Task.DEVICE_INFO: now,
             Task.DEMAND: now,
             Task.REGISTERS: now,
+            Task.INTERVALS: now if history else None,
             Task.LOCATE: None,
         }
         self._blocked_until = now
@@ -252,6 +265,8 @@ class Poller:
         self._blocked_until = now
         for task in (Task.DEVICE_INFO, Task.DEMAND, Task.REGISTERS):
             self._next[task] = now
+        if self.history:
+            self._next[Task.INTERVALS] = now
         if not self.has_identity:
             self._set(State.NO_IDENTITY)
         elif not self.has_address:
@@ -296,6 +311,8 @@ class Poller:
         self._blocked_until = mono + RESUME_GRACE_S
         self._next[Task.DEMAND] = mono
         self._next[Task.REGISTERS] = mono
+        if self.history:
+            self._next[Task.INTERVALS] = mono
         return True
 
     # -- scheduling --------------------------------------------------------------------------------
@@ -312,7 +329,7 @@ class Poller:
             tasks.append(Task.LOCATE)
         if not self.has_address or now < self._blocked_until:
             return tasks
-        for task in (Task.DEMAND, Task.DEVICE_INFO, Task.REGISTERS):  # demand first: the tray waits for it
+        for task in _READ_TASKS:
             at = self._next[task]
             if at is not None and at <= now:
                 tasks.append(task)
@@ -327,7 +344,7 @@ class Poller:
         if not self._locating and self._next[Task.LOCATE] is not None:
             candidates.append(self._next[Task.LOCATE] or now)
         if self.has_address:
-            for task in (Task.DEVICE_INFO, Task.DEMAND, Task.REGISTERS):
+            for task in _READ_TASKS:
                 at = self._next[task]
                 if at is not None:
                     candidates.append(max(at, self._blocked_until))
@@ -360,6 +377,11 @@ class Poller:
             self._last_demand_wall = self._wall()
         elif task is Task.REGISTERS:
             self._next[task] = now + self.register_interval_s
+            if self.history:  # also read just after the next slot boundary (no extra read once in phase)
+                self._next[task] = min(now + self.register_interval_s,
+                                       self._next_slot_boundary(now) + REGISTERS_AFTER_SLOT_S)
+        elif task is Task.INTERVALS:
+            self._next[task] = self._next_slot_boundary(now) + HISTORY_MARGIN_S
         if self._state is not State.CONNECTED and not self._paused:
             self._set(State.CONNECTED)
 
@@ -373,7 +395,10 @@ class Poller:
         delay = BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
         if failure is Failure.TRANSIENT and self._state in (State.CONNECTED, State.STALE):
             # The connection works; one reading failed. Retry this task soon, keep the others on schedule.
+            # The history is costly and not urgent: retry it after the next slot closes.
             self._next[task] = now + max(self.interval_s, delay)
+            if task is Task.INTERVALS:
+                self._next[task] = self._next_slot_boundary(now) + HISTORY_MARGIN_S
             self._detail = detail
             return
         self._blocked_until = now + delay
@@ -439,6 +464,12 @@ class Poller:
         return Status(state, since, next_retry, self._detail, self._last_demand_wall)
 
     # -- internals ---------------------------------------------------------------------------------
+
+    def _next_slot_boundary(self, now: float) -> float:
+        """Monotonic time of the next 15-minute boundary on the meter's clock."""
+        meter_wall = self._wall() + self.meter_skew_s
+        boundary = (math.floor(meter_wall / SLOT_S) + 1) * SLOT_S
+        return now + (boundary - meter_wall)
 
     def _need_locate(self, now: float) -> None:
         self.has_address = False
