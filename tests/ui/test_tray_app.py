@@ -201,3 +201,21 @@ def test_tooltip_without_value():
 
 def test_qapp_is_offscreen(qapp):
     assert QApplication.platformName() == "offscreen"
+
+
+def test_quit_ends_the_event_loop_even_with_the_window_open(qtbot, qapp, identity, sim, tmp_path, monkeypatch):
+    """Quit from the menu ends the event loop and joins the threads while the window is showing."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    app = XcelsiorApp(qapp, identity=identity, settings=Settings(meter_host=sim.host, meter_port=sim.port),
+                      settings_path=tmp_path / "settings.json")
+    app.start()
+    qtbot.addWidget(app.window)
+    app.show_view("live")
+    QTimer.singleShot(0, app.quit)
+    QTimer.singleShot(10_000, lambda: qapp.exit(99))  # a vetoed quit would leave the loop running
+    assert qapp.exec() == 0
+    assert not app.meter.thread.isRunning()
+

@@ -185,6 +185,9 @@ class XcelsiorApp(QObject):
     @Slot()
     def quit(self) -> None:
         self.shutdown()
+        # Qt 6's quit() first asks every window to close and gives up if one refuses; the main window refuses
+        # (closing it only hides it, the tray keeps running) unless told that the app is quitting.
+        self.window.allow_close()
         self.qapp.quit()
 
     @Slot()
@@ -450,7 +453,7 @@ def quit_on_signals(qapp: QApplication) -> QTimer:
     import signal
 
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: qapp.quit())
+        signal.signal(sig, lambda *_: qapp.exit(0))  # exit(), which no window can veto; the caller then shuts down
     timer = QTimer(qapp)
     timer.setInterval(500)
     timer.timeout.connect(lambda: None)

@@ -61,6 +61,7 @@ class MainWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._quitting = False  # set by allow_close() when the app quits
         self.setObjectName("main-window")
         self.setWindowTitle("Xcelsior Desktop")
         self.units = "W"
@@ -363,9 +364,16 @@ class MainWindow(QWidget):
         self._clock.start()
         super().showEvent(event)
 
+    def allow_close(self) -> None:
+        """The app is quitting: let Qt close the window instead of hiding it (see closeEvent)."""
+        self._quitting = True
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
-        """Closing hides the window; the tray keeps running."""
+        """Closing hides the window; the tray keeps running. Refusing the close also vetoes Qt's quit()."""
         self._clock.stop()
+        if self._quitting:
+            event.accept()
+            return
         self.geometry_changed.emit(self.encoded_geometry())
         self.closed.emit()
         event.ignore()
