@@ -105,6 +105,20 @@ def test_intervals_slots_from_local_id(sim: MeterSimulator, me: Identity) -> Non
         assert (slot.delivered_wh, slot.received_wh) == (expected.delivered_wh, expected.received_wh)
 
 
+def test_recent_intervals_read_one_page_of_sets_per_channel(sim: MeterSimulator, me: Identity) -> None:
+    """The set list is newest first: a page reaching back before `since` is the last one needed."""
+    since = dt.datetime.fromtimestamp(T0, dt.UTC) - dt.timedelta(hours=20)
+    with client_for(sim, me) as client:
+        client.read_demand()
+        sim.log.reset()
+        client.intervals(since)
+        set_pages = [path for path, _ in sim.log.requests if "/rs?" in path]
+        assert len(set_pages) == 2, set_pages  # delivered and received, first page each
+        sim.log.reset()
+        client.intervals(since - dt.timedelta(days=20))  # 20 days back spans the second page of 25 sets
+        assert len([path for path, _ in sim.log.requests if "/rs?" in path]) == 4
+
+
 def test_no_ca_bundle_is_ever_loaded(sim: MeterSimulator, me: Identity) -> None:
     with client_for(sim, me, ) as client:
         client.read_demand()

@@ -355,11 +355,11 @@ class MeterClient:
         length = info.interval_length or DEFAULT_INTERVAL_S
 
         def old_enough(page: list[res.ReadingSet]) -> bool:
-            # The list is newest first: stop paging once a whole page ends before `since`.
+            # The list is newest first: once a page holds a set that ends before `since`, every later page is older.
             ends = [
                 (s.time_period.start or 0) + (s.time_period.duration or 0) for s in page if s.time_period is not None
             ]
-            return bool(ends) and max(ends) <= since_s
+            return bool(ends) and min(ends) <= since_s
 
         sets, _ = fetch_all_pages(self.transport.get, info.reading_set_list_href, res.reading_set_list, stop=old_enough)
         dated = [s for s in sets if s.time_period is not None and res.utc(s.time_period.start) is not None]
