@@ -82,6 +82,32 @@ class Autostart(ABC):
             self.disable()
 
 
+class _FileAutostart(Autostart):
+    """A switch that is one file: present (with our command) = on, absent = off."""
+
+    path: Path
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @abstractmethod
+    def content(self, command: Sequence[str]) -> bytes:
+        """The file that starts ``command`` at login."""
+
+    def enable(self, command: Sequence[str] | None = None) -> None:
+        try:
+            write_bytes_atomic(self.path, self.content(command or launch_command()), mode=0o644)
+        except OSError as exc:
+            raise _write_failed(self.path, exc) from exc
+
+    def disable(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise _write_failed(self.path, exc) from exc
+
+
 # -- Linux / XDG -----------------------------------------------------------------------------------------------
 
 _EXEC_RESERVED = set(' \t\n"\'\\><~|&;$*?#()`')
@@ -100,7 +126,7 @@ def quote_exec_arg(arg: str) -> str:
     return '"' + quoted.replace("\\", "\\\\") + '"'
 
 
-class XdgAutostart(Autostart):
+class XdgAutostart(_FileAutostart):
     """``$XDG_CONFIG_HOME/autostart/<app id>.desktop``."""
 
     def __init__(self, config_home: Path | None = None) -> None:
@@ -108,10 +134,6 @@ class XdgAutostart(Autostart):
             env = os.environ.get("XDG_CONFIG_HOME", "")
             config_home = Path(env) if os.path.isabs(env) else Path.home() / ".config"  # the spec ignores relative
         self.path = config_home / "autostart" / f"{APP_ID}.desktop"
-
-    @property
-    def location(self) -> str:
-        return str(self.path)
 
     def entry(self, command: Sequence[str]) -> str:
         return (
@@ -139,31 +161,18 @@ class XdgAutostart(Autostart):
             return False
         return keys.get("X-GNOME-Autostart-enabled", "true").strip().lower() != "false"
 
-    def enable(self, command: Sequence[str] | None = None) -> None:
-        try:
-            write_bytes_atomic(self.path, self.entry(command or launch_command()).encode("utf-8"), mode=0o644)
-        except OSError as exc:
-            raise _write_failed(self.path, exc) from exc
-
-    def disable(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise _write_failed(self.path, exc) from exc
+    def content(self, command: Sequence[str]) -> bytes:
+        return self.entry(command).encode("utf-8")
 
 
 # -- macOS -----------------------------------------------------------------------------------------------------
 
 
-class MacLaunchAgent(Autostart):
+class MacLaunchAgent(_FileAutostart):
     """``~/Library/LaunchAgents/<app id>.plist``, loaded by launchd at the next login."""
 
     def __init__(self, home: Path | None = None) -> None:
         self.path = (home or Path.home()) / "Library" / "LaunchAgents" / f"{APP_ID}.plist"
-
-    @property
-    def location(self) -> str:
-        return str(self.path)
 
     @staticmethod
     def plist(command: Sequence[str]) -> bytes:
@@ -186,17 +195,8 @@ class MacLaunchAgent(Autostart):
             return False
         return bool(data.get("RunAtLoad")) and not data.get("Disabled", False)
 
-    def enable(self, command: Sequence[str] | None = None) -> None:
-        try:
-            write_bytes_atomic(self.path, self.plist(command or launch_command()), mode=0o644)
-        except OSError as exc:
-            raise _write_failed(self.path, exc) from exc
-
-    def disable(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise _write_failed(self.path, exc) from exc
+    def content(self, command: Sequence[str]) -> bytes:
+        return self.plist(command)
 
 
 # -- Windows ---------------------------------------------------------------------------------------------------
