@@ -203,7 +203,9 @@ class MainWindow(QWidget):
         grid.addWidget(self.net_today, 3, 2)
         self.registers_caption = QLabel("")
         self.registers_caption.setObjectName("registers-caption")
-        self.registers_caption.setStyleSheet("color: palette(mid);")
+        caption_font = self.registers_caption.font()  # smaller, not paler: palette(mid) was too faint to read
+        caption_font.setPointSizeF(max(7.0, caption_font.pointSizeF() - 1))
+        self.registers_caption.setFont(caption_font)
         self.registers_caption.setWordWrap(True)
         grid.addWidget(self.registers_caption, 4, 0, 1, 3)
         layout.addLayout(grid)
