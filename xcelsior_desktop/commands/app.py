@@ -13,40 +13,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
+    from xcelsior_desktop.app.launch import run_gui
 
-    from xcelsior_desktop.app.application import XcelsiorApp, make_qapp, quit_on_signals
-    from xcelsior_desktop.app.crash_dialog import CrashReporter
-    from xcelsior_desktop.app.logging_setup import setup_logging
-    from xcelsior_desktop.app.single_instance import SingleInstance
-    from xcelsior_desktop.services.settings import Settings
+    def build(qapp, log_path):  # type: ignore[no-untyped-def]
+        from xcelsior_desktop.app.application import XcelsiorApp
+        from xcelsior_desktop.app.onboarding.startup import DialogAsker, load_at_launch
+        from xcelsior_desktop.services.secrets import IdentityStore
+        from xcelsior_desktop.services.settings import Settings
 
-    log_path = setup_logging(logging.DEBUG if args.debug else logging.INFO)
-    qapp = make_qapp()
-    quit_on_signals(qapp)
-    instance = SingleInstance("app")
-    if not instance.acquire():
-        print("Xcelsior Desktop is already running; its window was brought up.")
-        return 0
-    reporter = CrashReporter(str(log_path))
-    reporter.install()
-    from xcelsior_desktop.app.onboarding.startup import DialogAsker, load_at_launch
-    from xcelsior_desktop.services.secrets import IdentityStore
+        settings = Settings.load()
+        store = IdentityStore()
+        launch = load_at_launch(store, DialogAsker())  # asks for a passphrase / what to do about the keyring
+        why = launch.message
+        app = XcelsiorApp(qapp, identity=launch.identity, settings=settings, log_path=str(log_path), store=store,
+                          identity_message=why or Settings.load_message)
+        # no identity yet: the setup wizard opens (unless the user chose "not now" about the keyring)
+        app.start(setup_if_needed=launch.setup)
+        if args.show or why or Settings.load_message:
+            app.show_view()
+        return app, lambda: None
 
-    settings = Settings.load()
-    store = IdentityStore()
-    launch = load_at_launch(store, DialogAsker())  # asks for a passphrase / what to do about the keyring
-    why = launch.message
-    app = XcelsiorApp(qapp, identity=launch.identity, settings=settings, log_path=str(log_path), store=store,
-                      identity_message=why or Settings.load_message)
-    instance.activated.connect(lambda: app.show_view())
-    # no identity yet: the setup wizard opens (unless the user chose "not now" about the keyring)
-    app.start(setup_if_needed=launch.setup)
-    if args.show or why or Settings.load_message:
-        app.show_view()
-    try:
-        return int(qapp.exec())
-    finally:
-        app.shutdown()
-        instance.release()
-        reporter.uninstall()
+    return run_gui("app", "Xcelsior Desktop is already running; its window was brought up.", build, debug=args.debug)

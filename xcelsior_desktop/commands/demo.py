@@ -29,68 +29,58 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-    import os
+    from xcelsior_desktop.app.launch import run_gui
 
-    from PySide6.QtCore import QTimer
+    def build(qapp, log_path):  # type: ignore[no-untyped-def]
+        import os
 
-    from xcelsior_desktop.app.application import XcelsiorApp, bench_print, make_qapp, quit_on_signals
-    from xcelsior_desktop.app.crash_dialog import CrashReporter
-    from xcelsior_desktop.app.logging_setup import setup_logging
-    from xcelsior_desktop.app.single_instance import SingleInstance
-    from xcelsior_desktop.meter.identity import generate_identity
-    from xcelsior_desktop.services import paths
-    from xcelsior_desktop.services.settings import Settings, clamp_interval
-    from xcelsior_desktop.simulator import MeterSimulator
+        from PySide6.QtCore import QTimer
 
-    log_path = setup_logging(logging.DEBUG if args.debug else logging.INFO)
-    qapp = make_qapp()
-    quit_on_signals(qapp)
-    instance = SingleInstance("demo")
-    if not instance.acquire():
-        print("The Xcelsior Desktop demo is already running; its window was brought up.")
-        return 0
-    identity = generate_identity()  # throwaway, in memory only
-    sim = MeterSimulator(
-        host="127.0.0.1",
-        port=0,
-        allowed_certs=[] if args.unregistered else [identity.cert_pem],
-        mdns=False,
-        seed=args.seed,
-        faults=args.fault,
-    ).start()
-    reporter = CrashReporter(str(log_path))
-    reporter.install()
-    settings_path = paths.config_dir() / "demo-settings.json"
-    saved = Settings.load(settings_path)
-    settings = Settings(
-        poll_interval_s=clamp_interval(args.interval),
-        meter_host=sim.host,
-        meter_port=sim.port,
-        units=saved.units,
-        window_geometry=saved.window_geometry,
-    )
-    app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=settings_path,
-                      log_path=str(log_path), title="Xcelsior Desktop (demo)", demo=True)
-    app.window.set_notice(
-        f"Demo: readings come from a built-in meter simulator on {sim.host}:{sim.port} with a throwaway "
-        "certificate. Run `xcelsior-desktop` (no arguments) to set up your real meter."
-    )
-    instance.activated.connect(lambda: app.show_view())
-    app.first_watts.connect(lambda _t: bench_print("FIRST_WATTS"))
-    stats = QTimer()
-    if os.environ.get("XCELSIOR_BENCH") == "1":
-        stats.setInterval(5000)
-        stats.timeout.connect(lambda: bench_print(f"METER_REQUESTS {sim.log.request_count}"))
-        stats.start()
-    app.start()
-    if args.show:
-        app.show_view()
-    try:
-        return int(qapp.exec())
-    finally:
-        app.shutdown()
-        bench_print(f"METER_REQUESTS {sim.log.request_count}")
-        sim.stop()
-        instance.release()
-        reporter.uninstall()
+        from xcelsior_desktop.app.application import XcelsiorApp, bench_print
+        from xcelsior_desktop.meter.identity import generate_identity
+        from xcelsior_desktop.services import paths
+        from xcelsior_desktop.services.settings import Settings, clamp_interval
+        from xcelsior_desktop.simulator import MeterSimulator
+
+        identity = generate_identity()  # throwaway, in memory only
+        sim = MeterSimulator(
+            host="127.0.0.1",
+            port=0,
+            allowed_certs=[] if args.unregistered else [identity.cert_pem],
+            mdns=False,
+            seed=args.seed,
+            faults=args.fault,
+        ).start()
+        settings_path = paths.config_dir() / "demo-settings.json"
+        saved = Settings.load(settings_path)
+        settings = Settings(
+            poll_interval_s=clamp_interval(args.interval),
+            meter_host=sim.host,
+            meter_port=sim.port,
+            units=saved.units,
+            window_geometry=saved.window_geometry,
+        )
+        app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=settings_path,
+                          log_path=str(log_path), title="Xcelsior Desktop (demo)", demo=True)
+        app.window.set_notice(
+            f"Demo: readings come from a built-in meter simulator on {sim.host}:{sim.port} with a throwaway "
+            "certificate. Run `xcelsior-desktop` (no arguments) to set up your real meter."
+        )
+        app.first_watts.connect(lambda _t: bench_print("FIRST_WATTS"))
+        if os.environ.get("XCELSIOR_BENCH") == "1":
+            stats = QTimer(app)
+            stats.setInterval(5000)
+            stats.timeout.connect(lambda: bench_print(f"METER_REQUESTS {sim.log.request_count}"))
+            stats.start()
+        app.start()
+        if args.show:
+            app.show_view()
+
+        def cleanup() -> None:
+            bench_print(f"METER_REQUESTS {sim.log.request_count}")
+            sim.stop()
+
+        return app, cleanup
+
+    return run_gui("demo", "The Xcelsior Desktop demo is already running; its window was brought up.", build,
+                   debug=args.debug)
