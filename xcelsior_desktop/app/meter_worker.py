@@ -220,6 +220,7 @@ class MeterWorker(QObject):
             return
         self._drop_client()  # the meter serves one connection: ours must be closed before the probe's
         client = None
+        tracker = None
         try:
             client = self._probe_factory(request, self._config)
             tracker = install_tracker(client)
@@ -233,6 +234,8 @@ class MeterWorker(QObject):
         finally:
             with self._tracker_lock:
                 self._tracker = None
+            if tracker is not None and not self._stopping.is_set():
+                tracker.release()  # as for our own connection: the meter closes its side before we poll again
             if client is not None:
                 try:
                     client.close()

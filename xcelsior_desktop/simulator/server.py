@@ -281,6 +281,15 @@ class MeterServer:
             self._spawn(self._connection, "sim-conn", sock)
 
     def _connection(self, sock: socket.socket) -> None:
+        counted = [True]
+
+        def uncount() -> None:
+            """The connection stops counting as open just before its FIN goes out (once), so a client that
+            reconnects the moment it sees the FIN is never logged as a second concurrent connection."""
+            if counted[0]:
+                counted[0] = False
+                self.log.closed()
+
         try:
             if self.faults.get("blackhole") is not None:
                 self._blackhole(sock)
@@ -290,7 +299,7 @@ class MeterServer:
                 _reset(sock)
                 return
             try:
-                self._serve(sock)
+                self._serve(sock, uncount)
             finally:
                 with self._slot:
                     self._slot_taken = False
@@ -300,9 +309,9 @@ class MeterServer:
         finally:
             with self._sockets_lock:
                 self._sockets.discard(sock)
+            uncount()
             with contextlib.suppress(OSError):
                 sock.close()
-            self.log.closed()
 
     def _take_slot(self) -> bool:
         deadline = time.monotonic() + self.busy_hold
@@ -328,7 +337,7 @@ class MeterServer:
                 return
 
     # -------------------------------------------------------------- TLS
-    def _serve(self, sock: socket.socket) -> None:
+    def _serve(self, sock: socket.socket, uncount: Callable[[], None]) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # else ~40 ms per kept-alive request
         slow = self.faults.get("slow_handshake")
         if slow is not None and self._stop.wait(float(slow["seconds"])):
@@ -355,6 +364,7 @@ class MeterServer:
         finally:
             with self._sockets_lock:
                 self._sockets.discard(tls)
+            uncount()
             with contextlib.suppress(OSError):
                 tls.close()
 
