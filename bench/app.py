@@ -22,23 +22,17 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for the shared test helper
+from tests.xserver import start_xvfb as start_xvfb_display  # noqa: E402
+
 
 def start_xvfb() -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    number = b""
-    with os.fdopen(read_fd, "rb") as pipe:
-        while not number.endswith(b"\n"):
-            chunk = pipe.read(1)
-            if not chunk:
-                break
-            number += chunk
-    env = {"DISPLAY": f":{number.decode().strip()}"}
+    xvfb, display = start_xvfb_display()
+    env = {"DISPLAY": display}
     procs = [xvfb]
     if shutil.which("trayer"):
         procs.append(subprocess.Popen(["trayer", "--edge", "top", "--SetDockType", "true"], env={**os.environ, **env},

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -28,3 +32,12 @@ def require_root_netns() -> None:
         if IN_CI:
             pytest.fail("network namespace tests need root")
         pytest.skip("network namespace tests need root")
+
+
+def load_packaging_module(name: str) -> ModuleType:
+    """A module of ``packaging/`` (not a package: the spec and build.py load them by path too)."""
+    spec = importlib.util.spec_from_file_location(f"xcelsior_packaging_{name}", ROOT / "packaging" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.tools import require_tool
+from tests.xserver import start_xvfb
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,20 +31,7 @@ def _wait(predicate, timeout_s: float, what: str):
 @pytest.fixture
 def xserver(tmp_path):
     require_tool("Xvfb", "trayer", "xwininfo", "xdotool", "import", "convert")
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    number = b""
-    with os.fdopen(read_fd, "rb") as pipe:
-        while not number.endswith(b"\n"):
-            chunk = pipe.read(1)
-            if not chunk:
-                break
-            number += chunk
-    display = f":{number.decode().strip()}"
+    xvfb, display = start_xvfb()
     env = {**os.environ, "DISPLAY": display}
     env.pop("QT_QPA_PLATFORM", None)
     env.pop("WAYLAND_DISPLAY", None)

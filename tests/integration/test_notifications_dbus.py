@@ -14,10 +14,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.tools import require_tool
+from tests.xserver import start_xvfb
 
 TITLE = "High electricity use: 4.3 kW"
 BODY = "Drawing 4.3 kW from the grid for 15 min (your limit: 4.0 kW) & rising <fast>"
@@ -70,7 +72,7 @@ def _bus_config(tmp_path: Path) -> Path:
     return path
 
 
-def _start(cmd: list[str], env: dict[str, str], procs: list[subprocess.Popen[str]], **kw) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
+def _start(cmd: list[str], env: dict[str, str], procs: list[subprocess.Popen[Any]], **kw) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
     proc = subprocess.Popen(cmd, env=env, text=True, **kw)
     procs.append(proc)
     return proc
@@ -88,20 +90,11 @@ def _wait_until(check, timeout: float = 15.0, what: str = "") -> None:  # type: 
 def session(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A private session bus with Xvfb and dunst; yields the environment to reach it."""
     require_tool("Xvfb", "dbus-daemon", "dunst", "dunstctl", "dbus-monitor")
-    procs: list[subprocess.Popen[str]] = []
+    procs: list[subprocess.Popen[Any]] = []
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
     try:
-        xvfb = _start(
-            ["Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-            env,
-            procs,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert xvfb.stdout is not None
-        display = xvfb.stdout.readline().strip()
-        assert display.isdigit(), "Xvfb did not report its display"
-        env["DISPLAY"] = f":{display}"
+        xvfb, env["DISPLAY"] = start_xvfb("800x600x24")
+        procs.append(xvfb)
         bus = _start(
             ["dbus-daemon", f"--config-file={_bus_config(tmp_path)}", "--nofork", "--print-address=1"],
             env,
@@ -133,7 +126,7 @@ def session(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def test_notify_reaches_dunst_and_a_click_opens_the_view(session: dict[str, str]) -> None:
-    procs: list[subprocess.Popen[str]] = []
+    procs: list[subprocess.Popen[Any]] = []
     try:
         monitor = _start(
             [

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import plistlib
 import tomllib
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.tools import load_packaging_module
 from xcelsior_desktop.services import autostart
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"xcelsior_packaging_{name}", ROOT / "packaging" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-meta = _load("appmeta")
+meta = load_packaging_module("appmeta")
 
 
 def test_version_comes_from_pyproject(tmp_path: Path) -> None:

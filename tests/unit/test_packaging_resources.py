@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import configparser
-import importlib.util
 import struct
 import subprocess
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from lxml import etree
 
-from tests.tools import require_tool
+from tests.tools import load_packaging_module, require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOURCES = ROOT / "resources"
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"xcelsior_packaging_{name}", ROOT / "packaging" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-meta = _load("appmeta")
-icons = _load("icons")
+meta = load_packaging_module("appmeta")
+icons = load_packaging_module("icons")
 DESKTOP = RESOURCES / f"{meta.APP_ID}.desktop"
 METAINFO = RESOURCES / f"{meta.APP_ID}.metainfo.xml"
 
