@@ -74,23 +74,17 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 
 
 def describe(identity: Identity) -> list[str]:
-    days = identity.days_left()
-    state = "EXPIRED" if days <= 0 else f"{int(days)} days left"
-    return [
-        f"LFDI:        {identity.lfdi}",
-        f"Portal form: {identity.portal_lfdi}",
-        f"SFDI:        {identity.sfdi}",
-        f"Expires:     {identity.not_after:%Y-%m-%d %H:%M} UTC ({state})",
-    ]
+    return describe_certificate(identity.cert_pem)
 
 
-def _describe_cert(cert_pem: bytes) -> list[str]:
+def describe_certificate(cert_pem: bytes) -> list[str]:
+    """LFDI, the portal's 8x5 form, SFDI and expiry: what `identity show` prints (for a stored or a given cert)."""
+    import datetime as dt
+
     from xcelsior_desktop.meter.identity import lfdi_of, load_certificate, portal_form, sfdi_from_lfdi
 
     cert = load_certificate(cert_pem)
     lfdi = lfdi_of(cert)
-    import datetime as dt
-
     days = (cert.not_valid_after_utc - dt.datetime.now(dt.UTC)).total_seconds() / 86400
     state = "EXPIRED" if days <= 0 else f"{int(days)} days left"
     return [
@@ -160,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if action == "show":
         if args.cert is not None:
-            print("\n".join(_describe_cert(args.cert.read_bytes())))
+            print("\n".join(describe_certificate(args.cert.read_bytes())))
             return 0
         identity = store.load()
         if identity is None:
