@@ -39,3 +39,11 @@ def write_json_atomic(path: Path | str, data: Any, *, mode: int = 0o600, sort_ke
     """Atomically write ``data`` as indented UTF-8 JSON ending in a newline."""
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=sort_keys) + "\n"
     write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged file to ``<name>.bad`` (kept for the user to look at) and return that path."""
+    bad = path.with_name(path.name + ".bad")
+    with contextlib.suppress(OSError):
+        os.replace(path, bad)
+    return bad

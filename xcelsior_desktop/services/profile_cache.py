@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from xcelsior_desktop.meter.identity import normalize_lfdi
 from xcelsior_desktop.meter.profile import MeterProfile
+from xcelsior_desktop.services.atomic_file import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +86,8 @@ class ProfileCache:
             return
         data = {"format": FORMAT, "meter_lfdi": profile.meter_lfdi, "firmware": firmware,
                 "profile": json.loads(profile.to_json())}
-        path = self.path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".meter-profile-", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(data, handle, indent=1, sort_keys=True)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.remove(tmp)
-                raise
+            write_json_atomic(self.path, data, sort_keys=True)
         except OSError as exc:  # a cache: failing to write it costs a walk next time, nothing more
             log.warning("could not save the meter profile: %s", exc)
 

@@ -8,17 +8,15 @@ never drops a newer build's settings.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from xcelsior_desktop.services import paths
-from xcelsior_desktop.services.atomic_file import write_json_atomic
+from xcelsior_desktop.services.atomic_file import set_aside, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +77,7 @@ class Settings:
                 raise ValueError("not a JSON object")
             return cls.from_dict(data)
         except (ValueError, TypeError) as exc:
-            bad = path.with_name(path.name + ".bad")
-            with contextlib.suppress(OSError):
-                os.replace(path, bad)
+            bad = set_aside(path)
             cls.load_message = (
                 f"The settings file was damaged ({exc}); it was kept as {bad} and the defaults are in use. "
                 "Open Settings to set the meter address and poll interval again."

@@ -9,17 +9,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from xcelsior_desktop.services.alerts.engine import Alert
 from xcelsior_desktop.services.alerts.rules import AlertRule, default_rules
-from xcelsior_desktop.services.atomic_file import write_json_atomic
+from xcelsior_desktop.services.atomic_file import set_aside, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +26,6 @@ HISTORY_FILE = "alerts-history.json"
 STATE_FILE = "alerts-state.json"
 FORMAT_VERSION = 1
 HISTORY_LIMIT = 500
-
-
-def _set_aside(path: Path) -> Path:
-    bad = path.with_name(path.name + ".bad")
-    with contextlib.suppress(OSError):
-        os.replace(path, bad)
-    return bad
 
 
 def read_json(path: Path) -> tuple[Any, str | None]:
@@ -48,7 +39,7 @@ def read_json(path: Path) -> tuple[Any, str | None]:
     try:
         return json.loads(raw), None
     except ValueError as exc:
-        bad = _set_aside(path)
+        bad = set_aside(path)
         return None, f"{path} was damaged ({exc}); it was kept as {bad.name}."
 
 
@@ -86,7 +77,7 @@ class RulesStore:
             return default_rules()
         items = data.get("rules") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            bad = _set_aside(self.path)
+            bad = set_aside(self.path)
             self.message = f"{self.path} is not an alert rules file; it was kept as {bad.name}. Defaults are used."
             log.warning(self.message)
             return default_rules()
