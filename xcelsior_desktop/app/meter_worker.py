@@ -234,13 +234,7 @@ class MeterWorker(QObject):
         finally:
             with self._tracker_lock:
                 self._tracker = None
-            if tracker is not None and not self._stopping.is_set():
-                tracker.release()  # as for our own connection: the meter closes its side before we poll again
-            if client is not None:
-                try:
-                    client.close()
-                except Exception:  # noqa: BLE001
-                    log.debug("closing the probe client failed", exc_info=True)
+            self._close_client(client, tracker)  # as for our own: the meter closes its side before we poll again
         log.info("probe through the worker for LFDI %s: %s", request.identity.lfdi[:10],
                  "accepted" if getattr(request.result, "accepted", False) else request.error or "refused")
         self.probed.emit(request)
@@ -480,13 +474,19 @@ class MeterWorker(QObject):
         client, self._client = self._client, None
         with self._tracker_lock:
             tracker, self._tracker = self._tracker, None
-        if tracker is not None and client is not None and not self._stopping.is_set():
-            tracker.release()  # the meter has closed its side before we open the next connection
-        if client is not None:
-            try:
-                client.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection must not break the worker
-                log.debug("closing the meter client failed", exc_info=True)
+        self._close_client(client, tracker)
+
+    def _close_client(self, client: Any, tracker: SocketTracker | None) -> None:
+        """Close a client's connection; unless quitting, wait for the meter to close its side first, so that
+        the next connection (ours, a probe's) never meets the old one still open on the meter."""
+        if client is None:
+            return
+        if tracker is not None and not self._stopping.is_set():
+            tracker.release()
+        try:
+            client.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection must not break the worker
+            log.debug("closing the meter client failed", exc_info=True)
 
     @property
     def state(self) -> State | None:
