@@ -125,6 +125,14 @@ class MeterClient:
         with self.transport.batch():
             yield self
 
+    def abort(self) -> None:
+        """Any thread: make a blocked request fail now (quitting)."""
+        self.transport.abort()
+
+    def release(self) -> None:
+        """Before closing: let the meter close its side first, so the next connection never overlaps this one."""
+        self.transport.release()
+
     def close(self) -> None:
         self.transport.close()
 

@@ -41,6 +41,7 @@ from xcelsior_desktop.meter.errors import (
     Unreachable,
 )
 from xcelsior_desktop.meter.identity import Identity, lfdi_from_der, normalize_lfdi
+from xcelsior_desktop.meter.socket_tracker import SocketTracker
 from xcelsior_desktop.meter.tls import client_context
 
 DEFAULT_PORT = 8081
@@ -251,6 +252,8 @@ class MeterTransport:
         if self._tracing:
             self._context._msg_callback = self._on_tls_message  # type: ignore[attr-defined]
         self._trace = _HandshakeTrace()
+        self.sockets = SocketTracker()  # abort() from another thread; release() before a reconnect
+        self.sockets.install(self._context)
         self._session: ssl.SSLSession | None = None
         self._last_resumed = False
         self._lock = threading.RLock()
@@ -441,6 +444,14 @@ class MeterTransport:
                 return ProbeResult(self._trace.server_lfdi, False, exc)
             finally:
                 self._pool._put_conn(conn)
+
+    def abort(self) -> None:
+        """Any thread: fail a blocked connect/handshake/read now, and every later one (used when quitting)."""
+        self.sockets.abort()
+
+    def release(self) -> None:
+        """Say we are done (FIN) and wait briefly until the meter closed its side (see SocketTracker.release)."""
+        self.sockets.release()
 
     def disconnect(self) -> None:
         """Close the open connection (if any); the next request opens a new one, resuming the TLS session."""

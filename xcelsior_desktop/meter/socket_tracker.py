@@ -75,13 +75,3 @@ class SocketTracker:
     def _shutdown(sock: Any) -> None:
         with contextlib.suppress(OSError, ValueError):
             socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket call: no TLS state touched
-
-
-def install_tracker(client: Any) -> SocketTracker | None:
-    """A tracker on the client's SSL context, or None when the client exposes no context."""
-    context = getattr(getattr(client, "transport", None), "context", None)
-    if not isinstance(context, ssl.SSLContext):
-        return None
-    tracker = SocketTracker()
-    tracker.install(context)
-    return tracker
