@@ -83,16 +83,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     host, port = args.host, args.port or 8081
     if host is None:  # the meter the app set up, with its pinned LFDI
+        from xcelsior_desktop.services.meter_target import MeterTarget
         from xcelsior_desktop.services.settings import Settings
 
-        settings = Settings.load()
-        host = settings.meter_host or settings.last_meter_host
+        saved = MeterTarget.from_settings(Settings.load(), None)
+        host = saved.host
         if host is None:
             print("xcelsior-desktop read: no meter address: pass --host, or set up the meter in the app first",
                   file=sys.stderr)
             return 2
-        port = args.port or settings.meter_port
-        pinned = pinned or settings.meter_lfdi
+        port = args.port or saved.port
+        pinned = pinned or saved.meter_lfdi
     from xcelsior_desktop.services.secrets import SecretsError
 
     try:

@@ -1,0 +1,158 @@
+"""The Qt-free meter session against the simulator over real mutual TLS, stepped by the test's own loop.
+
+The clocks are injected (the poller's schedule runs on them); the meter is real. Each test steps the session the
+way the app's meter thread does and checks the events, the target and the one-connection rule.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from xcelsior_desktop.meter.identity import generate_identity
+from xcelsior_desktop.services.meter_target import MeterPin, MeterTarget, save_target
+from xcelsior_desktop.services.poller import State
+from xcelsior_desktop.services.session import (
+    DemandRead,
+    DeviceInfoRead,
+    Event,
+    Job,
+    MeterClientLike,
+    MeterSession,
+    Pause,
+    RegistersRead,
+    SessionOptions,
+    SetAddress,
+    StateChanged,
+    TargetChanged,
+)
+from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.simulator import MeterSimulator
+
+FAST = SessionOptions(interval_s=2.0, connect_timeout=2.0, handshake_timeout=3.0, read_timeout=3.0,
+                      read_history=False)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.mono = 1000.0
+        self.wall = time.time()
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+        self.wall += seconds
+
+
+@pytest.fixture(scope="module")
+def identity():
+    return generate_identity()
+
+
+@pytest.fixture
+def sim(identity):
+    with MeterSimulator(allowed_certs=[identity.cert_pem], seed=11, busy_hold=1.0) as simulator:
+        yield simulator
+
+
+def make(target: MeterTarget, clock: Clock) -> tuple[MeterSession, list[Event]]:
+    session = MeterSession(target, FAST, monotonic=lambda: clock.mono, wall=lambda: clock.wall)
+    events: list[Event] = []
+    session.subscribe(events.append)
+    session.start()
+    return session, events
+
+
+def run_until(session: MeterSession, clock: Clock, done: Callable[[], bool], steps: int = 50) -> None:
+    """Step like the meter thread: run what is due, then jump the injected clock to the next due time."""
+    for _ in range(steps):
+        wait = session.step()
+        if done():
+            return
+        clock.advance(wait if wait is not None else 1.0)
+    raise AssertionError("the session did not get there")
+
+
+def of(events: list[Event], kind: type) -> list:
+    return [e for e in events if isinstance(e, kind)]
+
+
+def test_first_contact_reads_pins_and_reports_the_target(sim, identity):
+    clock = Clock()
+    session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
+    run_until(session, clock, lambda: bool(of(events, DemandRead) and of(events, RegistersRead)))
+    assert of(events, DeviceInfoRead)[0].info.lfdi == sim.lfdi
+    assert session.target.meter_lfdi == sim.lfdi and session.target.registered
+    changed = of(events, TargetChanged)
+    assert changed and changed[-1].target == session.target
+    assert of(events, StateChanged)[-1].status.state is State.CONNECTED
+    n = len(of(events, DemandRead))
+    run_until(session, clock, lambda: len(of(events, DemandRead)) > n)  # polling goes on at the interval
+    session.stop()
+    assert sim.log.max_concurrent <= 1
+
+
+def test_commands_change_the_target_in_one_place(sim, identity):
+    clock = Clock()
+    session, events = make(MeterTarget(identity=identity, host="127.0.0.1", port=9, automatic=False), clock)
+    run_until(session, clock, lambda: session.state is State.UNREACHABLE)
+    session.post(SetAddress(sim.host, sim.port, automatic=False))
+    run_until(session, clock, lambda: bool(of(events, DemandRead)))
+    assert session.target.address == (sim.host, sim.port)
+    assert of(events, TargetChanged)[0].previous.port == 9
+    session.post(Pause(True))
+    session.step()
+    assert session.state is State.PAUSED
+    session.stop()
+
+
+def test_a_probe_shares_the_one_connection_and_resolves_its_future(sim, identity):
+    clock = Clock()
+    session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
+    run_until(session, clock, lambda: bool(of(events, DemandRead)))
+    other = generate_identity()
+    probe = session.probe(other, sim.host, sim.port)
+    session.step()
+    assert probe.result.done() and not probe.result.result().accepted
+    assert probe.result.result().meter_lfdi == sim.lfdi
+    n = len(of(events, DemandRead))
+    run_until(session, clock, lambda: len(of(events, DemandRead)) > n)  # polling carries on afterwards
+    session.stop()
+    assert sim.log.max_concurrent <= 1
+
+
+def test_a_job_runs_in_slices_between_live_reads(sim, identity):
+    clock = Clock()
+    session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
+    run_until(session, clock, lambda: bool(of(events, DemandRead)))
+    slices: list[int] = []
+
+    def step(client: MeterClientLike) -> bool:
+        client.device_info()
+        slices.append(len(of(events, DemandRead)))
+        return len(slices) < 3
+
+    job = Job("three slices", step)
+    session.post(job)
+    run_until(session, clock, lambda: job.result.done())
+    assert job.result.result() is True and len(slices) == 3
+    session.stop()
+
+
+def test_stopping_fails_what_waits(identity):
+    clock = Clock()
+    session, _ = make(MeterTarget(identity=identity, host="127.0.0.1", port=9, automatic=False), clock)
+    session.stop()
+    probe = session.probe(identity, "127.0.0.1", 9)
+    assert "quitting" in str(probe.result.exception(timeout=1).user_message)
+
+
+def test_the_pin_survives_a_settings_reset(identity, tmp_path):
+    target = MeterTarget(identity=identity, host="192.0.2.10", port=8081, automatic=True,
+                         meter_lfdi="3E4F45AB31EDFE5B67E343E5E4562E31984E23E5", registered=True)
+    save_target(target, Settings(), tmp_path / "settings.json")
+    assert MeterPin.load() is not None
+    restored = MeterTarget.from_settings(Settings(), identity)  # a reset settings file: nothing in it
+    assert restored.meter_lfdi == target.meter_lfdi and restored.host == "192.0.2.10"
+    assert restored.automatic and restored.registered and restored.meter_sfdi == 167261211391
