@@ -6,19 +6,11 @@ import datetime as dt
 
 import pytest
 
-from xcelsior_desktop.app import settings_dialog
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.notifications.alerts_list import AlertsListWidget
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services import paths
 from xcelsior_desktop.services.settings import Settings
-
-
-@pytest.fixture(autouse=True)
-def settings_pages_restored():
-    saved = list(settings_dialog.EXTRA_PAGES)
-    yield
-    settings_dialog.EXTRA_PAGES[:] = saved
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +33,7 @@ def test_app_has_the_alerts_view_and_watches_its_certificate(qtbot, qapp, identi
         assert view is not None and view.count() == 1
         app.alerts.openView.emit("alerts")
         assert app.window.current_view() == "alerts"
-        assert any(title == "Alerts" for title, _ in settings_dialog.EXTRA_PAGES)
+        assert "Alerts" in app.shell.settings_pages.titles()
         renewed = generate_identity(days=1094)
         app.set_identity(renewed)  # renewal re-arms; nothing new fires
         assert len(app.alerts.alerts()) == 1

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from PySide6.QtCore import QObject, Signal
-
 from tests.ui.test_alerts_widgets import RecordingNotifier
 from tests.unit.alerts_streams import DENVER, FakeClock, local
-from xcelsior_desktop.app import settings_dialog
 from xcelsior_desktop.app.notifications.alerts_list import AlertsListWidget
 from xcelsior_desktop.app.notifications.controller import AlertsController
 from xcelsior_desktop.app.notifications.settings_page import AlertsSettingsPage
 from xcelsior_desktop.app.notifications.wiring import install_alerts
+from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
+from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.meter.values import Measurement, Registers
 from xcelsior_desktop.services import paths
@@ -23,32 +21,20 @@ from xcelsior_desktop.services.alerts import AlertHistory, EngineStateStore, Rul
 from xcelsior_desktop.services.poller import State, Status
 from xcelsior_desktop.services.settings import Settings
 
-
-@pytest.fixture(autouse=True)
-def settings_pages_restored():
-    """The Settings dialog's page list is module state: leave it as found for other tests."""
-    saved = list(settings_dialog.EXTRA_PAGES)
-    yield
-    settings_dialog.EXTRA_PAGES[:] = saved
-
-
-class WorkerSignals(QObject):
-    """The three MeterWorker signals alerts listen to (the worker itself is tested against the simulator)."""
-
-    demand_read = Signal(object)
-    registers_read = Signal(object)
-    status_changed = Signal(object)
+SHELLS: dict = {}
 
 
 def setup(qtbot, clock):  # type: ignore[no-untyped-def]
     window = MainWindow()
     qtbot.addWidget(window)
-    worker = WorkerSignals()
+    worker = SessionSignals()  # the session's events (the real session is tested against the simulator)
     notifier = RecordingNotifier()
     controller = AlertsController(
         notifier, RulesStore(), AlertHistory(), EngineStateStore(), clock=clock, tz=DENVER, parent=window
     )
-    install_alerts(worker=worker, window=window, controller=controller)
+    shell = AppShell(window=window, events=worker)
+    install_alerts(shell, controller)
+    SHELLS[window] = shell
     return window, worker, notifier, controller
 
 
@@ -82,7 +68,8 @@ def test_unreachable_meter_reaches_the_list_and_a_click_opens_the_device_view(qt
 def test_settings_dialog_has_the_alerts_page_and_saves_rules_on_ok(qtbot):
     clock = FakeClock(local(12, 0))
     window, worker, notifier, controller = setup(qtbot, clock)
-    dialog = SettingsDialog(Settings())
+    pages = SHELLS[window].settings_pages
+    dialog = SettingsDialog(Settings(), pages=pages)
     qtbot.addWidget(dialog)
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
     assert "Alerts" in titles
@@ -96,7 +83,7 @@ def test_settings_dialog_has_the_alerts_page_and_saves_rules_on_ok(qtbot):
     assert saved[0].threshold == 6000 and controller.rules()[0].threshold == 6000
 
     # an invalid edit keeps the dialog open with the reason
-    dialog2 = SettingsDialog(Settings())
+    dialog2 = SettingsDialog(Settings(), pages=pages)
     qtbot.addWidget(dialog2)
     page2 = dialog2.findChild(AlertsSettingsPage)
     page2.editor.list.setCurrentRow(0)
@@ -109,4 +96,4 @@ def test_settings_dialog_has_the_alerts_page_and_saves_rules_on_ok(qtbot):
     assert notifier.sent[-1].title == "Xcelsior Desktop test notification"
     controller.shutdown()
     controller.deleteLater()
-    qtbot.waitUntil(lambda: all(title != "Alerts" for title, _ in settings_dialog.EXTRA_PAGES))
+    qtbot.waitUntil(lambda: "Alerts" not in pages.titles())

@@ -144,7 +144,7 @@ def test_renewal_probes_through_the_worker_and_switches_once_accepted(qtbot, app
     app.onboarding.banner.refresh()
     assert app.onboarding.banner.property("level") == "renewing"
     readings = []
-    app.demand_read.connect(readings.append)
+    app.events.demand_read.connect(readings.append)
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)  # polling went on around the probe
 
     with qtbot.waitSignal(dialog.switched, timeout=15000):
@@ -230,7 +230,7 @@ def test_restart_reuses_the_saved_meter_profile(qtbot, apps, sim):
     assert settings.meter_lfdi == sim.lfdi
     second = apps(identity, settings)
     readings = []
-    second.demand_read.connect(readings.append)
+    second.events.demand_read.connect(readings.append)
     second.start()
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)
     first_request = sim.log.requests[0][0]
@@ -243,7 +243,7 @@ def test_restart_reuses_the_saved_meter_profile(qtbot, apps, sim):
     sim.log.reset()
     third = apps(identity, Settings.load())
     readings.clear()
-    third.demand_read.connect(readings.append)
+    third.events.demand_read.connect(readings.append)
     third.start()
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)
     assert len(walk_requests(sim)) >= 20  # walked again

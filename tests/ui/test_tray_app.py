@@ -104,7 +104,7 @@ def test_pause_and_busy_states_reach_the_window(qtbot, app, sim):
     sim.set_fault("busy")
     app.set_paused(False)
     states = []
-    app.status_changed.connect(lambda s: states.append((s.state, s.detail)))
+    app.events.status_changed.connect(lambda s: states.append((s.state, s.detail)))
     try:
         qtbot.waitUntil(lambda: app.status.state is State.BUSY, timeout=20000)
     finally:

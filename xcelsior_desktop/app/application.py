@@ -1,16 +1,9 @@
-"""The app object: wires the meter worker, discovery, tray, window, settings and dialogs together.
+"""The app object: builds the meter session, its thread, discovery, tray, window and dialogs, and the shell.
 
-Extension points for other parts (notifications, onboarding, history):
-  * signals ``demand_read``, ``registers_read``, ``device_info_read``, ``status_changed`` (poller Status),
-    ``identity_changed``, ``settings_changed``, re-emitted on the GUI thread;
-  * ``open_setup()`` (the onboarding wizard), ``show_view(name)``, ``window.add_view(name, title, widget)``,
-    ``settings_dialog.EXTRA_PAGES`` for settings pages, ``tray.menu`` for menu entries;
-  * ``set_identity(identity)`` / ``adopt_identity(identity, settings, registered=)`` after setup or renewal,
-    ``apply_settings(settings)`` after a change, ``show_status(status)`` for states the worker does not know
-    (waiting for activation), ``probe_fn()`` for probes that must share the worker's one meter connection.
-
-Onboarding (wizard, activation wait, expiry banner, Renew/Export/Forget) is installed by
-``app/onboarding/in_app.py`` except in the demo, which runs on a throwaway identity.
+The meter session (services/session.py) owns which meter and which certificate; this object only sends it
+commands and listens. Plug-ins (alerts, onboarding, and what round 2 adds) receive the :class:`AppShell`
+(app/shell.py), never this object. One listener here saves the target when it changes (the settings file and the
+pin file); nothing else writes the meter's address or pin.
 """
 
 from __future__ import annotations
@@ -19,22 +12,45 @@ import logging
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from xcelsior_desktop.app.about import show_about
 from xcelsior_desktop.app.discovery_worker import DiscoveryThread, DiscoveryWorker
-from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker, WorkerConfig
+from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
+from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.poller import State, Status
+from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
+from xcelsior_desktop.services.meter_target import MeterTarget, save_target
+from xcelsior_desktop.services.poller import Status
+from xcelsior_desktop.services.session import (
+    Command,
+    Located,
+    MeterSession,
+    Pause,
+    Probe,
+    ProfileStore,
+    Refresh,
+    RetryNow,
+    SessionOptions,
+    SetAddress,
+    SetInterval,
+    SetTarget,
+)
 from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.services.today import TodaySoFar
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
+    from xcelsior_desktop.app.onboarding.wizard import SetupWizard
+    from xcelsior_desktop.meter.discovery import DiscoveredMeter
+    from xcelsior_desktop.services.secrets import IdentityStore
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +61,6 @@ NO_TRAY_NOTICE = (
 
 
 class XcelsiorApp(QObject):
-    demand_read = Signal(object)
-    registers_read = Signal(object)
-    intervals_read = Signal(object)  # new 15-minute slots (list of IntervalEnergy)
-    today_changed = Signal(object)  # services.today.TodaySoFar
-    device_info_read = Signal(object)
-    status_changed = Signal(object)
     identity_changed = Signal(object)
     settings_changed = Signal(object)
     first_watts = Signal(float)  # monotonic seconds when the tray first showed watts (bench, tests)
@@ -68,8 +78,8 @@ class XcelsiorApp(QObject):
         title: str = "Xcelsior Desktop",
         identity_message: str | None = None,
         demo: bool = False,
-        store: Any = None,
-        profile_cache: Any = None,
+        store: IdentityStore | None = None,
+        profile_cache: ProfileStore | None = None,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -79,7 +89,7 @@ class XcelsiorApp(QObject):
         self.log_path = log_path
         self.demo = demo
         self.status: Status | None = None
-        self._wizard: Any = None
+        self._wizard: SetupWizard | None = None
         self.setup_discovery_timeout_s = 10.0
         self._quitting = False
         self._first_watts_at: float | None = None
@@ -108,48 +118,45 @@ class XcelsiorApp(QObject):
 
         from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
 
-        # a saved wait for activation: the worker stays idle and the wait probes through it (see start())
+        # a saved wait for activation: the session stays idle and the wait probes through it (see start())
         waiting = not demo and OnboardingInApp.activation_pending(identity)
         if profile_cache is None and not demo:
             from xcelsior_desktop.services.profile_cache import ProfileCache
 
             profile_cache = ProfileCache()
-        host = settings.meter_host or settings.last_meter_host
-        self.worker = MeterWorker(
-            WorkerConfig(
-                identity=None if waiting else identity,
-                profile_cache=profile_cache,
-                host=host,
-                port=settings.meter_port,
-                meter_lfdi=settings.meter_lfdi,
-                interval_s=settings.poll_interval_s,
-                automatic_address=settings.meter_host is None,
-                ever_registered=identity is not None and settings.registered_lfdi == identity.lfdi,
-                **(worker_options or {}),
-            )
-        )
+        target = MeterTarget.from_settings(settings, None if waiting else identity)
+        options = SessionOptions(interval_s=settings.poll_interval_s, **(worker_options or {}))
+        self.session = MeterSession(target, options, profiles=profile_cache)
+        self.worker = MeterWorker(self.session)
         self.meter = MeterThread(self.worker)
-        self.worker.demand_read.connect(self._on_demand)
-        self.worker.registers_read.connect(self._on_registers)
-        self.worker.intervals_read.connect(self.intervals_read)
-        self.worker.today_changed.connect(self._on_today)
-        self.worker.device_info_read.connect(self._on_device_info)
-        self.worker.status_changed.connect(self._on_status)
-        self.worker.meter_pinned.connect(self._on_pinned)
-        self.window.set_address(host, settings.meter_port, settings.meter_host is None)
+        self.events = self.worker  # the session's events as Qt signals (app/session_signals.py)
+        self.events.demand_read.connect(self._on_demand)
+        self.events.registers_read.connect(self._on_registers)
+        self.events.today_changed.connect(self._on_today)
+        self.events.device_info_read.connect(self._on_device_info)
+        self.events.status_changed.connect(self._on_status)
+        self.events.target_changed.connect(self._on_target_changed)
+        self._show_target(target)
 
-        self.discovery = DiscoveryThread(DiscoveryWorker(settings.meter_sfdi, interfaces=discovery_interfaces))
-        self.worker.locate_requested.connect(self.discovery.worker.locate)
-        self.discovery.worker.located.connect(self._on_located)
+        self.discovery = DiscoveryThread(DiscoveryWorker(interfaces=discovery_interfaces))
+        self.events.locate_requested.connect(self.discovery.worker.locate)
+        self.discovery.worker.located.connect(lambda address: self.send(Located(address)))
+
+        self.shell = AppShell(window=self.window, events=self.events, send=self.send,
+                              target=lambda: self.session.target, tray_menu=self.tray.menu,
+                              tray_anchor=self.tray.settings_action, show_view=self.show_view)
 
         from xcelsior_desktop.app.notifications.wiring import install_in_app
 
-        self.alerts = install_in_app(self, demo=demo)  # desktop notifications, Alerts view, Settings page
+        # desktop notifications, Alerts view, Settings page
+        self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
+                                     identity_changed=self.identity_changed, demo=demo, parent=self)
         self.onboarding: OnboardingInApp | None = None
         if not demo:
             from xcelsior_desktop.app.onboarding.in_app import install_onboarding
 
-            self.onboarding = install_onboarding(self, store)
+            onboarding = self.onboarding = install_onboarding(self.shell, self, store, parent=self)
+            self.identity_changed.connect(lambda _identity: onboarding.refresh())
 
         self._tray_poll = QTimer(self)
         self._tray_poll.setInterval(5000)
@@ -216,16 +223,38 @@ class XcelsiorApp(QObject):
         except OSError as exc:
             log.warning("could not save settings: %s", exc)
 
+    # -- the session -------------------------------------------------------------------------------
+
+    def send(self, command: Command) -> None:
+        """Any thread: a command for the meter session."""
+        self.meter.send(command)
+
+    def probe(self, identity: Identity, host: str, port: int, meter_lfdi: str | None = None) -> Probe:
+        """A probe through the session's one connection; its ``result`` Future resolves on the meter thread."""
+        return self.session.probe(identity, host, port, meter_lfdi)
+
+    @Slot(object)
+    def _on_target_changed(self, target: MeterTarget) -> None:
+        """The one place the target is saved: the settings file and the pin file (which survives a reset)."""
+        self._show_target(target)
+        try:
+            save_target(target, self.settings, self.settings_path, keep_pin=not self.demo)
+        except OSError as exc:
+            log.warning("could not save the meter's address and pin: %s", exc)
+
+    def _show_target(self, target: MeterTarget) -> None:
+        self.window.set_address(target.host, target.port, target.automatic)
+
     # -- extension points --------------------------------------------------------------------------
 
     def show_view(self, name: str = "live") -> None:
         self.window.show_view(name)
-        self.meter.control.refresh.emit()
+        self.send(Refresh())
 
     def open_setup(self) -> None:
         """The onboarding wizard; when the meter accepts its certificate, the app uses it and the pinned meter.
 
-        The wizard works on a copy of the settings (it pins the meter there) and probes through the meter worker.
+        The wizard works on a copy of the settings (it pins the meter there) and probes through the session.
         Closed while waiting for activation, the wait goes on in the background.
         """
         if self._wizard is not None:
@@ -238,26 +267,28 @@ class XcelsiorApp(QObject):
                                    "arguments) to set up your real meter.")
             self.show_view()
             return
+        from dataclasses import replace
+
         from xcelsior_desktop.app.onboarding.wizard import SetupWizard
 
         interfaces = self.discovery.worker.interfaces
 
-        def discover(timeout: float) -> list[Any]:  # the same interfaces as the app's own discovery
+        def discover(timeout: float) -> list[DiscoveredMeter]:  # the same interfaces as the app's own discovery
             from xcelsior_desktop.meter.discovery import discover as find
 
             return list(find(timeout=timeout, interfaces=interfaces))
 
         wizard = SetupWizard(store=self.onboarding.store, settings=replace(self.settings),
-                             probe=self.probe_fn(pinned=False), discover=discover,
+                             adopt=lambda target: self.adopt_identity(target.identity, target, registered=True),
+                             probe=self.onboarding.probe_fn(pinned=False), discover=discover,
                              discovery_timeout_s=self.setup_discovery_timeout_s)
         wizard.setObjectName("setup-wizard")
-        wizard.setup_complete.connect(lambda identity: self.adopt_identity(identity, wizard.settings))
         wizard.finished.connect(lambda _result: self._setup_closed(wizard))
         self._wizard = wizard
         wizard.show()
         wizard.raise_()
 
-    def _setup_closed(self, wizard: Any) -> None:
+    def _setup_closed(self, wizard: SetupWizard) -> None:
         self._wizard = None
         wizard.deleteLater()
         identity = wizard.identity
@@ -266,65 +297,41 @@ class XcelsiorApp(QObject):
         if self.onboarding.activation_pending(identity):  # closed while waiting: carry on in the background
             self.identity = identity
             self.window.set_identity(identity)
-            self.meter.control.identity.emit(None)  # idle: the wait probes through the worker
+            self.send(SetTarget(self.session.target.replace(identity=None)))  # idle: the wait probes through it
             self.onboarding.resume_activation(identity)
 
     @Slot(object)
     def set_identity(self, identity: Identity | None) -> None:
         self.adopt_identity(identity, registered=False)
 
-    def adopt_identity(self, identity: Identity | None, settings: Settings | None = None, *,
+    def adopt_identity(self, identity: Identity | None, target: MeterTarget | None = None, *,
                        registered: bool = False) -> None:
-        """Use ``identity`` (None: none) and, when given, ``settings`` (the meter pinned by setup) in one step.
+        """Use ``identity`` (None: none) and, when given, ``target`` (the meter pinned by setup) in one step.
 
         ``registered``: the meter has accepted this certificate, so a later refusal means "certificate refused".
         """
-        if settings is not None:
-            self.settings = settings
-            self.save_settings()
-        cfg = self.settings
-        host = cfg.meter_host or cfg.last_meter_host
+        base = target or self.session.target
+        new = base.replace(identity=identity, registered=registered and identity is not None)
         self.identity = identity
         self.window.set_identity(identity)
         self.window.set_notice(None)
-        self.window.set_address(host, cfg.meter_port, cfg.meter_host is None)
-        if identity is not None and cfg.meter_sfdi:
-            self.discovery.worker.sfdi = cfg.meter_sfdi
-        self.meter.control.reconfigure.emit({
-            "identity": identity, "host": host, "port": int(cfg.meter_port), "meter_lfdi": cfg.meter_lfdi,
-            "automatic_address": cfg.meter_host is None, "ever_registered": registered and identity is not None,
-        })
+        self.send(SetTarget(new))
         self.identity_changed.emit(identity)
-        if settings is not None:
-            self.settings_changed.emit(settings)
-
-    def probe_fn(self, *, pinned: bool) -> Any:
-        """A probe ``(host, port, identity) -> ProbeResult`` that runs on the meter worker's thread, so it never
-        competes with polling for the meter's one connection. ``pinned``: check the meter's LFDI (renewal)."""
-
-        def probe(host: str, port: int, identity: Identity) -> Any:
-            lfdi = self.settings.meter_lfdi if pinned else None
-            return self.worker.probe_blocking(identity, host, port, lfdi)
-
-        return probe
 
     def show_status(self, status: Status) -> None:
-        """Show a state the worker does not produce (waiting for activation runs outside it)."""
+        """Show a state the session does not produce (waiting for activation runs outside it)."""
         self.status = status
         self.tray.set_status(status)
         self.window.set_status(status)
-        self.status_changed.emit(status)
 
     def apply_settings(self, new: Settings) -> None:
         old = self.settings
         self.settings = new
         if new.poll_interval_s != old.poll_interval_s:
-            self.meter.control.interval.emit(float(new.poll_interval_s))
-        automatic = new.meter_host is None
+            self.send(SetInterval(float(new.poll_interval_s)))
         if (new.meter_host, new.meter_port) != (old.meter_host, old.meter_port):
-            host = new.meter_host or new.last_meter_host
-            self.meter.control.address.emit(host, int(new.meter_port), automatic)
-            self.window.set_address(host, new.meter_port, automatic)
+            automatic = new.meter_host is None
+            self.send(SetAddress(new.meter_host or new.last_meter_host, int(new.meter_port), automatic))
         self.window.set_units(new.units)
         self.tray.set_units(new.units)
         self.save_settings()
@@ -332,74 +339,45 @@ class XcelsiorApp(QObject):
 
     @Slot()
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.window if self.window.isVisible() else None)
+        dialog = SettingsDialog(self.settings, self.window if self.window.isVisible() else None,
+                                pages=self.shell.settings_pages)
         if dialog.exec() and dialog.result_settings is not None:
             self.apply_settings(dialog.result_settings)
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
         self.tray.set_paused(paused)
-        self.meter.control.pause.emit(paused)
+        self.send(Pause(paused))
 
-    # -- from the worker ---------------------------------------------------------------------------
+    # -- from the session --------------------------------------------------------------------------
 
     @Slot(object)
-    def _on_demand(self, measurement: Any) -> None:
+    def _on_demand(self, measurement: Measurement) -> None:
         self.tray.set_demand(float(measurement.value), measurement.timestamp)
         self.window.set_demand(measurement)
         if self._first_watts_at is None:
             self._first_watts_at = time.monotonic()
             self.first_watts.emit(self._first_watts_at)
-        self.demand_read.emit(measurement)
 
     @Slot(object)
-    def _on_registers(self, registers: Any) -> None:
+    def _on_registers(self, registers: Registers) -> None:
         self.window.set_registers(registers)
-        self.registers_read.emit(registers)
 
     @Slot(object)
-    def _on_today(self, today: Any) -> None:
+    def _on_today(self, today: TodaySoFar) -> None:
         self.window.set_today(today)
-        self.today_changed.emit(today)
 
     @Slot(object)
-    def _on_device_info(self, info: Any) -> None:
+    def _on_device_info(self, info: DeviceInfo) -> None:
         self.window.set_device_info(info)
-        self.device_info_read.emit(info)
 
     @Slot(object)
     def _on_status(self, status: Status) -> None:
         if self.onboarding is not None and self.onboarding.waiting:
-            return  # the idle worker's "no identity" is not news: the app waits for activation
+            return  # the idle session's "no identity" is not news: the app waits for activation
         self.status = status
         self.tray.set_status(status)
         self.window.set_status(status)
-        identity = self.identity
-        if status.state is State.CONNECTED and identity is not None and self.settings.registered_lfdi != identity.lfdi:
-            self.settings.registered_lfdi = identity.lfdi  # from now on a refusal means "certificate refused"
-            self.save_settings()
-        self.status_changed.emit(status)
-
-    @Slot(str)
-    def _on_pinned(self, lfdi: str) -> None:
-        from xcelsior_desktop.meter.identity import sfdi_from_lfdi
-
-        if self.settings.meter_lfdi != lfdi:
-            log.info("pinned the meter's LFDI %s", lfdi)
-            self.settings.meter_lfdi = lfdi
-            self.settings.meter_sfdi = str(sfdi_from_lfdi(lfdi))
-            self.discovery.worker.sfdi = self.settings.meter_sfdi
-            self.save_settings()
-
-    @Slot(object)
-    def _on_located(self, address: tuple[str, int] | None) -> None:
-        if address is not None:
-            host, port = address
-            self.settings.last_meter_host = host
-            self.settings.meter_port = port
-            self.window.set_address(host, port, True)
-            self.save_settings()
-        self.meter.control.located.emit(address)
 
     # -- window ------------------------------------------------------------------------------------
 
@@ -420,8 +398,7 @@ class XcelsiorApp(QObject):
         elif action == "resume":
             self.set_paused(False)
         elif action == "retry":
-            self.set_paused(True)
-            self.set_paused(False)
+            self.send(RetryNow())
 
 
 def make_qapp(argv: list[str] | None = None) -> QApplication:

@@ -102,8 +102,8 @@ class PowerChart(QWidget):
             zero = y_of(0.0)
             line = QPainterPath()
             line.moveTo(x_of(points[0][0]), y_of(points[0][1]))
-            for t, w in points[1:]:
-                line.lineTo(x_of(t), y_of(w))
+            for t, watts in points[1:]:
+                line.lineTo(x_of(t), y_of(watts))
             area = QPainterPath(line)
             area.lineTo(x_of(points[-1][0]), zero)
             area.lineTo(x_of(points[0][0]), zero)

@@ -21,36 +21,36 @@ def _default_discover(**kwargs: Any) -> Sequence[Any]:
 
 
 class DiscoveryWorker(QObject):
+    """Looks for the meter whose SFDI the session asks for (the session owns the pin; nothing is kept here)."""
+
     located = Signal(object)  # (host, port) or None
-    locate = Signal()  # emit from any thread: queued into the discovery thread
+    locate = Signal(object)  # SFDI to look for (None: any meter); emit from any thread, queued into this one
 
     def __init__(
         self,
-        sfdi: str | int | None = None,
         *,
         timeout_s: float = 10.0,
         interfaces: list[str] | None = None,
         discover: DiscoverFn = _default_discover,
     ) -> None:
         super().__init__()
-        self.sfdi = sfdi
         self.timeout_s = timeout_s
         self.interfaces = interfaces
         self._discover = discover
         self.cancel = threading.Event()  # set from any thread to end a running discovery early
         self.locate.connect(self._run, Qt.ConnectionType.QueuedConnection)
 
-    @Slot()
-    def _run(self) -> None:
+    @Slot(object)
+    def _run(self, sfdi: int | str | None) -> None:
         try:
             found = list(
-                self._discover(timeout=self.timeout_s, interfaces=self.interfaces, sfdi=self.sfdi, cancel=self.cancel)
+                self._discover(timeout=self.timeout_s, interfaces=self.interfaces, sfdi=sfdi, cancel=self.cancel)
             )
         except Exception as exc:  # noqa: BLE001 - discovery failing is "not found", with the reason logged
             log.warning("meter discovery failed: %s", exc)
             found = []
-        if self.sfdi is not None:
-            found = [m for m in found if m.sfdi is not None and int(m.sfdi) == int(self.sfdi)]  # never a neighbour's
+        if sfdi is not None:
+            found = [m for m in found if m.sfdi is not None and int(m.sfdi) == int(sfdi)]  # never a neighbour's
         if found:
             meter = found[0]
             log.info("discovery found the meter at %s:%s", meter.host, meter.port)

@@ -1,4 +1,4 @@
-"""Settings: poll interval, meter address (automatic or host:port), units. Other parts add pages."""
+"""Settings: poll interval, meter address (automatic or host:port), units. Plug-ins add pages via the shell."""
 
 from __future__ import annotations
 
@@ -20,15 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xcelsior_desktop.app.shell import SettingsPages
 from xcelsior_desktop.services import autostart
 from xcelsior_desktop.services.settings import MAX_POLL_INTERVAL_S, MIN_POLL_INTERVAL_S, Settings, parse_address
 
-# Extension point: (title, factory(settings) -> page widget with an optional apply(settings) method)
-EXTRA_PAGES: list[tuple[str, object]] = []
-
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    """The Meter page, then the pages plug-ins added to the shell (``pages``), each made for this dialog."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *,
+                 pages: SettingsPages | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settings-dialog")
         self.setWindowTitle("Xcelsior Desktop settings")
@@ -37,9 +38,8 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._meter_page(settings), "Meter")
         self._extra: list[QWidget] = []
-        for title, factory in EXTRA_PAGES:
-            page = factory(settings)  # type: ignore[operator]
-            self.add_page(title, page)
+        for title, factory in (pages.pages if pages is not None else []):
+            self.add_page(title, factory(settings))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -1,36 +1,95 @@
 """Keeps checking, in the background and across restarts, whether the meter accepts our certificate.
 
 Thin Qt shell around :class:`xcelsior_desktop.services.activation.ActivationTracker`: a single-shot timer fires
-when the next probe is due, the probe runs off the GUI thread, and ``accepted`` is emitted once the meter takes the
+when the next probe is due, the probe runs off the GUI thread (on the meter session's thread in the app), and ``accepted`` is emitted once the meter takes the
 certificate. The wizard's waiting page and the app (after a restart) use the same watcher.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from xcelsior_desktop.app.onboarding.background import BackgroundCall
 from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.meter.transport import ProbeResult
 from xcelsior_desktop.services.activation import ActivationTracker
+from xcelsior_desktop.services.meter_target import MeterTarget
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.services.secrets import IdentityStore
+    from xcelsior_desktop.services.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ProbeFn = Callable[[str, int, Identity], Any]  # (host, port, identity) -> ProbeResult
+# (host, port, identity) -> the ProbeResult to come. In the app the meter session runs it on the meter thread
+# (the meter serves one connection); without an app (a standalone wizard) :func:`probe_meter` runs it.
+ProbeFn = Callable[[str, int, Identity], "Future[ProbeResult]"]
 
 
-def probe_meter(host: str, port: int, identity: Identity) -> Any:
-    """One probe with the real client: learns the meter's LFDI and whether our certificate is accepted."""
+def probe_meter(host: str, port: int, identity: Identity) -> Future[ProbeResult]:
+    """One probe with the real client, on a short-lived thread: learns the meter's LFDI and whether our
+    certificate is accepted."""
     from xcelsior_desktop.meter.client import MeterClient
 
-    client = MeterClient(host, port=port, identity=identity, connect_timeout=5.0, handshake_timeout=15.0)
-    try:
-        return client.probe()
-    finally:
-        client.close()
+    future: Future[ProbeResult] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        client = MeterClient(host, port=port, identity=identity, connect_timeout=5.0, handshake_timeout=15.0)
+        try:
+            future.set_result(client.probe())
+        except Exception as exc:  # noqa: BLE001 - the waiting watcher classifies it
+            future.set_exception(exc)
+        finally:
+            client.close()
+
+    threading.Thread(target=run, name="xcelsior-probe", daemon=True).start()
+    return future
+
+
+class FutureSignal(QObject):
+    """A Future's outcome as a queued signal on the GUI thread: ``done(result)`` or ``failed(error)``.
+
+    The future may finish on another thread after whoever asked has gone (a closed wizard), so this object has no
+    parent and keeps itself alive until it has delivered; listeners that are deleted meanwhile are disconnected by
+    Qt and simply miss it.
+    """
+
+    done = Signal(object)
+    failed = Signal(object)
+    _alive: ClassVar[set[FutureSignal]] = set()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.future: Future[Any] | None = None
+        self.done.connect(self._release)
+        self.failed.connect(self._release)
+
+    def watch(self, future: Future[Any]) -> None:
+        """Connect to ``done``/``failed`` first: an already finished future reports at once."""
+        self.future = future
+        FutureSignal._alive.add(self)
+        future.add_done_callback(self._finished)
+
+    @property
+    def running(self) -> bool:
+        return self.future is not None and not self.future.done()
+
+    def _finished(self, future: Future[Any]) -> None:
+        error = future.exception()
+        if error is not None:
+            self.failed.emit(error)
+        else:
+            self.done.emit(future.result())
+
+    def _release(self, _value: object) -> None:
+        FutureSignal._alive.discard(self)  # on the GUI thread: Python frees it there once nobody holds it
 
 
 class ActivationWatcher(QObject):
@@ -44,7 +103,7 @@ class ActivationWatcher(QObject):
         self.tracker = tracker or ActivationTracker()
         self._probe = probe
         self._identity: Identity | None = None
-        self._call: BackgroundCall | None = None
+        self._call: FutureSignal | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._probe_if_due)
@@ -95,13 +154,13 @@ class ActivationWatcher(QObject):
             self._schedule()
             return
         identity, host, port = self._identity, state.host, state.port
-        call = BackgroundCall(lambda: self._probe(host, port, identity), self)
+        call = FutureSignal()
+        self._call = call
         call.done.connect(self._on_result)
         call.failed.connect(lambda exc: self._on_result(None, exc))
-        self._call = call
         self.probing.emit(True)
+        call.watch(self._probe(host, port, identity))
         self._emit_status()
-        call.start()
 
     def _on_result(self, result: Any, exc: BaseException | None = None) -> None:
         self._call = None
@@ -134,17 +193,18 @@ def pending_activation(identity: Identity | None = None) -> Any:
     return state
 
 
-def resume_background_activation(settings: Any, store: Any, parent: QObject | None = None,
-                                 probe: ProbeFn = probe_meter, *,
-                                 identity: Identity | None = None) -> ActivationWatcher | None:
+def resume_background_activation(settings: Settings, store: IdentityStore, parent: QObject | None = None,
+                                 probe: ProbeFn = probe_meter, *, identity: Identity | None = None,
+                                 adopt: Callable[[MeterTarget], None] | None = None) -> ActivationWatcher | None:
     """At app start: carry on a wait for activation saved by an earlier run (wizard closed while waiting).
 
-    Returns the running watcher (connect to ``accepted`` to notify the user and start polling), or None when
-    nothing is waiting. On acceptance the meter is pinned in ``settings`` and they are saved. ``identity`` is the
-    one the app already unlocked (else it is loaded from ``store``). The app passes a ``probe`` that goes
-    through its meter worker, which owns the meter's only connection.
+    Returns the running watcher, or None when nothing is waiting. When the meter accepts, the pinned target goes
+    to ``adopt`` (the app: a command to its meter session, whose listener saves it); without one (no session
+    runs) it is saved into ``settings`` directly. ``identity`` is the one the app already unlocked (else it is
+    loaded from ``store``). The app passes a ``probe`` that goes through its meter session, which owns the meter's
+    only connection.
     """
-    from xcelsior_desktop.services.activation import pin_meter
+    from xcelsior_desktop.services.meter_target import save_target
     from xcelsior_desktop.services.secrets import SecretsError
 
     tracker = ActivationTracker()
@@ -162,10 +222,13 @@ def resume_background_activation(settings: Any, store: Any, parent: QObject | No
     ours = identity
     watcher = ActivationWatcher(tracker, probe, parent)
 
-    def accepted(result: Any) -> None:
-        pin_meter(settings, host=state.host, port=state.port, manual=state.manual,
-                  meter_lfdi=getattr(result, "meter_lfdi", None), our_lfdi=ours.lfdi)
-        settings.save()
+    def accepted(result: ProbeResult) -> None:
+        target = MeterTarget(identity=ours, host=state.host, port=int(state.port), automatic=not state.manual,
+                             meter_lfdi=result.meter_lfdi, registered=True)
+        if adopt is not None:
+            adopt(target)
+        else:
+            save_target(target, settings)
 
     watcher.accepted.connect(accepted)
     return watcher if watcher.resume(ours) else None

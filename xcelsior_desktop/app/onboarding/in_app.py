@@ -3,40 +3,64 @@
 * at start: a wait for activation saved by an earlier run goes on in the background ("waiting for registration"
   in tray and window); when the meter accepts, a desktop notification, the meter pinned, watts;
 * the expiry banner above the window's tabs; Renew / Export / Forget in the tray menu and the Device tab;
-* every probe (activation, renewal) goes through the app's meter worker, which owns the meter's only connection.
+* every probe (activation, renewal) goes through the app's meter session, which owns the meter's only connection.
+
+It gets the app's :class:`~xcelsior_desktop.app.shell.AppShell` and an :class:`IdentityHost`: the few things of
+the app's that only onboarding may use (which identity is in use, switching it, showing the waiting state).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from concurrent.futures import Future
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMenu
 
 from xcelsior_desktop.app.onboarding.activation_watcher import (
     ActivationWatcher,
+    ProbeFn,
     pending_activation,
     resume_background_activation,
 )
 from xcelsior_desktop.app.onboarding.lifecycle_ui import ExpiryBanner, LifecycleActions
+from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.meter.transport import ProbeResult
+from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.poller import State, Status
 from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.services.session import Probe
+from xcelsior_desktop.services.settings import Settings
 
 log = logging.getLogger(__name__)
 
 BANNER_REFRESH_MS = 3600_000  # the days left change slowly; the banner looks again every hour
 
 
+class IdentityHost(Protocol):
+    """What onboarding needs of the app beyond the shell."""
+
+    identity: Identity | None
+    settings: Settings
+
+    def adopt_identity(self, identity: Identity | None, target: MeterTarget | None = None, *,
+                       registered: bool = False) -> None: ...
+    def show_status(self, status: Status) -> None: ...
+    def probe(self, identity: Identity, host: str, port: int, meter_lfdi: str | None = None) -> Probe: ...
+
+
 class OnboardingInApp(QObject):
-    def __init__(self, app: Any, store: IdentityStore) -> None:
-        super().__init__(app)
-        self.app = app
+    def __init__(self, shell: AppShell, host: IdentityHost, store: IdentityStore,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.shell = shell
+        self.host = host
         self.store = store
         self.watcher: ActivationWatcher | None = None
-        self.actions = LifecycleActions(store, self._meter_address, self._dialog_parent,
-                                        probe=app.probe_fn(pinned=True), parent=self)
+        self.actions = LifecycleActions(store, self._meter_address, shell.dialog_parent,
+                                        probe=self.probe_fn(pinned=True), parent=self)
         for name, action in (("renew", self.actions.renew), ("export", self.actions.export),
                              ("forget", self.actions.forget)):
             action.setObjectName(name)
@@ -44,25 +68,34 @@ class OnboardingInApp(QObject):
 
         self.banner = ExpiryBanner(store)
         self.banner.renew_requested.connect(self._renew_from_banner)
-        app.window.add_banner(self.banner)
-        app.window.add_device_actions([self.actions.renew, self.actions.export, self.actions.forget])
+        shell.add_banner(self.banner)
+        shell.add_device_actions([self.actions.renew, self.actions.export, self.actions.forget])
         self.menu = QMenu("Certificate")
         self.menu.setObjectName("certificate-menu")
         for action in (self.actions.renew, self.actions.export, self.actions.forget):
             self.menu.addAction(action)
-        app.tray.menu.insertMenu(app.tray.settings_action, self.menu)
-        app.identity_changed.connect(lambda _identity: self.refresh())
+        shell.add_tray_section(self.menu)
         self._banner_timer = QTimer(self)
         self._banner_timer.setInterval(BANNER_REFRESH_MS)
         self._banner_timer.timeout.connect(self.refresh)
         self._banner_timer.start()
         self.refresh()
 
+    def probe_fn(self, *, pinned: bool) -> ProbeFn:
+        """A probe through the app's meter session (it never competes with polling for the meter's one
+        connection). ``pinned``: check the meter's LFDI (a renewal talks to the known meter)."""
+
+        def probe(host: str, port: int, identity: Identity) -> Future[ProbeResult]:
+            lfdi = self.shell.target.meter_lfdi if pinned else None
+            return self.host.probe(identity, host, port, lfdi).result
+
+        return probe
+
     # -- activation -------------------------------------------------------------------------------
 
     @staticmethod
     def activation_pending(identity: Identity | None) -> bool:
-        """A saved wait for this identity: the worker stays idle and the watcher probes through it."""
+        """A saved wait for this identity: the session stays idle and the watcher probes through it."""
         return identity is not None and pending_activation(identity) is not None
 
     @property
@@ -73,13 +106,13 @@ class OnboardingInApp(QObject):
         """Carry on a saved wait for ``identity`` in the background; False when none is saved."""
         if identity is None or self.waiting:
             return self.waiting
-        watcher = resume_background_activation(self.app.settings, self.store, self,
-                                               probe=self.app.probe_fn(pinned=False), identity=identity)
+        watcher = resume_background_activation(self.host.settings, self.store, self,
+                                               probe=self.probe_fn(pinned=False), identity=identity,
+                                               adopt=lambda target: self._activated(identity, target))
         if watcher is None:
             return False
         self.watcher = watcher
         watcher.status_changed.connect(self._show_waiting)
-        watcher.accepted.connect(lambda result: self._activated(identity, result))
         self._show_waiting(watcher.tracker.status_text())
         log.info("waiting for activation of LFDI %s in the background", identity.lfdi[:10])
         return True
@@ -94,39 +127,29 @@ class OnboardingInApp(QObject):
         state = watcher.tracker.state if watcher is not None else None
         if state is None or state.accepted:
             return
-        self.app.show_status(Status(State.WAITING_REGISTRATION, state.started_at, state.next_probe_at,
-                                    text, None))
+        self.host.show_status(Status(State.WAITING_REGISTRATION, state.started_at, state.next_probe_at,
+                                     text, None))
 
-    def _activated(self, identity: Identity, result: Any) -> None:
-        """The meter accepted the certificate (settings already pinned by the resumed wait): tell, then poll."""
+    def _activated(self, identity: Identity, target: MeterTarget) -> None:
+        """The meter accepted the certificate: the session takes the pinned target, the user is told."""
         self.watcher = None
-        settings = self.app.settings
-        host = settings.meter_host or settings.last_meter_host
         log.info("the meter accepted LFDI %s", identity.lfdi[:10])
-        self.app.adopt_identity(identity, registered=True)
-        alerts = getattr(self.app, "alerts", None)
-        if alerts is not None:
-            alerts.announce("activation", "Your meter accepted this computer",
-                            f"Xcel activated the certificate. Live watts from the meter at {host} now show in "
-                            "the tray.", view="live")
+        self.host.adopt_identity(identity, target, registered=True)
+        self.shell.announce("activation", "Your meter accepted this computer",
+                            f"Xcel activated the certificate. Live watts from the meter at {target.host} now show "
+                            "in the tray.", "live")
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        has = self.app.identity is not None and self.store.has_identity("current")
+        has = self.host.identity is not None and self.store.has_identity("current")
         for action in (self.actions.renew, self.actions.export, self.actions.forget):
             action.setEnabled(has)
         self.menu.setEnabled(has)
         self.banner.refresh()
 
     def _meter_address(self) -> tuple[str, int] | None:
-        settings = self.app.settings
-        host = settings.meter_host or settings.last_meter_host
-        return (host, int(settings.meter_port)) if host else None
-
-    def _dialog_parent(self) -> Any:
-        window = self.app.window
-        return window if window.isVisible() else None
+        return self.shell.target.address
 
     def _renew_from_banner(self) -> None:
         self.actions.open_renew()
@@ -134,15 +157,13 @@ class OnboardingInApp(QObject):
     def _lifecycle_changed(self, identity: Identity | None) -> None:
         if identity is None:  # forgotten
             self.stop()
-            self.app.adopt_identity(None, registered=False)
-            self.app.settings.registered_lfdi = None
-            self.app.save_settings()
+            self.host.adopt_identity(None, registered=False)
         else:  # the meter accepted the renewed certificate and the store switched to it
-            self.app.settings.registered_lfdi = identity.lfdi
-            self.app.adopt_identity(identity, registered=True)
+            self.host.adopt_identity(identity, registered=True)
         self.refresh()
 
 
-def install_onboarding(app: Any, store: IdentityStore | None = None) -> OnboardingInApp:
+def install_onboarding(shell: AppShell, host: IdentityHost, store: IdentityStore | None = None,
+                       parent: QObject | None = None) -> OnboardingInApp:
     """The one call ``XcelsiorApp`` makes (not in the demo, whose identity is a throwaway)."""
-    return OnboardingInApp(app, store or IdentityStore())
+    return OnboardingInApp(shell, host, store or IdentityStore(), parent)

@@ -1,18 +1,18 @@
 """The first-run setup wizard: what you need, your certificate, Launchpad, find the meter, wait for activation.
 
 Pages hold only presentation; keys go through :class:`IdentityStore`, the probe schedule through
-:class:`ActivationTracker`, and acceptance is written to the settings by :func:`pin_meter` (all Qt-free).
+:class:`ActivationTracker`, and acceptance becomes a :class:`MeterTarget` handed to the app's session (or saved, standalone).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QPushButton, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from xcelsior_desktop.app.onboarding.activation_watcher import ActivationWatcher, ProbeFn, probe_meter
 from xcelsior_desktop.app.onboarding.identity_page import IdentityPage
@@ -21,8 +21,11 @@ from xcelsior_desktop.app.onboarding.register_page import RegisterPage
 from xcelsior_desktop.app.onboarding.waiting_page import WaitingPage
 from xcelsior_desktop.app.onboarding.widgets import rich_label
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.activation import ActivationTracker, pin_meter
+from xcelsior_desktop.meter.transport import ProbeResult
+from xcelsior_desktop.services.activation import ActivationTracker
+from xcelsior_desktop.services.meter_target import MeterTarget, save_target
 from xcelsior_desktop.services.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
+from xcelsior_desktop.services.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +85,8 @@ class SetupWizard(QWizard):
         self,
         *,
         store: IdentityStore | None = None,
-        settings: Any = None,
+        settings: Settings | None = None,
+        adopt: Callable[[MeterTarget], None] | None = None,
         watcher: ActivationWatcher | None = None,
         tracker: ActivationTracker | None = None,
         discover: DiscoverFn = discover_meters,
@@ -92,9 +96,9 @@ class SetupWizard(QWizard):
     ) -> None:
         super().__init__(parent)
         if settings is None:
-            from xcelsior_desktop.services.settings import Settings
-
             settings = Settings.load()
+        self._adopt = adopt
+        self.target: MeterTarget | None = None  # what setup established, once the meter accepted
         self.store = store or IdentityStore()
         self.settings = settings
         self.watcher = watcher or ActivationWatcher(tracker, probe, self)
@@ -125,7 +129,9 @@ class SetupWizard(QWizard):
         self.setTitleFormat(Qt.TextFormat.RichText)
         self.setStartId(PAGE_INTRO)
         self.watcher.accepted.connect(self._on_accepted)
-        self.button(QWizard.WizardButton.NextButton).setDefault(True)
+        next_button = self.button(QWizard.WizardButton.NextButton)
+        if isinstance(next_button, QPushButton):
+            next_button.setDefault(True)
 
     # -- flow -------------------------------------------------------------------------------------
 
@@ -161,17 +167,20 @@ class SetupWizard(QWizard):
             self.passphrase = passphrase
             return identity
 
-    def _on_accepted(self, result: Any) -> None:
+    def _on_accepted(self, result: ProbeResult) -> None:
         address = self.meter_page.chosen()
         if self.identity is None or address is None:
             return
         host, port, manual = address
-        pin_meter(self.settings, host=host, port=port, manual=manual,
-                  meter_lfdi=getattr(result, "meter_lfdi", None), our_lfdi=self.identity.lfdi)
-        try:
-            self.settings.save()
-        except OSError as exc:
-            log.warning("could not save settings after activation: %s", exc)
+        self.target = MeterTarget(identity=self.identity, host=host, port=int(port), automatic=not manual,
+                                  meter_lfdi=result.meter_lfdi, registered=True)
+        if self._adopt is not None:  # the app: its meter session takes the target, and its listener saves it
+            self._adopt(self.target)
+        else:  # standalone: no session runs, so save it here
+            try:
+                save_target(self.target, self.settings)
+            except OSError as exc:
+                log.warning("could not save settings after activation: %s", exc)
         self.done_page.summary.setText(
             f"<p>Xcelsior Desktop now reads your meter at <b>{host}:{port}</b>. Watts appear in the system "
             "tray; click the icon for charts and details.</p>"

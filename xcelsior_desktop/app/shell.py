@@ -1,0 +1,121 @@
+"""The small typed shell a plug-in (alerts, onboarding, history, cost, MQTT ...) receives instead of the app.
+
+A plug-in may: add a tray menu section, a window tab, a banner or Device-tab actions, a settings page; listen to
+the meter session's events (:attr:`AppShell.events`); send the session commands (:meth:`AppShell.send`); ask for
+the current target; show a view; announce something to the user. Nothing else of the app is reachable, so what a
+plug-in depends on is written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
+
+from xcelsior_desktop.app.session_signals import SessionSignals
+from xcelsior_desktop.app.window import MainWindow
+from xcelsior_desktop.services.meter_target import MeterTarget
+from xcelsior_desktop.services.session import Command
+from xcelsior_desktop.services.settings import Settings
+
+# A settings page: made for each dialog from the settings being edited; if it has ``apply(settings)`` that is
+# called on OK (raise ValueError with a message for the user to keep the dialog open).
+SettingsPageFactory = Callable[[Settings], QWidget]
+# (kind, title, body, view): a notification the user may click to open ``view``
+Announcer = Callable[[str, str, str, str], None]
+
+
+@dataclass
+class SettingsPages:
+    """The settings pages plug-ins added, in order; the Settings dialog shows them after its own."""
+
+    pages: list[tuple[str, SettingsPageFactory]] = field(default_factory=list)
+
+    def add(self, title: str, factory: SettingsPageFactory) -> None:
+        self.remove(title)
+        self.pages.append((title, factory))
+
+    def remove(self, title: str) -> None:
+        self.pages[:] = [(t, f) for t, f in self.pages if t != title]
+
+    def titles(self) -> list[str]:
+        return [title for title, _ in self.pages]
+
+
+class AppShell:
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        events: SessionSignals,
+        send: Callable[[Command], None] = lambda _command: None,
+        target: Callable[[], MeterTarget] = MeterTarget,
+        tray_menu: QMenu | None = None,
+        tray_anchor: QAction | None = None,
+        show_view: Callable[[str], None] | None = None,
+        settings_pages: SettingsPages | None = None,
+    ) -> None:
+        self.window = window
+        self.events = events
+        self._send = send
+        self._target = target
+        self._tray_menu = tray_menu
+        self._tray_anchor = tray_anchor
+        self._show_view = show_view or window.show_view
+        self.settings_pages = settings_pages or SettingsPages()
+        self._announcers: list[Announcer] = []
+
+    # -- the meter session -------------------------------------------------------------------------
+
+    def send(self, command: Command) -> None:
+        """Queue a command for the meter session (it runs on the meter thread)."""
+        self._send(command)
+
+    @property
+    def target(self) -> MeterTarget:
+        """The session's current target (read only: change it with a command)."""
+        return self._target()
+
+    # -- places to add things ----------------------------------------------------------------------
+
+    def add_tray_section(self, menu: QMenu) -> None:
+        """A submenu in the tray menu, above Settings."""
+        if self._tray_menu is None:
+            return
+        if self._tray_anchor is not None:
+            self._tray_menu.insertMenu(self._tray_anchor, menu)
+        else:
+            self._tray_menu.addMenu(menu)
+
+    def add_window_tab(self, name: str, title: str, widget: QWidget) -> None:
+        self.window.add_view(name, title, widget)
+
+    def add_banner(self, widget: QWidget) -> None:
+        self.window.add_banner(widget)
+
+    def add_device_actions(self, actions: list[QAction]) -> None:
+        self.window.add_device_actions(actions)
+
+    def add_settings_page(self, title: str, factory: SettingsPageFactory) -> None:
+        self.settings_pages.add(title, factory)
+
+    def remove_settings_page(self, title: str) -> None:
+        self.settings_pages.remove(title)
+
+    # -- the user ----------------------------------------------------------------------------------
+
+    def show_view(self, name: str = "live") -> None:
+        self._show_view(name)
+
+    def dialog_parent(self) -> QWidget | None:
+        return self.window if self.window.isVisible() else None
+
+    def add_announcer(self, announcer: Announcer) -> None:
+        """The alerts plug-in delivers announcements (notification + the Alerts list)."""
+        self._announcers.append(announcer)
+
+    def announce(self, kind: str, title: str, body: str, view: str = "live") -> None:
+        for announcer in self._announcers:
+            announcer(kind, title, body, view)
