@@ -27,6 +27,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from xcelsior_desktop.meter.identity import Identity
+
 OVERALL_TIMEOUT_S = 120.0
 EXIT_USAGE = 64  # distinct from the step numbers
 CCM8_SUITE = "ECDHE-ECDSA-AES128-CCM8"
@@ -127,6 +129,12 @@ def step_keyring(context: dict[str, object]) -> str:
 # -- 3. tls and 4. read ----------------------------------------------------------------------------------------
 
 
+def _identity(context: dict[str, object]) -> Identity:
+    identity = context["identity"]
+    assert isinstance(identity, Identity)
+    return identity
+
+
 def _simulator(context: dict[str, object]):  # type: ignore[no-untyped-def]
     """Start the simulator once (both network steps use it), registered for a throwaway identity."""
     if "simulator" not in context:
@@ -165,7 +173,7 @@ def step_read(context: dict[str, object]) -> str:
 
     simulator = _simulator(context)
     client = MeterClient(
-        simulator.host, port=simulator.port, identity=context["identity"], meter_lfdi=simulator.lfdi,
+        simulator.host, port=simulator.port, identity=_identity(context), meter_lfdi=simulator.lfdi,
         connect_timeout=5.0, handshake_timeout=15.0, read_timeout=10.0,
     )
     try:
