@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -48,7 +50,7 @@ def build_icon(watts: float | None, state: IconState, theme: Theme, dpr: float, 
     return icon
 
 
-def tooltip_text(watts: float | None, when: Any, status: Status | None, units: str = "W") -> str:
+def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status | None, units: str = "W") -> str:
     lines = []
     if watts is not None:
         lines.append(f"{fmt.full_power(watts, units)} \u2014 {fmt.direction(watts)}")
@@ -88,14 +90,14 @@ class Tray(QObject):
         self.icon.activated.connect(self._on_activated)
         self.paused = False
         self.watts: float | None = None
-        self.when: Any = None
+        self.when: dt.datetime | None = None
         self.status: Status | None = None
         self.units = "W"
         self.icon_state = IconState.WAITING
         self._key: tuple[Any, ...] | None = None
         self._redraw()
 
-    def _add(self, text: str, slot: Any) -> QAction:
+    def _add(self, text: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self.menu)
         action.triggered.connect(slot)
         self.menu.addAction(action)
@@ -118,7 +120,7 @@ class Tray(QObject):
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
             self.open_requested.emit()
 
-    def set_demand(self, watts: float, when: Any) -> None:
+    def set_demand(self, watts: float, when: dt.datetime) -> None:
         self.watts, self.when = watts, when
         self._redraw()
 

@@ -7,7 +7,6 @@ it (the tray keeps running). ``show_view("live" | "device" | <extra tab name>)``
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QShowEvent
@@ -25,8 +24,11 @@ from PySide6.QtWidgets import (
 
 from xcelsior_desktop.app.charts import PowerChart, PowerHistory
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
+from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.services import format as fmt
 from xcelsior_desktop.services.poller import ERROR_STATES, STATE_TEXT, State, Status
+from xcelsior_desktop.services.today import TodaySoFar
 
 # state -> (button text, action name) offered in the status banner
 ACTIONS: dict[State, tuple[str, str]] = {
@@ -66,10 +68,10 @@ class MainWindow(QWidget):
         self.setWindowTitle("Xcelsior Desktop")
         self.units = "W"
         self.history = PowerHistory()
-        self.today: Any = None  # services.today.TodaySoFar, pushed in by the app (set_today)
+        self.today: TodaySoFar | None = None  # pushed in by the app (set_today)
         self._registers_note = ""
         self.status: Status | None = None
-        self.last_measurement: Any = None
+        self.last_measurement: Measurement | None = None
         self.notice: str | None = None  # e.g. "no system tray": shown above everything
 
         self.tabs = QTabWidget()
@@ -241,7 +243,7 @@ class MainWindow(QWidget):
 
     # -- values in ---------------------------------------------------------------------------------
 
-    def set_demand(self, measurement: Any) -> None:
+    def set_demand(self, measurement: Measurement) -> None:
         self.last_measurement = measurement
         watts = float(measurement.value)
         self.history.add(time.time(), watts)
@@ -252,13 +254,13 @@ class MainWindow(QWidget):
         self.device_fields["last_reading"].setText(measurement.timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
         self.chart.update()
 
-    def set_registers(self, registers: Any) -> None:
+    def set_registers(self, registers: Registers) -> None:
         self.import_register.setText(fmt.energy(registers.delivered_wh))
         self.export_register.setText(fmt.energy(registers.received_wh))
         self._registers_note = f"Registers read at {fmt.clock_time(registers.read_at)}."
         self._update_caption()
 
-    def set_today(self, today: Any) -> None:
+    def set_today(self, today: TodaySoFar) -> None:
         """Today so far (a services.today.TodaySoFar): the column and the footnote saying what it is based on."""
         self.today = today
         self.import_today.setText(fmt.energy(today.imported_wh))
@@ -270,7 +272,7 @@ class MainWindow(QWidget):
         parts = [self._registers_note, self.today.footnote() if self.today is not None else ""]
         self.registers_caption.setText(" ".join(p for p in parts if p))
 
-    def set_device_info(self, info: Any) -> None:
+    def set_device_info(self, info: DeviceInfo) -> None:
         f = self.device_fields
         f["meter_lfdi"].setText(info.lfdi or "unknown")
         f["meter_sfdi"].setText(str(info.sfdi) if info.sfdi is not None else "unknown")
@@ -281,7 +283,7 @@ class MainWindow(QWidget):
         how = "found automatically" if automatic else "entered by hand"
         self.device_fields["address"].setText(f"{host}:{port} ({how})" if host else "searching the network\u2026")
 
-    def set_identity(self, identity: Any) -> None:
+    def set_identity(self, identity: Identity | None) -> None:
         f = self.device_fields
         if identity is None:
             f["our_lfdi"].setText("no certificate yet (choose Set up)")

@@ -11,11 +11,12 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterable
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from xcelsior_desktop.app.notifications.base import Notifier
+from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.meter.values import Measurement, Registers
 from xcelsior_desktop.services.alerts import (
     Alert,
     AlertEngine,
@@ -26,6 +27,7 @@ from xcelsior_desktop.services.alerts import (
     EngineStateStore,
     RulesStore,
 )
+from xcelsior_desktop.services.poller import Status
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +90,13 @@ class AlertsController(QObject):
     # -- inputs (connect the meter worker's signals here) --------------------------------------------------
 
     @Slot(object)
-    def on_demand(self, reading: Any) -> None:
-        """A demand reading: a ``Measurement`` (``.value`` W) or a number."""
-        value = getattr(reading, "value", reading)
-        if value is not None:
-            self._handle(self.engine.feed_demand(float(value)))
+    def on_demand(self, reading: Measurement | float) -> None:
+        """A demand reading: a ``Measurement`` (``.value`` W) or a number of watts."""
+        value = reading.value if isinstance(reading, Measurement) else reading
+        self._handle(self.engine.feed_demand(float(value)))
 
     @Slot(object)
-    def on_registers(self, registers: Any) -> None:
+    def on_registers(self, registers: Registers) -> None:
         """A ``Registers`` object (``.delivered_wh``, ``.received_wh``)."""
         self._handle(
             self.engine.feed_registers(
@@ -104,7 +105,7 @@ class AlertsController(QObject):
         )
 
     @Slot(object)
-    def on_state(self, state: Any) -> None:
+    def on_state(self, state: Status) -> None:
         connection = connection_for_state(state)
         if connection is not None:
             self._handle(self.engine.feed_connection(connection))
@@ -114,7 +115,7 @@ class AlertsController(QObject):
         self._handle(self.engine.feed_certificate(not_after))
 
     @Slot(object)
-    def on_identity(self, identity: Any) -> None:
+    def on_identity(self, identity: Identity | None) -> None:
         """Our identity changed (setup, renewal, removal): watch its certificate's expiry."""
         self.on_certificate(getattr(identity, "not_after", None))
 

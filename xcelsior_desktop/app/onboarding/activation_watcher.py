@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
-from xcelsior_desktop.services.activation import ActivationTracker
+from xcelsior_desktop.services.activation import ActivationState, ActivationTracker
 from xcelsior_desktop.services.meter_target import MeterTarget
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ class ActivationWatcher(QObject):
         call.watch(self._probe(host, port, identity))
         self._emit_status()
 
-    def _on_result(self, result: Any, exc: BaseException | None = None) -> None:
+    def _on_result(self, result: ProbeResult | None, exc: BaseException | None = None) -> None:
         self._call = None
         self.probing.emit(False)
         if self._identity is None or self.tracker.state is None:
@@ -183,7 +183,7 @@ class ActivationWatcher(QObject):
         self.status_changed.emit("Checking with the meter now…" if busy else self.tracker.status_text())
 
 
-def pending_activation(identity: Identity | None = None) -> Any:
+def pending_activation(identity: Identity | None = None) -> ActivationState | None:
     """The saved wait for the current certificate (ActivationState), or None; for ``identity`` when given."""
     state = ActivationTracker().state
     if state is None or state.accepted or state.slot != "current":

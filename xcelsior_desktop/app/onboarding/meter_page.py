@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -23,13 +22,14 @@ from PySide6.QtWidgets import (
 
 from xcelsior_desktop.app.onboarding.background import BackgroundCall
 from xcelsior_desktop.app.onboarding.widgets import MessageLabel
+from xcelsior_desktop.meter.discovery import DiscoveredMeter
 from xcelsior_desktop.services.settings import parse_address
 
-DiscoverFn = Callable[[float], list[Any]]  # timeout -> [DiscoveredMeter(host, port, sfdi, dcap_path, name)]
+DiscoverFn = Callable[[float], list[DiscoveredMeter]]  # timeout -> meters found
 DISCOVERY_TIMEOUT_S = 10.0
 
 
-def discover_meters(timeout: float) -> list[Any]:
+def discover_meters(timeout: float) -> list[DiscoveredMeter]:
     from xcelsior_desktop.meter.discovery import discover
 
     return list(discover(timeout=timeout))
@@ -133,7 +133,7 @@ class MeterPage(QWizardPage):
         self.progress.setValue(1000)
         self._update()
 
-    def _found(self, meters: list[Any]) -> None:
+    def _found(self, meters: list[DiscoveredMeter]) -> None:
         self._finish_search()
         for meter in meters:
             sfdi = getattr(meter, "sfdi", None)

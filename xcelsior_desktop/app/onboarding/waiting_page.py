@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget, QWizardPage
 
 from xcelsior_desktop.app.onboarding.activation_watcher import ActivationWatcher
 from xcelsior_desktop.app.onboarding.widgets import MessageLabel
 from xcelsior_desktop.meter.identity import Identity, portal_form
+from xcelsior_desktop.meter.transport import ProbeResult
 
 EXPLAIN = (
     "Xcel's activation takes from a few minutes to several days; there is nothing more to do on your side. "
@@ -26,7 +26,7 @@ class WaitingPage(QWizardPage):
         self.watcher = watcher
         self._identity = identity
         self._address = address
-        self.result: Any = None
+        self.result: ProbeResult | None = None
         self.setTitle("Waiting for Xcel to activate this computer")
         self.setSubTitle("The meter will accept this computer once Xcel has processed your Launchpad request.")
         explain = QLabel(EXPLAIN)
@@ -78,7 +78,7 @@ class WaitingPage(QWizardPage):
         else:
             self.watcher.start(identity, host, port, manual=manual)
 
-    def _accepted(self, result: Any) -> None:
+    def _accepted(self, result: ProbeResult) -> None:
         self.result = result
         self.busy.setRange(0, 1)
         self.busy.setValue(1)
