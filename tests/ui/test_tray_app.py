@@ -219,3 +219,25 @@ def test_quit_ends_the_event_loop_even_with_the_window_open(qtbot, qapp, identit
     assert qapp.exec() == 0
     assert not app.meter.thread.isRunning()
 
+
+
+def test_retry_now_is_offered_and_the_tooltip_counts_down(qtbot, qapp, tmp_path):
+    """Unreachable: "Retry now" in the window and the tray menu; the tooltip's "next try in" stays live."""
+    import time
+
+    from xcelsior_desktop.services.poller import Status
+
+    xapp = XcelsiorApp(qapp, identity=None, settings=Settings(), settings_path=tmp_path / "s.json")
+    try:
+        now = time.time()
+        xapp.show_status(Status(State.UNREACHABLE, now - 60, now + 30, "no answer", None))
+        assert xapp.tray.retry_action.isVisible()
+        assert not xapp.window.retry_button.isHidden()
+        first = xapp.tray.icon.toolTip()
+        assert "next try in 30 s" in first or "next try in 29 s" in first
+        qtbot.waitUntil(lambda: xapp.tray.icon.toolTip() != first, timeout=5000)  # counts down by itself
+        assert "next try in 2" in xapp.tray.icon.toolTip()
+        xapp.show_status(Status(State.CONNECTED, now, None, "", now))
+        assert not xapp.tray.retry_action.isVisible() and xapp.window.retry_button.isHidden()
+    finally:
+        xapp.shutdown()

@@ -115,6 +115,7 @@ class XcelsiorApp(QObject):
         self.tray.setup_requested.connect(self.open_setup)
         self.tray.about_requested.connect(lambda: show_about(None, self.log_path))
         self.tray.quit_requested.connect(self.quit)
+        self.tray.retry_requested.connect(lambda: self.send(RetryNow()))
 
         from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
 

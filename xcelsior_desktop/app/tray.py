@@ -8,13 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from xcelsior_desktop.app.tray_icon import IconState, Theme, render_tray_image
 from xcelsior_desktop.services import format as fmt
 from xcelsior_desktop.services.poller import STATE_TEXT, State, Status
+
+RETRY_STATES = frozenset({State.UNREACHABLE, State.BUSY, State.CERT_REFUSED, State.MISMATCH})
 
 ICON_SIZES = (16, 20, 22, 24, 32, 48, 64)  # logical sizes; Qt picks the one the tray asks for
 
@@ -58,7 +60,8 @@ def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status |
     if status is not None:
         title, _ = STATE_TEXT[status.state]
         if status.next_retry is not None:
-            title += f" (next try in {fmt.ago(status.next_retry - time.time())})"
+            wait = status.next_retry - time.time()
+            title += " (retrying now)" if wait <= 0.5 else f" (next try in {fmt.ago(wait)})"
         lines.append(title)
     return "Xcelsior Desktop\n" + "\n".join(lines)
 
@@ -70,6 +73,7 @@ class Tray(QObject):
     setup_requested = Signal()
     about_requested = Signal()
     quit_requested = Signal()
+    retry_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +84,8 @@ class Tray(QObject):
         self.menu.setObjectName("tray-menu")
         self.open_action = self._add("Open", self.open_requested.emit)
         self.setup_action = self._add("Set up\u2026", self.setup_requested.emit)
+        self.retry_action = self._add("Retry now", self.retry_requested.emit)
+        self.retry_action.setVisible(False)
         self.pause_action = self._add("Pause", self._toggle_pause)
         self.settings_action = self._add("Settings\u2026", self.settings_requested.emit)
         self.about_action = self._add("About", self.about_requested.emit)
@@ -95,6 +101,9 @@ class Tray(QObject):
         self.units = "W"
         self.icon_state = IconState.WAITING
         self._key: tuple[Any, ...] | None = None
+        self._tooltip_clock = QTimer(self)  # "next try in N s" counts down live while a retry is scheduled
+        self._tooltip_clock.setInterval(1000)
+        self._tooltip_clock.timeout.connect(self._refresh_tooltip)
         self._redraw()
 
     def _add(self, text: str, slot: Callable[[], object]) -> QAction:
@@ -130,6 +139,11 @@ class Tray(QObject):
             status.state in (State.NO_IDENTITY, State.WAITING_REGISTRATION, State.CERT_REFUSED)
         )
         self.set_paused(status.state is State.PAUSED)
+        self.retry_action.setVisible(status.state in RETRY_STATES)
+        if status.next_retry is not None:
+            self._tooltip_clock.start()
+        else:
+            self._tooltip_clock.stop()
         self._redraw()
 
     def set_units(self, units: str) -> None:
@@ -149,4 +163,7 @@ class Tray(QObject):
         if key != self._key:  # re-render only when the picture changes
             self._key = key
             self.icon.setIcon(build_icon(label_watts, state, theme, dpr, self.mask))
+        self._refresh_tooltip()
+
+    def _refresh_tooltip(self) -> None:
         self.icon.setToolTip(tooltip_text(self.watts, self.when, self.status, self.units))

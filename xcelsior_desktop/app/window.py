@@ -42,6 +42,8 @@ ACTIONS: dict[State, tuple[str, str]] = {
     State.STALE: ("Retry now", "retry"),
     State.PAUSED: ("Resume", "resume"),
 }
+# States where "Retry now" sits beside the main action: the user fixed something and does not want to wait.
+RETRY_STATES = frozenset({State.UNREACHABLE, State.CERT_REFUSED, State.MISMATCH, State.WAITING_REGISTRATION})
 BANNER_COLOURS = {
     "ok": ("#E7F5EC", "#14532D"),
     "warn": ("#FEF3C7", "#713F12"),
@@ -155,8 +157,14 @@ class MainWindow(QWidget):
         self.action_button = QPushButton()
         self.action_button.setObjectName("state-action")
         self.action_button.clicked.connect(self._on_action)
+        self.retry_button = QPushButton("Retry now")
+        self.retry_button.setObjectName("state-retry")
+        self.retry_button.setToolTip("Try the meter again now instead of waiting for the next try")
+        self.retry_button.clicked.connect(lambda: self.action_requested.emit("retry"))
+        self.retry_button.hide()
         b.addWidget(self.state_title, 0, 0)
-        b.addWidget(self.action_button, 0, 1, 2, 1, Qt.AlignmentFlag.AlignTop)
+        b.addWidget(self.action_button, 0, 1, Qt.AlignmentFlag.AlignTop)
+        b.addWidget(self.retry_button, 1, 1, Qt.AlignmentFlag.AlignTop)
         b.addWidget(self.state_detail, 1, 0)
         b.addWidget(self.state_times, 2, 0)
         b.setColumnStretch(0, 1)
@@ -315,6 +323,7 @@ class MainWindow(QWidget):
         if action:
             self.action_button.setText(action[0])
             self.action_button.setProperty("action", action[1])
+        self.retry_button.setVisible(status.state in RETRY_STATES)
         kind = (
             "ok" if status.state is State.CONNECTED
             else "error" if status.state in (State.CERT_REFUSED, State.UNREACHABLE, State.MISMATCH)
