@@ -92,6 +92,10 @@ class AppShell:
     def add_window_tab(self, name: str, title: str, widget: QWidget) -> None:
         self.window.add_view(name, title, widget)
 
+    def add_window_action(self, action: QAction) -> None:
+        """A button above the window's tabs (e.g. Import..., Export...)."""
+        self.window.add_window_action(action)
+
     def add_banner(self, widget: QWidget) -> None:
         self.window.add_banner(widget)
 

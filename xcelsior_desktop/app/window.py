@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -92,6 +93,10 @@ class MainWindow(QWidget):
         self.banner_slot = QVBoxLayout()  # e.g. the certificate expiry banner (onboarding)
         self.banner_slot.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(self.banner_slot)
+        self.actions_row = QHBoxLayout()  # window-wide actions plug-ins add (e.g. Import..., Export...)
+        self.actions_row.setContentsMargins(0, 0, 0, 0)
+        self.actions_row.addStretch(1)
+        outer.addLayout(self.actions_row)
         outer.addWidget(self.tabs)
         self.resize(560, 640)
         self._clock = QTimer(self)
@@ -118,6 +123,14 @@ class MainWindow(QWidget):
     def add_banner(self, widget: QWidget) -> None:
         """Extension point: a strip above the tabs (it shows and hides itself)."""
         self.banner_slot.addWidget(widget)
+
+    def add_window_action(self, action: QAction) -> None:
+        """A button for ``action`` in the row above the tabs (right-aligned, in the order added)."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setObjectName(f"window-action-{action.objectName() or action.text()}")
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_row.addWidget(button)
 
     def add_device_actions(self, actions: list[QAction]) -> None:
         """Extension point: buttons under the Device tab's fields (they follow the actions' enabled state)."""

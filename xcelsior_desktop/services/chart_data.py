@@ -1,0 +1,118 @@
+"""The bars a history chart draws for a span, and the span's totals, from the store's intervals.
+
+Qt-free. A gap stays a gap: a bucket with no interval has no bar (``None``), never a zero; a bucket only partly
+covered says how much (``covered_s``) so the chart can draw it lighter and the totals can say "incomplete".
+On the Day view each interval is its own bar at its own length (the meter's 15 minutes, an imported hour);
+Week, Month and Year sum the intervals that start in each bucket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from xcelsior_desktop.services.periods import Bucket, Span, View
+
+
+class IntervalLike(Protocol):
+    @property
+    def start(self) -> dt.datetime: ...
+    @property
+    def duration_s(self) -> int: ...
+    @property
+    def imported_wh(self) -> float | None: ...
+    @property
+    def exported_wh(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class Bar:
+    start: dt.datetime  # UTC
+    end: dt.datetime  # UTC, exclusive
+    label: str
+    imported_wh: float | None  # None: no data (a gap)
+    exported_wh: float | None
+    covered_s: float  # how much of the bar's time has data
+    estimate: bool = False  # the slot still in progress, estimated from the registers
+
+    @property
+    def complete(self) -> bool:
+        return self.covered_s >= (self.end - self.start).total_seconds() - 1
+
+    @property
+    def empty(self) -> bool:
+        return self.imported_wh is None and self.exported_wh is None
+
+
+@dataclass(frozen=True)
+class Totals:
+    imported_wh: float
+    exported_wh: float
+    covered_s: float
+    span_s: float  # the part of the span that has passed (the future is not "missing")
+
+    @property
+    def net_wh(self) -> float:
+        return self.imported_wh - self.exported_wh
+
+    @property
+    def complete(self) -> bool:
+        return self.covered_s >= self.span_s - 1
+
+
+def _add(total: float | None, value: float | None) -> float | None:
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
+def bars(span: Span, intervals: Iterable[IntervalLike], *, estimate: IntervalLike | None = None) -> list[Bar]:
+    """The bars of ``span`` (oldest first). ``estimate``: the open slot, drawn as an estimate on the Day view."""
+    rows = sorted(intervals, key=lambda i: i.start)
+    if span.view is View.DAY:
+        out = [Bar(i.start, i.start + dt.timedelta(seconds=i.duration_s), _label(span.buckets, i.start),
+                   i.imported_wh, i.exported_wh, float(i.duration_s))
+               for i in rows if span.start <= i.start < span.end]
+        if estimate is not None and span.start <= estimate.start < span.end and not any(
+                b.start == estimate.start for b in out):
+            out.append(Bar(estimate.start, estimate.start + dt.timedelta(seconds=estimate.duration_s),
+                           _label(span.buckets, estimate.start), estimate.imported_wh, estimate.exported_wh,
+                           float(estimate.duration_s), estimate=True))
+        return out
+    out = []
+    index = 0
+    for bucket in span.buckets:
+        imported: float | None = None
+        exported: float | None = None
+        covered = 0.0
+        while index < len(rows) and rows[index].start < bucket.start:
+            index += 1
+        scan = index
+        while scan < len(rows) and rows[scan].start < bucket.end:
+            row = rows[scan]
+            imported = _add(imported, row.imported_wh)
+            exported = _add(exported, row.exported_wh)
+            if row.imported_wh is not None or row.exported_wh is not None:
+                covered += row.duration_s
+            scan += 1
+        index = scan
+        out.append(Bar(bucket.start, bucket.end, bucket.label, imported, exported, covered))
+    return out
+
+
+def totals(span: Span, shown: Sequence[Bar], now: dt.datetime) -> Totals:
+    """kWh in and out over the bars shown (estimates excluded), and how much of the elapsed span they cover."""
+    imported = sum(b.imported_wh or 0.0 for b in shown if not b.estimate)
+    exported = sum(b.exported_wh or 0.0 for b in shown if not b.estimate)
+    covered = sum(b.covered_s for b in shown if not b.estimate and not b.empty)
+    elapsed = (min(now, span.end) - span.start).total_seconds()
+    return Totals(imported, exported, covered, max(0.0, elapsed))
+
+
+def _label(buckets: Sequence[Bucket], at: dt.datetime) -> str:
+    for bucket in buckets:
+        if bucket.start <= at < bucket.end:
+            return bucket.label
+    return ""
