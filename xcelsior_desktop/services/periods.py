@@ -61,14 +61,15 @@ def span(view: View, anchor: dt.date, tz: dt.tzinfo) -> Span:
     """The span of ``view`` that contains the local date ``anchor``."""
     if view is View.DAY:
         start, end = local_start(anchor, tz), local_start(anchor + dt.timedelta(days=1), tz)
-        buckets = []
+        slots: list[Bucket] = []
         at = start
         while at < end:
             nxt = min(at + SLOT, end)
-            buckets.append(Bucket(at, nxt, at.astimezone(tz).strftime("%H:%M")))
+            slots.append(Bucket(at, nxt, at.astimezone(tz).strftime("%H:%M")))
             at = nxt
         title = f"{anchor:%A} {anchor.day} {anchor:%B %Y}"
-        return Span(view, anchor, start, end, title, tuple(buckets))
+        return Span(view, anchor, start, end, title, tuple(slots))
+    days: list[dt.date]
     if view is View.WEEK:
         first = anchor - dt.timedelta(days=anchor.weekday())
         days = [first + dt.timedelta(days=i) for i in range(7)]
@@ -79,8 +80,8 @@ def span(view: View, anchor: dt.date, tz: dt.tzinfo) -> Span:
         title = f"{first:%B %Y}"
     elif view is View.YEAR:
         months = [dt.date(anchor.year, m, 1) for m in range(1, 13)]
-        buckets = tuple(Bucket(local_start(m, tz), local_start(_month_after(m), tz), f"{m:%b}") for m in months)
-        return Span(view, anchor, buckets[0].start, buckets[-1].end, str(anchor.year), buckets)
+        year = tuple(Bucket(local_start(m, tz), local_start(_month_after(m), tz), f"{m:%b}") for m in months)
+        return Span(view, anchor, year[0].start, year[-1].end, str(anchor.year), year)
     else:
         raise ValueError(f"{view} has no calendar span")
     buckets = tuple(Bucket(local_start(d, tz), local_start(d + dt.timedelta(days=1), tz), f"{d:%a} {d.day}")
