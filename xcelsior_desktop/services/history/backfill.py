@@ -53,6 +53,7 @@ class _Direction:
     name: str  # "imported" or "exported"
     info: ChannelInfo
     sets: dict[int, ListedSet] = field(default_factory=dict)  # by start: set ids roll, starts do not
+    rolled: bool = False  # the list shifted while being paged
 
     @property
     def length(self) -> int:
@@ -208,12 +209,18 @@ class Backfill:
         page = res.reading_set_list(result.body)
         for item in page.items:
             listed = _listed(item)
-            if listed is not None:
-                direction.sets[listed.start] = listed  # a set seen twice (the list rolled while paging) counts once
+            if listed is None:
+                continue
+            if task.start > 0 and listed.start in direction.sets:
+                direction.rolled = True  # a new set began while we paged: everything moved down the list
+            direction.sets[listed.start] = listed  # a set seen twice counts once (keyed by its start)
         following = task.start + len(page.items)
         total = page.meta.all
         if page.items and task.pages_left > 0 and (total is None or following < total):
             self._tasks.insert(1, _ListSets(direction, following, task.limit, task.pages_left - 1))
+        elif direction.rolled:
+            direction.rolled = False  # look at the head of the list again for the set(s) that began meanwhile
+            self._tasks.insert(1, _ListSets(direction, 0, 2, 0))
         else:
             self._queue_reads(direction)
 
