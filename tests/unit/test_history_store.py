@@ -105,6 +105,18 @@ def test_dst_days_have_their_own_length(store):
     assert totals[1].length_s == 23 * 3600
 
 
+def test_totals_agree_on_hour_and_half_hour_zones_and_follow_the_meter_winning(store):
+    kolkata = zoneinfo.ZoneInfo("Asia/Kolkata")  # +05:30: local days do not start on a UTC hour
+    store.add_intervals(EnergyInterval(at(60 * h), 3600, 40.0, 4.0, "greenbutton") for h in range(72))
+    store.add_intervals(slots(at(24 * 60 + 60), 4, imported=1.0, exported=0.0))  # the meter replaces one hour
+    expected = 72 * 40.0 - 40.0 + 4 * 1.0
+    for tz in (DENVER, kolkata, dt.UTC):
+        totals = store.daily_totals(dt.date(2026, 10, 30), dt.date(2026, 11, 5), tz)
+        assert sum(t.imported_wh or 0.0 for t in totals) == expected
+    slot_sums = sum(iv.imported_wh or 0.0 for iv in store.intervals())
+    assert slot_sums == expected
+
+
 def test_totals_leave_out_periods_without_data(store):
     store.add_intervals(slots(dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC), 4))
     store.add_intervals(slots(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC), 4, exported=None))
@@ -164,7 +176,7 @@ def test_migrates_a_version_1_file(tmp_path):
         assert store.demand(T0, at(1)) == [DemandSample(T0, 750.0)]
         assert store.user_message is None
     check = sqlite3.connect(path)
-    assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 3
     check.close()
 
 
