@@ -190,6 +190,24 @@ def test_a_damaged_file_is_set_aside_and_a_fresh_one_started(tmp_path):
         assert store.add_intervals(slots(T0, 1)) == 1
 
 
+def test_a_file_with_damaged_pages_is_set_aside_too(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    with HistoryStore(path) as store:
+        store.add_intervals(slots(T0, 4 * 24 * 20))
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(path.read_bytes())
+    assert len(data) > 8 * page
+    data[3 * page : 6 * page] = b"\xa5" * (3 * page)  # three interior pages overwritten, the header intact
+    path.write_bytes(bytes(data))
+    with HistoryStore(path) as store:
+        assert store.set_aside_path is not None and store.set_aside_path.read_bytes() == bytes(data)
+        assert store.user_message and "damaged" in store.user_message
+        assert store.intervals() == []
+
+
 def test_a_file_from_a_newer_app_is_left_alone(tmp_path):
     path = tmp_path / "history.sqlite3"
     conn = sqlite3.connect(path)
