@@ -80,6 +80,7 @@ def key_lines(text: str) -> dict[PathKey, int]:
                 key = tuple(resolved)
                 last = index == len(parts) - 1
                 if last and header.group(1) == "[[":
+                    lines.setdefault(key, number)  # the array itself: where its first table is
                     array_counts[key] = array_counts.get(key, 0) + 1
                     resolved.append(array_counts[key] - 1)
                 elif key in array_counts:

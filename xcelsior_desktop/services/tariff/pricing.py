@@ -183,14 +183,19 @@ def _clock(local: dt.datetime) -> str:
 
 
 def _when(until: dt.datetime, now: dt.datetime) -> str:
-    days = (until.date() - now.date()).days
-    if days == 0 or (days == 1 and until.hour == 0 and until.minute == 0):
+    """"9 pm", "tomorrow 5 pm", "Mon 5 pm", "Jun 1 5 pm"; a change at midnight is told as the end of the day
+    before ("Wed midnight"), as people say it."""
+    day = until.date()
+    if until.hour == 0 and until.minute == 0:
+        day -= dt.timedelta(days=1)
+    days = (day - now.date()).days
+    if days == 0:
         return _clock(until)
     if days == 1:
         return f"tomorrow {_clock(until)}"
     if days < 7:
-        return f"{until:%a} {_clock(until)}"
-    return f"{until:%b} {until.day} {_clock(until)}"
+        return f"{day:%a} {_clock(until)}"
+    return f"{day:%b} {day.day} {_clock(until)}"
 
 
 def period_now(tariff: Tariff, now: dt.datetime | None = None, *, horizon_days: int = 8) -> PeriodNow | None:
