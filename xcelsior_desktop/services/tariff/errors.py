@@ -29,5 +29,5 @@ class TariffError(Exception):
         lines = [p.describe(origin) for p in problems]
         super().__init__("; ".join(lines))
         step = next_step or ("Fix the file (see docs/tariffs.md for the format, or "
-                             "'xcelsior-desktop tariff show xcel-co-tou' for an example) and load it again.")
+                             "'xcelsior-desktop tariff show xcel-co-tou --toml' for an example) and load it again.")
         self.user_message = "\n".join([*lines, step])
