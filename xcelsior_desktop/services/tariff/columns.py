@@ -6,6 +6,8 @@ currency unit; both columns are empty for a slot that cannot be priced (unknown 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from xcelsior_desktop.services.tariff.model import Tariff
 from xcelsior_desktop.services.tariff.pricing import IntervalLike, Pricer
 
@@ -24,6 +26,11 @@ class CsvPricer:
         if cost is None:
             return "", ""
         return priced.period, f"{cost:.4f}"
+
+
+    def columns_for(self, intervals: Iterable[IntervalLike]) -> list[tuple[str, str]]:
+        """Every row's columns, in the order given (oldest first)."""
+        return [self.columns(interval) for interval in intervals]
 
 
 def csv_columns(tariff: Tariff, interval: IntervalLike) -> tuple[str, str]:
