@@ -156,3 +156,34 @@ def test_files_and_names(tmp_path: Path) -> None:
     (tmp_path / "binary.toml").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(TariffError):
         load_tariff(tmp_path / "binary.toml")
+
+
+def _docs_blocks() -> list[str]:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "tariffs.md").read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```toml\n")[1:]]
+
+
+def test_the_documented_example_loads_as_described() -> None:
+    from xcelsior_desktop.services.tariff import period_at
+
+    tariff = parse_tariff(_docs_blocks()[0], "docs example")
+    (version,) = tariff.versions
+    assert version.daily_charge == 0.233 and version.export_credit.kind == "net"
+    assert tariff.holidays.is_holiday(dt.date(2026, 12, 24))
+    monday_6pm = dt.datetime(2026, 7, 6, 18, tzinfo=tariff.zone)
+    found = period_at(tariff, monday_6pm)
+    assert found is not None and (found.period, found.price) == ("on-peak", 0.279)
+
+
+def test_the_documented_summer_window_edit() -> None:
+    from xcelsior_desktop.services.tariff import period_at, preset_text
+
+    snippet = _docs_blocks()[1]
+    text = preset_text("xcel-co-tou")
+    last_periods = text.rindex("  [[versions.periods]]")
+    end = text.index("  [versions.prices]", last_periods)
+    tariff = parse_tariff(text[:last_periods] + snippet + "\n" + text[end:], "edited")
+    summer_4pm = period_at(tariff, dt.datetime(2026, 7, 6, 16, tzinfo=tariff.zone))
+    winter_4pm = period_at(tariff, dt.datetime(2026, 12, 7, 16, tzinfo=tariff.zone))
+    assert summer_4pm is not None and summer_4pm.period == "on-peak" and summer_4pm.price == 0.279
+    assert winter_4pm is not None and winter_4pm.period == "off-peak"
