@@ -187,3 +187,29 @@ def test_the_documented_summer_window_edit() -> None:
     winter_4pm = period_at(tariff, dt.datetime(2026, 12, 7, 16, tzinfo=tariff.zone))
     assert summer_4pm is not None and summer_4pm.period == "on-peak" and summer_4pm.price == 0.279
     assert winter_4pm is not None and winter_4pm.period == "off-peak"
+
+
+def test_own_holiday_rules() -> None:
+    text = GOOD.replace("[[versions]]", """[holidays]
+observance = "none"
+names = ["christmas"]
+dates = [2026-12-24]
+rules = [{ name = "Founders' Day", month = 7, weekday = "mon", nth = -1 },
+         { name = "Fifth", month = 3, weekday = "tue", nth = 5 }]
+
+[[versions]]""")
+    assert problems(text) == [(8, "holidays.rules[1]", "weekday must be mon .. sun and nth 1-4 or -1 (the last): "
+                                                       "not every month has a fifth one")]
+    tariff = parse_tariff(text.replace(',\n         { name = "Fifth", month = 3, weekday = "tue", nth = 5 }', ""))
+    assert [d for d, _ in tariff.holidays.between(dt.date(2027, 1, 1), dt.date(2027, 12, 31))] == [
+        dt.date(2027, 7, 26), dt.date(2027, 12, 25)]  # no observance: Christmas stays on its Saturday
+    assert tariff.holidays.is_holiday(dt.date(2026, 12, 24))
+
+
+def test_a_name_in_the_users_folder_comes_before_a_preset() -> None:
+    from xcelsior_desktop.services.tariff import user_dir
+
+    (user_dir() / "xcel-co-tou.toml").write_text(GOOD.replace('name = "test"', 'name = "xcel-co-tou"'),
+                                                 encoding="utf-8")
+    mine = resolve("xcel-co-tou")
+    assert mine.origin == str(user_dir() / "xcel-co-tou.toml") and mine.versions[0].price("peak", "all-year") == 0.3

@@ -25,7 +25,8 @@ class CsvPricer:
         cost = priced.cost
         if cost is None:
             return "", ""
-        return priced.period, f"{cost:.4f}"
+        text = f"{cost:.4f}"
+        return priced.period, "0.0000" if text == "-0.0000" else text
 
 
     def columns_for(self, intervals: Iterable[IntervalLike]) -> list[tuple[str, str]]:

@@ -29,7 +29,7 @@ class HolidayRule:
     month: int
     day: int | None = None          # a fixed date: month + day
     weekday: int | None = None      # or: 0 = Monday ... 6 = Sunday
-    nth: int | None = None          # with weekday: 1..5, or -1 for the last
+    nth: int | None = None          # with weekday: 1..4, or -1 for the last
 
     def date_in(self, year: int) -> dt.date:
         """The holiday's own date in ``year`` (before any weekend observance)."""

@@ -405,15 +405,16 @@ def _holidays(check: _Checker, value: Any) -> HolidayCalendar | None:
         month = check.get(item, here, "month", int, "a month number 1-12", required=True)
         day = check.get(item, here, "day", int, "a day of the month")
         weekday = check.get(item, here, "weekday", str, "mon .. sun")
-        nth = check.get(item, here, "nth", int, "1-5, or -1 for the last")
+        nth = check.get(item, here, "nth", int, "1-4, or -1 for the last")
         if month is not None and not 1 <= month <= 12:
             check.error((*here, "month"), f"expected a month number 1-12, found {month}")
             continue
         if (day is None) == (weekday is None):
             check.error(here, "give either day (a fixed date) or weekday and nth (the nth weekday of the month)")
             continue
-        if weekday is not None and (weekday not in WEEKDAY_NAMES or nth not in (1, 2, 3, 4, 5, -1)):
-            check.error(here, "weekday must be mon .. sun and nth 1-5 or -1 (the last)")
+        if weekday is not None and (weekday not in WEEKDAY_NAMES or nth not in (1, 2, 3, 4, -1)):
+            check.error(here, "weekday must be mon .. sun and nth 1-4 or -1 (the last): not every month "
+                              "has a fifth one")
             continue
         if name is None or month is None:
             continue

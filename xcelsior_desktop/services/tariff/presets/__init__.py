@@ -5,6 +5,7 @@ A user's tariffs live in ``config_dir()/tariffs/NAME.toml``; a name there shadow
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -49,11 +50,12 @@ def user_files() -> list[Path]:
 
 
 def resolve(name_or_file: str) -> Tariff:
-    """A tariff by preset name, by the name of a file in :func:`user_dir`, or by a file path.
+    """A tariff by the path of a file (ends in .toml or has a folder in it), else by the name of a file in
+    :func:`user_dir`, else by preset name.
     Raises :class:`TariffError` with what to do next."""
-    candidate = Path(name_or_file).expanduser()
-    if name_or_file.endswith(SUFFIX) or candidate.parent != Path(".") or candidate.is_file():
-        return load_tariff(candidate)
+    separators = {"/", os.sep, os.altsep or "/"}
+    if name_or_file.endswith(SUFFIX) or any(s in name_or_file for s in separators):
+        return load_tariff(Path(name_or_file).expanduser())
     own = user_dir() / (name_or_file + SUFFIX)
     if own.is_file():
         return load_tariff(own)
