@@ -361,3 +361,16 @@ def test_period_now_for_the_tray() -> None:
     assert flat is not None and flat.until is None and flat.summary() == "Flat, 12.0 ¢/kWh"
     season_end = period_now(load_preset("xcel-co-flat"), local("2026-09-28T12:00"))
     assert season_end is not None and season_end.summary() == "Flat until Wed midnight, 14.0 ¢/kWh"
+
+
+def test_tiered_projection_prices_the_projected_kwh_through_the_tiers() -> None:
+    tariff = parse_tariff(TIERED)
+    # July 2026, cycle from the 1st (31 days = 744 hours); ten daily intervals of 20 kWh, then "now" is the 11th
+    days = [Slot(local(f"2026-07-{d:02d}T00:00"), 86400, 20_000.0, 0.0) for d in range(1, 11)]
+    cycle = cycle_cost(tariff, days, now=local("2026-07-11T00:00"), cycle_start_day=1)
+    assert cycle.so_far.total == pytest.approx(200 * 0.08)                                   # $16.00
+    projected_kwh = 200 * 744 / 240                                                          # 620 kWh
+    assert cycle.projected is not None
+    assert cycle.projected.imported_kwh == pytest.approx(projected_kwh)
+    assert cycle.projected_total == pytest.approx(500 * 0.08 + (projected_kwh - 500) * 0.12)  # $54.40
+    assert list(cycle.projected.periods) == ["first 500 kWh", "above 500 kWh"]
