@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "discover": ("xcelsior_desktop.commands.discover", "find meters on the local network (mDNS)"),
     "read": ("xcelsior_desktop.commands.read", "read demand and registers from a meter once"),
     "history": ("xcelsior_desktop.commands.history", "sync the energy history from the meter, export it, describe it"),
+    "tariff": ("xcelsior_desktop.commands.tariff", "list the tariffs or show one (periods, prices, holidays)"),
 }
 
 EXIT_USAGE = 2

@@ -40,7 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="last local day to export, included (default: the newest)")
     _db_argument(export)
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)")
-    # further export options (e.g. --tariff for period,cost columns) go here and into _extra_columns()
+    export.add_argument("--tariff", metavar="NAME|FILE",
+                        help="add the columns period and cost (the slot's money) under this tariff: a preset "
+                             "(see 'xcelsior-desktop tariff list'), your own tariff's name, or a .toml file")
+    # further export options go here and into _extra_columns()
 
     info = sub.add_parser("info", help="show the history's file, size, span and gaps",
                           description="Show the history's file, size, first and last slot, and gaps.")
@@ -169,8 +172,16 @@ def _saved_profile(pinned: str | None) -> Any:
 
 # --------------------------------------------------------------------------------------------------- export
 def _extra_columns(args: argparse.Namespace) -> list[Any]:
-    """Extra column providers chosen by options (see services/history/export.py ExtraColumns)."""
-    return []
+    """Extra column providers chosen by options (see services/history/export.py ExtraColumns).
+    Raises TariffError for a tariff that cannot be used."""
+    extras: list[Any] = []
+    if getattr(args, "tariff", None):
+        from xcelsior_desktop.services.history.export import ExtraColumns
+        from xcelsior_desktop.services.tariff import CSV_COLUMNS, CsvPricer, resolve
+
+        tariff = resolve(args.tariff)
+        extras.append(ExtraColumns(CSV_COLUMNS, lambda rows: CsvPricer(tariff).columns_for(rows)))
+    return extras
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -182,6 +193,13 @@ def _export(args: argparse.Namespace) -> int:
     if args.date_from and args.date_to and args.date_from > args.date_to:
         print(f"{PROG} export: --from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
         return 2
+    from xcelsior_desktop.services.tariff import TariffError
+
+    try:
+        extras = _extra_columns(args)
+    except TariffError as exc:
+        _fail("export", exc)
+        return 1
     store = _open_store(args, "export", must_exist=True)
     if store is None:
         return 1
@@ -189,7 +207,7 @@ def _export(args: argparse.Namespace) -> int:
     end = periods.local_midnight(args.date_to + dt.timedelta(days=1)) if args.date_to else None
     try:
         with store:
-            text, _count = export_text(args.format, store.intervals(start, end), _extra_columns(args))
+            text, _count = export_text(args.format, store.intervals(start, end), extras)
     except HistoryError as exc:
         _fail("export", exc)
         return 1
