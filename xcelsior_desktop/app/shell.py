@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.window import MainWindow
+from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.session import Command
 from xcelsior_desktop.services.settings import Settings
@@ -66,6 +67,9 @@ class AppShell:
         self._show_view = show_view or window.show_view
         self.settings_pages = settings_pages or SettingsPages()
         self._announcers: list[Announcer] = []
+        # The history store (services/history): the one owner of energy. Plug-ins read it; the history plug-in
+        # writes what the session reads. None until the app has opened it.
+        self.history: HistoryStore | None = None
 
     # -- the meter session -------------------------------------------------------------------------
 
