@@ -38,7 +38,7 @@ def write_private(path: Path, data: bytes, *, overwrite: bool = True) -> None:
 
 def default_store() -> Store:
     """Where the identity lives by default: the OS keyring (or, opted in, a passphrase-encrypted file)."""
-    from xcelsior_desktop.services.secrets import CliIdentityStore
+    from xcelsior_desktop.commands.passphrase import CliIdentityStore
 
     return CliIdentityStore()
 
@@ -110,12 +110,11 @@ def _passphrase_for(key_path: Path) -> bytes | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.meter.errors import MeterError
-    from xcelsior_desktop.services.secrets import SecretsError
+    from xcelsior_desktop.errors import XcelsiorError
 
     try:
         return _run(args)
-    except (MeterError, SecretsError) as exc:
+    except XcelsiorError as exc:
         return _fail(exc.user_message.replace("\n", " "))
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
@@ -127,7 +126,7 @@ def _run(args: argparse.Namespace) -> int:
     action = args.identity_action
     store = default_store()
     if getattr(args, "encrypted_file", False):
-        from xcelsior_desktop.services.secrets import ask_new_passphrase
+        from xcelsior_desktop.commands.passphrase import ask_new_passphrase
 
         store.file_passphrase = ask_new_passphrase()  # type: ignore[attr-defined]
     if action == "new":
