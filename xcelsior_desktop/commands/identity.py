@@ -95,18 +95,20 @@ def describe_certificate(cert_pem: bytes) -> list[str]:
     ]
 
 
-def _passphrase_for(key_path: Path) -> bytes | None:
-    try:
-        data = key_path.read_bytes()
-    except OSError:
-        return None
-    if b"ENCRYPTED" not in data:
-        return None
-    if not sys.stdin.isatty():
-        return None  # load_identity then says a passphrase is needed
-    import getpass
+def _passphrase_for(key_path: Path, key_pem: bytes) -> bytes | None:
+    """The passphrase of an encrypted key (decided by parsing it): $XCELSIOR_KEY_PASSPHRASE or typed at the
+    terminal; without either, an error that says no prompt can appear and names the variable."""
+    from xcelsior_desktop.commands.passphrase import ask_passphrase, no_prompt_message
+    from xcelsior_desktop.meter.errors import IdentityError
+    from xcelsior_desktop.meter.identity import key_is_encrypted
 
-    return getpass.getpass(f"Passphrase for {key_path}: ").encode()
+    if not key_is_encrypted(key_pem):
+        return None
+    typed = ask_passphrase(f"Passphrase for {key_path}: ")
+    if typed is None:
+        raise IdentityError("encrypted key, no passphrase and no terminal", user_message=no_prompt_message(
+            f"The private key in {key_path} is protected by a passphrase."))
+    return typed.encode()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -121,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.meter.identity import generate_identity, load_identity_files
+    from xcelsior_desktop.meter.identity import generate_identity, load_identity, read_pem_file
 
     action = args.identity_action
     store = default_store()
@@ -153,7 +155,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if action == "show":
         if args.cert is not None:
-            print("\n".join(describe_certificate(args.cert.read_bytes())))
+            print("\n".join(describe_certificate(read_pem_file(args.cert, "certificate"))))
             return 0
         identity = store.load()
         if identity is None:
@@ -161,7 +163,8 @@ def _run(args: argparse.Namespace) -> int:
         print("\n".join(describe(identity)))
         return 0
     if action == "import":
-        identity = load_identity_files(args.cert, args.key, passphrase=_passphrase_for(args.key))
+        cert_pem, key_pem = read_pem_file(args.cert, "certificate"), read_pem_file(args.key, "key")
+        identity = load_identity(cert_pem, key_pem, passphrase=_passphrase_for(args.key, key_pem))
         current = store.load()
         if current is not None and current.lfdi != identity.lfdi and not args.force:
             return _fail(
