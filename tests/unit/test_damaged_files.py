@@ -129,8 +129,10 @@ def test_a_damaged_identity_record_reads_as_none_and_the_key_stays(text: str) ->
     assert store.record_path.with_name("identity.json.bad").read_text() == text
     loaded = store.load()  # the keyring still holds the key: nothing was lost
     assert loaded is not None and loaded.lfdi == ident.lfdi
+    summary = store.summary()  # and the record is written again, so expiry warnings work without an unlock
+    assert summary is not None and summary["lfdi"] == ident.lfdi and store.storage == "keyring"
     notices = take_reset_notices()
-    assert len(notices) == 1 and "keyring are untouched" in notices[0]
+    assert len(notices) == 1 and "untouched" in notices[0]
 
 
 # ------------------------------------------------------------------------------------- activation.json

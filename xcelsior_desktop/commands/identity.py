@@ -1,7 +1,8 @@
 """``xcelsior-desktop identity new|show|import|export``: the client certificate the meter knows us by.
 
-The identity lives in the OS keyring (:func:`default_store`, see ``services/secrets.py``), or with
+The identity lives in the OS keyring (:func:`default_store`, see ``services/secrets/``), or with
 ``--encrypted-file`` in a file encrypted with a passphrase; ``--cert-out``/``--key-out`` write plain files.
+Passphrases are typed at the terminal or taken from ``$XCELSIOR_KEY_PASSPHRASE`` (``commands/passphrase.py``).
 """
 
 from __future__ import annotations

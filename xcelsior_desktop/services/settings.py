@@ -148,6 +148,7 @@ def parse_address(text: str, default_port: int = 8081) -> tuple[str, int]:
         port = _port(port_text)
     if not host or any(c.isspace() for c in host):
         raise ValueError(f"not a host name or address: {text!r}")
+    check_host(host)  # what the dialog accepts, the settings file accepts at the next start
     return host, port
 
 

@@ -99,7 +99,7 @@ def string(*, max_len: int = 1000, check: Callable[[str], object] | None = None,
             try:
                 check(value)
             except ValueError as exc:
-                raise Invalid(where, f"{_short(value)} is not {what} ({exc})") from exc
+                raise Invalid(where, f"{_short(value)} is not {what}") from exc
         return value
 
     return validate

@@ -91,8 +91,9 @@ class IdentityRecord:
     def load(cls, path: Path, service: str) -> IdentityRecord:
         loaded = load_json_file(
             path, SCHEMA, title="The record of this computer's certificate",
-            on_reset="The certificate and key in the keyring are untouched: if the app asks to set up, choose "
-            "'use an existing certificate' and import your backup, or create a new one.",
+            on_reset="The certificate and key themselves are untouched (in the keyring, or in the encrypted key "
+            "file): a certificate in the keyring is found again at once. If the app asks to set up, import your "
+            "backup, or create a new certificate and register it.",
         )
         data = loaded.data or {}
         slots = {name: SlotRecord(**entry) for name, entry in data.get("slots", {}).items()}

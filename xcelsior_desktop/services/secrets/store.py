@@ -138,7 +138,18 @@ class IdentityStore:
         record = self.record()
         entry = record.slots.get(slot)
         kind = record.storage if entry is not None else "keyring"
-        return self._storage(kind).load(slot, entry, passphrase)
+        identity = self._storage(kind).load(slot, entry, passphrase)
+        if identity is not None and entry is None and record.storage in (None, "keyring"):
+            self._rewrite_entry(record, slot, identity)  # the record was lost (set aside as damaged): heal it
+        return identity
+
+    def _rewrite_entry(self, record: IdentityRecord, slot: Slot, identity: Identity) -> None:
+        slots = {**record.slots, slot: _slot_record(identity)}
+        try:
+            IdentityRecord(service=self.service, storage="keyring", backend=self.keyring_name,
+                           slots=slots).save(self.record_path)
+        except OSError as exc:
+            log.warning("could not write the identity record %s: %s", self.record_path, exc)
 
     def save(self, identity: Identity, slot: Slot = "current", *, file_passphrase: str | None = None) -> None:
         """Keep an identity in the keyring, or (opt-in, with ``file_passphrase``) in an encrypted file.
@@ -152,9 +163,7 @@ class IdentityStore:
         if record.storage is not None and record.storage != target.kind:
             self._storage(record.storage).delete(slot)  # the slot moved: nothing left behind in the old place
         words = target.words()
-        slots = dict(record.slots)
-        slots[slot] = SlotRecord(lfdi=identity.lfdi, not_after=identity.not_after.isoformat(),
-                                 cert_pem=identity.cert_pem.decode("ascii"))
+        slots = {**record.slots, slot: _slot_record(identity)}
         IdentityRecord(service=self.service, storage=target.kind, backend=words, slots=slots).save(self.record_path)
         log.info("identity %s (LFDI %s) saved in %s", slot, identity.lfdi, words)
 
@@ -183,6 +192,11 @@ class IdentityStore:
         self.save(pending, "current", file_passphrase=file_passphrase)
         self.delete("pending")
         return pending
+
+
+def _slot_record(identity: Identity) -> SlotRecord:
+    return SlotRecord(lfdi=identity.lfdi, not_after=identity.not_after.isoformat(),
+                      cert_pem=identity.cert_pem.decode("ascii"))
 
 
 def days_left_from_record(summary: dict[str, Any], now: dt.datetime | None = None) -> float | None:
