@@ -172,3 +172,11 @@ def test_a_profile_with_wrong_types_is_set_aside(tmp_path: Path, profile: dict[s
     cache.path.write_text(json.dumps({"format": 1, "meter_lfdi": LFDI, "firmware": "3.2.50", "profile": profile}))
     assert cache.load(LFDI) is None and cache.firmware(LFDI) is None
     assert (tmp_path / "meter-profile.json.bad").exists() and len(take_reset_notices()) == 1
+
+
+@pytest.mark.parametrize("text", ["z\u00e4hler.local", "a/b", "-meter", "[fe80::1%wl an0]:8081"])
+def test_the_settings_dialog_refuses_a_host_the_file_would_drop(text: str) -> None:
+    from xcelsior_desktop.services.settings import parse_address
+
+    with pytest.raises(ValueError):
+        parse_address(text)

@@ -119,3 +119,14 @@ def test_an_encrypted_key_without_a_terminal(tmp_path: Path, ident: Identity, fm
     assert _import(cert, key) == 0
     stored = IdentityStore().load()
     assert stored is not None and stored.key_pem == ident.key_pem  # kept unencrypted in the keyring's care
+
+
+def test_a_key_in_an_encrypted_file_without_a_terminal_names_the_variable(
+        ident: Identity, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    IdentityStore().save(ident, file_passphrase="long enough words")
+    monkeypatch.delenv("XCELSIOR_KEY_PASSPHRASE", raising=False)
+    assert main(["identity", "show"]) == 1
+    err = _one_line(capsys)
+    assert "No prompt can appear" in err and "XCELSIOR_KEY_PASSPHRASE" in err
+    monkeypatch.setenv("XCELSIOR_KEY_PASSPHRASE", "long enough words")
+    assert main(["identity", "show"]) == 0 and ident.lfdi in capsys.readouterr().out
