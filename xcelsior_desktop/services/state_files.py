@@ -317,13 +317,12 @@ def load_json_file(
     on_reset: str,
     on_drop: str = "",
     limit: int = MAX_FILE_BYTES,
-    write_back: bool = True,
 ) -> Loaded:
     """Read, parse and check ``path`` (see the module docstring). Never raises for what the file holds.
 
     ``title`` names the file for a person ("The settings file"); ``on_reset`` says what happens now and what to do
-    ("The defaults are in use; ..."); ``on_drop`` the same when only some fields were dropped. With
-    ``write_back``, the cleaned content replaces a file that had fields dropped.
+    ("The defaults are in use; ..."); ``on_drop`` the same when only some fields were dropped (the cleaned content
+    then replaces the file, the original being kept aside).
     """
     try:
         raw = read_regular_file(path, limit=limit)
@@ -341,11 +340,10 @@ def load_json_file(
     if not report.dropped:
         return Loaded(cleaned)
     bad = set_aside(path)
-    if write_back:
-        try:
-            write_json_atomic(path, cleaned, sort_keys=True)
-        except OSError as exc:
-            log.warning("could not write the repaired %s: %s", path, exc)
+    try:
+        write_json_atomic(path, cleaned, sort_keys=True)
+    except OSError as exc:
+        log.warning("could not write the repaired %s: %s", path, exc)
     names = "; ".join(report.dropped)
     notice = f"{title} had values that could not be used, which were dropped: {names}. {on_drop} {_kept(path, bad)}"
     notice = " ".join(notice.split())
