@@ -23,7 +23,6 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         path = home / sub
         path.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(path))
-    monkeypatch.setenv("XCELSIOR_NO_KEYRING_PROMPT", "1")
     # no real D-Bus unless a test starts its own bus: alerts never pop up on the developer's desktop
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     # secrets go to an in-memory keyring, emptied per test (the real Secret Service test overrides this)
@@ -32,4 +31,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
     MemoryKeyring.reset()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from xcelsior_desktop.services.state_files import take_reset_notices
+
+    take_reset_notices()  # the notices are process-wide: one test's damaged file is not another's message
     yield home

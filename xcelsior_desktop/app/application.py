@@ -178,11 +178,22 @@ class XcelsiorApp(QObject):
             self.window.set_notice(NO_TRAY_NOTICE)
             self.show_view()
             self._tray_poll.start()  # at login the tray may appear a little later
+        self._show_reset_notices()
         if self.onboarding is None:
             return
         resumed = self.onboarding.resume_activation(self.identity)
         if not resumed and self.identity is None and setup_if_needed:
             self.open_setup()
+
+    def _show_reset_notices(self) -> None:
+        """Files found damaged at start (settings, alerts, identity record, ...): say once what was reset."""
+        from xcelsior_desktop.services.state_files import take_reset_notices
+
+        shown = self.window.notice or ""
+        notices = [text for text in take_reset_notices() if text not in shown]
+        if notices:
+            self.window.set_notice("\n".join([shown, *notices] if shown else notices))
+            self.show_view()
 
     def _check_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():

@@ -1,9 +1,13 @@
-"""A rotating log file in the platform's log folder. Keys and certificates never reach it."""
+"""A rotating log file in the platform's log folder, readable by the user only (0600 in a 0700 folder: it holds
+LFDIs and the meter's address). Keys and certificates never reach it."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
 
@@ -26,6 +30,31 @@ class RedactPem(logging.Filter):
         return True
 
 
+LOG_FILE_MODE = 0o600
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A RotatingFileHandler whose every file (the first, and each one after a rollover) is created 0600, and an
+    older, wider file tightened when opened; the rolled-over copies keep the mode (a rename keeps it)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LOG_FILE_MODE)
+        if hasattr(os, "fchmod"):
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, LOG_FILE_MODE)
+        stream = open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115 (the handler closes it)
+        assert isinstance(stream, io.TextIOWrapper)
+        return stream
+
+
+def _tighten_old_logs(path: Path) -> None:
+    """Rolled-over logs from an older version (0644) become private too."""
+    for old in path.parent.glob(path.name + ".*"):
+        with contextlib.suppress(OSError):
+            if old.is_file() and old.stat().st_mode & 0o777 != LOG_FILE_MODE:
+                os.chmod(old, LOG_FILE_MODE)
+
+
 def log_path() -> Path:
     return paths.log_dir() / LOG_NAME
 
@@ -38,7 +67,8 @@ def setup_logging(level: int = logging.INFO, *, console: bool = False) -> Path:
         if getattr(handler, "_xcelsior", False):
             root.removeHandler(handler)
             handler.close()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    _tighten_old_logs(path)
+    handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler._xcelsior = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.addFilter(RedactPem())

@@ -374,9 +374,10 @@ class MainWindow(QWidget):
 
     # -- geometry and closing ----------------------------------------------------------------------
 
-    def restore_geometry(self, encoded: str | None) -> None:
-        if encoded:
-            self.restoreGeometry(QByteArray.fromBase64(encoded.encode("ascii")))
+    def restore_geometry(self, encoded: object) -> None:
+        """Put the window back where it was; a saved value that is not ASCII base64 is ignored (default place)."""
+        if isinstance(encoded, str) and encoded and encoded.isascii():
+            self.restoreGeometry(QByteArray.fromBase64(encoded.encode("ascii")))  # False: left where it is
         screen = QGuiApplication.screenAt(self.geometry().center())
         if screen is None:  # saved on a monitor that is gone
             primary = QGuiApplication.primaryScreen()

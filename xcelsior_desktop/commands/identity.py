@@ -1,7 +1,8 @@
 """``xcelsior-desktop identity new|show|import|export``: the client certificate the meter knows us by.
 
-The identity lives in the OS keyring (:func:`default_store`, see ``services/secrets.py``), or with
+The identity lives in the OS keyring (:func:`default_store`, see ``services/secrets/``), or with
 ``--encrypted-file`` in a file encrypted with a passphrase; ``--cert-out``/``--key-out`` write plain files.
+Passphrases are typed at the terminal or taken from ``$XCELSIOR_KEY_PASSPHRASE`` (``commands/passphrase.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ EXIT_USAGE = 2
 
 
 class Store(Protocol):
-    backend_name: str
+    @property
+    def backend_name(self) -> str: ...
 
     def load(self) -> Identity | None: ...
 
@@ -38,7 +40,7 @@ def write_private(path: Path, data: bytes, *, overwrite: bool = True) -> None:
 
 def default_store() -> Store:
     """Where the identity lives by default: the OS keyring (or, opted in, a passphrase-encrypted file)."""
-    from xcelsior_desktop.services.secrets import CliIdentityStore
+    from xcelsior_desktop.commands.passphrase import CliIdentityStore
 
     return CliIdentityStore()
 
@@ -95,39 +97,40 @@ def describe_certificate(cert_pem: bytes) -> list[str]:
     ]
 
 
-def _passphrase_for(key_path: Path) -> bytes | None:
-    try:
-        data = key_path.read_bytes()
-    except OSError:
-        return None
-    if b"ENCRYPTED" not in data:
-        return None
-    if not sys.stdin.isatty():
-        return None  # load_identity then says a passphrase is needed
-    import getpass
+def _passphrase_for(key_path: Path, key_pem: bytes) -> bytes | None:
+    """The passphrase of an encrypted key (decided by parsing it): $XCELSIOR_KEY_PASSPHRASE or typed at the
+    terminal; without either, an error that says no prompt can appear and names the variable."""
+    from xcelsior_desktop.commands.passphrase import ask_passphrase, no_prompt_message
+    from xcelsior_desktop.meter.errors import IdentityError
+    from xcelsior_desktop.meter.identity import key_is_encrypted
 
-    return getpass.getpass(f"Passphrase for {key_path}: ").encode()
+    if not key_is_encrypted(key_pem):
+        return None
+    typed = ask_passphrase(f"Passphrase for {key_path}: ")
+    if typed is None:
+        raise IdentityError("encrypted key, no passphrase and no terminal", user_message=no_prompt_message(
+            f"The private key in {key_path} is protected by a passphrase."))
+    return typed.encode()
 
 
 def run(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.meter.errors import MeterError
-    from xcelsior_desktop.services.secrets import SecretsError
+    from xcelsior_desktop.errors import XcelsiorError
 
     try:
         return _run(args)
-    except (MeterError, SecretsError) as exc:
+    except XcelsiorError as exc:
         return _fail(exc.user_message.replace("\n", " "))
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "))
 
 
 def _run(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.meter.identity import generate_identity, load_identity_files
+    from xcelsior_desktop.meter.identity import generate_identity, load_identity, read_pem_file
 
     action = args.identity_action
     store = default_store()
     if getattr(args, "encrypted_file", False):
-        from xcelsior_desktop.services.secrets import ask_new_passphrase
+        from xcelsior_desktop.commands.passphrase import ask_new_passphrase
 
         store.file_passphrase = ask_new_passphrase()  # type: ignore[attr-defined]
     if action == "new":
@@ -154,15 +157,16 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if action == "show":
         if args.cert is not None:
-            print("\n".join(describe_certificate(args.cert.read_bytes())))
+            print("\n".join(describe_certificate(read_pem_file(args.cert, "certificate"))))
             return 0
-        identity = store.load()
-        if identity is None:
+        stored = store.load()
+        if stored is None:
             return _fail("no identity yet: create one with 'xcelsior-desktop identity new' or import one.")
-        print("\n".join(describe(identity)))
+        print("\n".join(describe(stored)))
         return 0
     if action == "import":
-        identity = load_identity_files(args.cert, args.key, passphrase=_passphrase_for(args.key))
+        cert_pem, key_pem = read_pem_file(args.cert, "certificate"), read_pem_file(args.key, "key")
+        identity = load_identity(cert_pem, key_pem, passphrase=_passphrase_for(args.key, key_pem))
         current = store.load()
         if current is not None and current.lfdi != identity.lfdi and not args.force:
             return _fail(
@@ -174,15 +178,15 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Imported into {store.backend_name}.")
         return 0
     if action == "export":
-        identity = store.load()
-        if identity is None:
+        stored = store.load()
+        if stored is None:
             return _fail("no identity to export: create one with 'xcelsior-desktop identity new' or import one.")
         for path in (args.cert_out, args.key_out):
             if path.exists() and not args.force:
                 return _fail(f"{path} exists; use --force to overwrite it.")
-        write_private(args.key_out, identity.key_pem)
+        write_private(args.key_out, stored.key_pem)
         args.cert_out.parent.mkdir(parents=True, exist_ok=True)
-        args.cert_out.write_bytes(identity.cert_pem)
+        args.cert_out.write_bytes(stored.cert_pem)
         print(f"Wrote {args.cert_out} and {args.key_out} (the key is readable by you only). Keep the key secret.")
         return 0
     return _fail(f"unknown action {action!r}", EXIT_USAGE)

@@ -1,21 +1,19 @@
 """Errors named after what the caller must do, each with a sentence a user can act on.
 
-Every error raised by the meter package is a :class:`MeterError`. ``str(err)`` is the technical
-detail (for logs); ``err.user_message`` is what to show a person, including the next step.
+Every error raised by the meter package is a :class:`MeterError`, an :class:`~xcelsior_desktop.errors.XcelsiorError`
+like the key storage's errors. ``str(err)`` is the technical detail (for logs); ``err.user_message`` is what to
+show a person, including the next step.
 """
 
 from __future__ import annotations
 
+from xcelsior_desktop.errors import XcelsiorError
 
-class MeterError(Exception):
-    """Base class. ``user_message`` says what happened and what to do next."""
+
+class MeterError(XcelsiorError):
+    """Base class of the meter package. ``user_message`` says what happened and what to do next."""
 
     default_message = "Something went wrong talking to the meter."
-
-    def __init__(self, detail: str = "", *, user_message: str | None = None) -> None:
-        super().__init__(detail or self.default_message)
-        self.detail = detail
-        self.user_message = user_message or self.default_message
 
 
 class IdentityError(MeterError):

@@ -20,10 +20,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from xcelsior_desktop.meter.errors import IdentityError
+from xcelsior_desktop.regular_file import read_regular_file
 
 DEFAULT_VALIDITY_DAYS = 1094  # 3 years, proven on real meters
 SUBJECT_CN = "MeterReaderHanClient"
 HAN_CLIENT_POLICY = x509.ObjectIdentifier("1.3.6.1.4.1.40732.2.2")
+MAX_PEM_FILE_BYTES = 256 * 1024  # a certificate chain and key are a few kB
 _HEX40 = re.compile(r"^[0-9A-F]{40}$")
 
 
@@ -172,7 +174,11 @@ def load_identity(
     allow_expired: bool = False,
     now: dt.datetime | None = None,
 ) -> Identity:
-    """Validate a certificate and key given as PEM bytes; raise IdentityError with a clear reason."""
+    """Validate a certificate and key given as PEM bytes; raise IdentityError with a clear reason.
+
+    Unless ``allow_expired`` (a stored identity being loaded), the certificate must be valid now: neither expired
+    nor valid only from a date in the future.
+    """
     if b"-----BEGIN" not in cert_pem:
         raise IdentityError("certificate is not PEM", user_message=(
             "The certificate file is not a PEM certificate (it should start with "
@@ -187,7 +193,7 @@ def load_identity(
         raise IdentityError("key is not PEM", user_message=(
             "The key file is not a PEM private key (it should start with '-----BEGIN ... PRIVATE KEY-----'). "
             "Choose the file that holds the private key."))
-    is_encrypted = b"ENCRYPTED" in key_pem
+    is_encrypted = key_is_encrypted(key_pem)
     if is_encrypted and not passphrase:
         raise IdentityError("key is encrypted and no passphrase was given", user_message=(
             "The private key is protected by a passphrase. Enter the passphrase to import it."))
@@ -219,6 +225,11 @@ def load_identity(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ),
     )
+    not_before = cert.not_valid_before_utc
+    if not allow_expired and not_before > (now or dt.datetime.now(dt.UTC)):
+        raise IdentityError(f"certificate not valid before {not_before:%Y-%m-%d %H:%M} UTC", user_message=(
+            f"This certificate is not valid until {not_before:%Y-%m-%d %H:%M} UTC, so the meter would refuse it. "
+            "Check this computer's date and time; if they are right, create a new identity instead."))
     if not allow_expired and identity.is_expired(now):
         raise IdentityError(f"certificate expired on {identity.not_after:%Y-%m-%d}", user_message=(
             f"This certificate expired on {identity.not_after:%Y-%m-%d}; the meter will refuse it. "
@@ -226,18 +237,37 @@ def load_identity(
     return identity
 
 
+def key_is_encrypted(key_pem: bytes) -> bool:
+    """Whether a PEM private key needs a passphrase, decided by parsing it (the word ENCRYPTED in a comment or
+    elsewhere outside the key's own header does not make a key encrypted). An unreadable key counts as plain."""
+    try:
+        serialization.load_pem_private_key(key_pem, password=None)
+    except TypeError:  # "Password was not given but private key is encrypted"
+        return True
+    except (ValueError, UnsupportedAlgorithm):
+        return False
+    return False
+
+
+def read_pem_file(path: str | Path, what: str) -> bytes:
+    """The bytes of a certificate or key file: a regular file of at most :data:`MAX_PEM_FILE_BYTES` only (never a
+    folder, a device such as /dev/zero, or a FIFO that would wait for a writer). Raises IdentityError."""
+    try:
+        return read_regular_file(path, limit=MAX_PEM_FILE_BYTES)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise IdentityError(f"cannot read {what} file {path}: {reason}", user_message=(
+            f"The {what} file {path} could not be opened ({reason}). Choose the PEM file that holds the {what}."
+        )) from exc
+
+
 def load_identity_files(
     cert_path: str | Path, key_path: str | Path, *, passphrase: bytes | None = None, allow_expired: bool = False
 ) -> Identity:
     """Load from files, e.g. the MQTT bridge's ``certs/.cert.pem`` and ``certs/.key.pem``."""
-    pems = []
-    for what, path in (("certificate", cert_path), ("key", key_path)):
-        try:
-            pems.append(Path(path).read_bytes())
-        except OSError as exc:
-            raise IdentityError(f"cannot read {what} file {path}: {exc.strerror}", user_message=(
-                f"The {what} file {path} could not be opened ({exc.strerror}). Check the path.")) from exc
-    return load_identity(pems[0], pems[1], passphrase=passphrase, allow_expired=allow_expired)
+    cert_pem = read_pem_file(cert_path, "certificate")
+    key_pem = read_pem_file(key_path, "key")
+    return load_identity(cert_pem, key_pem, passphrase=passphrase, allow_expired=allow_expired)
 
 
 def load_certificate(cert_pem: bytes) -> x509.Certificate:

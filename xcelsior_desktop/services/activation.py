@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import random
 import time
 from collections.abc import Callable
@@ -19,12 +18,25 @@ from pathlib import Path
 from typing import Any, Literal
 
 from xcelsior_desktop.meter.errors import CertificateRefused, IdentityMismatch, MeterBusy, Unreachable
+from xcelsior_desktop.meter.identity import normalize_lfdi
 from xcelsior_desktop.services.atomic_file import write_json_atomic
+from xcelsior_desktop.services.settings import check_host
+from xcelsior_desktop.services.state_files import (
+    boolean,
+    integer,
+    load_json_file,
+    number,
+    one_of,
+    optional,
+    record,
+    string,
+)
 
 FILE_NAME = "activation.json"
 DEFAULT_BASE_S = 20.0
 DEFAULT_CAP_S = 15 * 60.0
 Outcome = Literal["accepted", "refused", "unreachable", "busy", "mismatch", "error"]
+OUTCOMES: tuple[Outcome, ...] = ("accepted", "refused", "unreachable", "busy", "mismatch", "error")
 
 
 @dataclass
@@ -48,6 +60,32 @@ class ActivationState:
     @property
     def accepted(self) -> bool:
         return self.accepted_at is not None
+
+
+_TIME = number(0, 1e11)  # unix seconds (year 5138 at most)
+_LFDI = string(max_len=100, check=normalize_lfdi, what="an LFDI")
+
+#: activation.json: the four facts of the wait are required; a bad optional field is dropped, the wait kept.
+SCHEMA = record(
+    {
+        "lfdi": _LFDI,
+        "host": string(max_len=253, check=check_host, what="a host name or IP address"),
+        "port": integer(1, 65535),
+        "started_at": _TIME,
+        "attempts": integer(0, 10**9),
+        "next_probe_at": _TIME,
+        "last_probe_at": optional(_TIME),
+        "last_outcome": optional(one_of(*OUTCOMES)),
+        "last_message": optional(string(max_len=2000)),
+        "accepted_at": optional(_TIME),
+        "meter_lfdi": optional(_LFDI),
+        "slot": one_of("current", "pending"),
+        "manual": boolean(),
+    },
+    required=("lfdi", "host", "port", "started_at"),
+    lenient=True,
+    what="a saved activation wait",
+)
 
 
 def classify(accepted: bool, error: BaseException | None) -> Outcome:
@@ -128,12 +166,12 @@ class ActivationTracker:
     # -- persistence ------------------------------------------------------------------------------
 
     def _read(self) -> ActivationState | None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            fields = {f.name for f in dataclasses.fields(ActivationState)}
-            return ActivationState(**{k: v for k, v in data.items() if k in fields})
-        except (OSError, ValueError, TypeError):
-            return None
+        loaded = load_json_file(
+            self.path, SCHEMA, title="The saved wait for activation",
+            on_reset="Open Set up… from the tray menu to check the meter again.",
+            on_drop="The wait goes on.",
+        )
+        return None if loaded.data is None else ActivationState(**loaded.data)
 
     def _write(self) -> None:
         if self.state is None:

@@ -41,9 +41,20 @@ def write_json_atomic(path: Path | str, data: Any, *, mode: int = 0o600, sort_ke
     write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
 
 
-def set_aside(path: Path) -> Path:
-    """Move a damaged file to ``<name>.bad`` (kept for the user to look at) and return that path."""
-    bad = path.with_name(path.name + ".bad")
-    with contextlib.suppress(OSError):
-        os.replace(path, bad)
-    return bad
+def set_aside(path: Path) -> Path | None:
+    """Move a damaged file (or whatever sits in its place) to ``<name>.bad``, or ``.bad-2``, ``.bad-3``, ... so an
+    earlier one is never overwritten; return where it went, or None when it could not be moved."""
+    for number in range(1, 1000):
+        bad = path.with_name(path.name + (".bad" if number == 1 else f".bad-{number}"))
+        if os.path.lexists(bad):
+            continue
+        try:
+            os.rename(path, bad)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            if os.path.lexists(bad):  # taken meanwhile (or a folder in the way on Windows): try the next name
+                continue
+            return None
+        return bad
+    return None

@@ -1,4 +1,4 @@
-"""Per-OS folders for settings, data, state and logs, created on demand.
+"""Per-OS folders for settings, data, state and logs, created on demand and private to the user (0700).
 
 Linux and other Unix: XDG base directories (honouring ``XDG_*`` variables); macOS: ``~/Library/...``;
 Windows: ``%APPDATA%`` (roaming config) and ``%LOCALAPPDATA%`` (data, state, logs).
@@ -29,8 +29,24 @@ def _windows(var: str, fallback: str) -> Path:
     return (Path(value) if value else _home() / fallback) / MAC_APP_NAME
 
 
-def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+PRIVATE_DIR_MODE = 0o700
+
+
+def _ensure(path: Path, levels: int = 1) -> Path:
+    """Create ``path`` and make its last ``levels`` folders (the app's own, not ``~/.config``) private: 0700.
+
+    Folders made by an older version (0755) are tightened too; they hold LFDIs, the meter's address and logs.
+    """
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    if sys.platform != "win32":  # Windows folders under the profile are private through their ACLs
+        folder = path
+        for _ in range(levels):
+            try:
+                if folder.stat().st_mode & 0o777 != PRIVATE_DIR_MODE:
+                    os.chmod(folder, PRIVATE_DIR_MODE)
+            except OSError:  # not ours to change (a shared XDG folder set up by an admin): leave it
+                pass
+            folder = folder.parent
     return path
 
 
@@ -55,9 +71,9 @@ def data_dir() -> Path:
 def state_dir() -> Path:
     """Small runtime state worth keeping across runs (window geometry, lock files)."""
     if sys.platform == "darwin":
-        return _ensure(_home() / "Library" / "Application Support" / MAC_APP_NAME / "state")
+        return _ensure(_home() / "Library" / "Application Support" / MAC_APP_NAME / "state", 2)
     if sys.platform == "win32":
-        return _ensure(_windows("LOCALAPPDATA", "AppData/Local") / "state")
+        return _ensure(_windows("LOCALAPPDATA", "AppData/Local") / "state", 2)
     return _ensure(_xdg("XDG_STATE_HOME", ".local/state"))
 
 
@@ -66,5 +82,5 @@ def log_dir() -> Path:
     if sys.platform == "darwin":
         return _ensure(_home() / "Library" / "Logs" / MAC_APP_NAME)
     if sys.platform == "win32":
-        return _ensure(_windows("LOCALAPPDATA", "AppData/Local") / "logs")
-    return _ensure(_xdg("XDG_STATE_HOME", ".local/state") / "logs")
+        return _ensure(_windows("LOCALAPPDATA", "AppData/Local") / "logs", 2)
+    return _ensure(_xdg("XDG_STATE_HOME", ".local/state") / "logs", 2)

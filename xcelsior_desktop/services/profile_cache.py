@@ -2,7 +2,8 @@
 
 The profile (where each channel lives on the meter) only changes when the meter is replaced or its firmware is
 updated, so the file is keyed by both: it is used only for the pinned meter LFDI it was learned from, and dropped
-when the meter reports another firmware version. A damaged file is ignored (and rebuilt by the next walk). Qt-free.
+when the meter reports another firmware version. The file is read against :data:`SCHEMA` by
+:mod:`.state_files`: a damaged one is set aside and the profile rebuilt by the next walk. Qt-free.
 """
 
 from __future__ import annotations
@@ -16,11 +17,57 @@ from typing import Any
 from xcelsior_desktop.meter.identity import normalize_lfdi
 from xcelsior_desktop.meter.profile import MeterProfile
 from xcelsior_desktop.services.atomic_file import write_json_atomic
+from xcelsior_desktop.services.state_files import (
+    integer,
+    list_of,
+    load_json_file,
+    number,
+    one_of,
+    optional,
+    record,
+    string,
+)
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "meter-profile.json"
 FORMAT = 1
+
+
+def _check_href(text: str) -> None:
+    if not text.startswith("/") or not text.isprintable():
+        raise ValueError("a path on the meter starts with /")
+
+
+_LFDI = string(max_len=100, check=normalize_lfdi, what="an LFDI")
+
+
+_HREF = optional(string(max_len=2048, check=_check_href, what="a path on the meter"))
+_SMALL_INT = optional(integer(-(2**63), 2**63))
+_READING_TYPE = record({name: _SMALL_INT for name in (
+    "accumulation_behaviour", "commodity", "data_qualifier", "flow_direction", "interval_length", "kind",
+    "max_number_of_intervals", "number_of_tou_tiers", "phase", "power_of_ten_multiplier", "uom")} | {"href": _HREF},
+    what="a reading type")
+_CHANNEL = record(
+    {"channel": optional(string(max_len=100)), "description": optional(string(max_len=1000)),
+     "meter_reading_href": _HREF, "reading_href": _HREF, "reading_set_list_href": _HREF,
+     "tou_reading_list_href": _HREF, "reading_type": _READING_TYPE},
+    what="a channel",
+)
+_PROFILE = record(
+    {"version": integer(0, 1000), "dcap_path": _HREF, "meter_lfdi": optional(_LFDI), "time_href": _HREF,
+     "self_device_href": _HREF, "device_information_href": _HREF, "usage_point_href": _HREF,
+     "poll_rate": optional(number(0, 1e9)), "channels": list_of(_CHANNEL, max_items=1000),
+     "built_at": optional(number(0, 1e11))},
+    required=("version",),
+    what="a meter profile",
+)
+#: meter-profile.json: ``{"format", "meter_lfdi", "firmware", "profile"}``; a cache, so any fault resets it.
+SCHEMA = record(
+    {"format": one_of(FORMAT), "meter_lfdi": _LFDI, "firmware": optional(string(max_len=200)), "profile": _PROFILE},
+    required=("format", "meter_lfdi", "profile"),
+    what="a saved meter profile",
+)
 
 
 def _same_lfdi(a: str | None, b: str | None) -> bool:
@@ -47,16 +94,9 @@ class ProfileCache:
         return self._path
 
     def _read(self) -> dict[str, Any] | None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.info("saved meter profile ignored (%s)", exc)
-            return None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return None
-        return data
+        loaded = load_json_file(self.path, SCHEMA, title="The saved map of the meter's readings",
+                                on_reset="It is learned again from the meter on the next connection.")
+        return loaded.data  # type: ignore[no-any-return]
 
     def load(self, meter_lfdi: str | None) -> MeterProfile | None:
         """The saved profile of this meter, or None (another meter, no file, a damaged file)."""

@@ -1,7 +1,9 @@
 """User settings as a dataclass saved as JSON in ``config_dir()/settings.json``.
 
-Writes are atomic (temp file + ``os.replace``). A corrupt file is moved aside as ``settings.json.bad`` and
-defaults are used; :attr:`Settings.load_message` says so, for the app to show. Never a key or certificate here.
+Writes are atomic (temp file + ``os.replace``). The file is read through :mod:`.state_files` against
+:data:`SCHEMA`: a bad value is dropped and named, a file that cannot be used at all is moved aside as
+``settings.json.bad`` and defaults are used; :attr:`Settings.load_message` (and the reset notices) say so, for the
+app to show. Never a key or certificate here.
 Other parts add fields with small edits; unknown keys in the file are kept (``extra``) so an older build
 never drops a newer build's settings.
 """
@@ -9,14 +11,27 @@ never drops a newer build's settings.
 from __future__ import annotations
 
 import dataclasses
-import json
+import ipaddress
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from xcelsior_desktop.meter.identity import normalize_lfdi, sfdi_is_valid
 from xcelsior_desktop.services import paths
-from xcelsior_desktop.services.atomic_file import set_aside, write_json_atomic
+from xcelsior_desktop.services.atomic_file import write_json_atomic
+from xcelsior_desktop.services.state_files import (
+    anything,
+    integer,
+    load_json_file,
+    mapping,
+    number,
+    one_of,
+    optional,
+    record,
+    string,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,30 +75,20 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
-        """The saved settings, or defaults (with ``load_message`` set when the file was unusable)."""
+        """The saved settings, or defaults; ``load_message`` (and the reset notices) say what was dropped or reset.
+
+        The file is checked field by field (:data:`SCHEMA`): a bad value (``"meter_lfdi": "zz"``) is dropped and
+        named, the rest kept; a file that is not a JSON object at all is set aside and the defaults used.
+        """
         path = path or cls.path()
         cls.load_message = None
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return cls()
-        except OSError as exc:
-            cls.load_message = f"Could not read the settings file {path} ({exc}); using defaults."
-            log.warning(cls.load_message)
-            return cls()
-        try:
-            data = json.loads(raw)
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-            return cls.from_dict(data)
-        except (ValueError, TypeError) as exc:
-            bad = set_aside(path)
-            cls.load_message = (
-                f"The settings file was damaged ({exc}); it was kept as {bad} and the defaults are in use. "
-                "Open Settings to set the meter address and poll interval again."
-            )
-            log.warning(cls.load_message)
-            return cls()
+        loaded = load_json_file(
+            path, SCHEMA, title="The settings file",
+            on_reset="The defaults are in use: open Settings to set the meter address and poll interval again.",
+            on_drop="Their defaults are in use; open Settings to check them.",
+        )
+        cls.load_message = loaded.notice
+        return cls() if loaded.data is None else cls.from_dict(loaded.data)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
@@ -143,6 +148,7 @@ def parse_address(text: str, default_port: int = 8081) -> tuple[str, int]:
         port = _port(port_text)
     if not host or any(c.isspace() for c in host):
         raise ValueError(f"not a host name or address: {text!r}")
+    check_host(host)  # what the dialog accepts, the settings file accepts at the next start
     return host, port
 
 
@@ -154,3 +160,57 @@ def _port(text: str) -> int:
     if not 0 < port < 65536:
         raise ValueError(f"port out of range: {port}")
     return port
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-.]{0,251}[A-Za-z0-9_\-])?\.?")
+
+
+def check_host(text: str) -> None:
+    """Raise ValueError unless ``text`` is a host name or an IP address (IPv6 may carry a ``%zone``)."""
+    if _HOST_NAME.fullmatch(text):
+        return
+    try:
+        ipaddress.ip_address(text.split("%", 1)[0] if text.count("%") == 1 and ":" in text else text)
+    except ValueError:
+        raise ValueError("not a host name or IP address") from None
+    if "%" in text and not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", text.split("%", 1)[1]):
+        raise ValueError("bad IPv6 zone")
+
+
+def _check_sfdi(text: str) -> None:
+    if not text.isascii() or not text.isdigit() or len(text) > 15 or not sfdi_is_valid(text):
+        raise ValueError("an SFDI is digits with a valid check digit")
+
+
+def _check_base64(text: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9+/=\s]*", text):
+        raise ValueError("not base64")
+
+
+def _check_view(text: str) -> None:
+    if not re.fullmatch(r"[a-z0-9_\-]{1,40}", text):
+        raise ValueError("not a view name")
+
+
+_HOST = string(max_len=253, check=check_host, what="a host name or IP address")
+_LFDI = string(max_len=100, check=normalize_lfdi, what="an LFDI (40 hex digits)")
+
+#: settings.json: every known field is checked; a bad one is dropped (named in the notice), unknown keys are kept.
+SCHEMA = record(
+    {
+        "poll_interval_s": number(-1e9, 1e9),
+        "meter_host": optional(_HOST),
+        "meter_port": integer(1, 65535),
+        "meter_lfdi": optional(_LFDI),
+        "meter_sfdi": optional(string(max_len=15, check=_check_sfdi, what="an SFDI")),
+        "last_meter_host": optional(_HOST),
+        "units": one_of("W", "kW"),
+        "registered_lfdi": optional(_LFDI),
+        "window_geometry": optional(string(max_len=20_000, check=_check_base64, what="saved window geometry")),
+        "window_view": string(max_len=40, check=_check_view, what="a view name"),
+        "extra": mapping(string(max_len=200), anything()),
+    },
+    lenient=True,
+    unknown=anything(),
+    what="a settings object",
+)

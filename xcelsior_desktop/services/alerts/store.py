@@ -1,7 +1,10 @@
 """Where alert rules, past alerts and the engine's state are kept (JSON, atomic writes).
 
 - rules: ``config_dir()/alerts.json``; a corrupt file is moved aside as ``alerts.json.bad`` and the defaults
-  are used, with :attr:`RulesStore.message` saying so; a single bad rule is dropped, the others kept.
+  are used, with :attr:`RulesStore.message` saying so; a single bad rule is dropped, the others kept (the
+  original file is kept aside then too).
+
+Every file is read through :mod:`xcelsior_desktop.services.state_files` against its schema below.
 - history: ``data_dir()/alerts-history.json``, the newest ``limit`` alerts.
 - state: ``state_dir()/alerts-state.json`` (cooldowns, armed flags, today's baseline) so a restart never
   repeats an alert.
@@ -9,7 +12,7 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +21,18 @@ from typing import Any
 from xcelsior_desktop.services.alerts.engine import Alert
 from xcelsior_desktop.services.alerts.rules import AlertRule, default_rules
 from xcelsior_desktop.services.atomic_file import set_aside, write_json_atomic
+from xcelsior_desktop.services.state_files import (
+    add_notice,
+    anything,
+    boolean,
+    list_of,
+    load_json_file,
+    mapping,
+    number,
+    optional,
+    record,
+    string,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +43,33 @@ FORMAT_VERSION = 1
 HISTORY_LIMIT = 500
 
 
-def read_json(path: Path) -> tuple[Any, str | None]:
-    """(data, None), or (None, message) after moving an unreadable file aside; (None, None) if absent."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        return None, f"Could not read {path} ({exc.strerror or exc})."
-    try:
-        return json.loads(raw), None
-    except ValueError as exc:
-        bad = set_aside(path)
-        return None, f"{path} was damaged ({exc}); it was kept as {bad.name}."
+_ALERT = record(
+    {
+        "rule_id": string(max_len=200), "kind": string(max_len=100), "title": string(max_len=2000),
+        "body": string(max_len=10_000), "at": number(0, 1e11), "view": string(max_len=100),
+        "notify": boolean(), "resolved": boolean(), "id": string(max_len=200),
+    },
+    required=("rule_id", "kind", "title", "body", "at", "view"),
+    what="an alert",
+)
+#: alerts.json: the rules list must be there; each rule is checked by AlertRule.from_dict (a bad one is dropped)
+RULES_SCHEMA = record({"version": anything(), "rules": list_of(anything(), max_items=1000)}, required=("rules",),
+                      unknown=anything(), what="an alert rules file")
+#: alerts-history.json: a damaged entry is dropped, the others kept
+HISTORY_SCHEMA = record({"version": anything(), "alerts": list_of(_ALERT, max_items=100_000, skip_bad=True)},
+                        unknown=anything(), what="an alert history file")
+_RULE_STATE = record({"armed": boolean(), "last_at": optional(number(0, 1e11)), "fired": boolean()},
+                     unknown=anything())
+#: alerts-state.json: cooldowns and today's baseline (EngineState.snapshot)
+STATE_SCHEMA = record(
+    {
+        "rules": mapping(string(max_len=200), _RULE_STATE),
+        "day": record({"date": optional(string(max_len=20)), "baseline_wh": optional(number(-1e15, 1e15)),
+                       "since": optional(number(0, 1e11))}, unknown=anything()),
+    },
+    unknown=anything(),
+    what="an alert state file",
+)
 
 
 def _config_dir() -> Path:
@@ -68,29 +97,27 @@ class RulesStore:
 
     def load(self) -> list[AlertRule]:
         self.message = None
-        data, problem = read_json(self.path)
-        if problem:
-            self.message = f"{problem} Default alert rules are used."
-            log.warning(self.message)
-            return default_rules()
-        if data is None:
-            return default_rules()
-        items = data.get("rules") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            bad = set_aside(self.path)
-            self.message = f"{self.path} is not an alert rules file; it was kept as {bad.name}. Defaults are used."
-            log.warning(self.message)
+        loaded = load_json_file(self.path, RULES_SCHEMA, title="The alert rules file",
+                                on_reset="Default alert rules are used; open Settings, Alerts to change them.")
+        if loaded.data is None:
+            self.message = loaded.notice
             return default_rules()
         rules: list[AlertRule] = []
         dropped: list[str] = []
-        for item in items:
+        for item in loaded.data["rules"]:
             try:
                 rules.append(AlertRule.from_dict(item))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
                 dropped.append(str(exc))
         if dropped:
-            self.message = f"{len(dropped)} alert rule(s) in {self.path} could not be used: {'; '.join(dropped)}"
+            bad = set_aside(self.path)
+            with contextlib.suppress(OSError):
+                self.save(rules)
+            kept = f" The original file is kept as {bad}." if bad else ""
+            self.message = (f"{len(dropped)} alert rule(s) in {self.path} could not be used and were dropped: "
+                            f"{'; '.join(dropped)}.{kept}")
             log.warning(self.message)
+            add_notice(self.message)
         return rules
 
     def save(self, rules: Iterable[AlertRule]) -> None:
@@ -111,9 +138,12 @@ class AlertHistory:
         return list(self._alerts)
 
     def load(self) -> list[Alert]:
-        data, self.message = read_json(self.path)
+        loaded = load_json_file(self.path, HISTORY_SCHEMA, title="The list of past alerts",
+                                on_reset="It starts empty; the alert rules are unchanged.",
+                                on_drop="The other past alerts are kept.")
+        self.message = loaded.notice
         alerts: list[Alert] = []
-        for item in data.get("alerts", []) if isinstance(data, dict) else []:
+        for item in (loaded.data or {}).get("alerts", []):
             try:
                 alerts.append(Alert.from_dict(item))
             except (TypeError, ValueError):
@@ -144,10 +174,9 @@ class EngineStateStore:
         self.path = path or _state_dir() / STATE_FILE
 
     def load(self) -> dict[str, Any]:
-        data, problem = read_json(self.path)
-        if problem:
-            log.warning(problem)
-        return data if isinstance(data, dict) else {}
+        loaded = load_json_file(self.path, STATE_SCHEMA, title="The alerts' saved state",
+                                on_reset="Cooldowns start afresh, so an alert may repeat once.")
+        return loaded.data or {}
 
     def save(self, snapshot: dict[str, Any]) -> None:
         try:
