@@ -140,9 +140,11 @@ class Listener:
             self.messages.append((message.topic, message.payload.decode(), bool(message.retain)))
             self._condition.notify_all()
 
-    def payloads(self, topic: str) -> list[str]:
+    def payloads(self, topic: str, *, live_only: bool = False) -> list[str]:
+        """Payloads on ``topic`` in arrival order; ``live_only``: without the retained copies a (re)subscription
+        brings."""
         with self._condition:
-            return [payload for t, payload, _ in self.messages if t == topic]
+            return [payload for t, payload, retained in self.messages if t == topic and not (live_only and retained)]
 
     def latest(self, topic: str) -> str | None:
         values = self.payloads(topic)

@@ -278,7 +278,7 @@ def test_the_queue_keeps_the_newest_when_the_broker_is_down(tmp_path: Path) -> N
         subscriber = Listener(broker.port, f"{BASE}/power", client_id="queue-listener", clean_session=False)
         try:
             subscriber.wait_for(f"{BASE}/power", "12")
-            assert subscriber.payloads(f"{BASE}/power") == ["8", "9", "10", "11", "12"]
+            assert subscriber.payloads(f"{BASE}/power", live_only=True) == ["8", "9", "10", "11", "12"]
         finally:
             subscriber.close()
     finally:

@@ -114,8 +114,9 @@ class MqttPublisher:
         self._wake()
         if self._thread.is_alive():
             self._thread.join(timeout if timeout is not None else self.options.stop_timeout_s + 2.0)
-        for sock in (self._wake_r, self._wake_w):
-            sock.close()
+        if not self._thread.is_alive():  # a thread stuck past the timeout keeps its wake-up socket
+            for sock in (self._wake_r, self._wake_w):
+                sock.close()
 
     def status(self) -> PublisherStatus:
         with self._lock:
@@ -311,7 +312,10 @@ class MqttPublisher:
 
     def _open(self, meter: MeterIdentity) -> BrokerConnection:
         topics = Topics(self.options.topic_base, self.options.discovery_prefix, meter.sfdi)
-        self._set_state(BrokerState.CONNECTING, f"connecting to {self.target.display()}")
+        with self._lock:
+            retrying = self._state in FAILURE_STATES
+        if not retrying:  # while retrying, the failure stays on show (and in the log once) until it changes
+            self._set_state(BrokerState.CONNECTING, f"connecting to {self.target.display()}")
         connection = BrokerConnection(self.target, client_id=f"xcelsior-desktop-{meter.sfdi}",
                                       keepalive_s=self.options.keepalive_s,
                                       connect_timeout_s=self.options.connect_timeout_s,
