@@ -69,3 +69,13 @@ def parse_broker_url(text: str) -> BrokerUrl:
         raise BrokerUrlError("The broker address has a password but no user name: write mqtt://user:password@host.")
     return BrokerUrl(host=host, port=port or (TLS_PORT if tls else PLAIN_PORT), tls=tls, username=username,
                      password=password)
+
+
+def broker_url_argument(text: str) -> BrokerUrl:
+    """argparse ``type=`` for ``--mqtt URL``: a bad URL is one clear usage error (exit status 2)."""
+    import argparse
+
+    try:
+        return parse_broker_url(text)
+    except BrokerUrlError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
