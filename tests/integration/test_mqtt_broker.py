@@ -82,7 +82,7 @@ def test_discovery_configs_and_states(broker: Mosquitto, listener: Listener) -> 
         assert power["state_topic"] == f"{BASE}/power"
         assert power["availability_topic"] == f"{BASE}/availability"
         assert power["unique_id"] == f"xcelsior_{SFDI}_power"
-        assert power["device"]["identifiers"] == [f"lfdi_{LFDI}"]
+        assert power["device"]["identifiers"] == [LFDI]
         assert power["device"]["manufacturer"] == "Itron"
         assert power["device"]["model"] == "Gen5 Riva"
         assert power["device"]["sw_version"] == "4.1.2"

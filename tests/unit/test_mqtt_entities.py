@@ -40,7 +40,7 @@ def test_identity_needs_an_lfdi_and_derives_a_missing_sfdi() -> None:
 
 def test_device_block_leaves_out_what_the_meter_left_empty() -> None:
     block = meter().device_block()
-    assert block == {"identifiers": [f"lfdi_{LFDI}"], "name": "Xcel Energy meter 167261211391",
+    assert block == {"identifiers": [LFDI], "name": "Xcel Energy meter 167261211391",
                      "manufacturer": "Itron", "sw_version": "4.1.2", "serial_number": "SN1"}
     unnamed = MeterIdentity.from_device_info(info(manufacturer=None))
     assert unnamed is not None and unnamed.device_block()["manufacturer"] == "Itron"
@@ -67,7 +67,7 @@ def test_discovery_configs_grow_with_tiers_and_a_tariff() -> None:
         config = json.loads(payload)
         assert config["availability_topic"] == topics.availability
         assert config["unique_id"].startswith("xcelsior_167261211391_")
-        assert config["device"]["identifiers"] == [f"lfdi_{LFDI}"]
+        assert config["device"]["identifiers"] == [LFDI]
 
 
 @pytest.mark.parametrize(("value", "unit", "payload"), [

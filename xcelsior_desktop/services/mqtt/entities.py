@@ -67,7 +67,7 @@ class MeterIdentity:
 
     def device_block(self) -> dict[str, Any]:
         block: dict[str, Any] = {
-            "identifiers": [f"lfdi_{self.lfdi}"],
+            "identifiers": [self.lfdi],  # the bare LFDI, as other bridges for this meter name it: one device in HA
             "name": f"Xcel Energy meter {self.sfdi}",
             "manufacturer": self.manufacturer,
         }
