@@ -284,3 +284,36 @@ def test_the_queue_keeps_the_newest_when_the_broker_is_down(tmp_path: Path) -> N
     finally:
         publisher.stop()
         broker.stop()
+
+
+def test_a_stalled_broker_never_stalls_the_caller(broker: Mosquitto) -> None:
+    """The broker stops reading (SIGSTOP) while readings pour in faster than they can leave: the caller goes on,
+    the queue stays bounded, the oldest are dropped and counted, and once the broker reads again every offered
+    message is accounted for (published or dropped) and the newest one has arrived."""
+    publisher = start_publisher(broker.port, PublisherOptions(queue_size=100))
+    assert broker.process is not None
+    try:
+        publisher.on_device_info(INFO)
+        wait_until(lambda: publisher.status().state is BrokerState.CONNECTED, 15, "the connection")
+        broker.process.send_signal(signal.SIGSTOP)
+        offered = 0
+        try:
+            while publisher.status().dropped < 1000 and offered < 2_000_000:  # kernel buffers are finite
+                for _ in range(1000):
+                    offered += 1
+                    publisher.on_demand(demand(offered))
+                assert publisher.status().queued <= 100
+            stalled = publisher.status()
+        finally:
+            broker.process.send_signal(signal.SIGCONT)
+        assert stalled.dropped >= 1000
+        wait_until(lambda: publisher.status().queued == 0, 30, "the backlog to drain")
+        final = publisher.status()
+        assert final.published + final.dropped == offered
+        late = Listener(broker.port)
+        try:
+            late.wait_for(f"{BASE}/power", str(offered))  # the newest reading is never the one dropped
+        finally:
+            late.close()
+    finally:
+        publisher.stop()
