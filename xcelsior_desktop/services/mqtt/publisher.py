@@ -297,8 +297,11 @@ class MqttPublisher:
             if connection.connected:
                 self._sync_discovery(connection, sent_configs)
                 self._drain(connection, last_sent)
-            if not connection.closed and connection.pump(1.0, self._wake_r):
-                self._drain_wake()
+            if not connection.closed:
+                # a backlog paho could take now: just turn the socket over; otherwise wait for it or a wake-up
+                backlog = connection.connected and not connection.client.want_write() and self.status().queued > 0
+                if connection.pump(0.0 if backlog else 1.0, self._wake_r):
+                    self._drain_wake()
             if connection.closed:
                 state, detail = connection.failure or (BrokerState.UNREACHABLE, "connection closed")
                 connection.close()
