@@ -16,6 +16,7 @@ import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
 from tests.integration.simulator_support import wait_until
+from xcelsior_desktop.meter.identity import sfdi_from_lfdi
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.services.mqtt import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions, test_connection
 from xcelsior_desktop.services.poller import State, Status
@@ -315,5 +316,25 @@ def test_a_stalled_broker_never_stalls_the_caller(broker: Mosquitto) -> None:
             late.wait_for(f"{BASE}/power", str(offered))  # the newest reading is never the one dropped
         finally:
             late.close()
+    finally:
+        publisher.stop()
+
+
+def test_another_meter_signs_the_first_one_off(broker: Mosquitto, listener: Listener) -> None:
+    other_lfdi = "0123456789ABCDEF0123456789ABCDEF01234567"
+    other = DeviceInfo(lfdi=other_lfdi, sfdi=None, sw_version="5", mf_id=1233, manufacturer="Itron")
+    other_sfdi = sfdi_from_lfdi(other_lfdi)
+    publisher = start_publisher(broker.port)
+    try:
+        publisher.on_device_info(INFO)
+        publisher.on_demand(demand(1))
+        listener.wait_for(f"{BASE}/power", "1")
+        publisher.on_device_info(other)
+        publisher.on_demand(demand(2))
+        listener.wait_for(f"xcelsior/{other_sfdi}/power", "2")
+        assert listener.wait_for(f"{BASE}/availability") == "offline"
+        assert listener.wait_for(f"xcelsior/{other_sfdi}/availability") == "online"
+        config = listener.wait_json(f"homeassistant/sensor/xcelsior_{other_sfdi}/power/config")
+        assert config["device"]["identifiers"] == [other_lfdi]
     finally:
         publisher.stop()

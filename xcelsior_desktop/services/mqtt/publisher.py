@@ -276,8 +276,8 @@ class MqttPublisher:
             if meter is None:
                 self._sleep(None)
                 continue
-            if connection is not None and connected_sfdi != meter.sfdi:  # another meter: another client id
-                connection.disconnect(time.monotonic() + self.options.stop_timeout_s)
+            if connection is not None and connected_sfdi is not None and connected_sfdi != meter.sfdi:  # new client id
+                self._sign_off(connection, connected_sfdi, last_sent)
                 connection = None
                 last_sent.clear()
             if connection is None:
@@ -311,7 +311,9 @@ class MqttPublisher:
                 failures += 1
                 next_attempt = time.monotonic() + delay
                 self._set_state(state, detail, next_retry=self._wall() + delay)
-        self._finish(connection)
+        if connection is not None and connected_sfdi is not None:
+            self._sign_off(connection, connected_sfdi, last_sent)
+        self._set_state(BrokerState.STOPPED)
 
     def _open(self, meter: MeterIdentity) -> BrokerConnection:
         topics = Topics(self.options.topic_base, self.options.discovery_prefix, meter.sfdi)
@@ -373,13 +375,14 @@ class MqttPublisher:
                 self._published += 1
             connection.pump(0.0)  # write it now
 
-    def _finish(self, connection: BrokerConnection | None) -> None:
+    def _sign_off(self, connection: BrokerConnection, sfdi: int, last_sent: dict[str, Message]) -> None:
+        """Send what is queued (as time allows), then "offline" for this meter, then a clean DISCONNECT."""
         deadline = time.monotonic() + self.options.stop_timeout_s
-        topics = self._current_topics()
-        if connection is not None and connection.connected and topics is not None:
-            info = connection.client.publish(topics.availability, entities.OFFLINE, qos=1, retain=True)
+        while connection.connected and self.status().queued and time.monotonic() < deadline:
+            self._drain(connection, last_sent)
+            connection.pump(0.05)
+        if connection.connected:
+            availability = Topics(self.options.topic_base, self.options.discovery_prefix, sfdi).availability
+            info = connection.client.publish(availability, entities.OFFLINE, qos=1, retain=True)
             connection.flush(deadline, info)
-            connection.disconnect(deadline)
-        elif connection is not None:
-            connection.close()
-        self._set_state(BrokerState.STOPPED)
+        connection.disconnect(deadline)
