@@ -332,9 +332,22 @@ def test_another_meter_signs_the_first_one_off(broker: Mosquitto, listener: List
         publisher.on_device_info(other)
         publisher.on_demand(demand(2))
         listener.wait_for(f"xcelsior/{other_sfdi}/power", "2")
-        assert listener.wait_for(f"{BASE}/availability") == "offline"
-        assert listener.wait_for(f"xcelsior/{other_sfdi}/availability") == "online"
+        listener.wait_for(f"{BASE}/availability", "offline")
+        listener.wait_for(f"xcelsior/{other_sfdi}/availability", "online")
         config = listener.wait_json(f"homeassistant/sensor/xcelsior_{other_sfdi}/power/config")
         assert config["device"]["identifiers"] == [other_lfdi]
     finally:
         publisher.stop()
+
+
+def test_own_topic_base_and_discovery_off(broker: Mosquitto, listener: Listener) -> None:
+    publisher = start_publisher(broker.port, PublisherOptions(topic_base="/home/meter/", discovery=False))
+    try:
+        publisher.on_device_info(INFO)
+        publisher.on_demand(demand(7))
+        assert listener.wait_for(f"home/meter/{SFDI}/availability") == "online"
+        assert listener.wait_for(f"home/meter/{SFDI}/power") == "7"
+    finally:
+        publisher.stop()
+    listener.wait_for(f"home/meter/{SFDI}/availability", "offline")
+    assert not [topic for topic, _payload, _retain in listener.messages if topic.startswith("homeassistant/")]

@@ -92,3 +92,13 @@ def test_bad_options_are_refused_at_once() -> None:
         PublisherOptions(topic_base="xcelsior/#")
     with pytest.raises(ValueError, match="queue_size"):
         PublisherOptions(queue_size=0)
+
+
+def test_a_missing_ca_file_is_a_tls_failure(tmp_path, closed_port: int) -> None:  # type: ignore[no-untyped-def]
+    from xcelsior_desktop.services.mqtt import test_connection
+
+    missing = tmp_path / "nowhere.pem"
+    result = test_connection(BrokerTarget("127.0.0.1", closed_port, tls=True, ca_file=str(missing)), timeout_s=5)
+    assert result.state is BrokerState.TLS_FAILED and not result.ok
+    assert str(missing) in result.detail and "No such file" in result.detail
+    assert result.message.startswith("Secure connection (TLS) to the broker failed")

@@ -63,9 +63,15 @@ class BrokerConnection:
 
     def open(self) -> bool:
         """Open TCP (and TLS) and send CONNECT; False with :attr:`failure` set when that fails."""
-        try:
-            if self.target.tls:
+        if self.target.tls:
+            try:
                 self.client.tls_set_context(tls_context(self.target.ca_file))
+            except (OSError, ssl.SSLError) as exc:
+                self.failure = (BrokerState.TLS_FAILED, f"the CA certificate file {self.target.ca_file} cannot be "
+                                                        f"used: {getattr(exc, 'strerror', None) or exc}")
+                self.closed = True
+                return False
+        try:
             self.client.connect(self.target.host, self.target.port, keepalive=self.keepalive_s)
         except Exception as exc:  # OSError, ssl.SSLError, ValueError from paho: all mean "not connected"
             self.failure = classify_connect_error(exc, self.where)
