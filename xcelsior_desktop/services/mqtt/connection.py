@@ -168,7 +168,9 @@ class ConnectionResult:
 
     @property
     def message(self) -> str:
-        return STATE_TEXT[self.state] + (f" ({self.detail})" if self.detail and not self.ok else "")
+        if self.ok or not self.detail:
+            return STATE_TEXT[self.state]
+        return f"{STATE_TEXT[self.state]}. {self.detail[0].upper()}{self.detail[1:]}."
 
 
 def test_connection(target: BrokerTarget, *, timeout_s: float = 10.0) -> ConnectionResult:

@@ -28,16 +28,17 @@ STATE_TEXT: dict[BrokerState, str] = {
     BrokerState.CONNECTING: "Connecting to the broker",
     BrokerState.CONNECTED: "Connected to broker",
     BrokerState.UNREACHABLE: "Broker unreachable: check that it is running and that the address and port in "
-                             "Settings are right; we keep retrying",
+                             "Settings are right",
     BrokerState.AUTH_REFUSED: "Broker refused the user name or password: check them in Settings",
     BrokerState.TLS_FAILED: "Secure connection (TLS) to the broker failed: check that the broker uses TLS on this "
                             "port and that its certificate is trusted (or turn TLS off in Settings)",
-    BrokerState.REFUSED: "The broker refused the connection; we keep retrying",
+    BrokerState.REFUSED: "The broker refused the connection",
     BrokerState.STOPPED: "Not publishing",
 }
 
 FAILURE_STATES = frozenset({BrokerState.UNREACHABLE, BrokerState.AUTH_REFUSED, BrokerState.TLS_FAILED,
                             BrokerState.REFUSED})
+TRANSIENT_STATES = frozenset({BrokerState.UNREACHABLE, BrokerState.REFUSED})  # may mend by themselves
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class PublisherStatus:
 
     @property
     def message(self) -> str:
-        return STATE_TEXT[self.state]
+        """The sentence for the Settings page (the publisher retries every failure, with growing pauses)."""
+        return STATE_TEXT[self.state] + ("; we keep retrying" if self.state in TRANSIENT_STATES else "")
 
     @property
     def failed(self) -> bool:
