@@ -150,8 +150,7 @@ PUBLISHER_SCRIPT = textwrap.dedent("""
     publisher = MqttPublisher(BrokerTarget(host="127.0.0.1", port=int(sys.argv[1]), tls=False),
                               on_status_change=lambda s: s.state is BrokerState.CONNECTED and connected.set()).start()
     publisher.on_device_info(DeviceInfo(lfdi=sys.argv[2], sfdi=None, sw_version="1", mf_id=1233, manufacturer=None))
-    connected.wait(30)
-    print("CONNECTED", flush=True)
+    print("CONNECTED" if connected.wait(30) else f"NOT CONNECTED: {publisher.status()}", flush=True)
     threading.Event().wait()
 """)
 

@@ -102,3 +102,26 @@ def test_a_missing_ca_file_is_a_tls_failure(tmp_path, closed_port: int) -> None:
     assert result.state is BrokerState.TLS_FAILED and not result.ok
     assert str(missing) in result.detail and "No such file" in result.detail
     assert result.message.startswith("Secure connection (TLS) to the broker failed")
+
+
+def test_built_from_settings_and_the_command_line_flag() -> None:
+    from xcelsior_desktop.services.mqtt.settings import MqttSettings, save_password
+    from xcelsior_desktop.services.mqtt.url import parse_broker_url
+
+    saved = MqttSettings(enabled=False, broker_url="mqtt://saved", username="ha", topic_base="home")
+    assert MqttPublisher.from_settings(saved) is None  # off
+
+    save_password("ha", "from keyring")
+    publisher = MqttPublisher.from_settings(MqttSettings(enabled=True, broker_url="mqtt://saved", username="ha"))
+    assert publisher is not None
+    assert publisher.target == BrokerTarget("saved", 1883, tls=False, username="ha", password="from keyring")
+    publisher.stop()  # never started: stop only releases its wake-up socket
+
+    run = MqttPublisher.from_settings(saved, parse_broker_url("mqtts://ha:from%20flag@flagged:9883"))
+    assert run is not None
+    assert run.target == BrokerTarget("flagged", 9883, tls=True, username="ha", password="from flag")
+    assert run.options.topic_base == "home"
+    keyring_user = MqttPublisher.from_settings(saved, parse_broker_url("mqtt://ha@flagged"))
+    assert keyring_user is not None and keyring_user.target.password == "from keyring"
+    for built in (run, keyring_user):
+        built.stop()

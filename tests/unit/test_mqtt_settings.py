@@ -25,11 +25,12 @@ def test_round_trip_through_the_app_settings_file(tmp_path) -> None:  # type: ig
     mqtt = MqttSettings(enabled=True, broker_url="mqtts://broker.lan", username="ha", tls=True, topic_base="home/x",
                         discovery=False, ca_file="/etc/ssl/my-ca.pem")
     settings = Settings()
-    settings.extra["mqtt"] = mqtt.as_dict()
+    mqtt.store_in(settings)
     path = tmp_path / "settings.json"
     settings.save(path)
     assert "password" not in path.read_text()
-    assert MqttSettings.from_dict(Settings.load(path).extra["mqtt"]) == mqtt
+    assert MqttSettings.from_app_settings(Settings.load(path)) == mqtt
+    assert MqttSettings.from_app_settings(Settings()) == MqttSettings()  # never set: off
 
 
 @pytest.mark.parametrize("saved", [None, "garbage", [1], {"enabled": "yes", "topic_base": 5, "ca_file": ""}])

@@ -40,6 +40,7 @@ from xcelsior_desktop.services.mqtt.settings import (
     check_topic_prefix,
 )
 from xcelsior_desktop.services.mqtt.status import FAILURE_STATES, BrokerState, PublisherStatus
+from xcelsior_desktop.services.mqtt.url import BrokerUrl
 from xcelsior_desktop.services.poller import Status
 from xcelsior_desktop.services.today import local_midnight
 
@@ -100,6 +101,23 @@ class MqttPublisher:
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
         self._thread = threading.Thread(target=self._run, name="mqtt-publisher", daemon=True)
+
+    @classmethod
+    def from_settings(cls, settings: MqttSettings, flag: BrokerUrl | None = None, *,
+                      on_status_change: Callable[[PublisherStatus], None] | None = None) -> MqttPublisher | None:
+        """The publisher the settings ask for (None when MQTT is off), not started. ``flag``: the ``--mqtt URL``
+        of this run, which turns it on with that broker (and the URL's password, else the keyring's).
+
+        Raises :class:`~xcelsior_desktop.services.mqtt.url.BrokerUrlError`,
+        :class:`~xcelsior_desktop.services.mqtt.settings.PasswordStoreError` or
+        :class:`~xcelsior_desktop.services.mqtt.settings.TopicError`, each with words for the user.
+        """
+        if flag is not None:
+            settings = MqttSettings.from_flag(flag, settings)
+        if not settings.enabled:
+            return None
+        target = settings.target(password=flag.password if flag is not None else None)
+        return cls(target, PublisherOptions.from_settings(settings), on_status_change=on_status_change)
 
     # -- life -----------------------------------------------------------------------------------------------
 

@@ -12,16 +12,20 @@ import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keyring
 import keyring.errors
 
 from xcelsior_desktop.services.mqtt.url import BrokerUrl, parse_broker_url
 
+if TYPE_CHECKING:
+    from xcelsior_desktop.services.settings import Settings
+
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "xcelsior-desktop-mqtt"
+SETTINGS_KEY = "mqtt"  # in settings.json
 DEFAULT_TOPIC_BASE = "xcelsior"
 DEFAULT_DISCOVERY_PREFIX = "homeassistant"
 _TOPIC_LEVELS = re.compile(r"^[^#+/\x00]+(/[^#+/\x00]+)*$")
@@ -104,6 +108,15 @@ class MqttSettings:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_app_settings(cls, app_settings: Settings) -> MqttSettings:
+        """The MQTT part of the app's settings file (the ``"mqtt"`` object, kept by ``Settings.extra``)."""
+        return cls.from_dict(app_settings.extra.get(SETTINGS_KEY))
+
+    def store_in(self, app_settings: Settings) -> None:
+        """Put these settings into the app's settings (the caller saves them)."""
+        app_settings.extra[SETTINGS_KEY] = self.as_dict()
 
     @classmethod
     def from_flag(cls, url: BrokerUrl, base: MqttSettings | None = None) -> MqttSettings:
