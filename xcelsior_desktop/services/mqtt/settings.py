@@ -72,9 +72,8 @@ class BrokerTarget:
                    ca_file=ca_file)
 
     def display(self) -> str:
-        user = f"{self.username}@" if self.username else ""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{host}:{self.port}"
+        """The address for people and logs: never the password."""
+        return BrokerUrl(self.host, self.port, self.tls, self.username).display()
 
 
 @dataclass
