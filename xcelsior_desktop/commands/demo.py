@@ -26,6 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unregistered", action="store_true",
                         help="do not register the demo certificate (shows 'waiting for registration')")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
+    from xcelsior_desktop.services.mqtt.url import broker_url_argument
+
+    # parsed here (a bad URL is a usage error); the session's MQTT publisher takes args.mqtt (a BrokerUrl or None)
+    parser.add_argument("--mqtt", metavar="URL", type=broker_url_argument,
+                        help="publish readings to this MQTT broker for this run, with Home Assistant discovery: "
+                             "mqtt://[user[:password]@]host[:port] or mqtts://... (a password here is visible to "
+                             "other users of this computer; prefer Settings, which keeps it in the keyring)")
 
 
 def run(args: argparse.Namespace) -> int:
