@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "identity": ("xcelsior_desktop.commands.identity", "create, show, import or export the client certificate"),
     "discover": ("xcelsior_desktop.commands.discover", "find meters on the local network (mDNS)"),
     "read": ("xcelsior_desktop.commands.read", "read demand and registers from a meter once"),
+    "history": ("xcelsior_desktop.commands.history", "sync the energy history from the meter, export it, describe it"),
 }
 
 EXIT_USAGE = 2

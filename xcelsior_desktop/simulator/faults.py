@@ -14,6 +14,7 @@
 | outage | the port is closed (connection refused) for ``seconds`` (30; 0 = until switched off) |
 | frozen_register | the ``register`` ("delivered", "received" or "both") stops moving; demand keeps moving |
 | spike | adds ``amount`` to ``target`` ("demand": +100000 W, "delivered"/"received": +1000000 Wh) |
+| latency | waits ``seconds`` (0.25) before every response (a meter's realistic answer time) |
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "outage": {"seconds": 30.0},
     "frozen_register": {"register": "delivered"},
     "spike": {"target": "demand", "amount": None},
+    "latency": {"seconds": 0.25},
 }
 FAULT_NAMES = tuple(DEFAULTS)
 SPIKE_DEFAULT = {"demand": 100_000.0, "delivered": 1_000_000.0, "received": 1_000_000.0}

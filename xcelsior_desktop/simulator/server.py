@@ -447,6 +447,9 @@ class MeterServer:
         stall = self.faults.fires("read_stall")
         if stall is not None and self._stop.wait(float(stall["seconds"])):
             return False
+        latency = self.faults.get("latency")
+        if latency is not None and self._stop.wait(float(latency["seconds"])):
+            return False
         if self.faults.fires("reset_mid_response"):
             wire = self._wire(response, close)
             with contextlib.suppress(OSError):

@@ -381,6 +381,21 @@ class HistoryStore:
 
         return self._read(work)
 
+    def newest_meter_slot(self, direction: str | None = None) -> EnergyInterval | None:
+        """The meter's newest stored slot (with a value for ``direction`` "imported"/"exported" when given)."""
+        column = {None: None, "imported": "imported_wh", "exported": "exported_wh"}[direction]
+        where = f"AND {column} IS NOT NULL " if column else ""
+        sql = (
+            "SELECT start, duration_s, imported_wh, exported_wh, source FROM intervals "
+            f"WHERE source = ? {where}ORDER BY start DESC LIMIT 1"
+        )
+
+        def work(conn: sqlite3.Connection) -> EnergyInterval | None:
+            row = conn.execute(sql, (METER_SOURCE,)).fetchone()
+            return EnergyInterval(from_seconds(row[0]), row[1], row[2], row[3], row[4]) if row else None
+
+        return self._read(work)
+
     def first_last(self) -> tuple[dt.datetime, dt.datetime] | None:
         """Start of the first, end of the last interval of the resolved view; None when there is none."""
 

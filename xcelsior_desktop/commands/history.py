@@ -1,0 +1,245 @@
+"""``xcelsior-desktop history sync|export|info``: the local energy history from the command line.
+
+``sync`` takes the connection options and exit codes of ``read`` (0 ok, 2 usage, 3 certificate refused,
+4 unreachable, 5 busy, 6 identity mismatch, 7 protocol error, 8 unusable identity, 1 anything else, including a
+history file that cannot be written) and prints one line: ``synced N new slots (FIRST .. LAST)``.
+``export --format csv`` writes a header, then one row per interval with data, oldest first:
+``start,end,imported_wh,exported_wh`` (ISO 8601 UTC with Z; Wh as the meter gave them; empty = unknown), then any
+extra columns. ``--from``/``--to`` are local calendar days, both included. ``info`` prints the path, size,
+first and last slot and the gaps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+HELP = "sync the local energy history from the meter, export it, or describe it"
+PROG = "xcelsior-desktop history"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="history_command", metavar="ACTION", parser_class=type(parser))
+    sub.required = True
+
+    sync = sub.add_parser("sync", help="read what the meter holds that the store lacks (about 30 days)",
+                          description="Read every 15-minute interval the meter holds that the history lacks.")
+    _connection_arguments(sync)
+    _db_argument(sync)
+
+    export = sub.add_parser("export", help="write the history as CSV", description="Write the history as CSV.")
+    from xcelsior_desktop.services.history.export import FORMATS
+
+    export.add_argument("--format", required=True, choices=sorted(FORMATS), help="the output format")
+    export.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD",
+                        help="first local day to export (default: the oldest)")
+    export.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD",
+                        help="last local day to export, included (default: the newest)")
+    _db_argument(export)
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)")
+    # further export options (e.g. --tariff for period,cost columns) go here and into _extra_columns()
+
+    info = sub.add_parser("info", help="show the history's file, size, span and gaps",
+                          description="Show the history's file, size, first and last slot, and gaps.")
+    _db_argument(info)
+
+
+def _connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The connection options of `read`, with the same meanings and defaults."""
+    parser.add_argument("--host", help="the meter's IP address or host name (default: the meter set up in the app)")
+    parser.add_argument("--port", type=int, help="HTTPS port (default 8081, or the app's)")
+    parser.add_argument("--cert", type=Path, help="client certificate PEM (default: the stored identity)")
+    parser.add_argument("--key", type=Path, help="client private key PEM (default: the stored identity)")
+    parser.add_argument("--meter-lfdi", help="expected meter LFDI; the sync fails if another device answers")
+    parser.add_argument("--timeout", type=float, default=15.0, help="handshake timeout in seconds (default 15)")
+
+
+def _db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, metavar="PATH", help="the history file (default: the app's)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _fail(action: str, exc: BaseException) -> None:
+    message = getattr(exc, "user_message", None) or str(exc)
+    detail = getattr(exc, "detail", "")
+    line = f"{PROG} {action}: {type(exc).__name__}: {message}"
+    if detail and detail not in message:
+        line += f" [{detail}]"
+    print(" ".join(line.split()), file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    action = args.history_command
+    if action == "sync":
+        return _sync(args)
+    if action == "export":
+        return _export(args)
+    return _info(args)
+
+
+def _open_store(args: argparse.Namespace, action: str, *, must_exist: bool) -> Any:
+    from xcelsior_desktop.services.history.errors import HistoryError
+    from xcelsior_desktop.services.history.store import HistoryStore, default_path
+
+    path = args.db if args.db is not None else default_path()
+    if must_exist and not path.exists():
+        print(f"{PROG} {action}: no history at {path}: run '{PROG} sync' or start the app first", file=sys.stderr)
+        return None
+    try:
+        store = HistoryStore(path)
+    except HistoryError as exc:
+        _fail(action, exc)
+        return None
+    if store.user_message:
+        print(f"{PROG} {action}: {store.user_message}", file=sys.stderr)
+    return store
+
+
+# --------------------------------------------------------------------------------------------------- sync
+def _sync(args: argparse.Namespace) -> int:
+    from xcelsior_desktop.commands.read import _identity, exit_code
+    from xcelsior_desktop.meter.client import MeterClient
+    from xcelsior_desktop.meter.errors import MeterError
+    from xcelsior_desktop.meter.identity import normalize_lfdi
+    from xcelsior_desktop.services.history.backfill import Backfill
+    from xcelsior_desktop.services.history.errors import HistoryError
+    from xcelsior_desktop.services.secrets import SecretsError
+
+    try:
+        pinned = normalize_lfdi(args.meter_lfdi) if args.meter_lfdi else None
+    except ValueError as exc:
+        print(f"{PROG} sync: {exc}", file=sys.stderr)
+        return 2
+    host, port = args.host, args.port or 8081
+    if host is None:  # the meter the app set up, with its pinned LFDI (as `read` does)
+        from xcelsior_desktop.services.settings import Settings
+
+        settings = Settings.load()
+        host = settings.meter_host or settings.last_meter_host
+        if host is None:
+            print(f"{PROG} sync: no meter address: pass --host, or set up the meter in the app first", file=sys.stderr)
+            return 2
+        port = args.port or settings.meter_port
+        pinned = pinned or settings.meter_lfdi
+    store = _open_store(args, "sync", must_exist=False)
+    if store is None:
+        return 1
+    try:
+        with store:
+            identity = _identity(args)
+            with MeterClient(host, port, identity=identity, meter_lfdi=pinned, handshake_timeout=args.timeout,
+                             profile=_saved_profile(pinned)) as client, client.batch():
+                profile = client.ensure_profile()
+                skew = dt.timedelta(seconds=client.meter_time().skew_s)
+
+                def meter_now() -> dt.datetime:
+                    return dt.datetime.now(dt.UTC) + skew
+
+                summary = Backfill(client.transport.get, profile, store, meter_now).run()
+    except (MeterError, SecretsError) as exc:
+        _fail("sync", exc)
+        return exit_code(exc)
+    except HistoryError as exc:
+        _fail("sync", exc)
+        return 1
+    print(summary.line())
+    return 0
+
+
+def _saved_profile(pinned: str | None) -> Any:
+    """The app's saved meter profile for the pinned meter (skips the ~25-GET walk), or None."""
+    if pinned is None:
+        return None
+    from xcelsior_desktop.services.profile_cache import ProfileCache
+
+    try:
+        return ProfileCache().load(pinned)
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------------- export
+def _extra_columns(args: argparse.Namespace) -> list[Any]:
+    """Extra column providers chosen by options (see services/history/export.py ExtraColumns)."""
+    return []
+
+
+def _export(args: argparse.Namespace) -> int:
+    from xcelsior_desktop.services.atomic_file import write_bytes_atomic
+    from xcelsior_desktop.services.history import periods
+    from xcelsior_desktop.services.history.errors import HistoryError
+    from xcelsior_desktop.services.history.export import export_text
+
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        print(f"{PROG} export: --from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
+        return 2
+    store = _open_store(args, "export", must_exist=True)
+    if store is None:
+        return 1
+    start = periods.local_midnight(args.date_from) if args.date_from else None
+    end = periods.local_midnight(args.date_to + dt.timedelta(days=1)) if args.date_to else None
+    try:
+        with store:
+            text, _count = export_text(args.format, store.intervals(start, end), _extra_columns(args))
+    except HistoryError as exc:
+        _fail("export", exc)
+        return 1
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_bytes_atomic(args.output, text.encode("utf-8"), mode=0o644)
+    except OSError as exc:
+        print(f"{PROG} export: cannot write {args.output}: {exc.strerror or exc}; choose another file or free some "
+              "disk space", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------------------------------- info
+def _info(args: argparse.Namespace) -> int:
+    from xcelsior_desktop.services.history.errors import HistoryError
+    from xcelsior_desktop.services.history.export import iso_utc
+
+    store = _open_store(args, "info", must_exist=True)
+    if store is None:
+        return 1
+    try:
+        with store:
+            span = store.first_last()
+            first = store.intervals(span[0], span[0] + dt.timedelta(seconds=1))[0] if span else None
+            last = store.intervals(span[1] - dt.timedelta(days=32), span[1])[-1] if span else None
+            gaps = store.gaps()
+            size = store.size_bytes()
+    except HistoryError as exc:
+        _fail("info", exc)
+        return 1
+    print(f"path:       {store.path}")
+    print(f"size:       {size / 1e6:.1f} MB ({size} bytes)")
+    if first is None or last is None:
+        print("first slot: none")
+        print("last slot:  none")
+    else:
+        print(f"first slot: {iso_utc(first.start)} .. {iso_utc(first.end)}")
+        print(f"last slot:  {iso_utc(last.start)} .. {iso_utc(last.end)}")
+    print(f"gaps:       {len(gaps)}")
+    for start, end in gaps:
+        print(f"  {iso_utc(start)} .. {iso_utc(end)} ({_length(end - start)})")
+    return 0
+
+
+def _length(span: dt.timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h" if not rest else f"{hours} h {rest} min"
