@@ -16,10 +16,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from xcelsior_desktop.services.greenbutton import SOURCE
 from xcelsior_desktop.services.greenbutton.readings import ElectricityReadings, Reading
 from xcelsior_desktop.services.history.store import EnergyInterval
 
-SOURCE = "greenbutton"
 MIN_INTERVAL_S = 60
 MAX_INTERVAL_S = 25 * 3600  # the day DST ends
 FIRST_START = int(dt.datetime(1970, 1, 1, tzinfo=dt.UTC).timestamp())

@@ -74,7 +74,7 @@ def read_green_button(path: Path | str, *, max_bytes: int = MAX_BYTES) -> GreenB
     if not intervals:
         name = Path(path).name
         held = f": {describe_skipped(skipped)}" if skipped else " (it has no readings at all)"
-        raise NothingToImport(f"{path}: no electricity intervals{held}", user_message=(
+        raise NothingToImport(f"{path}: no electricity intervals", user_message=(
             f"{name} holds no electricity usage to import{held}. Download the electricity usage (interval data, "
             "not bills) from your utility's Green Button page."))
     return GreenButtonImport(intervals, dict(skipped))
