@@ -64,7 +64,14 @@ def test_where_the_meter_has_slots_the_meter_wins(tmp_path: Path, capsys) -> Non
         ("greenbutton", 11, 3600), *(("meter", iv.start.hour, 900) for iv in meter), ("greenbutton", 14, 3600)]
 
 
-@pytest.mark.parametrize("kind", ["truncated", "dtd", "not-xml", "gas", "missing"])
+def _sparse_gigabyte(path: Path, head: str) -> Path:
+    with open(path, "wb") as handle:  # a gigabyte on paper, no disk used
+        handle.write(head.encode())
+        handle.truncate(1 << 30)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["truncated", "dtd", "not-xml", "gas", "missing", "gigabyte"])
 def test_a_refused_file_gets_one_line_and_changes_nothing(kind: str, tmp_path: Path, capsys) -> None:
     db = tmp_path / "h.sqlite3"
     fresh = tmp_path / "fresh.sqlite3"
@@ -77,6 +84,7 @@ def test_a_refused_file_gets_one_line_and_changes_nothing(kind: str, tmp_path: P
         "not-xml": lambda: write(tmp_path / "usage.csv", "start,kWh\n"),
         "gas": lambda: sample("gas-direct.xml"),
         "missing": lambda: tmp_path / "nothing.xml",
+        "gigabyte": lambda: _sparse_gigabyte(tmp_path / "huge.xml", text),
     }[kind]()
     for target in (db, fresh):
         code, out, err = _run(capsys, "history", "import", str(path), "--db", str(target))
