@@ -11,7 +11,8 @@ class GreenButtonError(Exception):
     def __init__(self, detail: str = "", *, user_message: str | None = None) -> None:
         super().__init__(detail or self.default_message)
         self.detail = detail
-        self.user_message = user_message or self.default_message
+        # one line, whatever a parser's message carried (libxml2's can end in a newline)
+        self.user_message = " ".join((user_message or self.default_message).split())
 
 
 class FileUnreadable(GreenButtonError):

@@ -64,6 +64,9 @@ def _type_problem(reading_type: Resource | None) -> str | None:
     commodity = _int_field(fields, "commodity")
     if commodity is not None and commodity not in espi.ELECTRICITY_COMMODITIES:
         return f"of {espi.COMMODITY_NAMES.get(commodity, 'commodity')} (commodity {commodity}), not electricity"
+    power = _int_field(fields, "powerOfTenMultiplier")
+    if power is not None and not -12 <= power <= 12:
+        return f"with a powerOfTenMultiplier of {power}, which no unit has"
     uom = _int_field(fields, "uom")
     if uom is None:
         return "without a unit of measure (uom)"
@@ -107,12 +110,12 @@ def _add_series(series: Series, out: ElectricityReadings, seen: dict[str, dict[t
         if readings is None:
             continue
         if readings.unreadable:
-            out.skipped["without a start time or a value"] += readings.unreadable
+            out.skipped["without a usable start time, length or value"] += readings.unreadable
         single = len(readings) == 1
         for start, duration, value in zip(readings.starts, readings.durations, readings.values, strict=True):
             if duration == NO_DURATION:
                 duration = default_length if default_length else (block.block_duration if single else None)
-                if duration is None:
+                if duration is None or duration <= 0:
                     out.skipped["without a duration"] += 1
                     continue
             wh = _scale(value, power)

@@ -18,6 +18,7 @@ from lxml import etree
 from xcelsior_desktop.services.greenbutton import espi
 
 NO_DURATION = -1
+EPOCH_RANGE = (-(2**40), 2**40)  # far beyond year 30000 either way, well inside the arrays' 64 bits
 _SCHEME_AND_HOST = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/]*", re.IGNORECASE)
 
 
@@ -128,6 +129,9 @@ def _block(element: etree._Element) -> tuple[Readings, int | None]:
             readings.unreadable += 1
             continue
         duration = _int(period.findtext(tag_duration)) if period is not None else None
+        if not (EPOCH_RANGE[0] <= start <= EPOCH_RANGE[1]) or (duration is not None and not 0 < duration < 2**31):
+            readings.unreadable += 1  # beyond any date, or a length that is none (checked again per use)
+            continue
         starts.append(start)
         durations.append(duration if duration is not None else NO_DURATION)
         values.append(value)

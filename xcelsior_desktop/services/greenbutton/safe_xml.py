@@ -84,7 +84,8 @@ def _syntax_error(path: Path, exc: etree.XMLSyntaxError, size_read: int) -> Dama
     elif "Premature end" in text or "EndTag" in text or "end of data" in text.lower():
         what = "ends before the feed is complete (a download cut short?)"
     else:
-        what = f"is not well-formed XML (line {exc.lineno}: {exc.msg})"
+        reason = " ".join(str(exc.msg).split()).split(", line ")[0]  # libxml2 appends the position again
+        what = f"is not well-formed XML (line {exc.lineno}: {reason})"
     return DamagedFile(f"{path}: {text}", user_message=(
         f"{path.name} {what}. Download your usage again from your utility's Green Button page."))
 
