@@ -105,6 +105,18 @@ def test_dst_days_have_their_own_length(store):
     assert totals[1].length_s == 23 * 3600
 
 
+def test_totals_agree_on_hour_and_half_hour_zones_and_follow_the_meter_winning(store):
+    kolkata = zoneinfo.ZoneInfo("Asia/Kolkata")  # +05:30: local days do not start on a UTC hour
+    store.add_intervals(EnergyInterval(at(60 * h), 3600, 40.0, 4.0, "greenbutton") for h in range(72))
+    store.add_intervals(slots(at(24 * 60 + 60), 4, imported=1.0, exported=0.0))  # the meter replaces one hour
+    expected = 72 * 40.0 - 40.0 + 4 * 1.0
+    for tz in (DENVER, kolkata, dt.UTC):
+        totals = store.daily_totals(dt.date(2026, 10, 30), dt.date(2026, 11, 5), tz)
+        assert sum(t.imported_wh or 0.0 for t in totals) == expected
+    slot_sums = sum(iv.imported_wh or 0.0 for iv in store.intervals())
+    assert slot_sums == expected
+
+
 def test_totals_leave_out_periods_without_data(store):
     store.add_intervals(slots(dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC), 4))
     store.add_intervals(slots(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC), 4, exported=None))
@@ -164,7 +176,7 @@ def test_migrates_a_version_1_file(tmp_path):
         assert store.demand(T0, at(1)) == [DemandSample(T0, 750.0)]
         assert store.user_message is None
     check = sqlite3.connect(path)
-    assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 3
     check.close()
 
 
@@ -176,6 +188,24 @@ def test_a_damaged_file_is_set_aside_and_a_fresh_one_started(tmp_path):
         assert store.set_aside_path.read_bytes().startswith(b"this is not")
         assert store.user_message and "set aside" in store.user_message
         assert store.add_intervals(slots(T0, 1)) == 1
+
+
+def test_a_file_with_damaged_pages_is_set_aside_too(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    with HistoryStore(path) as store:
+        store.add_intervals(slots(T0, 4 * 24 * 20))
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(path.read_bytes())
+    assert len(data) > 8 * page
+    data[3 * page : 6 * page] = b"\xa5" * (3 * page)  # three interior pages overwritten, the header intact
+    path.write_bytes(bytes(data))
+    with HistoryStore(path) as store:
+        assert store.set_aside_path is not None and store.set_aside_path.read_bytes() == bytes(data)
+        assert store.user_message and "damaged" in store.user_message
+        assert store.intervals() == []
 
 
 def test_a_file_from_a_newer_app_is_left_alone(tmp_path):

@@ -3,6 +3,8 @@
 Version 1 was the first layout: the meter's 15-minute slots only (``slots``) and raw demand (``demand``).
 Version 2 keeps intervals of any source at their own length (with which ones the meter shadows), 1-minute demand
 rollups, register readings and the longest interval of each source (the bound of every overlap query).
+Version 3 adds per-UTC-hour totals of the resolved view, kept in step by every write, so a year's chart sums
+8760 rows instead of 35040 slots.
 Each step runs in the same transaction as the version bump, so a crash leaves the old version or the new one.
 """
 
@@ -13,7 +15,7 @@ from collections.abc import Callable
 
 from xcelsior_desktop.services.history.errors import StoreTooNew
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 VERSION_1 = """
 CREATE TABLE slots (start INTEGER PRIMARY KEY, imported_wh REAL, exported_wh REAL);
@@ -44,6 +46,26 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 """
 
 
+VERSION_3 = """
+CREATE TABLE hour_totals (
+    hour INTEGER PRIMARY KEY,             -- unix seconds of a UTC hour's start
+    imported_wh REAL,                     -- sum over the resolved intervals that start in the hour (NULL: no value)
+    exported_wh REAL,
+    imported_s INTEGER NOT NULL,          -- seconds those values cover
+    exported_s INTEGER NOT NULL
+);
+"""
+
+# the hour totals of [lo, hi) from the intervals (the caller deletes the old rows of the range first)
+FILL_HOUR_TOTALS = (
+    "INSERT INTO hour_totals(hour, imported_wh, exported_wh, imported_s, exported_s) "
+    "SELECT start / 3600 * 3600, sum(imported_wh), sum(exported_wh), "
+    "total(CASE WHEN imported_wh IS NOT NULL THEN duration_s END), "
+    "total(CASE WHEN exported_wh IS NOT NULL THEN duration_s END) "
+    "FROM intervals WHERE start >= ? AND start < ? AND shadowed = 0 GROUP BY start / 3600"
+)
+
+
 class NotAHistoryFile(Exception):
     """The file is an SQLite database, but not one of ours (tables without our version stamp)."""
 
@@ -63,8 +85,13 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE demand")
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    _create(conn, VERSION_3)
+    conn.execute(FILL_HOUR_TOTALS, (-(2**62), 2**62))
+
+
 # version -> the step that brings a file of that version to the next one
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def _statements(script: str) -> list[str]:
@@ -95,10 +122,12 @@ def ensure(conn: sqlite3.Connection) -> int:
             tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
             if tables:
                 raise NotAHistoryFile("an SQLite file with tables but no history version")
-            _create(conn, VERSION_2)
+            _create(conn, VERSION_2)  # a new file: the version-2 layout, then the steps after it
+            found_layout = 2
         else:
-            for step in range(found, CURRENT_VERSION):
-                MIGRATIONS[step](conn)
+            found_layout = found
+        for step in range(found_layout, CURRENT_VERSION):
+            MIGRATIONS[step](conn)
         conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
         conn.execute("COMMIT")
     except BaseException:

@@ -335,6 +335,11 @@ class HistoryStore:
                 lo = min(r[1] for r in rows)
                 hi = max(r[1] + r[2] for r in rows)
                 self._reshadow(conn, lo, hi, max_duration)
+                # every interval whose row or shadow may have changed starts in [lo - longest, hi)
+                first_hour = (lo - max(max_duration.values())) // 3600 * 3600
+                end_hour = -(-hi // 3600) * 3600
+                conn.execute("DELETE FROM hour_totals WHERE hour >= ? AND hour < ?", (first_hour, end_hour))
+                conn.execute(schema.FILL_HOUR_TOTALS, (first_hour, end_hour))
         return changed
 
     @staticmethod
@@ -417,28 +422,34 @@ class HistoryStore:
         """Totals of the resolved view for consecutive periods [b0, b1), [b1, b2) ... (an interval counts in the
         period where it starts). Periods without any data are left out (a gap, not a zero)."""
         edges = [utc_seconds(b) for b in boundaries]
-        if len(edges) < 2:
-            return []
-        values = ", ".join("(?, ?, ?)" for _ in edges[:-1])
-        args: list[int] = []
-        for index, (lo, hi) in enumerate(zip(edges, edges[1:], strict=False)):
-            args += [index, lo, hi]
-        sql = (
-            f"WITH periods(i, lo, hi) AS (VALUES {values}) "
-            "SELECT periods.i, sum(iv.imported_wh), sum(iv.exported_wh), "
-            "total(CASE WHEN iv.imported_wh IS NOT NULL THEN iv.duration_s END), "
-            "total(CASE WHEN iv.exported_wh IS NOT NULL THEN iv.duration_s END) "
-            "FROM periods JOIN intervals AS iv ON iv.start >= periods.lo AND iv.start < periods.hi "
-            "WHERE iv.shadowed = 0 GROUP BY periods.i ORDER BY periods.i"
-        )
+        # one range aggregate per period (one GROUP BY over a join with the periods sorts every row in a temporary
+        # b-tree: ten times slower). Periods on whole UTC hours (every zone but the :30 and :45 ones) sum the hour
+        # totals, a quarter of the rows.
+        if all(edge % 3600 == 0 for edge in edges):
+            sql = (
+                "SELECT sum(imported_wh), sum(exported_wh), total(imported_s), total(exported_s), count(*) "
+                "FROM hour_totals WHERE hour >= ? AND hour < ?"
+            )
+        else:
+            sql = (
+                "SELECT sum(imported_wh), sum(exported_wh), "
+                "total(CASE WHEN imported_wh IS NOT NULL THEN duration_s END), "
+                "total(CASE WHEN exported_wh IS NOT NULL THEN duration_s END), count(*) "
+                "FROM intervals WHERE start >= ? AND start < ? AND shadowed = 0"
+            )
 
         def work(conn: sqlite3.Connection) -> list[PeriodTotal]:
-            return [
-                PeriodTotal(
-                    boundaries[i].astimezone(dt.UTC), boundaries[i + 1].astimezone(dt.UTC), imp, exp, int(si), int(se)
-                )
-                for i, imp, exp, si, se in conn.execute(sql, args)
-            ]
+            out = []
+            for i, (lo, hi) in enumerate(zip(edges, edges[1:], strict=False)):
+                imp, exp, si, se, rows = conn.execute(sql, (lo, hi)).fetchone()
+                if rows:
+                    out.append(
+                        PeriodTotal(
+                            boundaries[i].astimezone(dt.UTC), boundaries[i + 1].astimezone(dt.UTC), imp, exp,
+                            int(si), int(se),
+                        )
+                    )
+            return out
 
         return self._read(work)
 
