@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,38 @@ def test_a_path_that_is_not_a_readable_file(make: str, tmp_path: Path) -> None:
     with pytest.raises(FileUnreadable) as caught:
         read_green_button(path)
     assert str(path) in caught.value.user_message
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_zipped_download_reads_like_the_file_inside(tmp_path: Path) -> None:
+    data = sample("sdge-hourly-2019-10.xml").read_bytes()
+    zipped = _zip(tmp_path / "GreenButton.zip", {"export/usage.xml": data, "readme.txt": b"hello"})
+    assert read_green_button(zipped).intervals == read_green_button(sample("sdge-hourly-2019-10.xml")).intervals
+
+
+def test_a_zip_bomb_stops_at_the_cap(tmp_path: Path) -> None:
+    body = _good_feed().replace("<title>test</title>", "<title>" + " " * 4_000_000 + "</title>")
+    bomb = _zip(tmp_path / "bomb.zip", {"usage.xml": body.encode()})
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(FileTooLarge):
+        read_green_button(bomb, max_bytes=1_000_000)
+
+
+def test_a_zip_with_several_or_no_xml_files_says_so(tmp_path: Path) -> None:
+    data = _good_feed().encode()
+    _refused(_zip(tmp_path / "two.zip", {"a.xml": data, "b.xml": data}), NotGreenButton, "2 XML files")
+    _refused(_zip(tmp_path / "none.zip", {"a.csv": b"x"}), NotGreenButton, "0 XML files")
+
+
+def test_a_damaged_zip_is_refused(tmp_path: Path) -> None:
+    data = _zip(tmp_path / "ok.zip", {"usage.xml": sample("sdge-hourly-2019-10.xml").read_bytes()}).read_bytes()
+    _refused(write(tmp_path / "cut.zip", data[: len(data) // 2]), DamagedFile, "ZIP")
+    flipped = bytearray(data)
+    flipped[200] ^= 0xFF  # inside the compressed member: shows while decompressing
+    _refused(write(tmp_path / "bad.zip", bytes(flipped)), DamagedFile)

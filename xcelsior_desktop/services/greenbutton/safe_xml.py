@@ -1,5 +1,8 @@
 """Read the entries of an Atom feed one at a time, with a parser that refuses what a Green Button file never has.
 
+A ZIP archive (how some utilities deliver the download) is read through its one ``.xml`` member, decompressed as a
+stream under the same cap, so a ZIP bomb stops at the cap like any other large file.
+
 Hardened: no DTD (a file that declares one is refused before any of its content is used), no entity
 substitution, no network, libxml2's limits on text and depth kept (``huge_tree`` off), and a size cap counted on the
 bytes actually read (so a pipe or a file that grows cannot slip past a ``stat``). Streaming: each ``<entry>`` is
@@ -9,6 +12,8 @@ handed over, then cleared and dropped from the tree, so memory follows one entry
 from __future__ import annotations
 
 import os
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -26,6 +31,8 @@ from xcelsior_desktop.services.greenbutton.errors import (
 # 13 months of 15-minute data in both directions is ~20 MB; five times that and several usage points fit easily
 MAX_BYTES = 200 * 1024 * 1024
 READ_CHUNK = 1 << 16
+ZIP_MAGIC = b"PK\x03\x04"
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 
 
 class _TooLarge(Exception):
@@ -90,6 +97,32 @@ def _syntax_error(path: Path, exc: etree.XMLSyntaxError, size_read: int) -> Dama
         f"{path.name} {what}. Download your usage again from your utility's Green Button page."))
 
 
+def _zip_damaged(path: Path, exc: BaseException) -> DamagedFile:
+    return DamagedFile(f"{path}: {type(exc).__name__}: {exc}", user_message=(
+        f"{path.name} is a ZIP archive that cannot be unpacked ({exc}). Unpack it with your file manager and import "
+        "the .xml file inside, or download your usage again."))
+
+
+def _xml_stream(raw: IO[bytes], path: Path) -> IO[bytes]:
+    """``raw`` itself, or the one XML member of a ZIP archive (decompressed as it is read)."""
+    peek = getattr(raw, "peek", None)
+    head = peek(len(ZIP_MAGIC))[: len(ZIP_MAGIC)] if peek is not None else b""
+    if head != ZIP_MAGIC:
+        return raw
+    try:
+        archive = zipfile.ZipFile(raw)
+        members = [m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".xml")]
+        if len(members) != 1:
+            raise NotGreenButton(f"{path}: a ZIP archive with {len(members)} .xml files", user_message=(
+                f"{path.name} is a ZIP archive with {len(members)} XML files, not one Green Button file. Unpack it "
+                "with your file manager and import the Green Button .xml file from it."))
+        return archive.open(members[0])
+    except ZIP_ERRORS as exc:
+        raise _zip_damaged(path, exc) from None
+    except OSError as exc:
+        raise FileUnreadable(str(exc), user_message=f"{path} could not be read to the end ({exc.strerror}).") from exc
+
+
 def iter_entries(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Iterator[etree._Element]:
     """The feed's ``<entry>`` elements in document order; each is cleared once the caller moves on.
 
@@ -109,7 +142,12 @@ def iter_entries(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Iterator[et
     if size > max_bytes:
         raw.close()
         raise _too_large(path, size, max_bytes)
-    reader = _CappedReader(raw, max_bytes)
+    try:
+        stream = _xml_stream(raw, path)
+    except BaseException:
+        raw.close()
+        raise
+    reader = _CappedReader(stream, max_bytes)
     context = etree.iterparse(
         reader,
         events=("start", "end"),
@@ -144,7 +182,11 @@ def iter_entries(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Iterator[et
         raise _too_large(path, int(exc.args[0]), max_bytes) from None
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(path, exc, reader.count) from None
+    except ZIP_ERRORS as exc:  # a damaged member shows while it is decompressed
+        raise _zip_damaged(path, exc) from None
     except OSError as exc:
         raise FileUnreadable(str(exc), user_message=f"{path} could not be read to the end ({exc.strerror}).") from exc
     finally:
+        if stream is not raw:
+            stream.close()
         raw.close()
