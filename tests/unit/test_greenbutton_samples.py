@@ -187,3 +187,11 @@ def test_a_reading_without_any_length_is_skipped(tmp_path: Path) -> None:
     result = read_green_button(write(tmp_path / "f.xml", feed([Point(meters=[meter])])))
     assert [iv.imported_wh for iv in result.intervals] == [7]
     assert result.skipped == {"without a duration": 2}
+
+
+@pytest.mark.parametrize("length", [900, 1800, 3600, 86_400])
+def test_each_usual_length_is_kept_not_spread_over_quarter_hours(length: int, tmp_path: Path) -> None:
+    meter = Meter(flow=1, blocks=[Block([(T0 + length * i, length, 100 + i) for i in range(3)])])
+    result = read_green_button(write(tmp_path / "f.xml", feed([Point(meters=[meter])])))
+    assert [(iv.start.timestamp() - T0, iv.duration_s, iv.imported_wh) for iv in result.intervals] == [
+        (length * i, length, 100 + i) for i in range(3)]
