@@ -1,12 +1,15 @@
-"""``xcelsior-desktop history sync|export|info``: the local energy history from the command line.
+"""``xcelsior-desktop history sync|import|export|info``: the local energy history from the command line.
 
 ``sync`` takes the connection options and exit codes of ``read`` (0 ok, 2 usage, 3 certificate refused,
 4 unreachable, 5 busy, 6 identity mismatch, 7 protocol error, 8 unusable identity, 1 anything else, including a
 history file that cannot be written) and prints one line: ``synced N new slots (FIRST .. LAST)``.
 ``export --format csv`` writes a header, then one row per interval with data, oldest first:
 ``start,end,imported_wh,exported_wh`` (ISO 8601 UTC with Z; Wh as the meter gave them; empty = unknown), then any
-extra columns. ``--from``/``--to`` are local calendar days, both included. ``info`` prints the path, size,
-first and last slot and the gaps.
+extra columns. ``--format greenbutton`` writes an ESPI Atom feed (one usage point, a ReadingType per direction, an
+IntervalBlock per local day). ``--from``/``--to`` are local calendar days, both included. ``info`` prints the path,
+size, first and last slot and the gaps.
+``import FILE`` reads a Green Button file (checked in full first) and stores it in one transaction, printing
+``imported N intervals (FIRST .. LAST), M skipped: REASONS``; a file it refuses gets one line on stderr, exit 1.
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _connection_arguments(sync)
     _db_argument(sync)
 
-    export = sub.add_parser("export", help="write the history as CSV", description="Write the history as CSV.")
+    imported = sub.add_parser("import", help="bring in a Green Button file (your utility's 'Download My Data')",
+                              description="Add the electricity intervals of a Green Button XML file to the history.")
+    imported.add_argument("file", type=Path, metavar="FILE", help="the Green Button XML file")
+    _db_argument(imported)
+
+    export = sub.add_parser("export", help="write the history as CSV or Green Button",
+                            description="Write the history as CSV or as a Green Button (ESPI) feed.")
+    import xcelsior_desktop.services.greenbutton.export_format  # noqa: F401 - registers --format greenbutton
     from xcelsior_desktop.services.history.export import FORMATS
 
     export.add_argument("--format", required=True, choices=sorted(FORMATS), help="the output format")
@@ -84,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     action = args.history_command
     if action == "sync":
         return _sync(args)
+    if action == "import":
+        return _import(args)
     if action == "export":
         return _export(args)
     return _info(args)
@@ -168,6 +180,31 @@ def _saved_profile(pinned: str | None) -> Any:
         return ProfileCache().load(pinned)
     except OSError:
         return None
+
+
+# --------------------------------------------------------------------------------------------------- import
+def _import(args: argparse.Namespace) -> int:
+    from xcelsior_desktop.services.greenbutton import GreenButtonError, read_green_button, store_import
+    from xcelsior_desktop.services.history.errors import HistoryError
+
+    try:  # all of the file is read and checked before the history is opened: a refused file touches nothing
+        result = read_green_button(args.file)
+    except GreenButtonError as exc:
+        _fail("import", exc)
+        return 1
+    store = _open_store(args, "import", must_exist=False)
+    if store is None:
+        return 1
+    try:
+        with store:
+            report = store_import(result, store)
+    except HistoryError as exc:
+        _fail("import", exc)
+        return 1
+    print(report.line())
+    for note in report.notes():
+        print(note)
+    return 0
 
 
 # --------------------------------------------------------------------------------------------------- export
