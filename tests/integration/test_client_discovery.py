@@ -9,13 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.simulators import running_simulator
 from xcelsior_desktop.meter.discovery import discover, sfdi_from_instance
 from xcelsior_desktop.simulator import MeterSimulator
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[MeterSimulator]:
-    with MeterSimulator(mdns=True, mdns_interfaces=["127.0.0.1"]) as simulator:
+    with running_simulator(mdns=True, mdns_interfaces=["127.0.0.1"]) as simulator:  # one responder for the module
         yield simulator
 
 

@@ -18,9 +18,8 @@ simulator = pytest.importorskip("xcelsior_desktop.simulator")
 
 
 @pytest.fixture
-def sim():
-    with simulator.MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[], mdns=False, seed=3) as running:
-        yield running
+def sim(start_simulator):
+    return start_simulator(mdns=False, seed=3)  # no certificate registered: the wizard registers
 
 
 def no_discovery(_timeout: float) -> list:

@@ -7,20 +7,12 @@ import time
 import pytest
 
 from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker, WorkerConfig
-from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.simulator import MeterSimulator
-
-
-@pytest.fixture(scope="module")
-def identity():
-    return generate_identity()
 
 
 @pytest.fixture
-def sim(identity):
-    with MeterSimulator(allowed_certs=[identity.cert_pem], busy_hold=1.0, seed=3) as simulator:
-        yield simulator
+def sim(start_simulator, identity):
+    return start_simulator(identity, busy_hold=1.0, seed=3)
 
 
 class Harness:
