@@ -214,10 +214,10 @@ def test_read_stall_is_unreachable_after_the_read_timeout(sim: MeterSimulator, i
     with client_for(sim, identity, read_timeout=0.5) as client:
         client.read_demand()
         sim.set_fault("read_stall", seconds=3.0)
-        started = time.monotonic()
+        # the meter answers once its 3 s stall is over: a client that waited for it would read the answer, so
+        # Unreachable means the 0.5 s read timeout ended the request first
         with pytest.raises(Unreachable):
             client.read_demand()
-        assert time.monotonic() - started < 2.5
 
 
 def test_slow_handshake_within_timeout_works(sim: MeterSimulator, identity: Identity) -> None:

@@ -163,9 +163,9 @@ def test_idle_connection_closed_after_idle_timeout(identity):
         conn = connect(simulator.port, identity)
         get(conn, "/dcap")
         started = time.monotonic()
-        conn.settimeout(10)
+        conn.settimeout(10)  # the wait for the close is bounded by the socket: a server that never closes fails here
         assert conn.recv(10) == b""  # the server closed it
-        assert 0.4 <= time.monotonic() - started < 5
+        assert time.monotonic() - started >= 0.4  # not before the 0.5 s idle timeout
         wait_until(lambda: simulator.log.idle_closes == 1, what="the idle close in the log")
         conn.close()
 

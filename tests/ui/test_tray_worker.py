@@ -120,9 +120,9 @@ def test_stop_while_request_in_flight_does_not_hang(qtbot, identity, sim):
     runner = MeterThread(worker)
     runner.start()
     qtbot.waitUntil(lambda: sim.log.connections >= 1, timeout=5000)  # the handshake is now blocked
-    started = time.monotonic()
+    # stop() joins the thread and says whether it ended: within 10 s, so the abort ended the handshake, which would
+    # otherwise have blocked for its whole 60 s timeout
     assert runner.stop(timeout_s=10)
-    assert time.monotonic() - started < 3.0  # not the 60 s handshake timeout
 
 
 def test_no_identity_state(harness):
