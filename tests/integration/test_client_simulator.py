@@ -122,8 +122,9 @@ def test_no_ca_bundle_is_ever_loaded(sim: MeterSimulator, identity: Identity) ->
         assert client.transport.context.get_ca_certs() == []
 
 
-def test_session_resumed_after_idle_close(identity: Identity) -> None:
-    with MeterSimulator(allowed_certs=[identity.cert_pem], idle_timeout=0.3) as sim, client_for(sim, identity) as client:
+def test_session_resumed_after_idle_close(start_simulator: Callable[..., MeterSimulator], identity: Identity) -> None:
+    sim = start_simulator(identity, idle_timeout=0.3)
+    with client_for(sim, identity) as client:
         client.read_demand()
         sim.log.reset()
         for _ in range(3):
@@ -267,9 +268,11 @@ def test_outage_is_unreachable_and_recovers(sim: MeterSimulator, identity: Ident
         assert client.read_demand().unit == "W"
 
 
-def test_frozen_register_and_spike_come_through_unaltered(identity: Identity) -> None:
+def test_frozen_register_and_spike_come_through_unaltered(start_simulator: Callable[..., MeterSimulator],
+                                                           identity: Identity) -> None:
     now = [T0]
-    with MeterSimulator(allowed_certs=[identity.cert_pem], clock=lambda: now[0]) as sim, client_for(sim, identity) as client:
+    sim = start_simulator(identity, clock=lambda: now[0])
+    with client_for(sim, identity) as client:
         before = client.read_registers()
         sim.set_fault("frozen_register", register="delivered")
         now[0] += 3600

@@ -159,8 +159,8 @@ def test_spike_in_demand_and_in_a_register(sim, identity):
         assert _value(get(conn, "/upt/1/mr/3/r")[2]) == register - 5000
 
 
-def test_faults_chosen_at_start(identity):
-    with MeterSimulator(allowed_certs=[identity.cert_pem], faults=["empty_body"]) as simulator, \
-            connect(simulator.port, identity) as conn:
+def test_faults_chosen_at_start(start_simulator, identity):
+    simulator = start_simulator(identity, faults=["empty_body"])
+    with connect(simulator.port, identity) as conn:
         assert get(conn, "/dcap")[2] == b""
         assert simulator.faults == ["empty_body"]

@@ -84,8 +84,9 @@ def test_unregistered_certificate_refused_in_handshake_and_registration_changes_
     wait_until(lambda: sim.log.refused_handshakes == 2, what="the second refusal in the log")
 
 
-def test_demo_mode_accepts_any_certificate(stranger_identity):
-    with MeterSimulator(accept_any_cert=True) as simulator, connect(simulator.port, stranger_identity) as conn:
+def test_demo_mode_accepts_any_certificate(start_simulator, stranger_identity):
+    simulator = start_simulator(accept_any_cert=True)
+    with connect(simulator.port, stranger_identity) as conn:
         assert get(conn, "/tm")[0] == 200
 
 
@@ -145,27 +146,27 @@ def test_second_connection_waits_then_is_reset_without_tls_bytes(sim, identity):
     assert sim.log.max_concurrent == 2
 
 
-def test_second_connection_is_served_when_the_first_closes_in_time(identity):
-    with MeterSimulator(allowed_certs=[identity.cert_pem], busy_hold=5.0) as simulator:
-        first = connect(simulator.port, identity)
-        get(first, "/dcap")
-        raw = socket.create_connection(("127.0.0.1", simulator.port), timeout=10)
-        wait_until(lambda: simulator.log.connections == 2, what="the second connection")
-        first.close()
-        second = client_context(identity).wrap_socket(raw)
-        assert get(second, "/tm")[0] == 200
-        second.close()
-        assert simulator.log.busy_resets == 0
+def test_second_connection_is_served_when_the_first_closes_in_time(start_simulator, identity):
+    simulator = start_simulator(identity, busy_hold=5.0)
+    first = connect(simulator.port, identity)
+    get(first, "/dcap")
+    raw = socket.create_connection(("127.0.0.1", simulator.port), timeout=10)
+    wait_until(lambda: simulator.log.connections == 2, what="the second connection")
+    first.close()
+    second = client_context(identity).wrap_socket(raw)
+    assert get(second, "/tm")[0] == 200
+    second.close()
+    assert simulator.log.busy_resets == 0
 
 
-def test_idle_connection_closed_after_idle_timeout(identity):
-    with MeterSimulator(allowed_certs=[identity.cert_pem], idle_timeout=0.5) as simulator:
-        conn = connect(simulator.port, identity)
-        get(conn, "/dcap")
-        started = time.monotonic()
-        conn.settimeout(10)  # the wait for the close is bounded by the socket: a server that never closes fails here
-        assert conn.recv(10) == b""  # the server closed it
-        assert time.monotonic() - started >= 0.4  # not before the 0.5 s idle timeout
-        wait_until(lambda: simulator.log.idle_closes == 1, what="the idle close in the log")
-        conn.close()
+def test_idle_connection_closed_after_idle_timeout(start_simulator, identity):
+    simulator = start_simulator(identity, idle_timeout=0.5)
+    conn = connect(simulator.port, identity)
+    get(conn, "/dcap")
+    started = time.monotonic()
+    conn.settimeout(10)  # the wait for the close is bounded by the socket: a server that never closes fails here
+    assert conn.recv(10) == b""  # the server closed it
+    assert time.monotonic() - started >= 0.4  # not before the 0.5 s idle timeout
+    wait_until(lambda: simulator.log.idle_closes == 1, what="the idle close in the log")
+    conn.close()
 
