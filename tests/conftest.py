@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
+
+from tests.simulators import running_simulator
+from xcelsior_desktop.meter.identity import Identity, generate_identity
+from xcelsior_desktop.simulator import MeterSimulator
 
 # before pytest-qt's session-wide QApplication exists (created before any function fixture runs)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -35,3 +41,17 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
     take_reset_notices()  # the notices are process-wide: one test's damaged file is not another's message
     yield home
+
+
+@pytest.fixture(scope="module")
+def identity() -> Identity:
+    """The client identity of a test module (one per module: making a key pair and certificate is not free)."""
+    return generate_identity()
+
+
+@pytest.fixture
+def start_simulator() -> Iterator[Callable[..., MeterSimulator]]:
+    """A factory: ``start_simulator(identity, **options)`` starts a loopback simulator that accepts ``identity``
+    (see tests/simulators.py); every simulator it started is stopped when the test ends."""
+    with ExitStack() as running:
+        yield lambda identity=None, **options: running.enter_context(running_simulator(identity, **options))

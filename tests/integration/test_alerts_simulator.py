@@ -3,12 +3,12 @@ outage faults. The simulator and the engine share one fake clock: 30 simulated m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.unit.alerts_streams import DENVER
-from xcelsior_desktop.meter import MeterError, generate_identity
+from xcelsior_desktop.meter import MeterError
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.alerts import Alert, AlertEngine, Connection, RuleKind, default_rules
@@ -35,23 +35,19 @@ def importing_start(seed: int = 0) -> float:
     return t
 
 
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
-
-
 @pytest.fixture
-def rig(me: Identity) -> Iterator[tuple[MeterSimulator, MeterClient, AlertEngine, Clock]]:
+def rig(start_simulator: Callable[..., MeterSimulator],
+        identity: Identity) -> Iterator[tuple[MeterSimulator, MeterClient, AlertEngine, Clock]]:
     clock = Clock(importing_start())
     engine = AlertEngine(default_rules(), clock=clock, tz=DENVER)
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, idle_timeout=30.0, seed=0) as sim:
-        client = MeterClient(
-            sim.host, sim.port, identity=me, connect_timeout=2.0, handshake_timeout=3.0, read_timeout=3.0
-        )
-        try:
-            yield sim, client, engine, clock
-        finally:
-            client.close()
+    sim = start_simulator(identity, clock=clock, idle_timeout=30.0, seed=0)
+    client = MeterClient(
+        sim.host, sim.port, identity=identity, connect_timeout=2.0, handshake_timeout=3.0, read_timeout=3.0
+    )
+    try:
+        yield sim, client, engine, clock
+    finally:
+        client.close()
 
 
 def poll(client: MeterClient, engine: AlertEngine, clock: Clock, seconds: float) -> list[Alert]:

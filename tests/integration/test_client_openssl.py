@@ -30,22 +30,17 @@ SET_122_START = SET_123_START - 43200
 
 
 @pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, me: Identity) -> Iterator[OpensslServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, identity: Identity) -> Iterator[OpensslServer]:
     require_tool("openssl")
     work = tmp_path_factory.mktemp("openssl")
     www = work / "www"
     write_capture_tree(www, capture_responses(), extra=EMPTY_SET_PAGES)
-    with openssl_server(work, generate_identity(), [me], www_root=www) as running:
+    with openssl_server(work, generate_identity(), [identity], www_root=www) as running:
         yield running
 
 
-def test_capture_read_over_independent_tls(server: OpensslServer, me: Identity) -> None:
-    with MeterClient(server.host, server.port, identity=me, handshake_timeout=10) as client:
+def test_capture_read_over_independent_tls(server: OpensslServer, identity: Identity) -> None:
+    with MeterClient(server.host, server.port, identity=identity, handshake_timeout=10) as client:
         probe = client.probe()
         assert probe.accepted and probe.meter_lfdi == server.server_identity.lfdi
         info = client.device_info()
@@ -67,9 +62,9 @@ def test_capture_read_over_independent_tls(server: OpensslServer, me: Identity) 
         assert client.transport.context.get_ca_certs() == []
 
 
-def test_intervals_from_local_id_with_an_empty_set_as_gaps(server: OpensslServer, me: Identity) -> None:
+def test_intervals_from_local_id_with_an_empty_set_as_gaps(server: OpensslServer, identity: Identity) -> None:
     since = dt.datetime.fromtimestamp(SET_122_START, dt.UTC)
-    with MeterClient(server.host, server.port, identity=me) as client:
+    with MeterClient(server.host, server.port, identity=identity) as client:
         slots = client.intervals(since)
     by_start = {int(s.start.timestamp()): s for s in slots}
     first_of_123 = by_start[SET_123_START]
@@ -89,8 +84,8 @@ def test_refused_certificate_over_independent_tls(server: OpensslServer) -> None
             client.read_demand()
 
 
-def test_pin_checked_on_every_new_connection(server: OpensslServer, me: Identity) -> None:
-    with MeterClient(server.host, server.port, identity=me, meter_lfdi=generate_identity().lfdi) as client, \
+def test_pin_checked_on_every_new_connection(server: OpensslServer, identity: Identity) -> None:
+    with MeterClient(server.host, server.port, identity=identity, meter_lfdi=generate_identity().lfdi) as client, \
             pytest.raises(IdentityMismatch):
         client.read_demand()
 

@@ -29,7 +29,6 @@ from xcelsior_desktop.services.session import (
     TargetChanged,
 )
 from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.simulator import MeterSimulator
 
 FAST = SessionOptions(interval_s=2.0, connect_timeout=2.0, handshake_timeout=3.0, read_timeout=3.0,
                       read_history=False)
@@ -45,15 +44,9 @@ class Clock:
         self.wall += seconds
 
 
-@pytest.fixture(scope="module")
-def identity():
-    return generate_identity()
-
-
 @pytest.fixture
-def sim(identity):
-    with MeterSimulator(allowed_certs=[identity.cert_pem], seed=11, busy_hold=1.0) as simulator:
-        yield simulator
+def sim(start_simulator, identity):
+    return start_simulator(identity, seed=11, busy_hold=1.0)
 
 
 def make(target: MeterTarget, clock: Clock) -> tuple[MeterSession, list[Event]]:

@@ -10,7 +10,6 @@ import pytest
 from lxml import etree
 
 from tests.integration.simulator_support import connect, get, wait_until
-from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.simulator import FAULT_NAMES, MeterSimulator
 
 
@@ -22,20 +21,14 @@ class Clock:
         return self.t
 
 
-@pytest.fixture(scope="module")
-def me():
-    return generate_identity()
-
-
 @pytest.fixture
 def clock():
     return Clock(1791261391.0)
 
 
 @pytest.fixture
-def sim(me, clock):
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, busy_hold=0.5, idle_timeout=5) as simulator:
-        yield simulator
+def sim(start_simulator, identity, clock):
+    return start_simulator(identity, clock=clock, busy_hold=0.5, idle_timeout=5)
 
 
 def _value(body: bytes) -> int:
@@ -50,42 +43,42 @@ def test_fault_names_are_the_contract():
         MeterSimulator(faults=["nope"])
 
 
-def test_slow_handshake(sim, me):
+def test_slow_handshake(sim, identity):
     sim.set_fault("slow_handshake", seconds=0.4)
     started = time.monotonic()
-    with connect(sim.port, me) as conn:
+    with connect(sim.port, identity) as conn:
         assert time.monotonic() - started >= 0.35
         assert get(conn, "/dcap")[0] == 200
 
 
-def test_handshake_failure_once_in_n_then_retry_succeeds(sim, me):
+def test_handshake_failure_once_in_n_then_retry_succeeds(sim, identity):
     sim.set_fault("handshake_failure", every=3)
     with pytest.raises(ssl.SSLError, match="DECRYPT_ERROR"):
-        get(connect(sim.port, me), "/dcap")
+        get(connect(sim.port, identity), "/dcap")
     for _ in range(2):
-        with connect(sim.port, me) as conn:
+        with connect(sim.port, identity) as conn:
             assert get(conn, "/dcap")[0] == 200
     with pytest.raises(ssl.SSLError):
-        get(connect(sim.port, me), "/dcap")
+        get(connect(sim.port, identity), "/dcap")
     wait_until(lambda: sim.log.failed_handshakes == 2, what="two failed handshakes")
 
 
-def test_read_stall(sim, me):
+def test_read_stall(sim, identity):
     sim.set_fault("read_stall", seconds=3)
-    with connect(sim.port, me, timeout=0.5) as conn, pytest.raises(TimeoutError):
+    with connect(sim.port, identity, timeout=0.5) as conn, pytest.raises(TimeoutError):
         get(conn, "/dcap")
     sim.set_fault("read_stall", False)
 
 
-def test_reset_mid_response(sim, me):
+def test_reset_mid_response(sim, identity):
     sim.set_fault("reset_mid_response")
-    with connect(sim.port, me) as conn, pytest.raises((EOFError, ConnectionResetError, ssl.SSLError)):
+    with connect(sim.port, identity) as conn, pytest.raises((EOFError, ConnectionResetError, ssl.SSLError)):
         get(conn, "/upt/1/mr?s=0&l=25")
 
 
-def test_empty_body_and_malformed_xml(sim, me):
+def test_empty_body_and_malformed_xml(sim, identity):
     sim.set_fault("empty_body", path="/upt/1/mr/12/rs/")
-    with connect(sim.port, me) as conn:
+    with connect(sim.port, identity) as conn:
         status, headers, body = get(conn, "/upt/1/mr/12/rs/100/r?s=0&l=25")
         assert (status, body, headers["content-length"]) == (200, b"", "0")
         assert get(conn, "/dcap")[2] != b""  # other paths unaffected
@@ -97,7 +90,7 @@ def test_empty_body_and_malformed_xml(sim, me):
             etree.fromstring(body)
 
 
-def test_blackhole_accepts_tcp_but_never_handshakes(sim, me):
+def test_blackhole_accepts_tcp_but_never_handshakes(sim, identity):
     sim.set_fault("blackhole")
     raw = socket.create_connection(("127.0.0.1", sim.port), timeout=0.5)
     wrapped = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -107,11 +100,11 @@ def test_blackhole_accepts_tcp_but_never_handshakes(sim, me):
         wrapped.wrap_socket(raw)
     raw.close()
     sim.set_fault("blackhole", False)
-    with connect(sim.port, me) as conn:
+    with connect(sim.port, identity) as conn:
         assert get(conn, "/dcap")[0] == 200
 
 
-def test_busy_phantom_client_resets_newcomers(sim, me):
+def test_busy_phantom_client_resets_newcomers(sim, identity):
     sim.set_fault("busy")
     raw = socket.create_connection(("127.0.0.1", sim.port), timeout=5)
     with pytest.raises(ConnectionResetError):
@@ -119,11 +112,11 @@ def test_busy_phantom_client_resets_newcomers(sim, me):
     raw.close()
     wait_until(lambda: sim.log.busy_resets == 1, what="the busy reset")
     sim.set_fault("busy", False)
-    with connect(sim.port, me) as conn:
+    with connect(sim.port, identity) as conn:
         assert get(conn, "/dcap")[0] == 200
 
 
-def test_outage_closes_the_port_for_a_while(sim, me):
+def test_outage_closes_the_port_for_a_while(sim, identity):
     port = sim.port
     sim.set_fault("outage", seconds=0.5)
     with pytest.raises(ConnectionRefusedError):
@@ -139,13 +132,13 @@ def test_outage_closes_the_port_for_a_while(sim, me):
     wait_until(back, timeout=5, what="the port to reopen")
     assert "outage" not in sim.faults
     wait_until(lambda: sim.log.open_connections == 0, what="the probe connection to end")
-    with connect(sim.port, me) as conn:
+    with connect(sim.port, identity) as conn:
         assert get(conn, "/dcap")[0] == 200
 
 
-def test_frozen_register_stops_while_demand_moves(sim, me, clock):
+def test_frozen_register_stops_while_demand_moves(sim, identity, clock):
     sim.set_fault("frozen_register", register="delivered")
-    with connect(sim.port, me) as conn:
+    with connect(sim.port, identity) as conn:
         first = _value(get(conn, "/upt/1/mr/3/r")[2])
         received = _value(get(conn, "/upt/1/mr/2/r")[2])
         clock.t += 15 * 3600  # to 12:36 local: exporting now, and importing overnight before
@@ -155,8 +148,8 @@ def test_frozen_register_stops_while_demand_moves(sim, me, clock):
         assert _value(get(conn, "/upt/1/mr/3/r")[2]) > first
 
 
-def test_spike_in_demand_and_in_a_register(sim, me):
-    with connect(sim.port, me) as conn:
+def test_spike_in_demand_and_in_a_register(sim, identity):
+    with connect(sim.port, identity) as conn:
         normal = _value(get(conn, "/upt/1/mr/1/r")[2])
         sim.set_fault("spike")
         assert _value(get(conn, "/upt/1/mr/1/r")[2]) == normal + 100_000
@@ -166,8 +159,8 @@ def test_spike_in_demand_and_in_a_register(sim, me):
         assert _value(get(conn, "/upt/1/mr/3/r")[2]) == register - 5000
 
 
-def test_faults_chosen_at_start(me):
-    with MeterSimulator(allowed_certs=[me.cert_pem], faults=["empty_body"]) as simulator, \
-            connect(simulator.port, me) as conn:
+def test_faults_chosen_at_start(start_simulator, identity):
+    simulator = start_simulator(identity, faults=["empty_body"])
+    with connect(simulator.port, identity) as conn:
         assert get(conn, "/dcap")[2] == b""
         assert simulator.faults == ["empty_body"]

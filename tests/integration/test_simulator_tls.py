@@ -20,19 +20,13 @@ CIPHER = "ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0"
 
 
 @pytest.fixture(scope="module")
-def client_identity():
-    return generate_identity()
-
-
-@pytest.fixture(scope="module")
 def stranger_identity():
     return generate_identity()
 
 
 @pytest.fixture
-def sim(client_identity):
-    with MeterSimulator(allowed_certs=[client_identity.cert_pem], idle_timeout=2.0, busy_hold=0.6) as simulator:
-        yield simulator
+def sim(start_simulator, identity):
+    return start_simulator(identity, idle_timeout=2.0, busy_hold=0.6)
 
 
 def _openssl_identity(folder: Path) -> tuple[Path, Path]:
@@ -90,14 +84,15 @@ def test_unregistered_certificate_refused_in_handshake_and_registration_changes_
     wait_until(lambda: sim.log.refused_handshakes == 2, what="the second refusal in the log")
 
 
-def test_demo_mode_accepts_any_certificate(stranger_identity):
-    with MeterSimulator(accept_any_cert=True) as simulator, connect(simulator.port, stranger_identity) as conn:
+def test_demo_mode_accepts_any_certificate(start_simulator, stranger_identity):
+    simulator = start_simulator(accept_any_cert=True)
+    with connect(simulator.port, stranger_identity) as conn:
         assert get(conn, "/tm")[0] == 200
 
 
-def test_only_tls12_with_the_ccm8_suite(sim, client_identity):
-    strict = client_context(client_identity)
-    with connect(sim.port, client_identity, strict) as conn:
+def test_only_tls12_with_the_ccm8_suite(sim, identity):
+    strict = client_context(identity)
+    with connect(sim.port, identity, strict) as conn:
         assert conn.version() == "TLSv1.2"
         assert conn.cipher()[0] == "ECDHE-ECDSA-AES128-CCM8"
     other = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -106,11 +101,11 @@ def test_only_tls12_with_the_ccm8_suite(sim, client_identity):
     other.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256")
     other.maximum_version = ssl.TLSVersion.TLSv1_2
     with pytest.raises(ssl.SSLError):
-        connect(sim.port, client_identity, other)
+        connect(sim.port, identity, other)
 
 
-def test_http_rules_keepalive_404_405_and_headers(sim, client_identity):
-    with connect(sim.port, client_identity) as conn:
+def test_http_rules_keepalive_404_405_and_headers(sim, identity):
+    with connect(sim.port, identity) as conn:
         status, headers, body = get(conn, "/dcap")
         assert status == 200 and headers["content-type"] == "application/sep+xml"
         assert int(headers["content-length"]) == len(body)
@@ -125,20 +120,20 @@ def test_http_rules_keepalive_404_405_and_headers(sim, client_identity):
     assert [s for _, s in sim.log.requests] == [200, 404, 405, 405, 200]
 
 
-def test_session_resumption_is_offered_and_counted(sim, client_identity):
-    context = client_context(client_identity)
-    with connect(sim.port, client_identity, context) as first:
+def test_session_resumption_is_offered_and_counted(sim, identity):
+    context = client_context(identity)
+    with connect(sim.port, identity, context) as first:
         get(first, "/dcap")
         session = first.session
-    with connect(sim.port, client_identity, context, session=session) as second:
+    with connect(sim.port, identity, context, session=session) as second:
         assert second.session_reused
         get(second, "/dcap")
     assert sim.log.handshakes == 2
     assert sim.log.resumed_handshakes == 1
 
 
-def test_second_connection_waits_then_is_reset_without_tls_bytes(sim, client_identity):
-    with connect(sim.port, client_identity) as holder:
+def test_second_connection_waits_then_is_reset_without_tls_bytes(sim, identity):
+    with connect(sim.port, identity) as holder:
         get(holder, "/dcap")
         waiting = socket.create_connection(("127.0.0.1", sim.port), timeout=5)
         started = time.monotonic()
@@ -151,27 +146,27 @@ def test_second_connection_waits_then_is_reset_without_tls_bytes(sim, client_ide
     assert sim.log.max_concurrent == 2
 
 
-def test_second_connection_is_served_when_the_first_closes_in_time(client_identity):
-    with MeterSimulator(allowed_certs=[client_identity.cert_pem], busy_hold=5.0) as simulator:
-        first = connect(simulator.port, client_identity)
-        get(first, "/dcap")
-        raw = socket.create_connection(("127.0.0.1", simulator.port), timeout=10)
-        wait_until(lambda: simulator.log.connections == 2, what="the second connection")
-        first.close()
-        second = client_context(client_identity).wrap_socket(raw)
-        assert get(second, "/tm")[0] == 200
-        second.close()
-        assert simulator.log.busy_resets == 0
+def test_second_connection_is_served_when_the_first_closes_in_time(start_simulator, identity):
+    simulator = start_simulator(identity, busy_hold=5.0)
+    first = connect(simulator.port, identity)
+    get(first, "/dcap")
+    raw = socket.create_connection(("127.0.0.1", simulator.port), timeout=10)
+    wait_until(lambda: simulator.log.connections == 2, what="the second connection")
+    first.close()
+    second = client_context(identity).wrap_socket(raw)
+    assert get(second, "/tm")[0] == 200
+    second.close()
+    assert simulator.log.busy_resets == 0
 
 
-def test_idle_connection_closed_after_idle_timeout(client_identity):
-    with MeterSimulator(allowed_certs=[client_identity.cert_pem], idle_timeout=0.5) as simulator:
-        conn = connect(simulator.port, client_identity)
-        get(conn, "/dcap")
-        started = time.monotonic()
-        conn.settimeout(10)
-        assert conn.recv(10) == b""  # the server closed it
-        assert 0.4 <= time.monotonic() - started < 5
-        wait_until(lambda: simulator.log.idle_closes == 1, what="the idle close in the log")
-        conn.close()
+def test_idle_connection_closed_after_idle_timeout(start_simulator, identity):
+    simulator = start_simulator(identity, idle_timeout=0.5)
+    conn = connect(simulator.port, identity)
+    get(conn, "/dcap")
+    started = time.monotonic()
+    conn.settimeout(10)  # the wait for the close is bounded by the socket: a server that never closes fails here
+    assert conn.recv(10) == b""  # the server closed it
+    assert time.monotonic() - started >= 0.4  # not before the 0.5 s idle timeout
+    wait_until(lambda: simulator.log.idle_closes == 1, what="the idle close in the log")
+    conn.close()
 

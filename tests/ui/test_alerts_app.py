@@ -15,7 +15,7 @@ from xcelsior_desktop.services.settings import Settings
 
 @pytest.fixture(scope="module")
 def identity():
-    return generate_identity(days=20)
+    return generate_identity(days=20)  # replaces conftest's: a certificate close enough to its end to warn
 
 
 def make_app(qapp, identity, name: str, *, demo: bool = False) -> XcelsiorApp:

@@ -21,15 +21,13 @@ from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.profile_cache import ProfileCache
 from xcelsior_desktop.services.secrets import IdentityStore
 from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.simulator import MeterSimulator
 
 FAST = {"handshake_timeout": 3.0, "read_timeout": 3.0, "connect_timeout": 2.0}
 
 
 @pytest.fixture
-def sim():
-    with MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[], mdns=False, seed=7, busy_hold=2.0) as running:
-        yield running
+def sim(start_simulator):
+    return start_simulator(mdns=False, seed=7, busy_hold=2.0)  # no certificate registered: onboarding registers
 
 
 @pytest.fixture

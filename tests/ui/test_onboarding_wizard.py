@@ -14,13 +14,11 @@ from xcelsior_desktop.services.secrets import IdentityStore
 from xcelsior_desktop.services.settings import Settings
 
 pytest.importorskip("PySide6")
-simulator = pytest.importorskip("xcelsior_desktop.simulator")
 
 
 @pytest.fixture
-def sim():
-    with simulator.MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[], mdns=False, seed=3) as running:
-        yield running
+def sim(start_simulator):
+    return start_simulator(mdns=False, seed=3)  # no certificate registered: the wizard registers
 
 
 def no_discovery(_timeout: float) -> list:
@@ -132,18 +130,18 @@ def test_registered_while_waiting(qtbot, sim):
     assert tracker.state is not None and tracker.state.accepted
 
 
-def test_meter_page_finds_the_simulator_by_mdns(qtbot):
+def test_meter_page_finds_the_simulator_by_mdns(qtbot, start_simulator):
     """The search runs off the GUI thread with progress, on loopback only, and lists the meter it found."""
     from xcelsior_desktop.app.onboarding.meter_page import MeterPage
     from xcelsior_desktop.meter.discovery import discover
 
-    with simulator.MeterSimulator(host="127.0.0.1", port=0, mdns=True, mdns_interfaces=["127.0.0.1"]) as sim:
-        page = MeterPage(lambda timeout: discover(timeout, interfaces=["127.0.0.1"], sfdi=sim.sfdi), timeout_s=8.0)
-        qtbot.addWidget(page)
-        page.show()
-        page.initializePage()
-        assert page.searching and not page.isComplete()
-        qtbot.waitUntil(lambda: not page.searching, timeout=15000)
-        assert page.chosen() == (sim.host, sim.port, False), page.message.text()
-        assert str(sim.sfdi) in page.results.item(0).text()
-        assert page.progress.value() == 1000 and "Found 1 meter" in page.search_status.text()
+    sim = start_simulator(mdns=True, mdns_interfaces=["127.0.0.1"])
+    page = MeterPage(lambda timeout: discover(timeout, interfaces=["127.0.0.1"], sfdi=sim.sfdi), timeout_s=8.0)
+    qtbot.addWidget(page)
+    page.show()
+    page.initializePage()
+    assert page.searching and not page.isComplete()
+    qtbot.waitUntil(lambda: not page.searching, timeout=15000)
+    assert page.chosen() == (sim.host, sim.port, False), page.message.text()
+    assert str(sim.sfdi) in page.results.item(0).text()
+    assert page.progress.value() == 1000 and "Found 1 meter" in page.search_status.text()

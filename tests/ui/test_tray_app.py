@@ -16,21 +16,13 @@ from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.single_instance import SingleInstance
 from xcelsior_desktop.app.tray import tooltip_text
 from xcelsior_desktop.app.tray_icon import IconState
-from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.simulator import MeterSimulator
-
-
-@pytest.fixture(scope="module")
-def identity():
-    return generate_identity()
 
 
 @pytest.fixture
-def sim(identity):
-    with MeterSimulator(allowed_certs=[identity.cert_pem], seed=5, busy_hold=1.0) as simulator:
-        yield simulator
+def sim(start_simulator, identity):
+    return start_simulator(identity, seed=5, busy_hold=1.0)
 
 
 @pytest.fixture

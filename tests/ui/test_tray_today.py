@@ -16,7 +16,6 @@ from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.settings import Settings
 from xcelsior_desktop.services.today import Basis
-from xcelsior_desktop.simulator import MeterSimulator
 
 DENVER = ZoneInfo("America/Denver")
 MIDNIGHT = dt.datetime(2026, 6, 16, tzinfo=DENVER).astimezone(dt.UTC)
@@ -24,18 +23,18 @@ LAUNCH = dt.datetime(2026, 6, 16, 15, 0, tzinfo=DENVER).astimezone(dt.UTC)  # mi
 
 
 @pytest.fixture
-def app(qtbot, qapp, tmp_path):
+def app(qtbot, qapp, tmp_path, start_simulator):
     identity = generate_identity()
     started = time.monotonic()
     clock = lambda: LAUNCH.timestamp() + (time.monotonic() - started)  # noqa: E731 - the meter's clock runs
-    with MeterSimulator(allowed_certs=[identity.cert_pem], seed=11, clock=clock) as sim:
-        settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
-        xapp = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
-                           worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0, "time_zone": DENVER})
-        xapp.sim = sim  # type: ignore[attr-defined]
-        xapp.start()
-        yield xapp
-        xapp.shutdown()
+    sim = start_simulator(identity, seed=11, clock=clock)
+    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+    xapp = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                       worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0, "time_zone": DENVER})
+    xapp.sim = sim  # type: ignore[attr-defined]
+    xapp.start()
+    yield xapp
+    xapp.shutdown()
 
 
 def kwh(window, name: str) -> float:

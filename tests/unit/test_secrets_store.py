@@ -24,40 +24,35 @@ from xcelsior_desktop.services.secrets import (
 )
 
 
-@pytest.fixture(scope="module")
-def ident():
-    return generate_identity()
-
-
 def _all_bytes_under(root: Path) -> bytes:
     return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
 
 
-def test_roundtrip_in_keyring(ident, isolated_home):
+def test_roundtrip_in_keyring(identity, isolated_home):
     store = IdentityStore()
     assert store.load() is None
     assert not store.has_identity()
-    store.save(ident)
+    store.save(identity)
     loaded = IdentityStore().load()
     assert loaded is not None
-    assert loaded.lfdi == ident.lfdi and loaded.key_pem == ident.key_pem
+    assert loaded.lfdi == identity.lfdi and loaded.key_pem == identity.key_pem
     assert store.backend_name == "in-memory test keyring"
     assert store.storage == "keyring"
     entries = MemoryKeyring.entries()
-    assert entries[("xcelsior-desktop", "private-key")] == ident.key_pem.decode()
-    assert entries[("xcelsior-desktop", "certificate")] == ident.cert_pem.decode()
+    assert entries[("xcelsior-desktop", "private-key")] == identity.key_pem.decode()
+    assert entries[("xcelsior-desktop", "certificate")] == identity.cert_pem.decode()
     # the record (on disk) has the public certificate and the LFDI, never the key
     on_disk = _all_bytes_under(isolated_home)
     assert b"PRIVATE KEY" not in on_disk
-    assert ident.lfdi.encode() in on_disk
-    assert store.certificate_pem() == ident.cert_pem
+    assert identity.lfdi.encode() in on_disk
+    assert store.certificate_pem() == identity.cert_pem
     summary = store.summary()
-    assert summary is not None and summary["lfdi"] == ident.lfdi
+    assert summary is not None and summary["lfdi"] == identity.lfdi
 
 
-def test_delete_forgets_everything(ident):
+def test_delete_forgets_everything(identity):
     store = IdentityStore()
-    store.save(ident)
+    store.save(identity)
     store.delete()
     assert MemoryKeyring.entries() == {}
     assert not store.record_path.exists()
@@ -70,24 +65,24 @@ def test_delete_forgets_everything(ident):
                                                                             {"backends": []})()],
     ids=["fail", "null", "empty-chainer"],
 )
-def test_unusable_backends_are_refused_with_a_message(ident, backend):
+def test_unusable_backends_are_refused_with_a_message(identity, backend):
     store = IdentityStore(backend=backend)
     with pytest.raises(SecretsUnavailable) as info:
-        store.save(ident)
+        store.save(identity)
     assert "passphrase" in info.value.user_message
     assert store.keyring_name == "no keyring"
     assert store.load() is None  # nothing saved: "no identity", not a crash
     assert not store.record_path.exists()
 
 
-def test_secret_service_without_a_bus_is_unavailable(ident, monkeypatch, tmp_path):
+def test_secret_service_without_a_bus_is_unavailable(identity, monkeypatch, tmp_path):
     from keyring.backends import SecretService
 
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
     store = IdentityStore(backend=SecretService.Keyring())
     assert store.keyring_name == "GNOME Keyring (Secret Service)"
     with pytest.raises(SecretsUnavailable) as info:
-        store.save(ident)
+        store.save(identity)
     assert not isinstance(info.value, KeyringLocked)
     assert "keyring" in info.value.user_message
 
@@ -99,9 +94,9 @@ def test_named_backend_that_cannot_load(monkeypatch):
         IdentityStore().check_keyring()
 
 
-def test_locked_keyring(ident):
+def test_locked_keyring(identity):
     store = IdentityStore()
-    store.save(ident)
+    store.save(identity)
     MemoryKeyring.set_locked(True)
     with pytest.raises(KeyringLocked) as info:
         store.load()
@@ -110,37 +105,37 @@ def test_locked_keyring(ident):
         store.save(generate_identity())
     MemoryKeyring.set_locked(False)
     loaded = store.load()
-    assert loaded is not None and loaded.lfdi == ident.lfdi
+    assert loaded is not None and loaded.lfdi == identity.lfdi
 
 
-def test_encrypted_file_fallback(ident, isolated_home):
+def test_encrypted_file_fallback(identity, isolated_home):
     store = IdentityStore(backend=keyring.backends.fail.Keyring())
-    store.save(ident, file_passphrase="correct horse")
+    store.save(identity, file_passphrase="correct horse")
     assert store.storage == "encrypted-file"
     assert "encrypted file" in store.backend_name
     on_disk = _all_bytes_under(isolated_home)
     assert b"PRIVATE KEY" not in on_disk
-    body = b"".join(ident.key_pem.splitlines()[1:-1])
+    body = b"".join(identity.key_pem.splitlines()[1:-1])
     assert body[:40] not in on_disk
     with pytest.raises(PassphraseRequired):
         store.load()
     with pytest.raises(WrongPassphrase):
         store.load(passphrase="wrong horse")
     loaded = store.load(passphrase="correct horse")
-    assert loaded is not None and loaded.key_pem == ident.key_pem
+    assert loaded is not None and loaded.key_pem == identity.key_pem
     blob = json.loads(store.file_path().read_text())
     assert blob["kdf"]["name"] == "scrypt" and blob["cipher"] == "AES-256-GCM"
 
 
-def test_weak_passphrase_refused(ident):
+def test_weak_passphrase_refused(identity):
     with pytest.raises(WeakPassphrase):
-        IdentityStore().save(ident, file_passphrase="short")
+        IdentityStore().save(identity, file_passphrase="short")
     assert not IdentityStore().has_identity()
 
 
-def test_tampered_file_is_not_accepted(ident):
+def test_tampered_file_is_not_accepted(identity):
     store = IdentityStore()
-    store.save(ident, file_passphrase="correct horse")
+    store.save(identity, file_passphrase="correct horse")
     blob = json.loads(store.file_path().read_text())
     blob["lfdi"] = generate_identity().lfdi  # bound as associated data: swapping it breaks decryption
     store.file_path().write_text(json.dumps(blob))
@@ -148,27 +143,27 @@ def test_tampered_file_is_not_accepted(ident):
         store.load(passphrase="correct horse")
 
 
-def test_moving_from_file_to_keyring_removes_the_file(ident):
+def test_moving_from_file_to_keyring_removes_the_file(identity):
     store = IdentityStore()
-    store.save(ident, file_passphrase="correct horse")
+    store.save(identity, file_passphrase="correct horse")
     path = store.file_path()
     assert path.exists()
-    store.save(ident)
+    store.save(identity)
     assert not path.exists()
     assert store.storage == "keyring"
     loaded = store.load()
-    assert loaded is not None and loaded.lfdi == ident.lfdi
+    assert loaded is not None and loaded.lfdi == identity.lfdi
 
 
-def test_pending_slot_and_promotion(ident):
+def test_pending_slot_and_promotion(identity):
     store = IdentityStore()
-    store.save(ident)
+    store.save(identity)
     renewed = generate_identity()
     store.save(renewed, "pending")
     current = store.load()
     pending = store.load("pending")
     assert current is not None and pending is not None
-    assert current.lfdi == ident.lfdi and pending.lfdi == renewed.lfdi
+    assert current.lfdi == identity.lfdi and pending.lfdi == renewed.lfdi
     promoted = store.promote_pending()
     assert promoted.lfdi == renewed.lfdi
     current = store.load()
@@ -178,18 +173,18 @@ def test_pending_slot_and_promotion(ident):
     assert ("xcelsior-desktop", "pending-private-key") not in MemoryKeyring.entries()
 
 
-def test_key_deleted_behind_our_back(ident):
+def test_key_deleted_behind_our_back(identity):
     store = IdentityStore()
-    store.save(ident)
+    store.save(identity)
     MemoryKeyring.reset()
     with pytest.raises(StoredIdentityDamaged) as info:
         store.load()
     assert "no longer" in info.value.user_message
 
 
-def test_half_an_identity_is_damaged(ident):
+def test_half_an_identity_is_damaged(identity):
     store = IdentityStore()
-    store.save(ident)
+    store.save(identity)
     store.backend.delete_password("xcelsior-desktop", "certificate")
     with pytest.raises(StoredIdentityDamaged):
         store.load()

@@ -1,0 +1,26 @@
+"""Meter simulators for tests: one way to start a loopback simulator that knows a client's certificate.
+
+Fixtures reach it through ``start_simulator`` (tests/conftest.py); a module-scoped fixture uses
+:func:`running_simulator` directly, since a function-scoped factory cannot serve a wider scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.simulator import MeterSimulator
+
+
+@contextmanager
+def running_simulator(identity: Identity | None = None, **options: Any) -> Iterator[MeterSimulator]:
+    """A simulator on a free loopback port (the network rule), stopped on exit.
+
+    ``identity``: the client certificate it accepts from the start; None registers nobody (an onboarding test
+    registers its own). ``options`` are :class:`MeterSimulator` keyword arguments, passed unchanged.
+    """
+    allowed = [identity.cert_pem] if identity is not None else []
+    with MeterSimulator(host="127.0.0.1", port=0, allowed_certs=allowed, **options) as simulator:
+        yield simulator
