@@ -83,8 +83,14 @@ def test_import_through_the_action_runs_off_the_gui_thread_and_says_what_it_did(
 
     store.add_intervals = add_intervals  # type: ignore[method-assign]  # records the thread; the real store writes
     app.chosen = sample(SDGE)
-    outcome = app.wait(qtbot, app.button("history-import").click)
+
+    def click() -> None:
+        app.button("history-import").click()
+        assert app.button("history-import").text() == "Importing\u2026"
+
+    outcome = app.wait(qtbot, click)
     assert outcome.ok and outcome.lines == (SDGE_LINE,)
+    assert app.button("history-import").text() == "Import\u2026"
     assert workers and all(name != threading.main_thread().name for name in workers)
     rows = _rows(store)
     assert len(rows) == 552 and sum(iv.imported_wh or 0 for iv in rows) == 351_425
@@ -270,3 +276,25 @@ def test_install_adds_both_buttons(qtbot, store) -> None:
     names = {b.objectName() for b in window.findChildren(QToolButton)}
     assert {"window-action-history-import", "window-action-history-export"} <= names
     io.shutdown()
+
+
+def test_the_app_installs_the_plugin_and_says_when_it_has_no_history(qtbot, qapp, tmp_path: Path, store) -> None:
+    from xcelsior_desktop.app.application import XcelsiorApp
+    from xcelsior_desktop.services.settings import Settings
+
+    app = XcelsiorApp(qapp, identity=None, settings=Settings(), settings_path=tmp_path / "settings.json")
+    try:
+        io = app.greenbutton
+        names = {b.objectName() for b in app.window.findChildren(QToolButton)}
+        assert {"window-action-history-import", "window-action-history-export"} <= names
+        app.window.show()
+        io.choose_open = lambda _parent: sample(SDGE)
+        io.import_action.trigger()  # this branch does not open the history: the app says so
+        assert app.shell.history is None
+        assert io.message_box is not None and "history is not open yet" in io.message_box.text()
+        app.shell.history = store
+        with qtbot.waitSignal(io.finished, timeout=WAIT_MS) as blocker:
+            io.import_action.trigger()
+        assert blocker.args[0].lines == (SDGE_LINE,) and len(store.intervals()) == 552
+    finally:
+        app.shutdown()

@@ -64,6 +64,13 @@ def dropped_file(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> Path |
     return None if path.is_dir() else path
 
 
+def _label(action: QAction, text: str) -> QAction:
+    """Set the text, and the same as the button's text (Qt would drop the ellipsis that says a dialog follows)."""
+    action.setText(text)
+    action.setIconText(text)
+    return action
+
+
 class GreenButtonIO(QObject):
     """The plug-in: actions, the drop target, the worker thread and the result in words."""
 
@@ -83,12 +90,12 @@ class GreenButtonIO(QObject):
         self.export_dialog: ExportDialog | None = None
         self._done.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
-        self.import_action = QAction("Import...", self)
+        self.import_action = _label(QAction(self), "Import\u2026")
         self.import_action.setObjectName("history-import")
         self.import_action.setToolTip("Bring in a Green Button file (your utility's 'Download My Data'), XML or ZIP; "
                                       "or drop the file on this window")
         self.import_action.triggered.connect(self.ask_import)
-        self.export_action = QAction("Export...", self)
+        self.export_action = _label(QAction(self), "Export\u2026")
         self.export_action.setObjectName("history-export")
         self.export_action.setToolTip("Write the history as CSV or Green Button")
         self.export_action.triggered.connect(self.ask_export)
@@ -174,8 +181,7 @@ class GreenButtonIO(QObject):
         if self._running is not None:
             self._show(Outcome(False, f"Not started: {what}", (BUSY,)), announce=False)
             return
-        self.import_action.setEnabled(False)
-        self.export_action.setEnabled(False)
+        self._set_running(what)
 
         def run() -> Outcome:
             try:
@@ -190,12 +196,18 @@ class GreenButtonIO(QObject):
         self._running = future
         future.add_done_callback(lambda done: self._done.emit(done.result()))
 
+    def _set_running(self, what: str | None) -> None:
+        """While a job runs both actions wait, and the running one says so on its button."""
+        self.import_action.setEnabled(what is None)
+        self.export_action.setEnabled(what is None)
+        _label(self.import_action, "Importing\u2026" if what == "import" else "Import\u2026")
+        _label(self.export_action, "Exporting\u2026" if what == "export" else "Export\u2026")
+
     @Slot(object)
     def _show(self, outcome: Outcome, *, announce: bool = True) -> None:
         if self._running is not None and self._running.done():
             self._running = None
-            self.import_action.setEnabled(True)
-            self.export_action.setEnabled(True)
+            self._set_running(None)
         icon = QMessageBox.Icon.Information if outcome.ok else QMessageBox.Icon.Warning
         box = QMessageBox(icon, outcome.title, outcome.text, QMessageBox.StandardButton.Ok,
                           self.shell.dialog_parent())
