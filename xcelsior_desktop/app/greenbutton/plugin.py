@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from xcelsior_desktop.app.greenbutton.export_dialog import ExportDialog, format_info
 from xcelsior_desktop.app.shell import AppShell
+from xcelsior_desktop.services.history.errors import HistoryError
 from xcelsior_desktop.services.history_transfer import (
     ExportRequest,
     Outcome,
@@ -144,7 +145,11 @@ class GreenButtonIO(QObject):
         if store is None:
             self._show(no_history("export"))
             return
-        span = store.first_last()
+        try:
+            span = store.first_last()
+        except HistoryError as exc:  # busy in another program, or unreadable: say so, the user can try again
+            self._show(Outcome(False, "History not exported", (exc.user_message,)))
+            return
         if span is None:
             self._show(Outcome(False, "Nothing exported", (NO_DATA,)))
             return
