@@ -152,6 +152,9 @@ class XcelsiorApp(QObject):
         # desktop notifications, Alerts view, Settings page
         self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
                                      identity_changed=self.identity_changed, demo=demo, parent=self)
+        from xcelsior_desktop.app.greenbutton import install_greenbutton
+
+        self.greenbutton = install_greenbutton(self.shell, parent=self)  # Import... / Export... of the history
         self.onboarding: OnboardingInApp | None = None
         if not demo:
             from xcelsior_desktop.app.onboarding.in_app import install_onboarding
@@ -226,6 +229,7 @@ class XcelsiorApp(QObject):
         self.meter.stop()
         self.discovery.stop()
         self.alerts.shutdown()
+        self.greenbutton.shutdown()  # waits for an import or export in progress: before the history store closes
         log.info("threads stopped in %.2f s", time.monotonic() - started)
         self.save_settings()
 

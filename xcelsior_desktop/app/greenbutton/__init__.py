@@ -1,0 +1,6 @@
+"""Green Button in the window: Import... (a file dialog, or a file dropped on the window) and Export... (days and
+format). The work itself is Qt-free (``services/history_transfer.py``)."""
+
+from xcelsior_desktop.app.greenbutton.plugin import GreenButtonIO, install_greenbutton
+
+__all__ = ["GreenButtonIO", "install_greenbutton"]
