@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
     from xcelsior_desktop.app.onboarding.wizard import SetupWizard
     from xcelsior_desktop.meter.discovery import DiscoveredMeter
+    from xcelsior_desktop.services.mqtt.url import BrokerUrl
     from xcelsior_desktop.services.secrets import IdentityStore
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class XcelsiorApp(QObject):
         demo: bool = False,
         store: IdentityStore | None = None,
         profile_cache: ProfileStore | None = None,
+        mqtt_flag: BrokerUrl | None = None,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -152,6 +154,11 @@ class XcelsiorApp(QObject):
         # desktop notifications, Alerts view, Settings page
         self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
                                      identity_changed=self.identity_changed, demo=demo, parent=self)
+        from xcelsior_desktop.app.mqtt import install_mqtt
+
+        # MQTT / Home Assistant: the session's readings to a broker; mqtt_flag is `--mqtt URL` (this run only)
+        self.mqtt = install_mqtt(self.shell, settings, flag=mqtt_flag, settings_changed=self.settings_changed,
+                                 parent=self)
         self.onboarding: OnboardingInApp | None = None
         if not demo:
             from xcelsior_desktop.app.onboarding.in_app import install_onboarding
@@ -226,6 +233,7 @@ class XcelsiorApp(QObject):
         self.meter.stop()
         self.discovery.stop()
         self.alerts.shutdown()
+        self.mqtt.shutdown()  # after the meter thread: the last readings go out, then "offline"
         log.info("threads stopped in %.2f s", time.monotonic() - started)
         self.save_settings()
 
