@@ -90,6 +90,8 @@ def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_qu
     # quitting signs off: "offline" is on the broker by the time shutdown returns
     assert listener.latest(f"{base}/availability") == "offline"
     assert listener.payloads(f"{base}/availability", live_only=True)[-1] == "offline"
+    broker.stop()  # its log is complete once it has stopped: a clean DISCONNECT, not the last will
+    assert f"Client xcelsior-desktop-{sim.sfdi} disconnected." in broker.log_path.read_text()
 
 
 def test_turned_on_in_settings_then_rebuilt_for_another_topic_base(
