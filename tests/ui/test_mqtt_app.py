@@ -152,12 +152,14 @@ def test_a_broker_that_is_down_is_said_on_the_page_and_polling_goes_on(qtbot, qa
 def test_a_locked_keyring_turns_publishing_off_in_words(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
     MemoryKeyring.set_locked(True)
     settings = MqttSettings(enabled=True, broker_url="mqtt://127.0.0.1:1883", username="ha")
-    controller = MqttController(settings)
+    told: list[tuple[str, str]] = []
+    controller = MqttController(settings, announce=lambda title, body: told.append((title, body)))
     try:
         qtbot.waitUntil(lambda: controller.current_state().failed, timeout=WAIT_MS)
         message = controller.current_state().message
         assert message.startswith("MQTT publishing is off: The broker password could not be read")
         assert "Unlock or start your desktop's keyring" in message
+        assert told == [("MQTT publishing needs attention", message)]  # the user hears of it without Settings
     finally:
         controller.shutdown()
         MemoryKeyring.set_locked(False)
@@ -271,3 +273,35 @@ def test_cost_today_from_the_history_store_and_a_tariff(qtbot, tmp_path, broker:
             assert config["device_class"] == "monetary" and config["unit_of_measurement"] == "USD"
         finally:
             controller.shutdown()
+
+
+def test_a_refused_password_is_on_the_page_in_the_alerts_and_polling_goes_on(qtbot, qapp, identity, sim,
+                                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+    broker = Mosquitto(tmp_path / "broker", users={"homeassistant": "right horse"}).start()
+    keyring.set_password(KEYRING_SERVICE, "homeassistant", "wrong horse")
+    settings = Settings()
+    MqttSettings(enabled=True, broker_url=f"mqtt://127.0.0.1:{broker.port}", username="homeassistant").store_in(
+        settings)
+    app = make_app(qapp, identity, sim, tmp_path, settings)
+    try:
+        qtbot.waitUntil(lambda: app.mqtt.current_state().failed, timeout=WAIT_MS)
+        page = MqttSettingsPage(app.mqtt, app.settings)
+        qtbot.addWidget(page)
+        assert page.state.text().startswith("Now: Broker refused the user name or password: check them in "
+                                            "Settings. The broker answered:")
+        qtbot.waitUntil(lambda: any(a.kind == "mqtt" for a in app.alerts.alerts()), timeout=WAIT_MS)
+        alert = next(a for a in app.alerts.alerts() if a.kind == "mqtt")
+        assert alert.body.startswith("Broker refused the user name or password")
+        readings: list[object] = []
+        app.events.demand_read.connect(readings.append)
+        qtbot.waitUntil(lambda: len(readings) >= 2, timeout=WAIT_MS)
+
+        page.password.setText("right horse")  # fixed in Settings: the publisher is rebuilt with it
+        edited = dataclasses.replace(app.settings, extra=dict(app.settings.extra))
+        page.apply(edited)
+        app.apply_settings(edited)
+        qtbot.waitUntil(lambda: app.mqtt.current_state().message.startswith("Connected to broker"),
+                        timeout=WAIT_MS)
+    finally:
+        app.shutdown()
+        broker.stop()

@@ -29,7 +29,9 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
     current = {"settings": settings}
     controller = MqttController(MqttSettings.from_app_settings(settings), flag=flag,
                                 history=lambda: shell.history,
-                                tariff=lambda: chosen_tariff(current["settings"].extra), parent=parent)
+                                tariff=lambda: chosen_tariff(current["settings"].extra),
+                                announce=lambda title, body: shell.announce("mqtt", title, body, "live"),
+                                parent=parent)
     events = shell.events
     events.device_info_read.connect(controller.on_device_info)
     events.status_changed.connect(controller.on_status)

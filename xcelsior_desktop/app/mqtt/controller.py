@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.services.mqtt.settings import MqttSettings, PasswordStoreError, TopicError
+from xcelsior_desktop.services.mqtt.status import TRANSIENT_STATES
 from xcelsior_desktop.services.mqtt.url import BrokerUrl, BrokerUrlError
 from xcelsior_desktop.services.poller import Status
 
@@ -69,6 +70,7 @@ class MqttController(QObject):
                  history: Callable[[], HistoryStore | None] = lambda: None,
                  tariff: Callable[[], str | None] = lambda: None,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+                 announce: Callable[[str, str], None] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.flag = flag
@@ -76,6 +78,8 @@ class MqttController(QObject):
         self._history = history
         self._tariff = tariff
         self._clock = clock
+        self._announce = announce  # (title, body): a notification for what needs the user (not retried away)
+        self._announced_generation = 0
         self._publisher: MqttPublisher | None = None  # the current one, GUI thread only
         self._running: MqttPublisher | None = None  # the started one, the setup thread only
         self._generation = 0
@@ -186,6 +190,7 @@ class MqttController(QObject):
         if error:
             log.warning("%s", error)
             self._show(PublishingState(error, failed=True))
+            self._tell_user(generation, error)
             return
         if publisher is None:
             self._show(PublishingState(OFF_TEXT))
@@ -208,7 +213,17 @@ class MqttController(QObject):
     @Slot(int, object)
     def _on_publisher_status(self, generation: int, status: PublisherStatus) -> None:
         if self._is_current(generation) and not self._stopped:
-            self._show(PublishingState.of(status))
+            state = PublishingState.of(status)
+            self._show(state)
+            if status.failed and status.state not in TRANSIENT_STATES:  # a password or TLS to fix in Settings
+                self._tell_user(generation, state.message)
+
+    def _tell_user(self, generation: int, message: str) -> None:
+        """Once per publisher: the user may not have Settings open (a start, or a password changed elsewhere)."""
+        if self._announce is None or self._announced_generation == generation:
+            return
+        self._announced_generation = generation
+        self._announce("MQTT publishing needs attention", message)
 
     def _show(self, state: PublishingState) -> None:
         self.state = state
