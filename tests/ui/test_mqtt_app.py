@@ -138,7 +138,7 @@ def test_a_broker_that_is_down_is_said_on_the_page_and_polling_goes_on(qtbot, qa
         qtbot.waitUntil(lambda: app.mqtt.current_state().failed, timeout=WAIT_MS)
         page = MqttSettingsPage(app.mqtt, app.settings)
         qtbot.addWidget(page)
-        assert page.state.text().startswith("Now: Broker unreachable: check that it is running")
+        assert page.state.text().startswith("Publisher: Broker unreachable: check that it is running")
         assert "we keep retrying" in page.state.text()
         assert page.findChild(type(page.enabled), "mqtt-enabled") is page.enabled
         assert "started with --mqtt" in page.findChild(type(page.state), "mqtt-flag-note").text()
@@ -160,6 +160,10 @@ def test_a_locked_keyring_turns_publishing_off_in_words(qtbot, qapp) -> None:  #
         assert message.startswith("MQTT publishing is off: The broker password could not be read")
         assert "Unlock or start your desktop's keyring" in message
         assert told == [("MQTT publishing needs attention", message)]  # the user hears of it without Settings
+        MemoryKeyring.set_locked(False)
+        controller.apply(settings)  # the same settings saved again: tried again
+        qtbot.waitUntil(lambda: controller.publisher is not None, timeout=WAIT_MS)
+        assert controller.current_state().message.startswith("Waiting for the meter")
     finally:
         controller.shutdown()
         MemoryKeyring.set_locked(False)
@@ -287,7 +291,7 @@ def test_a_refused_password_is_on_the_page_in_the_alerts_and_polling_goes_on(qtb
         qtbot.waitUntil(lambda: app.mqtt.current_state().failed, timeout=WAIT_MS)
         page = MqttSettingsPage(app.mqtt, app.settings)
         qtbot.addWidget(page)
-        assert page.state.text().startswith("Now: Broker refused the user name or password: check them in "
+        assert page.state.text().startswith("Publisher: Broker refused the user name or password: check them in "
                                             "Settings. The broker answered:")
         qtbot.waitUntil(lambda: any(a.kind == "mqtt" for a in app.alerts.alerts()), timeout=WAIT_MS)
         alert = next(a for a in app.alerts.alerts() if a.kind == "mqtt")

@@ -110,7 +110,8 @@ class MqttController(QObject):
         """New settings (the Settings dialog's OK): rebuild the publisher when what it would do changed."""
         changed = settings != self.settings
         self.settings = settings
-        if changed or self._target_changed():
+        failed_before = self._publisher is None and self.state.failed  # e.g. the keyring was locked: try again
+        if changed or failed_before or self._target_changed():
             self._rebuild()
 
     def _target_changed(self) -> bool:

@@ -265,7 +265,7 @@ class MqttSettingsPage(QWidget):
 
     @Slot(object)
     def show_state(self, state: PublishingState) -> None:
-        text = f"Now: {state.message}."
+        text = f"Publisher: {state.message}."
         status = state.status
         if status is not None and (status.published or status.dropped or status.queued):
             text += f" {status.published} messages sent"
