@@ -152,6 +152,9 @@ class MqttController(QObject):
         self._stop_running()
         if not self._is_current(generation):
             return  # a newer rebuild follows
+        if flag is None and not settings.enabled:
+            self._emit_built(generation, None, "")  # off: paho-mqtt is not even imported
+            return
         try:
             from xcelsior_desktop.services.mqtt.publisher import MqttPublisher
 
