@@ -56,3 +56,17 @@ def test_an_unknown_tariff_says_what_to_use(store: HistoryStore) -> None:
         cost_today(store, "no-such-tariff", NOW)
     assert "xcel-co-flat" in caught.value.user_message
 
+
+
+def test_a_loaded_tariff_with_other_prices_is_used_as_given(store: HistoryStore) -> None:
+    import dataclasses
+
+    from xcelsior_desktop.services.tariff import resolve
+
+    store.add_intervals([slot(DENVER_MIDNIGHT, 1000.0)])
+    flat = resolve("xcel-co-flat")
+    version = flat.versions[-1]
+    dearer = dataclasses.replace(flat, versions=(*flat.versions[:-1], dataclasses.replace(
+        version, prices={"flat": {"winter": 0.5, "summer": 0.5}}, daily_charge=0.25)))
+    cost = cost_today(store, dearer, NOW)
+    assert cost is not None and cost.amount == pytest.approx(0.5 + 0.25)  # a day's fixed charge counts too

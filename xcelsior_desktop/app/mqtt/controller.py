@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from xcelsior_desktop.services.mqtt.publisher import MqttPublisher
     from xcelsior_desktop.services.mqtt.settings import BrokerTarget
     from xcelsior_desktop.services.mqtt.status import PublisherStatus
+    from xcelsior_desktop.services.tariff import Tariff
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class MqttController(QObject):
 
     def __init__(self, settings: MqttSettings, *, flag: BrokerUrl | None = None,
                  history: Callable[[], HistoryStore | None] = lambda: None,
-                 tariff: Callable[[], str | None] = lambda: None,
+                 tariff: Callable[[], Tariff | str | None] = lambda: None,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
                  announce: Callable[[str, str], None] | None = None,
                  parent: QObject | None = None) -> None:
