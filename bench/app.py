@@ -46,6 +46,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=300.0, help="seconds to measure after first watts")
     parser.add_argument("--interval", type=float, default=5.0, help="poll interval (default 5 s)")
     parser.add_argument("--xvfb", action="store_true", help="run under a private Xvfb + trayer")
+    parser.add_argument("--mqtt", metavar="URL", help="also publish to this MQTT broker (demo --mqtt URL)")
     args = parser.parse_args()
 
     home = tempfile.mkdtemp(prefix="xcelsior-bench-")
@@ -61,7 +62,8 @@ def main() -> int:
         env["QT_QPA_PLATFORM"] = "offscreen"
 
     launched = time.monotonic()
-    app = subprocess.Popen([sys.executable, "-m", "xcelsior_desktop", "demo", "--interval", str(args.interval)],
+    mqtt = ["--mqtt", args.mqtt] if args.mqtt else []
+    app = subprocess.Popen([sys.executable, "-m", "xcelsior_desktop", "demo", "--interval", str(args.interval), *mqtt],
                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
     proc = psutil.Process(app.pid)
     first_watts: float | None = None

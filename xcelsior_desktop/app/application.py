@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
     from xcelsior_desktop.app.onboarding.wizard import SetupWizard
     from xcelsior_desktop.meter.discovery import DiscoveredMeter
+    from xcelsior_desktop.services.mqtt.url import BrokerUrl
     from xcelsior_desktop.services.secrets import IdentityStore
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class XcelsiorApp(QObject):
         demo: bool = False,
         store: IdentityStore | None = None,
         profile_cache: ProfileStore | None = None,
+        mqtt_flag: BrokerUrl | None = None,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -155,6 +157,11 @@ class XcelsiorApp(QObject):
         from xcelsior_desktop.app.greenbutton import install_greenbutton
 
         self.greenbutton = install_greenbutton(self.shell, parent=self)  # Import... / Export... of the history
+        from xcelsior_desktop.app.mqtt import install_mqtt
+
+        # MQTT / Home Assistant: the session's readings to a broker; mqtt_flag is `--mqtt URL` (this run only)
+        self.mqtt = install_mqtt(self.shell, settings, flag=mqtt_flag, settings_changed=self.settings_changed,
+                                 parent=self)
         self.onboarding: OnboardingInApp | None = None
         if not demo:
             from xcelsior_desktop.app.onboarding.in_app import install_onboarding
@@ -230,6 +237,7 @@ class XcelsiorApp(QObject):
         self.discovery.stop()
         self.alerts.shutdown()
         self.greenbutton.shutdown()  # waits for an import or export in progress: before the history store closes
+        self.mqtt.shutdown()  # after the meter thread: the last readings go out, then "offline"
         log.info("threads stopped in %.2f s", time.monotonic() - started)
         self.save_settings()
 

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         launch = load_at_launch(store, DialogAsker())  # asks for a passphrase / what to do about the keyring
         why = launch.message
         app = XcelsiorApp(qapp, identity=launch.identity, settings=settings, log_path=str(log_path), store=store,
-                          identity_message=why or Settings.load_message)
+                          identity_message=why or Settings.load_message, mqtt_flag=args.mqtt)
         # no identity yet: the setup wizard opens (unless the user chose "not now" about the keyring)
         app.start(setup_if_needed=launch.setup)
         if args.show or why or Settings.load_message:

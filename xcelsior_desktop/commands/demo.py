@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             window_geometry=saved.window_geometry,
         )
         app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=settings_path,
-                          log_path=str(log_path), title="Xcelsior Desktop (demo)", demo=True)
+                          log_path=str(log_path), title="Xcelsior Desktop (demo)", demo=True, mqtt_flag=args.mqtt)
         app.window.set_notice(
             f"Demo: readings come from a built-in meter simulator on {sim.host}:{sim.port} with a throwaway "
             "certificate. Run `xcelsior-desktop` (no arguments) to set up your real meter."

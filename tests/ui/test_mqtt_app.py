@@ -1,0 +1,313 @@
+"""The MQTT plug-in in the whole app (offscreen) against the simulator and a real Mosquitto on 127.0.0.1:
+--mqtt publishing discovery, states and availability, "offline" on quit, settings changes, the Settings page."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from tests.integration.mqtt_support import Listener, Mosquitto, free_port
+from xcelsior_desktop.app.application import XcelsiorApp
+from xcelsior_desktop.app.mqtt import MqttController
+from xcelsior_desktop.app.mqtt.settings_page import MqttSettingsPage
+from xcelsior_desktop.app.settings_dialog import SettingsDialog
+from xcelsior_desktop.meter.values import DeviceInfo
+from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.services.memory_keyring import MemoryKeyring
+from xcelsior_desktop.services.mqtt import KEYRING_SERVICE, MqttSettings, parse_broker_url
+from xcelsior_desktop.services.settings import Settings
+
+WAIT_MS = 20000
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    server = Mosquitto(tmp_path / "broker").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def listener(broker: Mosquitto) -> Iterator[Listener]:
+    client = Listener(broker.port)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def sim(start_simulator, identity):  # type: ignore[no-untyped-def]
+    return start_simulator(identity, seed=7)
+
+
+def make_app(qapp, identity, sim, tmp_path: Path, settings: Settings | None = None, **kwargs) -> XcelsiorApp:  # type: ignore[no-untyped-def]
+    settings = settings or Settings()
+    settings = dataclasses.replace(settings, meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+    app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                      worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0}, **kwargs)
+    app.start()
+    return app
+
+
+def number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_quit(
+        qtbot, qapp, identity, sim, tmp_path, broker: Mosquitto, listener: Listener) -> None:  # type: ignore[no-untyped-def]
+    flag = parse_broker_url(f"mqtt://127.0.0.1:{broker.port}")
+    app = make_app(qapp, identity, sim, tmp_path, mqtt_flag=flag)
+    base, config = f"xcelsior/{sim.sfdi}", f"homeassistant/sensor/xcelsior_{sim.sfdi}"
+    seen: list[float] = []
+    app.events.demand_read.connect(lambda m: seen.append(float(m.value)))
+    try:
+        qtbot.waitUntil(lambda: listener.latest(f"{base}/availability") == "online", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: listener.latest(f"{base}/meter_state") == "connected", timeout=WAIT_MS)
+        # the power published is what the session read (signed watts)
+        qtbot.waitUntil(lambda: any(abs(watts - (number(listener.latest(f"{base}/power")) or math.inf)) <= 0.05
+                                    for watts in seen), timeout=WAIT_MS)  # published with one decimal
+        qtbot.waitUntil(lambda: number(listener.latest(f"{base}/energy_imported")) is not None, timeout=WAIT_MS)
+        assert number(listener.latest(f"{base}/energy_imported")) > 0  # type: ignore[operator]
+
+        power = json.loads(listener.latest(f"{config}/power/config") or "{}")
+        assert (power["device_class"], power["state_class"], power["unit_of_measurement"]) == \
+            ("power", "measurement", "W")
+        assert power["state_topic"] == f"{base}/power" and power["availability_topic"] == f"{base}/availability"
+        assert power["device"]["identifiers"] == [sim.lfdi] and power["device"]["manufacturer"] == "Itron"
+        energy = json.loads(listener.latest(f"{config}/energy_imported/config") or "{}")
+        assert (energy["device_class"], energy["state_class"], energy["unit_of_measurement"]) == \
+            ("energy", "total_increasing", "kWh")
+        assert "Connected to broker" in app.mqtt.current_state().message
+    finally:
+        app.shutdown()
+    # quitting signs off: "offline", then a clean DISCONNECT
+    qtbot.waitUntil(lambda: listener.latest(f"{base}/availability") == "offline", timeout=WAIT_MS)
+    assert listener.payloads(f"{base}/availability", live_only=True)[-1] == "offline"
+    broker.stop()  # its log is complete once it has stopped: a clean DISCONNECT, not the last will
+    assert f"Client xcelsior-desktop-{sim.sfdi} disconnected." in broker.log_path.read_text()
+
+
+def test_turned_on_in_settings_then_rebuilt_for_another_topic_base(
+        qtbot, qapp, identity, sim, tmp_path, broker: Mosquitto, listener: Listener) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(qapp, identity, sim, tmp_path)
+    try:
+        qtbot.waitUntil(lambda: app.status is not None and app.status.state.value == "connected", timeout=WAIT_MS)
+        assert app.mqtt.publisher is None and app.mqtt.current_state().message.startswith("Not publishing")
+        assert listener.messages == []
+
+        dialog = SettingsDialog(app.settings, pages=app.shell.settings_pages)
+        page = dialog.findChild(MqttSettingsPage)
+        page.enabled.setChecked(True)
+        page.broker.setText(f"mqtt://127.0.0.1:{broker.port}")
+        app.apply_settings(dialog.build())
+        # the device information read before MQTT was on is handed to the new publisher: it names the meter
+        qtbot.waitUntil(lambda: listener.latest(f"xcelsior/{sim.sfdi}/availability") == "online", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: listener.latest(f"xcelsior/{sim.sfdi}/meter_state") == "connected",
+                        timeout=WAIT_MS)
+        assert MqttSettings.from_app_settings(Settings.load(app.settings_path)).enabled
+
+        publisher = app.mqtt.publisher
+        assert publisher is not None
+        app.apply_settings(dataclasses.replace(app.settings, units="kW"))  # not about MQTT: no reconnection
+        assert app.mqtt.publisher is publisher
+
+        edited = dataclasses.replace(app.settings, extra=dict(app.settings.extra))
+        mqtt = dataclasses.replace(MqttSettings.from_app_settings(edited), topic_base="home/meter")
+        mqtt.store_in(edited)
+        app.apply_settings(edited)
+        # the old publisher signs off before the new one connects
+        qtbot.waitUntil(lambda: listener.latest(f"home/meter/{sim.sfdi}/availability") == "online", timeout=WAIT_MS)
+        assert listener.latest(f"xcelsior/{sim.sfdi}/availability") == "offline"  # delivered before "online"
+        assert app.mqtt.publisher is not publisher
+    finally:
+        app.shutdown()
+
+
+def test_a_broker_that_is_down_is_said_on_the_page_and_polling_goes_on(qtbot, qapp, identity, sim,
+                                                                      tmp_path) -> None:  # type: ignore[no-untyped-def]
+    flag = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")
+    app = make_app(qapp, identity, sim, tmp_path, mqtt_flag=flag)
+    try:
+        qtbot.waitUntil(lambda: app.mqtt.current_state().failed, timeout=WAIT_MS)
+        page = MqttSettingsPage(app.mqtt, app.settings)
+        qtbot.addWidget(page)
+        assert page.state.text().startswith("Publisher: Broker unreachable: check that it is running")
+        assert "we keep retrying" in page.state.text()
+        assert page.findChild(type(page.enabled), "mqtt-enabled") is page.enabled
+        assert "started with --mqtt" in page.findChild(type(page.state), "mqtt-flag-note").text()
+        readings: list[object] = []
+        app.events.demand_read.connect(readings.append)
+        qtbot.waitUntil(lambda: len(readings) >= 2, timeout=WAIT_MS)  # the meter is read all the same
+    finally:
+        app.shutdown()
+
+
+def test_a_locked_keyring_turns_publishing_off_in_words(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    MemoryKeyring.set_locked(True)
+    settings = MqttSettings(enabled=True, broker_url="mqtt://127.0.0.1:1883", username="ha")
+    told: list[tuple[str, str]] = []
+    controller = MqttController(settings, announce=lambda title, body: told.append((title, body)))
+    try:
+        qtbot.waitUntil(lambda: controller.current_state().failed, timeout=WAIT_MS)
+        message = controller.current_state().message
+        assert message.startswith("MQTT publishing is off: The broker password could not be read")
+        assert "Unlock or start your desktop's keyring" in message
+        assert told == [("MQTT publishing needs attention", message)]  # the user hears of it without Settings
+        MemoryKeyring.set_locked(False)
+        controller.apply(settings)  # the same settings saved again: tried again
+        qtbot.waitUntil(lambda: controller.publisher is not None, timeout=WAIT_MS)
+        assert controller.current_state().message.startswith("Waiting for the meter")
+    finally:
+        controller.shutdown()
+        MemoryKeyring.set_locked(False)
+
+
+def test_the_settings_page_round_trip_keeps_the_password_in_the_keyring(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    controller = MqttController(MqttSettings())
+    try:
+        page = MqttSettingsPage(controller, Settings())
+        qtbot.addWidget(page)
+        assert not page.enabled.isChecked() and page.topic_base.text() == "xcelsior"
+        ca = tmp_path / "ca.pem"
+        ca.write_text("-----BEGIN CERTIFICATE-----\n")
+        page.enabled.setChecked(True)
+        page.broker.setText("mqtts://ha:pa55%20word@broker.lan:8884")  # user and password move out of the URL
+        assert page.tls.isChecked() and not page.tls.isEnabled()
+        page.ca_file.setText(str(ca))
+        page.topic_base.setText("home/xcel")
+        page.discovery.setChecked(False)
+        settings = Settings()
+        page.apply(settings)
+        path = tmp_path / "settings.json"
+        settings.save(path)
+
+        text = path.read_text()
+        assert "pa55" not in text and "password" not in text
+        assert keyring.get_password(KEYRING_SERVICE, "ha") == "pa55 word"
+        saved = MqttSettings.from_app_settings(Settings.load(path))
+        assert saved == MqttSettings(enabled=True, broker_url="mqtts://broker.lan:8884", username="ha", tls=True,
+                                     topic_base="home/xcel", discovery=False, ca_file=str(ca))
+
+        again = MqttSettingsPage(controller, Settings.load(path))
+        qtbot.addWidget(again)
+        assert (again.broker.text(), again.username.text(), again.password.text()) == \
+            ("mqtts://broker.lan:8884", "ha", "")
+        assert "saved in the keyring" in again.password.placeholderText()
+        assert (again.tls.isChecked(), again.ca_file.text(), again.topic_base.text()) == (True, str(ca), "home/xcel")
+        assert not again.discovery.isChecked() and not again.discovery_prefix.isEnabled()
+        again.forget.click()
+        again.apply(Settings())
+        assert keyring.get_password(KEYRING_SERVICE, "ha") is None
+    finally:
+        controller.shutdown()
+
+
+def test_the_settings_page_refuses_bad_fields_in_words(qtbot) -> None:  # type: ignore[no-untyped-def]
+    controller = MqttController(MqttSettings())
+    try:
+        page = MqttSettingsPage(controller, Settings())
+        qtbot.addWidget(page)
+        page.enabled.setChecked(True)
+        page.broker.setText("homeassistant.local")
+        page.topic_base.setText("a/#")
+        page.password.setText("secret")
+        with pytest.raises(ValueError) as caught:
+            page.apply(Settings())
+        text = str(caught.value)
+        assert "no scheme" in text and "topic base 'a/#'" in text and "needs a user name" in text
+        assert keyring.get_password(KEYRING_SERVICE, "") is None
+    finally:
+        controller.shutdown()
+
+
+def test_test_connection_answers_in_words(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    broker = Mosquitto(tmp_path / "broker", users={"homeassistant": "right horse"}).start()
+    controller = MqttController(MqttSettings())
+    try:
+        page = MqttSettingsPage(controller, Settings())
+        qtbot.addWidget(page)
+        page.broker.setText(f"mqtt://127.0.0.1:{broker.port}")
+        page.username.setText("homeassistant")
+        page.password.setText("wrong")
+        page.test_button.click()
+        assert not page.test_button.isEnabled()  # the test runs off the GUI thread
+        qtbot.waitUntil(lambda: page.test_button.isEnabled(), timeout=WAIT_MS)
+        assert page.test_result.text().startswith("Broker refused the user name or password: check them in "
+                                                  "Settings. The broker answered:")
+        keyring.set_password(KEYRING_SERVICE, "homeassistant", "right horse")
+        page.password.clear()  # empty: the keyring's password is tried
+        page.test_button.click()
+        qtbot.waitUntil(lambda: page.test_button.isEnabled(), timeout=WAIT_MS)
+        assert page.test_result.text() == "Connected to broker."
+        page.broker.setText("broker.lan")
+        page.test_button.click()
+        qtbot.waitUntil(lambda: page.test_button.isEnabled(), timeout=WAIT_MS)
+        assert "has no scheme. Start it with mqtt:// or mqtts://" in page.test_result.text()
+    finally:
+        controller.shutdown()
+        broker.stop()
+
+
+def test_cost_today_from_the_history_store_and_a_tariff(qtbot, tmp_path, broker: Mosquitto,
+                                                        listener: Listener) -> None:  # type: ignore[no-untyped-def]
+    now = dt.datetime(2026, 11, 29, 20, 0, tzinfo=dt.UTC)  # 13:00 in Denver, the preset's zone
+    lfdi = "3E4F45AB31EDFE5B67E343E5E4562E31984E23E5"
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        store.add_intervals([EnergyInterval(dt.datetime(2026, 11, 29, 7, 0, tzinfo=dt.UTC) + dt.timedelta(
+            minutes=15 * i), 900, 2000.0, 0.0) for i in range(4)])
+        controller = MqttController(MqttSettings(enabled=True, broker_url=f"mqtt://127.0.0.1:{broker.port}"),
+                                    history=lambda: store, tariff=lambda: "xcel-co-flat", clock=lambda: now)
+        try:
+            qtbot.waitUntil(lambda: controller.publisher is not None, timeout=WAIT_MS)
+            controller.on_device_info(DeviceInfo(lfdi=lfdi, sfdi=167261211391, sw_version="1", mf_id=1233,
+                                                 manufacturer="Itron"))
+            qtbot.waitUntil(lambda: listener.latest("xcelsior/167261211391/cost_today") is not None, timeout=WAIT_MS)
+            cost = json.loads(listener.latest("xcelsior/167261211391/cost_today") or "{}")
+            assert cost == {"amount": 0.96, "currency": "USD", "last_reset": "2026-11-29T07:00:00+00:00"}
+            config_topic = "homeassistant/sensor/xcelsior_167261211391/cost_today/config"
+            qtbot.waitUntil(lambda: listener.latest(config_topic) is not None, timeout=WAIT_MS)
+            config = json.loads(listener.latest(config_topic) or "{}")
+            assert config["device_class"] == "monetary" and config["unit_of_measurement"] == "USD"
+        finally:
+            controller.shutdown()
+
+
+def test_a_refused_password_is_on_the_page_in_the_alerts_and_polling_goes_on(qtbot, qapp, identity, sim,
+                                                                             tmp_path) -> None:  # type: ignore[no-untyped-def]
+    broker = Mosquitto(tmp_path / "broker", users={"homeassistant": "right horse"}).start()
+    keyring.set_password(KEYRING_SERVICE, "homeassistant", "wrong horse")
+    settings = Settings()
+    MqttSettings(enabled=True, broker_url=f"mqtt://127.0.0.1:{broker.port}", username="homeassistant").store_in(
+        settings)
+    app = make_app(qapp, identity, sim, tmp_path, settings)
+    try:
+        qtbot.waitUntil(lambda: app.mqtt.current_state().failed, timeout=WAIT_MS)
+        page = MqttSettingsPage(app.mqtt, app.settings)
+        qtbot.addWidget(page)
+        assert page.state.text().startswith("Publisher: Broker refused the user name or password: check them in "
+                                            "Settings. The broker answered:")
+        qtbot.waitUntil(lambda: any(a.kind == "mqtt" for a in app.alerts.alerts()), timeout=WAIT_MS)
+        alert = next(a for a in app.alerts.alerts() if a.kind == "mqtt")
+        assert alert.body.startswith("Broker refused the user name or password")
+        readings: list[object] = []
+        app.events.demand_read.connect(readings.append)
+        qtbot.waitUntil(lambda: len(readings) >= 2, timeout=WAIT_MS)
+
+        page.password.setText("right horse")  # fixed in Settings: the publisher is rebuilt with it
+        edited = dataclasses.replace(app.settings, extra=dict(app.settings.extra))
+        page.apply(edited)
+        app.apply_settings(edited)
+        qtbot.waitUntil(lambda: app.mqtt.current_state().message.startswith("Connected to broker"),
+                        timeout=WAIT_MS)
+    finally:
+        app.shutdown()
+        broker.stop()

@@ -1,0 +1,57 @@
+"""The MQTT plug-in: the meter's readings published for Home Assistant (services/mqtt does the publishing).
+
+:func:`install_mqtt` is the one call ``XcelsiorApp`` makes: it feeds the session's events to the publisher,
+rebuilds it when the settings change, adds the MQTT page to the Settings dialog and returns the controller,
+whose ``shutdown()`` signs off with "offline".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, SignalInstance
+
+from xcelsior_desktop.app.mqtt.controller import MqttController
+from xcelsior_desktop.app.shell import AppShell
+from xcelsior_desktop.services.mqtt.cost_today import chosen_tariff
+from xcelsior_desktop.services.mqtt.settings import MqttSettings
+from xcelsior_desktop.services.settings import Settings
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.services.mqtt.url import BrokerUrl
+
+SETTINGS_TITLE = "MQTT"
+
+
+def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None = None,
+                 settings_changed: SignalInstance | None = None, parent: QObject | None = None) -> MqttController:
+    """Publish what the session reads; ``flag``: the ``--mqtt URL`` of this run (on for this run, that broker)."""
+    current = {"settings": settings}
+    controller = MqttController(MqttSettings.from_app_settings(settings), flag=flag,
+                                history=lambda: shell.history,
+                                tariff=lambda: chosen_tariff(current["settings"].extra),
+                                announce=lambda title, body: shell.announce("mqtt", title, body, "live"),
+                                parent=parent)
+    events = shell.events
+    events.device_info_read.connect(controller.on_device_info)
+    events.status_changed.connect(controller.on_status)
+    events.registers_read.connect(controller.on_registers)
+    events.demand_read.connect(controller.on_demand)
+    events.intervals_read.connect(controller.on_intervals)
+
+    if settings_changed is not None:
+        def on_settings(new: Settings) -> None:
+            current["settings"] = new
+            controller.apply(MqttSettings.from_app_settings(new))
+            controller.publish_cost()
+
+        settings_changed.connect(on_settings)
+
+    from xcelsior_desktop.app.mqtt.settings_page import MqttSettingsPage
+
+    shell.add_settings_page(SETTINGS_TITLE, lambda edited: MqttSettingsPage(controller, edited))
+    controller.destroyed.connect(lambda *_: shell.remove_settings_page(SETTINGS_TITLE))
+    return controller
+
+
+__all__ = ["SETTINGS_TITLE", "MqttController", "install_mqtt"]
