@@ -80,6 +80,7 @@ class XcelsiorApp(QObject):
         demo: bool = False,
         store: IdentityStore | None = None,
         profile_cache: ProfileStore | None = None,
+        history_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -152,6 +153,12 @@ class XcelsiorApp(QObject):
         # desktop notifications, Alerts view, Settings page
         self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
                                      identity_changed=self.identity_changed, demo=demo, parent=self)
+        from xcelsior_desktop.app.history import install_history
+        from xcelsior_desktop.services.history.opening import demo_path
+
+        # the energy history: the store (shell.history), the recorder on the session, the History tab
+        self.history = install_history(self.shell, path=history_path or (demo_path() if demo else None),
+                                       tz=options.time_zone, parent=self)
         self.onboarding: OnboardingInApp | None = None
         if not demo:
             from xcelsior_desktop.app.onboarding.in_app import install_onboarding
@@ -226,6 +233,7 @@ class XcelsiorApp(QObject):
         self.meter.stop()
         self.discovery.stop()
         self.alerts.shutdown()
+        self.history.stop()
         log.info("threads stopped in %.2f s", time.monotonic() - started)
         self.save_settings()
 
