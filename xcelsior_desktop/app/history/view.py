@@ -258,8 +258,8 @@ class HistoryView(QWidget):
         if samples:
             watts = [s.watts for s in samples]
             mean = sum(watts) / len(watts)
-            self.totals_label.setText(f"Average {fmt.short_watts(mean)}W \u00b7 highest {fmt.short_watts(max(watts))}W"
-                                      f" \u00b7 lowest {fmt.short_watts(min(watts))}W \u00b7 {len(samples)} readings")
+            self.totals_label.setText(f"Average {fmt.full_power(mean)} \u00b7 highest {fmt.full_power(max(watts))}"
+                                      f" \u00b7 lowest {fmt.full_power(min(watts))} \u00b7 {len(samples)} readings")
         else:
             self.totals_label.setText("")
         self._show_note("" if samples else "No readings in the last hour yet.")

@@ -98,6 +98,8 @@ class HistoryRecorder:
         self._last_registers_at: dt.datetime | None = None
         self._last_read_at: dt.datetime | None = None  # the meter time of the last history read
         self._needs_backfill = True  # first contact
+        self._lost_contact = False
+        self._pending = False  # one of our jobs is queued or running (recent slots, then perhaps the backfill)
         self._newest_sets: dict[str, ListedSet] = {}
         self._problems: set[str] = set()
         self.summaries: list[tuple[str, BackfillSummary]] = []  # (job name, what it did), newest last
@@ -116,9 +118,23 @@ class HistoryRecorder:
             self._store_demand(event.measurement)
         elif isinstance(event, RegistersRead):
             self._store_registers(event.registers)
-        elif isinstance(event, StateChanged) and event.status.state not in (State.CONNECTED, State.STALE):
-            with self._lock:
-                self._needs_backfill = True  # unreachable, busy, paused ...: the meter's slots of that time
+        elif isinstance(event, StateChanged):
+            self._contact(event.status.state in (State.CONNECTED, State.STALE))
+
+    def _contact(self, connected: bool) -> None:
+        """Lost contact (unreachable, busy, paused ...): the slots of that time are read once it is back, right
+        away rather than at the next slot boundary. First contact is the INTERVALS task's (due at once)."""
+        with self._lock:
+            if not connected:
+                self._needs_backfill = True
+                self._lost_contact = True
+                return
+            resume = self._lost_contact and self._last_read_at is not None and not self._pending
+            self._lost_contact = False
+        if resume:
+            job = self.recent()
+            if job is not None:
+                self._post(job)
 
     def _store_demand(self, measurement: Measurement) -> None:
         at = measurement.timestamp.astimezone(dt.UTC)
@@ -152,6 +168,9 @@ class HistoryRecorder:
         a gap, then a full backfill."""
         now = self.meter_now()
         with self._lock:
+            if self._pending:
+                return None  # the last one is still going
+            self._pending = True
             if self._last_read_at is not None and (now - self._last_read_at).total_seconds() > GAP_S:
                 self._needs_backfill = True  # slept, or no history read for a while
             self._last_read_at = now
@@ -166,6 +185,8 @@ class HistoryRecorder:
             self._done(RECENT_JOB, job)
             if deep:
                 self._post_backfill()
+            else:
+                self._pending = False
 
         job = Job(RECENT_JOB, _BackfillStep(make, finished))
         job.result.add_done_callback(lambda f: self._failed(f.exception()))
@@ -186,6 +207,7 @@ class HistoryRecorder:
                 self._newest_sets.update(job.newest_sets)
         if name == BACKFILL_JOB:
             self.backfilling = False
+            self._pending = False
         self.summaries.append((name, job.summary))
         log.info("%s: %s in %d GETs%s", name, job.summary.line(), job.summary.gets,
                  f", gaps to retry: {len(job.summary.gap_sets)}" if job.summary.gap_sets else "")
@@ -197,6 +219,7 @@ class HistoryRecorder:
             return
         with self._lock:
             self._needs_backfill = True  # the next history read starts with a full backfill again
+            self._pending = False
         self.backfilling = False
         if isinstance(error, HistoryError):
             self._problem(error.user_message)
