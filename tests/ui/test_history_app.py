@@ -126,3 +126,33 @@ def test_a_full_disk_while_running_is_said_in_the_window_and_readings_go_on(qtbo
         qtbot.waitUntil(lambda: len(readings) >= 2, timeout=15000)  # live readings go on
     finally:
         app.shutdown()
+
+
+def test_plugins_decorate_the_charts_through_the_shell_before_or_after_install(qtbot, tmp_path):
+    from xcelsior_desktop.app.history import install_history
+    from xcelsior_desktop.app.session_signals import SessionSignals
+    from xcelsior_desktop.app.shell import AppShell
+    from xcelsior_desktop.app.window import MainWindow
+
+    class Marker:
+        def bands(self, span):
+            return [(span.start, span.start + dt.timedelta(hours=1))]
+
+        def hover_extra(self, span, bar):
+            return "extra"
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    sent: list[object] = []
+    shell = AppShell(window=window, events=SessionSignals(), send=sent.append)
+    early, late = Marker(), Marker()
+    shell.add_chart_decorator(early)
+    plugin = install_history(shell, path=tmp_path / "history.sqlite3")
+    shell.add_chart_decorator(late)
+    try:
+        assert plugin.view.decorators == [early, late]
+        assert window.tabs.tabText(1) == "History"  # beside Live
+        assert shell.history is plugin.store
+        assert type(sent[0]).__name__ == "UseHistory"  # the recorder went to the session
+    finally:
+        plugin.stop()

@@ -208,3 +208,25 @@ def test_light_and_dark_palettes_give_readable_axes(view, qapp, dark):
         assert any(c.lightness() > 200 for c in text_pixels)  # light text on dark
     else:
         assert any(c.lightness() < 60 for c in text_pixels)  # dark text on light
+
+
+def test_the_live_view_is_the_stores_last_hour_with_hover(qtbot, tmp_path):
+    from xcelsior_desktop.services.history.store import DemandSample
+
+    with HistoryStore(tmp_path / "live.sqlite3") as store:
+        store.add_demand([DemandSample(NOW - dt.timedelta(seconds=5 * i), 1000.0 + i) for i in range(120)])
+        store.add_demand([DemandSample(NOW - dt.timedelta(hours=2), 99_999.0)])  # older than the hour
+        view = HistoryView(store, tz=DENVER, now=lambda: NOW)
+        view.resize(800, 480)
+        qtbot.addWidget(view)
+        view.show()
+        qtbot.waitExposed(view)
+        view.set_view(View.LIVE)
+        assert view.title.text() == "The last hour" and len(view.live_history.points) == 120
+        assert "Average 1,060 W" in view.totals_label.text() and "highest 1,119 W" in view.totals_label.text()
+        assert not view.previous_button.isEnabled()
+        chart = view.live_chart
+        chart.grab()  # paint: the hover maps pixels to readings
+        reading = chart.reading_near(chart.width() - 9)
+        assert reading is not None and reading[1] == 1000.0  # the newest, at "now"
+        assert chart.hover_text(reading).endswith("1,000 W from the grid")

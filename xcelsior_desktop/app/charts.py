@@ -10,11 +10,11 @@ import time
 from collections import deque
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
-from xcelsior_desktop.services.format import short_watts
+from xcelsior_desktop.services.format import full_power, short_watts
 
 WINDOW_S = 3600.0
 
@@ -45,6 +45,8 @@ class PowerChart(QWidget):
         self.setMinimumHeight(160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.now: float | None = None  # tests pin the clock
+        self.setMouseTracking(True)
+        self._shown: tuple[float, float, float] | None = None  # (plot left, plot width, span start) last painted
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         return QSize(480, 200)
@@ -75,6 +77,8 @@ class PowerChart(QWidget):
 
         def x_of(t: float) -> float:
             return plot.left() + (t - (now - span)) / span * plot.width()
+
+        self._shown = (plot.left(), plot.width() / span, now - span)
 
         def y_of(w: float) -> float:
             return plot.bottom() - (w - lo) / (hi - lo) * plot.height()
@@ -122,3 +126,26 @@ class PowerChart(QWidget):
             p.setPen(text)
             p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), "Waiting for the first reading")
         p.end()
+
+    # -- hover -----------------------------------------------------------------------------------------
+
+    def reading_near(self, x: float) -> tuple[float, float] | None:
+        """The reading (time, watts) drawn nearest to ``x`` (within 12 pixels)."""
+        if self._shown is None or not self.history.points:
+            return None
+        left, per_second, first = self._shown
+        when = first + (x - left) / per_second
+        t, watts = min(self.history.points, key=lambda point: abs(point[0] - when))
+        return (t, watts) if abs(t - when) * per_second <= 12 else None
+
+    def hover_text(self, reading: tuple[float, float]) -> str:
+        t, watts = reading
+        direction = "from the grid" if watts >= 0 else "to the grid"
+        return f"{time.strftime('%H:%M:%S', time.localtime(t))}\n{full_power(abs(watts))} {direction}"
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt name)
+        reading = self.reading_near(event.position().x())
+        if reading is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(event.globalPosition().toPoint(), self.hover_text(reading), self)

@@ -63,6 +63,7 @@ class HistoryPlugin(QObject):
         shell.events.demand_read.connect(self._on_demand)
         shell.events.registers_read.connect(self._on_registers)
         shell.window.tabs.currentChanged.connect(lambda _index: self._refresh_if_shown())
+        shell.set_chart_sink(self.view.add_decorator)  # shell.add_chart_decorator: other plug-ins' shading
         shell.send(UseHistory(self.recorder))
         if opened.damaged_message:
             shell.announce("history", "Energy history set aside", opened.damaged_message, "history")

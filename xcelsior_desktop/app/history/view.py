@@ -56,6 +56,14 @@ def _axis_labels(shown: Span, tz: dt.tzinfo) -> list[tuple[dt.datetime, str]]:
     return [(b.start + (b.end - b.start) / 2, b.label) for b in shown.buckets]
 
 
+def _legend(view: View) -> str:
+    swatches = (f"<span style='color:{IMPORT_FILL.name()}'>\u25A0</span> From the grid (above the line) &nbsp; "
+                f"<span style='color:{EXPORT_FILL.name()}'>\u25A0</span> To the grid (below)")
+    if view is View.DAY:
+        return f"{swatches} &nbsp; hatched: the quarter hour in progress (an estimate)"
+    return f"{swatches} &nbsp; paler: a {'month' if view is View.YEAR else 'day'} with gaps or not over yet"
+
+
 def totals_text(totals: Totals) -> str:
     return (f"From the grid {energy_text(totals.imported_wh)} \u00b7 To the grid {energy_text(totals.exported_wh)}"
             f" \u00b7 Net {'-' if totals.net_wh < 0 else ''}{energy_text(abs(totals.net_wh))}")
@@ -142,9 +150,7 @@ class HistoryView(QWidget):
         self.stack.addWidget(self.chart)
         layout.addWidget(self.stack, 1)
 
-        legend = QLabel(f"<span style='color:{IMPORT_FILL.name()}'>\u25A0</span> From the grid (above the line)"
-                        f" &nbsp; <span style='color:{EXPORT_FILL.name()}'>\u25A0</span> To the grid (below)"
-                        " &nbsp; hatched: the quarter hour in progress (estimate)")
+        legend = QLabel()
         legend.setObjectName("history-legend")
         legend.setWordWrap(True)
         layout.addWidget(legend)
@@ -281,6 +287,7 @@ class HistoryView(QWidget):
         self.chart.empty_text = ("No data for this period." if data.totals.span_s > 0
                                  else "This period has not begun yet.")
         self.stack.setCurrentWidget(self.chart)
+        self.legend.setText(_legend(self.view))
         self.legend.setVisible(True)
         self.title.setText(data.span.title)
         self.totals_label.setText(totals_text(data.totals) if any(not b.empty for b in data.bars) else "")
