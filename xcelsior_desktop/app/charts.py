@@ -9,8 +9,8 @@ import math
 import time
 from collections import deque
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
@@ -104,23 +104,30 @@ class PowerChart(QWidget):
 
         if len(points) >= 1:
             zero = y_of(0.0)
-            line = QPainterPath()
-            line.moveTo(x_of(points[0][0]), y_of(points[0][1]))
-            for t, watts in points[1:]:
-                line.lineTo(x_of(t), y_of(watts))
-            area = QPainterPath(line)
-            area.lineTo(x_of(points[-1][0]), zero)
-            area.lineTo(x_of(points[0][0]), zero)
-            area.closeSubpath()
+            xy = [(x_of(t), y_of(watts)) for t, watts in points]
+            # Separate segments and one vertical fill line per pixel column: a path with hundreds of sharp turns
+            # (a noisy hour) costs QPainter's stroker and filler close to a second; these cost a few ms.
+            segments = [QLineF(x0, y0, x1, y1) for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False)]
+            columns: list[QLineF] = []
+            for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False):
+                for column in range(math.ceil(x0), math.ceil(x1)):
+                    f = (column - x0) / (x1 - x0) if x1 > x0 else 0.0
+                    columns.append(QLineF(column + 0.5, zero, column + 0.5, y0 + f * (y1 - y0)))
             for colour, clip in ((IMPORT_FILL, QRectF(plot.left(), plot.top(), plot.width(), zero - plot.top())),
                                  (EXPORT_FILL, QRectF(plot.left(), zero, plot.width(), plot.bottom() - zero))):
                 p.save()
                 p.setClipRect(clip)
                 fill = QColor(colour)
                 fill.setAlpha(70)
-                p.fillPath(area, fill)
-                p.setPen(QPen(colour, 1.6))
-                p.drawPath(line)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                p.setPen(QPen(fill, 1))
+                p.drawLines(columns)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                p.setPen(QPen(colour, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap))
+                if segments:
+                    p.drawLines(segments)
+                else:
+                    p.drawPoint(QPointF(*xy[0]))
                 p.restore()
         else:
             p.setPen(text)

@@ -211,8 +211,8 @@ class HistoryRecorder:
         self.summaries.append((name, job.summary))
         log.info("%s: %s in %d GETs%s", name, job.summary.line(), job.summary.gets,
                  f", gaps to retry: {len(job.summary.gap_sets)}" if job.summary.gap_sets else "")
-        if job.summary.new_slots:
-            self._on_change()
+        if job.summary.new_slots or name == BACKFILL_JOB:
+            self._on_change()  # new slots to draw, or the backfill's "reading the meter's history" note to drop
 
     def _failed(self, error: BaseException | None) -> None:
         if error is None:
