@@ -10,7 +10,13 @@
 3. ``demand_write_p95_ms``: one ``add_demand`` of one sample, as the recorder does on the meter thread per poll
    (WAL, one small transaction); the p95 over ``--writes`` writes.
 4. ``today_p95_ms``: ``energy_today`` (today's slots + the register delta), computed after each register reading.
-The last line is exactly: chart_render_p95_ms=<x> demand_write_p95_ms=<y> today_p95_ms=<z>
+5. ``session_demand_late_max_s``: the app's own path, a MeterSession with the HistoryRecorder installed against the
+   simulator over TLS answering each request after ``--latency`` s (250 ms): the first contact, the recent-slots job
+   and the 30-day backfill go through the one connection while demand is polled every ``--interval`` s (5). The
+   figure is the largest gap between two demand readings minus the interval (it includes that reading's own
+   answer time): how late the tray's watts were because of the backfill. ``--no-session`` skips it (~40 s).
+The last line is exactly:
+chart_render_p95_ms=<x> demand_write_p95_ms=<y> today_p95_ms=<z> session_backfill_s=<s> session_demand_late_max_s=<w>
 """
 
 from __future__ import annotations
@@ -103,10 +109,56 @@ def bench_charts(store: HistoryStore, renders: int) -> dict[View, float]:
     return out
 
 
+def bench_session(latency: float, interval: float, folder: Path) -> tuple[float, float, int]:
+    """(seconds from first contact to the backfill's end, the most a demand reading was late, most connections)."""
+    import threading
+
+    from xcelsior_desktop.meter import generate_identity
+    from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, HistoryRecorder
+    from xcelsior_desktop.services.meter_target import MeterTarget
+    from xcelsior_desktop.services.session import DemandRead, Event, MeterSession, SessionOptions, UseHistory
+    from xcelsior_desktop.simulator import MeterSimulator
+
+    me = generate_identity()
+    with MeterSimulator(allowed_certs=[me.cert_pem], idle_timeout=30.0) as sim, \
+            HistoryStore(folder / "session.sqlite3") as store:
+        sim.set_fault("latency", seconds=latency)
+        session = MeterSession(MeterTarget(identity=me, host=sim.host, port=sim.port, automatic=False),
+                               SessionOptions(interval_s=interval, read_timeout=10.0))
+        recorder = HistoryRecorder(store, session.post)
+        reads: list[float] = []
+        first_contact: list[float] = []
+
+        def listen(event: Event) -> None:
+            if isinstance(event, DemandRead):
+                reads.append(time.monotonic())
+                if not first_contact:
+                    first_contact.append(time.monotonic())
+
+        session.subscribe(listen)
+        session.post(UseHistory(recorder))
+        woken = threading.Event()
+        session.wake = woken.set
+        session.start()
+        deadline = time.monotonic() + 600
+        while not any(name == BACKFILL_JOB for name, _ in recorder.summaries) and time.monotonic() < deadline:
+            wait = session.step()
+            woken.wait(0.5 if wait is None else min(wait, 0.5))
+            woken.clear()
+        ended = time.monotonic()
+        session.stop()
+        gaps = [b - a for a, b in zip(reads, reads[1:], strict=False)]
+        late = max((g - interval for g in gaps), default=0.0)
+        return ended - first_contact[0], max(0.0, late), sim.log.max_concurrent
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--renders", type=int, default=100)
     parser.add_argument("--writes", type=int, default=500)
+    parser.add_argument("--latency", type=float, default=0.25, help="the simulator's answer time per request")
+    parser.add_argument("--interval", type=float, default=5.0, help="demand poll interval")
+    parser.add_argument("--no-session", action="store_true", help="skip the backfill through the session")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="xcelsior-history-app-"))
     started = time.perf_counter()
@@ -132,8 +184,13 @@ def main() -> int:
         todays.append((time.perf_counter() - t0) * 1000)
     print(f"energy_today: median {statistics.median(todays):.2f} ms")
     store.close()
+    backfill_s = late_s = float("nan")
+    if not args.no_session:
+        backfill_s, late_s, connections = bench_session(args.latency, args.interval, folder)
+        print(f"session: 30 days backfilled {backfill_s:.1f} s after first contact at {args.latency * 1000:.0f} ms per "
+              f"answer; demand at most {late_s:.2f} s late; at most {connections} connection(s) at once")
     print(f"chart_render_p95_ms={max(charts.values()):.1f} demand_write_p95_ms={p95(writes):.2f} "
-          f"today_p95_ms={p95(todays):.2f}")
+          f"today_p95_ms={p95(todays):.2f} session_backfill_s={backfill_s:.1f} session_demand_late_max_s={late_s:.2f}")
     return 0
 
 
