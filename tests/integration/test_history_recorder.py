@@ -171,7 +171,51 @@ def test_a_gap_is_read_once_contact_is_back(run, sim, meter_clock) -> None:
     after = store.newest_meter_slot()
     assert after is not None and after.end >= before.end + dt.timedelta(hours=1, minutes=45)
     newest_set = int(meter_clock()) - int(meter_clock()) % SET
-    stored = store.intervals()
-    assert stored == model_slots(sim, newest_set - 59 * SET, int(stored[-1].end.timestamp()))  # no hole left
+    stored = store.intervals()  # a set the meter rolled away meanwhile stays in the history
+    assert stored[0].start <= dt.datetime.fromtimestamp(newest_set - 59 * SET, dt.UTC)
+    assert stored == model_slots(sim, int(stored[0].start.timestamp()), int(stored[-1].end.timestamp()))  # no hole
     assert any(isinstance(e, StateChanged) and e.status.state is State.CONNECTED for e in running.events)
     assert sim.log.max_concurrent == 1
+
+
+class SteppedClock:
+    """Injected clocks for a session stepped by the test: monotonic and wall; a sleep moves only the wall."""
+
+    def __init__(self) -> None:
+        self.mono = 1000.0
+        self.wall = time.time()
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+        self.wall += seconds
+
+
+def test_after_the_computer_slept_the_missed_slots_are_backfilled(me, tmp_path) -> None:
+    clock = SteppedClock()
+    with MeterSimulator(allowed_certs=[me.cert_pem], seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
+            HistoryStore(tmp_path / "history.sqlite3") as store:
+        session = MeterSession(MeterTarget(identity=me, host=sim.host, port=sim.port, automatic=False), OPTIONS,
+                               monotonic=lambda: clock.mono, wall=lambda: clock.wall)
+        recorder = HistoryRecorder(store, session.post, tz=dt.UTC, wall=lambda: clock.wall)
+        session.post(UseHistory(recorder))
+        session.start()
+
+        def run_until(done: Callable[[], bool], steps: int = 2000) -> None:
+            for _ in range(steps):
+                wait = session.step()
+                if done():
+                    return
+                clock.advance(wait if wait is not None else 1.0)
+            raise AssertionError("the session did not get there")
+
+        run_until(lambda: BACKFILL_JOB in names(recorder))
+        before = store.newest_meter_slot()
+        assert before is not None
+        clock.wall += 3 * 3600  # the lid closed for three hours: the wall clock jumps, the monotonic one does not
+        run_until(lambda: names(recorder).count(BACKFILL_JOB) == 2)
+        after = store.newest_meter_slot()
+        assert after is not None and after.end >= before.end + dt.timedelta(hours=2, minutes=45)
+        stored = store.intervals()  # what the meter rolled away meanwhile stays: the history outlives the meter
+        assert stored == model_slots(sim, int(stored[0].start.timestamp()), int(stored[-1].end.timestamp()))
+        session.stop()
+        assert sim.log.max_concurrent == 1
