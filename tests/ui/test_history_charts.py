@@ -8,6 +8,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 
 from xcelsior_desktop.app.energy_chart import EnergyChart
@@ -115,7 +116,7 @@ def test_today_draws_the_open_slot_as_an_estimate_and_stops_at_now(view):
     assert not view.next_button.isEnabled()  # no future
 
 
-def test_week_month_and_year_bars_and_navigation(view):
+def test_week_month_and_year_bars_and_navigation(qtbot, view):
     view.set_view(View.WEEK)
     view.anchor = DAY
     view.refresh()
@@ -129,7 +130,9 @@ def test_week_month_and_year_bars_and_navigation(view):
         assert has_hue(img, x_middle(view.chart, bar.start, bar.end), IMPORT_FILL) is drawn, label
     friday = x_middle(view.chart, by_label["Fri 20"].start, by_label["Fri 20"].end)
     assert imp not in colours_in_column(img, friday)  # a day with a gap is drawn lighter than a complete one
-    view.step(-1)
+    view.activateWindow()
+    view.chart.setFocus()
+    qtbot.keyClick(view.chart, Qt.Key.Key_Left)  # the keyboard steps too
     assert view.title.text() == "Week of 9 Nov 2026" and all(b.empty for b in view.chart.bars)
     assert "No data for this period" in view.note_label.text()
     view.set_view(View.MONTH)
@@ -137,8 +140,14 @@ def test_week_month_and_year_bars_and_navigation(view):
     view.go_today()
     view.set_view(View.YEAR)
     assert view.title.text() == "2026" and [b.label for b in view.chart.bars if not b.empty] == ["Nov"]
-    view.step(1)
+    assert not view.next_button.isEnabled()
+    view.step(1)  # the Right arrow key into the future: nothing to show, so it stays
+    assert view.title.text() == "2026"
+    view.anchor = dt.date(2027, 1, 1)
+    view.refresh()
     assert view.title.text() == "2027" and view.chart.empty_text == "This period has not begun yet."
+    view.step(-1)
+    assert view.title.text() == "2026"
 
 
 class PeakShading:

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -164,6 +164,14 @@ class HistoryView(QWidget):
         self.note_label.setWordWrap(True)
         layout.addWidget(self.note_label)
         self.status_note = ""  # e.g. "Reading the meter's last 30 days..." (set by the plug-in)
+        for key, action in ((Qt.Key.Key_Left, lambda: self.step(-1)), (Qt.Key.Key_Right, lambda: self.step(1)),
+                            (Qt.Key.Key_Home, self.go_today)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(action)
+        self.previous_button.setToolTip("Previous period (Left arrow)")
+        self.next_button.setToolTip("Next period (Right arrow)")
+        self.today_button.setToolTip("Back to the period that contains today (Home)")
         self._select_button()
 
     # -- hooks for other plug-ins ------------------------------------------------------------------
@@ -200,8 +208,8 @@ class HistoryView(QWidget):
         self.refresh()
 
     def step(self, steps: int) -> None:
-        if self.view is View.LIVE:
-            return
+        if self.view is View.LIVE or (steps > 0 and not self.next_button.isEnabled()):
+            return  # the future has no data
         self.anchor = shift(self.view, self.anchor, steps)
         self.refresh()
 
