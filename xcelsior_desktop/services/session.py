@@ -538,7 +538,11 @@ class MeterSession:
         poller.succeeded(Task.INTERVALS)  # next: just after the next slot closes
         if self._interval_job is not None:
             return True  # the last one is still running
-        job = self._reader.recent()
+        try:
+            job = self._reader.recent()
+        except Exception:  # noqa: BLE001 - the history reader's bug must not stop the meter
+            log.exception("the history reader failed to plan a read")
+            return True
         if job is not None:
             self._interval_job = job
             self._jobs.append(job)
@@ -679,7 +683,11 @@ class MeterSession:
             self._emit_today()
 
     def _emit_today(self) -> None:
-        today = self._reader.today() if self._reader is not None else self._today.compute()
+        try:
+            today = self._reader.today() if self._reader is not None else self._today.compute()
+        except Exception:  # noqa: BLE001 - the history reader's bug must not stop the meter
+            log.exception("computing today's energy failed")
+            return
         if today is not None:
             self._emit(TodayChanged(today))
 
