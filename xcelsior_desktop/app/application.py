@@ -82,6 +82,7 @@ class XcelsiorApp(QObject):
         store: IdentityStore | None = None,
         profile_cache: ProfileStore | None = None,
         mqtt_flag: BrokerUrl | None = None,
+        history_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -154,9 +155,16 @@ class XcelsiorApp(QObject):
         # desktop notifications, Alerts view, Settings page
         self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
                                      identity_changed=self.identity_changed, demo=demo, parent=self)
+        from xcelsior_desktop.app.history import install_history
+        from xcelsior_desktop.services.history.opening import demo_path
+
+        # the energy history: the store (shell.history), the recorder on the session, the History tab
+        self.history = install_history(self.shell, path=history_path or (demo_path() if demo else None),
+                                       tz=options.time_zone, parent=self)
         from xcelsior_desktop.app.greenbutton import install_greenbutton
 
         self.greenbutton = install_greenbutton(self.shell, parent=self)  # Import... / Export... of the history
+        self.greenbutton.history_changed.connect(lambda _first, _last: self.history.view.refresh())
         from xcelsior_desktop.app.mqtt import install_mqtt
 
         # MQTT / Home Assistant: the session's readings to a broker; mqtt_flag is `--mqtt URL` (this run only)
@@ -238,6 +246,7 @@ class XcelsiorApp(QObject):
         self.alerts.shutdown()
         self.greenbutton.shutdown()  # waits for an import or export in progress: before the history store closes
         self.mqtt.shutdown()  # after the meter thread: the last readings go out, then "offline"
+        self.history.stop()
         log.info("threads stopped in %.2f s", time.monotonic() - started)
         self.save_settings()
 

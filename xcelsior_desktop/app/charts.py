@@ -9,12 +9,12 @@ import math
 import time
 from collections import deque
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
-from xcelsior_desktop.services.format import short_watts
+from xcelsior_desktop.services.format import full_power, short_watts
 
 WINDOW_S = 3600.0
 
@@ -45,6 +45,8 @@ class PowerChart(QWidget):
         self.setMinimumHeight(160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.now: float | None = None  # tests pin the clock
+        self.setMouseTracking(True)
+        self._shown: tuple[float, float, float] | None = None  # (plot left, plot width, span start) last painted
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         return QSize(480, 200)
@@ -76,6 +78,8 @@ class PowerChart(QWidget):
         def x_of(t: float) -> float:
             return plot.left() + (t - (now - span)) / span * plot.width()
 
+        self._shown = (plot.left(), plot.width() / span, now - span)
+
         def y_of(w: float) -> float:
             return plot.bottom() - (w - lo) / (hi - lo) * plot.height()
 
@@ -100,25 +104,55 @@ class PowerChart(QWidget):
 
         if len(points) >= 1:
             zero = y_of(0.0)
-            line = QPainterPath()
-            line.moveTo(x_of(points[0][0]), y_of(points[0][1]))
-            for t, watts in points[1:]:
-                line.lineTo(x_of(t), y_of(watts))
-            area = QPainterPath(line)
-            area.lineTo(x_of(points[-1][0]), zero)
-            area.lineTo(x_of(points[0][0]), zero)
-            area.closeSubpath()
+            xy = [(x_of(t), y_of(watts)) for t, watts in points]
+            # Separate segments and one vertical fill line per pixel column: a path with hundreds of sharp turns
+            # (a noisy hour) costs QPainter's stroker and filler close to a second; these cost a few ms.
+            segments = [QLineF(x0, y0, x1, y1) for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False)]
+            columns: list[QLineF] = []
+            for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False):
+                for column in range(math.ceil(x0), math.ceil(x1)):
+                    f = (column - x0) / (x1 - x0) if x1 > x0 else 0.0
+                    columns.append(QLineF(column + 0.5, zero, column + 0.5, y0 + f * (y1 - y0)))
             for colour, clip in ((IMPORT_FILL, QRectF(plot.left(), plot.top(), plot.width(), zero - plot.top())),
                                  (EXPORT_FILL, QRectF(plot.left(), zero, plot.width(), plot.bottom() - zero))):
                 p.save()
                 p.setClipRect(clip)
                 fill = QColor(colour)
                 fill.setAlpha(70)
-                p.fillPath(area, fill)
-                p.setPen(QPen(colour, 1.6))
-                p.drawPath(line)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                p.setPen(QPen(fill, 1))
+                p.drawLines(columns)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                p.setPen(QPen(colour, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap))
+                if segments:
+                    p.drawLines(segments)
+                else:
+                    p.drawPoint(QPointF(*xy[0]))
                 p.restore()
         else:
             p.setPen(text)
             p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), "Waiting for the first reading")
         p.end()
+
+    # -- hover -----------------------------------------------------------------------------------------
+
+    def reading_near(self, x: float) -> tuple[float, float] | None:
+        """The reading (time, watts) drawn nearest to ``x`` (within 12 pixels)."""
+        if self._shown is None or not self.history.points:
+            return None
+        left, per_second, first = self._shown
+        when = first + (x - left) / per_second
+        t, watts = min(self.history.points, key=lambda point: abs(point[0] - when))
+        return (t, watts) if abs(t - when) * per_second <= 12 else None
+
+    def hover_text(self, reading: tuple[float, float]) -> str:
+        t, watts = reading
+        direction = "from the grid" if watts >= 0 else "to the grid"
+        return f"{time.strftime('%H:%M:%S', time.localtime(t))}\n{full_power(abs(watts))} {direction}"
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt name)
+        reading = self.reading_near(event.position().x())
+        if reading is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(event.globalPosition().toPoint(), self.hover_text(reading), self)

@@ -32,6 +32,15 @@ def energy_text(wh: float) -> str:
     return f"{wh:.0f} Wh"
 
 
+def axis_text(wh: float, step: float) -> str:
+    """A grid line's label with as many decimals as the step needs: '10 kWh', '2.5 kWh', '200 Wh'."""
+    if step >= 1000 or abs(wh) >= 1000:
+        kwh = wh / 1000
+        decimals = 0 if step >= 1000 and float(step / 1000).is_integer() else (1 if step >= 100 else 2)
+        return f"{kwh:.{decimals}f} kWh"
+    return f"{wh:.0f} Wh"
+
+
 def _nice_step(span: float) -> float:
     """A round grid step (1, 2 or 5 x 10^n) giving about four lines over ``span``."""
     if span <= 0:
@@ -60,6 +69,7 @@ class EnergyChart(QWidget):
         self.tz: dt.tzinfo | None = None
         self.empty_text = "No data for this period yet."
         self._rects: list[tuple[QRectF, Bar]] = []
+        self._label_width = 0.0  # the widest value label of the last paint (the plot starts after it)
 
     def set_data(self, bars: Sequence[Bar], start: dt.datetime, end: dt.datetime,
                  axis_labels: Sequence[tuple[dt.datetime, str]] = (),
@@ -74,7 +84,7 @@ class EnergyChart(QWidget):
 
     def _plot(self) -> QRectF:
         fm = self.fontMetrics()
-        left = fm.horizontalAdvance("8.88 kWh") + 10
+        left = max(self._label_width, fm.horizontalAdvance("888 Wh")) + 10
         return QRectF(left, 8, max(10.0, self.width() - left - 8), max(10.0, self.height() - fm.height() - 18))
 
     def _x(self, when: dt.datetime, plot: QRectF) -> float:
@@ -91,7 +101,6 @@ class EnergyChart(QWidget):
         text = pal.color(QPalette.ColorRole.WindowText)
         grid = QColor(text)
         grid.setAlpha(40)
-        plot = self._plot()
         self._rects = []
         if self.start is None or self.end is None:
             return
@@ -103,6 +112,9 @@ class EnergyChart(QWidget):
         step = _nice_step(top + bottom)
         top = math.ceil(top / step) * step
         bottom = math.ceil(bottom / step) * step
+        fm = self.fontMetrics()
+        self._label_width = max(fm.horizontalAdvance(axis_text(v, step)) for v in (top, bottom, step))
+        plot = self._plot()
         scale = plot.height() / (top + bottom)
         zero_y = plot.top() + top * scale
 
@@ -113,7 +125,6 @@ class EnergyChart(QWidget):
             if x1 > x0:
                 p.fillRect(QRectF(x0, plot.top(), x1 - x0, plot.height()), band)
 
-        fm = self.fontMetrics()
         p.setPen(QPen(grid, 1))
         value = -bottom
         while value <= top + 1e-9:
@@ -121,7 +132,7 @@ class EnergyChart(QWidget):
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(text)
             p.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()),
-                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), energy_text(abs(value)))
+                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), axis_text(abs(value), step))
             p.setPen(QPen(grid, 1))
             value += step
 
@@ -137,9 +148,12 @@ class EnergyChart(QWidget):
                 rect = QRectF(x, zero_y - height if up else zero_y, width, height)
                 fill = QColor(colour)
                 fill.setAlpha(alpha)
-                if bar.estimate:
-                    p.setPen(QPen(fill, 1))
-                    p.setBrush(QBrush(fill, Qt.BrushStyle.BDiagPattern))
+                if bar.estimate:  # lighter, hatched and outlined: visible even as a 4-pixel bar
+                    light = QColor(colour)
+                    light.setAlpha(80)
+                    p.fillRect(rect, light)
+                    p.setPen(QPen(colour, 1))
+                    p.setBrush(QBrush(colour, Qt.BrushStyle.BDiagPattern))
                     p.drawRect(rect)
                     p.setBrush(Qt.BrushStyle.NoBrush)
                 else:

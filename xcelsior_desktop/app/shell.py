@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.window import MainWindow
+from xcelsior_desktop.services.chart_data import ChartDecorator
 from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.session import Command
@@ -70,6 +71,8 @@ class AppShell:
         # The history store (services/history): the one owner of energy. Plug-ins read it; the history plug-in
         # writes what the session reads. None until the app has opened it.
         self.history: HistoryStore | None = None
+        self._chart_decorators: list[ChartDecorator] = []
+        self._chart_sink: Callable[[ChartDecorator], None] | None = None
 
     # -- the meter session -------------------------------------------------------------------------
 
@@ -111,6 +114,19 @@ class AppShell:
 
     def remove_settings_page(self, title: str) -> None:
         self.settings_pages.remove(title)
+
+    def add_chart_decorator(self, decorator: ChartDecorator) -> None:
+        """Shade stretches of the History charts and add a line to their hover text (e.g. on-peak hours, cost);
+        see services/chart_data.py ChartDecorator. Works before or after the history plug-in is installed."""
+        self._chart_decorators.append(decorator)
+        if self._chart_sink is not None:
+            self._chart_sink(decorator)
+
+    def set_chart_sink(self, sink: Callable[[ChartDecorator], None]) -> None:
+        """The history plug-in receives the decorators (those added so far, then each new one)."""
+        self._chart_sink = sink
+        for decorator in self._chart_decorators:
+            sink(decorator)
 
     # -- the user ----------------------------------------------------------------------------------
 

@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
                           log_path=str(log_path), title="Xcelsior Desktop (demo)", demo=True, mqtt_flag=args.mqtt)
         app.window.set_notice(
             f"Demo: readings come from a built-in meter simulator on {sim.host}:{sim.port} with a throwaway "
-            "certificate. Run `xcelsior-desktop` (no arguments) to set up your real meter."
+            "certificate; the History tab fills with its last 30 days within seconds (kept in demo-history.sqlite3, "
+            "apart from your real history). Run `xcelsior-desktop` (no arguments) to set up your real meter."
         )
         app.first_watts.connect(lambda _t: bench_print("FIRST_WATTS"))
         if os.environ.get("XCELSIOR_BENCH") == "1":

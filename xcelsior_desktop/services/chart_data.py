@@ -116,3 +116,47 @@ def _label(buckets: Sequence[Bucket], at: dt.datetime) -> str:
         if bucket.start <= at < bucket.end:
             return bucket.label
     return ""
+
+
+class TotalLike(Protocol):
+    """A period's sums (services.history.store.PeriodTotal): None = no data in that direction."""
+
+    @property
+    def start(self) -> dt.datetime: ...
+    @property
+    def imported_wh(self) -> float | None: ...
+    @property
+    def exported_wh(self) -> float | None: ...
+    @property
+    def imported_s(self) -> int: ...
+    @property
+    def exported_s(self) -> int: ...
+
+
+def bars_from_totals(span: Span, period_totals: Iterable[TotalLike]) -> list[Bar]:
+    """Week, Month and Year bars from the store's per-period sums (one per bucket; a bucket without a sum is a
+    gap). A bar covers what both directions cover (only one direction known: what that one covers)."""
+    by_start = {t.start: t for t in period_totals}
+    out = []
+    for bucket in span.buckets:
+        total = by_start.get(bucket.start)
+        if total is None:
+            out.append(Bar(bucket.start, bucket.end, bucket.label, None, None, 0.0))
+            continue
+        covered = [s for s, v in ((total.imported_s, total.imported_wh), (total.exported_s, total.exported_wh))
+                   if v is not None]
+        out.append(Bar(bucket.start, bucket.end, bucket.label, total.imported_wh, total.exported_wh,
+                       float(min(covered, default=0))))
+    return out
+
+
+class ChartDecorator(Protocol):
+    """What another plug-in adds to the history charts (e.g. the cost plug-in: on-peak hours and cost)."""
+
+    def bands(self, span: Span) -> Sequence[tuple[dt.datetime, dt.datetime]]:
+        """Stretches to shade behind the bars of ``span`` (UTC)."""
+        ...
+
+    def hover_extra(self, span: Span, bar: Bar) -> str:
+        """A line added to the hover text of ``bar`` ("" for none)."""
+        ...

@@ -183,9 +183,29 @@ class Job:
     name: str
     step: Callable[[MeterClientLike], bool]
     result: concurrent.futures.Future[bool] = field(default_factory=concurrent.futures.Future)
+    requests: int = 0  # GETs its slices sent so far (counted by the session)
 
 
-Command = SetTarget | SetIdentity | SetAddress | Located | Pause | SetInterval | Refresh | RetryNow | Probe | Job
+class HistoryReader(Protocol):
+    """Who keeps the meter's 15-minute history (services/history/recorder.py HistoryRecorder): the session hands
+    it every event, asks it for a job whenever the INTERVALS task is due, and asks it for "today so far"."""
+
+    def on_event(self, event: Event) -> None: ...
+    def recent(self) -> Job | None: ...
+    def today(self) -> TodaySoFar | None: ...
+
+
+@dataclass(frozen=True)
+class UseHistory:
+    """From now on ``reader`` reads the 15-minute history (through Jobs on this session's connection) and says
+    what today is; the session no longer reads intervals itself, so nothing reads the meter's history twice.
+    ``None``: back to the session's own interval read."""
+
+    reader: HistoryReader | None
+
+
+Command = (SetTarget | SetIdentity | SetAddress | Located | Pause | SetInterval | Refresh | RetryNow | Probe | Job
+           | UseHistory)
 
 
 # -- events ------------------------------------------------------------------------------------------
@@ -284,6 +304,9 @@ class MeterSession:
         self._in_flight: MeterClientLike | None = None  # the client a blocked request may be waiting on
         self._in_flight_lock = threading.Lock()
         self._jobs: list[Job] = []
+        self._reader: HistoryReader | None = None
+        self._reader_unsubscribe: Callable[[], None] | None = None
+        self._interval_job: Job | None = None  # the reader's job for the INTERVALS task (its GETs: history_reads)
         self._poller: Poller | None = None
         self._last_status: Status | None = None
         self._register_reads = 0
@@ -455,6 +478,8 @@ class MeterSession:
             self._probe(command)
         elif isinstance(command, Job):
             self._jobs.append(command)
+        elif isinstance(command, UseHistory):
+            self._use_history(command.reader)
 
     def _change_target(self, target: MeterTarget, *, reconnect: bool) -> None:
         previous = self._target
@@ -494,6 +519,42 @@ class MeterSession:
                  "accepted" if accepted else probe.result.exception() or "refused")
         self._emit(ProbeFinished(probe))
 
+    # -- the history reader -----------------------------------------------------------------------
+
+    def _use_history(self, reader: HistoryReader | None) -> None:
+        if self._reader_unsubscribe is not None:
+            self._reader_unsubscribe()
+            self._reader_unsubscribe = None
+        self._reader = reader
+        if reader is not None:
+            self._reader_unsubscribe = self.subscribe(reader.on_event)
+
+    def _queue_history_read(self) -> bool:
+        """The INTERVALS task with a reader installed: queue the job it asks for (no GET here)."""
+        poller = self._poller
+        assert poller is not None and self._reader is not None
+        if not self._connected():
+            return True  # stays due: it runs right after the next successful contact (back-off holds it till then)
+        poller.succeeded(Task.INTERVALS)  # next: just after the next slot closes
+        if self._interval_job is not None:
+            return True  # the last one is still running
+        try:
+            job = self._reader.recent()
+        except Exception:  # noqa: BLE001 - the history reader's bug must not stop the meter
+            log.exception("the history reader failed to plan a read")
+            return True
+        if job is not None:
+            self._interval_job = job
+            self._jobs.append(job)
+        return True
+
+    def _job_ended(self, job: Job) -> None:
+        if job is self._interval_job:
+            self._interval_job = None
+            self.history_reads.append(job.requests)
+        if self._reader is not None:
+            self._emit_today()  # the store may hold new slots of today
+
     # -- jobs --------------------------------------------------------------------------------------
 
     def _job_slice(self) -> None:
@@ -505,6 +566,7 @@ class MeterSession:
                 more = job.step(client)
             finally:
                 self.requests_sent += client.stats.requests - before
+                job.requests += client.stats.requests - before
         except Exception as exc:  # noqa: BLE001 - a job's failure is the job's caller's to handle
             self._jobs.pop(0)
             log.info("job %s stopped: %s", job.name, exc)
@@ -513,13 +575,16 @@ class MeterSession:
                 if self._poller is not None:
                     self._poller.failed(Task.DEMAND, classify(exc), exc.user_message)
             job.result.set_exception(exc)
+            self._job_ended(job)
             return
         if not more:
             self._jobs.pop(0)
             job.result.set_result(True)
+            self._job_ended(job)
 
     def _fail_waiting(self) -> None:
         jobs, self._jobs = self._jobs, []
+        self._interval_job = None
         for job in jobs:
             _fail(job, quitting_error())
         while True:
@@ -540,6 +605,8 @@ class MeterSession:
             sfdi = self._target.meter_sfdi
             self._emit(LocateRequested(sfdi))
             return True
+        if task is Task.INTERVALS and self._reader is not None:
+            return self._queue_history_read()
         try:
             client = self._ensure_client()
             before = client.stats.requests
@@ -612,11 +679,15 @@ class MeterSession:
         if meter_at is not None and self._poller is not None:  # slots close on the meter's clock
             self._poller.meter_skew_s = (meter_at - registers.read_at).total_seconds()
         self._today.add_registers(registers)
-        if self.options.read_history:
+        if self.options.read_history or self._reader is not None:
             self._emit_today()
 
     def _emit_today(self) -> None:
-        today = self._today.compute()
+        try:
+            today = self._reader.today() if self._reader is not None else self._today.compute()
+        except Exception:  # noqa: BLE001 - the history reader's bug must not stop the meter
+            log.exception("computing today's energy failed")
+            return
         if today is not None:
             self._emit(TodayChanged(today))
 

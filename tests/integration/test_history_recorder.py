@@ -1,0 +1,221 @@
+"""The history recorder on the meter session against the simulator over real mutual TLS: the 30 days backfilled
+through the session's one connection while demand keeps arriving, every reading stored, today from the store, and
+a gap (the meter unreachable while slots closed) read once contact is back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from xcelsior_desktop.meter.identity import Identity, generate_identity
+from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
+from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.services.meter_target import MeterTarget
+from xcelsior_desktop.services.poller import State
+from xcelsior_desktop.services.session import (
+    DemandRead,
+    Event,
+    MeterSession,
+    RegistersRead,
+    SessionOptions,
+    StateChanged,
+    TodayChanged,
+    UseHistory,
+)
+from xcelsior_desktop.services.today import Basis
+from xcelsior_desktop.simulator import MeterSimulator
+
+SLOT = 900
+SET = 43_200
+OPTIONS = SessionOptions(interval_s=2.0, register_interval_s=4.0, connect_timeout=2.0, handshake_timeout=3.0,
+                         read_timeout=3.0, time_zone=dt.UTC)
+
+
+class MeterClock:
+    """The simulator's clock: real time plus an offset the test moves (slots close while the meter is away)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture(scope="module")
+def me() -> Identity:
+    return generate_identity()
+
+
+@pytest.fixture
+def meter_clock() -> MeterClock:
+    return MeterClock()
+
+
+@pytest.fixture
+def sim(me: Identity, meter_clock: MeterClock) -> Iterator[MeterSimulator]:
+    with MeterSimulator(allowed_certs=[me.cert_pem], seed=4, clock=meter_clock, idle_timeout=10.0) as simulator:
+        yield simulator
+
+
+class Running:
+    """A session stepped by its own thread, the way the app's meter thread does (woken by commands)."""
+
+    def __init__(self, session: MeterSession) -> None:
+        self.session = session
+        self.events: list[Event] = []
+        self.backfilling_at_demand: list[bool] = []
+        self._woken = threading.Event()
+        self._stop = threading.Event()
+        session.wake = self._woken.set
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        self.session.start()
+        while not self._stop.is_set():
+            wait = self.session.step()
+            self._woken.wait(0.5 if wait is None else min(wait, 0.5))
+            self._woken.clear()
+        self.session.stop()
+
+    def until(self, condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise AssertionError(f"timed out waiting for {what}")
+            self._stop.wait(0.02)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._woken.set()
+        self.thread.join(10)
+
+    def of(self, kind: type) -> list:
+        return [e for e in list(self.events) if isinstance(e, kind)]
+
+
+@pytest.fixture
+def run(sim: MeterSimulator, me: Identity, tmp_path) -> Iterator[tuple[Running, HistoryRecorder, HistoryStore]]:
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    session = MeterSession(MeterTarget(identity=me, host=sim.host, port=sim.port, automatic=False), OPTIONS)
+    recorder = HistoryRecorder(store, session.post, tz=dt.UTC)
+    running = Running(session)
+    session.subscribe(running.events.append)
+    session.subscribe(lambda e: running.backfilling_at_demand.append(recorder.backfilling)
+                      if isinstance(e, DemandRead) else None)
+    session.post(UseHistory(recorder))
+    running.thread.start()
+    yield running, recorder, store
+    running.stop()
+    store.close()
+
+
+def model_slots(sim: MeterSimulator, first: int, end: int) -> list[EnergyInterval]:
+    out = []
+    for start in range(first, end, SLOT):
+        iv = sim.model.interval(start)
+        out.append(EnergyInterval(dt.datetime.fromtimestamp(start, dt.UTC), SLOT, float(iv.delivered_wh),
+                                  float(iv.received_wh)))
+    return out
+
+
+def names(recorder: HistoryRecorder) -> list[str]:
+    return [name for name, _ in recorder.summaries]
+
+
+def test_backfill_through_the_session_while_demand_keeps_arriving(run, sim, meter_clock) -> None:
+    running, recorder, store = run
+    sim.set_fault("latency", seconds=0.03)  # ~120 GETs: a few seconds, so demand polls fall inside the backfill
+    running.until(lambda: BACKFILL_JOB in names(recorder), "the backfill")
+    assert names(recorder) == [RECENT_JOB, BACKFILL_JOB]  # today's sets first, then everything else
+    now = int(meter_clock())
+    closed_end = now - now % SLOT
+    newest_set = now - now % SET
+    stored = store.intervals()
+    assert stored[0].start == dt.datetime.fromtimestamp(newest_set - 59 * SET, dt.UTC)  # all the meter holds
+    assert len(stored) > 29 * 96
+    assert stored == model_slots(sim, newest_set - 59 * SET, int(stored[-1].end.timestamp()))
+    assert int(stored[-1].end.timestamp()) >= closed_end - SLOT  # the newest closed slot, or it is being filed
+    assert sum(1 for b in running.backfilling_at_demand if b) >= 1  # demand went on during the backfill
+    assert sim.log.max_concurrent == 1  # the session's one connection: no second client for the history
+    assert len(running.session.history_reads) == 1 and 0 < running.session.history_reads[0] <= 12
+
+    # every reading went to the store
+    demand = running.of(DemandRead)
+    first_read = demand[0].measurement.timestamp
+    samples = store.demand(first_read, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    assert [s.watts for s in samples][: len(demand)] == [float(e.measurement.value) for e in demand][: len(samples)]
+    assert len(store.register_readings(first_read - dt.timedelta(minutes=1),
+                                       dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))) >= len(
+        running.of(RegistersRead)) - 1
+    # today comes from the store: since midnight (UTC here), from the meter's slots
+    running.until(lambda: any(e.today.basis is Basis.HISTORY for e in running.of(TodayChanged)), "today")
+    today = [e.today for e in running.of(TodayChanged)][-1]
+    midnight = dt.datetime.fromtimestamp(now - now % 86_400, dt.UTC)
+    assert today.since == midnight and today.history_slots >= (closed_end - midnight.timestamp()) // SLOT - 1
+
+
+def test_a_gap_is_read_once_contact_is_back(run, sim, meter_clock) -> None:
+    running, recorder, store = run
+    running.until(lambda: BACKFILL_JOB in names(recorder), "the first backfill")
+    before = store.newest_meter_slot()
+    assert before is not None
+    sim.set_fault("outage", seconds=0)
+    running.until(lambda: running.session.state is State.UNREACHABLE, "unreachable")
+    meter_clock.offset += 2 * 3600  # two hours of slots close while the meter is away
+    sim.set_fault("outage", False)
+    running.until(lambda: names(recorder).count(BACKFILL_JOB) == 2, "the backfill after the gap", timeout=90)
+    after = store.newest_meter_slot()
+    assert after is not None and after.end >= before.end + dt.timedelta(hours=1, minutes=45)
+    newest_set = int(meter_clock()) - int(meter_clock()) % SET
+    stored = store.intervals()  # a set the meter rolled away meanwhile stays in the history
+    assert stored[0].start <= dt.datetime.fromtimestamp(newest_set - 59 * SET, dt.UTC)
+    assert stored == model_slots(sim, int(stored[0].start.timestamp()), int(stored[-1].end.timestamp()))  # no hole
+    assert any(isinstance(e, StateChanged) and e.status.state is State.CONNECTED for e in running.events)
+    assert sim.log.max_concurrent == 1
+
+
+class SteppedClock:
+    """Injected clocks for a session stepped by the test: monotonic and wall; a sleep moves only the wall."""
+
+    def __init__(self) -> None:
+        self.mono = 1000.0
+        self.wall = time.time()
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+        self.wall += seconds
+
+
+def test_after_the_computer_slept_the_missed_slots_are_backfilled(me, tmp_path) -> None:
+    clock = SteppedClock()
+    with MeterSimulator(allowed_certs=[me.cert_pem], seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
+            HistoryStore(tmp_path / "history.sqlite3") as store:
+        session = MeterSession(MeterTarget(identity=me, host=sim.host, port=sim.port, automatic=False), OPTIONS,
+                               monotonic=lambda: clock.mono, wall=lambda: clock.wall)
+        recorder = HistoryRecorder(store, session.post, tz=dt.UTC, wall=lambda: clock.wall)
+        session.post(UseHistory(recorder))
+        session.start()
+
+        def run_until(done: Callable[[], bool], steps: int = 2000) -> None:
+            for _ in range(steps):
+                wait = session.step()
+                if done():
+                    return
+                clock.advance(wait if wait is not None else 1.0)
+            raise AssertionError("the session did not get there")
+
+        run_until(lambda: BACKFILL_JOB in names(recorder))
+        before = store.newest_meter_slot()
+        assert before is not None
+        clock.wall += 3 * 3600  # the lid closed for three hours: the wall clock jumps, the monotonic one does not
+        run_until(lambda: names(recorder).count(BACKFILL_JOB) == 2)
+        after = store.newest_meter_slot()
+        assert after is not None and after.end >= before.end + dt.timedelta(hours=2, minutes=45)
+        stored = store.intervals()  # what the meter rolled away meanwhile stays: the history outlives the meter
+        assert stored == model_slots(sim, int(stored[0].start.timestamp()), int(stored[-1].end.timestamp()))
+        session.stop()
+        assert sim.log.max_concurrent == 1

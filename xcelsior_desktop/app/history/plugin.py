@@ -1,0 +1,137 @@
+"""The history plug-in: opens the store (``shell.history``), hands the meter session a :class:`HistoryRecorder`
+(it stores every reading and reads the meter's 15-minute history through the session's one connection), and adds
+the History tab.
+
+Installed with one call (:func:`install_history`) and stopped in the app's shutdown, after the meter thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QLabel
+
+from xcelsior_desktop.app.history.view import HistoryView
+from xcelsior_desktop.app.shell import AppShell
+from xcelsior_desktop.services.chart_data import ChartDecorator
+from xcelsior_desktop.services.history.errors import HistoryError
+from xcelsior_desktop.services.history.opening import OpenedStore, open_history
+from xcelsior_desktop.services.history.recorder import HistoryRecorder
+from xcelsior_desktop.services.history.store import HistoryStore
+from xcelsior_desktop.services.history.zone import household_zone
+from xcelsior_desktop.services.periods import View
+from xcelsior_desktop.services.session import UseHistory
+
+log = logging.getLogger(__name__)
+
+BACKFILL_NOTE = "Reading the meter's history (it keeps about 30 days); the charts fill in as it arrives."
+
+
+class HistoryPlugin(QObject):
+    changed = Signal()  # new slots stored (emitted on the meter thread, queued to the GUI)
+    problem = Signal(str)  # the store refused a write (e.g. the disk filled up)
+
+    def __init__(self, shell: AppShell, opened: OpenedStore, *, tz: dt.tzinfo | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.shell = shell
+        self.store: HistoryStore = opened.store
+        self.in_memory_notice = opened.in_memory_notice
+        shell.history = self.store
+        self.tz = household_zone(tz)
+        self.recorder = HistoryRecorder(self.store, shell.send, tz=tz, on_change=self.changed.emit,
+                                        on_problem=self.problem.emit)
+        self.view = HistoryView(self.store, tz=self.tz, now=self.recorder.meter_now)
+        shell.add_window_tab("history", "History", self.view)
+        tabs = shell.window.tabs
+        tabs.tabBar().moveTab(tabs.indexOf(self.view), min(1, tabs.count() - 1))  # beside Live: the charts
+        self.banner = QLabel()
+        self.banner.setObjectName("history-banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#FEF3C7;color:#713F12;padding:8px;border-radius:6px;")
+        self.banner.hide()
+        shell.add_banner(self.banner)
+        if opened.in_memory_notice:
+            self._show_banner(opened.in_memory_notice)
+        self._seed_live_chart()
+
+        self.changed.connect(self._on_changed)
+        self.problem.connect(self._on_problem)
+        shell.events.demand_read.connect(self._on_demand)
+        shell.events.registers_read.connect(self._on_registers)
+        shell.window.tabs.currentChanged.connect(lambda _index: self._refresh_if_shown())
+        shell.set_chart_sink(self.view.add_decorator)  # shell.add_chart_decorator: other plug-ins' shading
+        shell.send(UseHistory(self.recorder))
+        if opened.damaged_message:
+            shell.announce("history", "Energy history set aside", opened.damaged_message, "history")
+        self._stopped = False
+
+    # -- hooks for other plug-ins ------------------------------------------------------------------
+
+    def add_chart_decorator(self, decorator: ChartDecorator) -> None:
+        """Shade stretches of the Day/Week/Month/Year charts and add hover lines (the cost plug-in's hook)."""
+        self.view.add_decorator(decorator)
+
+    # -- events (GUI thread) -----------------------------------------------------------------------
+
+    def _seed_live_chart(self) -> None:
+        """The Live tab's last hour comes from the store, so it survives a restart."""
+        try:
+            samples = self.store.live_demand(self.recorder.meter_now())
+        except HistoryError as exc:
+            log.warning("could not read the last hour of demand: %s", exc)
+            return
+        for sample in samples:
+            self.shell.window.history.add(sample.at.timestamp(), sample.watts)
+
+    def _shown(self) -> bool:
+        return self.view.isVisible()
+
+    def _refresh_if_shown(self) -> None:
+        if self._shown():
+            self.view.set_status_note(BACKFILL_NOTE if self.recorder.backfilling else "")
+            self.view.refresh()
+
+    @Slot(object)
+    def _on_demand(self, _measurement: object) -> None:
+        if self.view.view is View.LIVE or self.recorder.backfilling:
+            self._refresh_if_shown()
+
+    @Slot(object)
+    def _on_registers(self, _registers: object) -> None:
+        if self.view.view is not View.LIVE:
+            self._refresh_if_shown()  # the open slot's estimate moved
+
+    @Slot()
+    def _on_changed(self) -> None:
+        self._refresh_if_shown()
+
+    @Slot(str)
+    def _on_problem(self, message: str) -> None:
+        self._show_banner(message)
+
+    def _show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    # -- stop --------------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """After the meter thread has stopped: close the store (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.shell.send(UseHistory(None))
+        try:
+            self.store.close()
+        except HistoryError as exc:
+            log.warning("closing the history store: %s", exc)
+
+
+def install_history(shell: AppShell, *, path: Path | None = None, tz: dt.tzinfo | None = None,
+                    parent: QObject | None = None) -> HistoryPlugin:
+    """Open the store at ``path`` (default: the app's own) and install the plug-in; one call in the app."""
+    return HistoryPlugin(shell, open_history(path), tz=tz, parent=parent)
