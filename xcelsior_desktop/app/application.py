@@ -152,6 +152,10 @@ class XcelsiorApp(QObject):
         # desktop notifications, Alerts view, Settings page
         self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
                                      identity_changed=self.identity_changed, demo=demo, parent=self)
+        from xcelsior_desktop.app.cost.plugin import install_cost
+
+        # the Cost tab and settings page, the tray's price period, cost alerts
+        self.cost = install_cost(self.shell, self.tray, settings, alerts=self.alerts, parent=self)
         self.onboarding: OnboardingInApp | None = None
         if not demo:
             from xcelsior_desktop.app.onboarding.in_app import install_onboarding
@@ -226,6 +230,7 @@ class XcelsiorApp(QObject):
         self.meter.stop()
         self.discovery.stop()
         self.alerts.shutdown()
+        self.cost.stop()
         log.info("threads stopped in %.2f s", time.monotonic() - started)
         self.save_settings()
 
