@@ -17,7 +17,8 @@ from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.services.tariff.model import Tariff
 from xcelsior_desktop.services.tariff.pricing import summarize
 
-SHARE_TOLERANCE = 0.08  # 8 points of the total: two partial slots at the ends cannot move a share this much
+RELATIVE_TOLERANCE = 0.10
+ABSOLUTE_TOLERANCE_KWH = 1.0  # two partial 15-minute slots at the ends at 2 kW each
 MIN_COMPARE_KWH = 2.0  # below this much energy between the readings, no verdict
 MIN_COMPARE_HOURS = 6.0
 
@@ -96,23 +97,24 @@ def compare_tiers(watch: TierWatch, tariff: Tariff, store: HistoryStore | None,
     for row in rows:
         if row.app_kwh is None:
             continue
-        gap = abs(row.meter_kwh / meter_total - row.app_kwh / app_total)
-        if worst is None or gap > worst[0]:
+        gap = abs(row.meter_kwh - row.app_kwh)
+        beyond = gap > ABSOLUTE_TOLERANCE_KWH and gap > RELATIVE_TOLERANCE * max(row.meter_kwh, row.app_kwh)
+        if beyond and (worst is None or gap > worst[0]):
             worst = (gap, row)
     unnamed = [p for p in per_period if p not in tier_names.values() and per_period[p] > 0.05]
-    if (worst is not None and worst[0] > SHARE_TOLERANCE) or unnamed:
-        if worst is not None and worst[0] > SHARE_TOLERANCE:
+    if worst is not None or unnamed:
+        if worst is not None:
             row = worst[1]
-            detail = (f"tier {row.tier} ({row.name}) holds {row.meter_kwh / meter_total:.0%} of the meter's energy, "
-                      f"the app's {row.name} period {(row.app_kwh or 0) / app_total:.0%}")
+            detail = (f"tier {row.tier} ({row.name}) grew {row.meter_kwh:.2f} kWh, the app's {row.name} period "
+                      f"holds {row.app_kwh or 0:.2f} kWh")
         else:
             detail = f"the app's period(s) {', '.join(unnamed)} match no tier"
         message = (f"From {span} the meter's tier registers and this tariff's periods disagree ({detail}). "
                    f"The chosen tariff's schedule ({tariff.name}) may not be the one the meter bills by, or the tier "
                    "names in Settings, Cost do not match your meter: check your bill.")
         return TierComparison(first.at, newest.at, tuple(rows), app_total, "disagree", message)
-    message = (f"From {span} the meter's tier registers and this tariff's periods agree (each share within "
-               f"{SHARE_TOLERANCE:.0%}).")
+    message = (f"From {span} the meter's tier registers and this tariff's periods agree (each within "
+               f"{RELATIVE_TOLERANCE:.0%} or {ABSOLUTE_TOLERANCE_KWH:g} kWh).")
     return TierComparison(first.at, newest.at, tuple(rows), app_total, "agree", message)
 
 
