@@ -171,8 +171,9 @@ def render_tray_image(
 
 
 def peak_bar_height(px: int) -> int:
-    """Rows of the on-peak bar: above the digits at every size (they start at about 19 % of the height)."""
-    return max(3, round(px * 0.13))
+    """Rows of the on-peak bar, with at least one clear row between it and the digits: the pixel font starts at
+    row 4 of 16; the vector font at about 18 % of the height less its outline."""
+    return 3 if px < PIXEL_FONT_MAX else max(2, int(px * 0.12))
 
 
 def _draw_peak_bar(painter: QPainter, px: int, radius: float, state: IconState, mask: bool) -> None:

@@ -97,6 +97,9 @@ def notes_text(overview: CostOverview) -> str:
     last = cycle.next_first_day.toordinal() - 1
     parts = [f"Billing cycle {cycle.first_day:%d %b} \u2013 {type(cycle.first_day).fromordinal(last):%d %b}; "
              f"projection: {cycle.basis}."]
+    if cycle.so_far.priced_hours < cycle.elapsed_hours - 1:
+        parts.append(f"History covers {cycle.so_far.priced_hours:.0f} h of the cycle's {cycle.elapsed_hours:.0f} h "
+                     "so far: the cost so far counts only those hours; the projection scales them to the cycle.")
     if today.tail_s >= 60:
         parts.append(f"Today counts the 15-minute history until {today.tail_start.astimezone(tz):%H:%M} and the "
                      f"meter's registers since.")
