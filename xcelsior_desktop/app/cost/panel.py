@@ -3,6 +3,8 @@ meter's own TOU tier registers and other readings with their meaning. A view: th
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -56,7 +58,11 @@ def _cell(text: str, right: bool = True) -> QTableWidgetItem:
 
 
 def _fit(table: QTableWidget) -> None:
-    height = table.horizontalHeader().height() + 4
+    """As tall as its rows: the tab scrolls, not the table."""
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.resizeRowsToContents()
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2
     for row in range(table.rowCount()):
         height += table.rowHeight(row)
     table.setFixedHeight(height)
@@ -131,11 +137,13 @@ class CostPanel(QWidget):
         self.costs = _table("cost-table", COST_COLUMNS)
         self.notes = _label("cost-notes")
 
-        self.tiers = _table("meter-tiers", ("Tier", "Taken to mean", "Import register", "Export register",
-                                            "Growth (meter)", "App, same time"))
+        self.tiers = _table("meter-tiers", ("Tier", "Means", "Import\nkWh", "Export\nkWh", "Growth\nkWh", "App\nkWh"))
+        self.tiers.horizontalHeader().setStretchLastSection(False)
+        self.tiers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.tiers.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.tiers_note = _label("meter-tiers-note")
         self.tiers_verdict = _label("meter-tiers-verdict")
-        self.extras = _table("meter-extras", ("Reading", "Value", "What it means"))
+        self.extras = _label("meter-extras")
         self.extras_note = _label("meter-extras-note")
 
         left = QVBoxLayout()
@@ -181,7 +189,8 @@ class CostPanel(QWidget):
         else:
             self.tariff_title.setText(f"{tariff.title or tariff.name} ({tariff.name})")
             checked = f", figures checked {tariff.checked:%d %B %Y}" if tariff.checked else ""
-            source = f"Source: {tariff.source}{checked}." if tariff.source else f"Your own tariff file{checked}."
+            source = (f"Source: {tariff.source.rstrip('.')}{checked}." if tariff.source
+                      else f"Your own tariff file{checked}.")
             self.check_bill.setText(f"<b>Check your bill:</b> these are the tariff's prices, not Xcel's bill "
                                     f"(riders and taxes are not included). {source}")
         self.show_problem(problem)
@@ -222,21 +231,24 @@ class CostPanel(QWidget):
             return
         delivered, received = tiers
         growth = {row.tier: row for row in comparison.rows} if comparison is not None else {}
-        self.tiers.setRowCount(len(delivered))
-        for r, tier in enumerate(sorted(delivered)):
+        shown = [t for t in sorted(delivered) if t in names or delivered[t] or received.get(t)]  # not empty tiers
+        self.tiers.setRowCount(len(shown))
+        for r, tier in enumerate(shown):
             row = growth.get(tier)
-            values = (str(tier), names.get(tier, "(not named)"), f"{delivered[tier] / 1000:,.3f} kWh",
-                      f"{received[tier] / 1000:,.3f} kWh" if tier in received else "\u2014",
-                      f"{row.meter_kwh:.3f} kWh" if row is not None else "\u2014",
-                      f"{row.app_kwh:.3f} kWh" if row is not None and row.app_kwh is not None else "\u2014")
+            values = (str(tier), names.get(tier, "(not named)"), f"{delivered[tier] / 1000:,.1f}",
+                      f"{received[tier] / 1000:,.1f}" if tier in received else "\u2014",
+                      f"{row.meter_kwh:.2f}" if row is not None else "\u2014",
+                      f"{row.app_kwh:.2f}" if row is not None and row.app_kwh is not None else "\u2014")
             for c, text in enumerate(values):
                 self.tiers.setItem(r, c, _cell(text, right=c >= 2))
         self.tiers.show()
         _fit(self.tiers)
         self.tiers_note.setText(
-            "The meter adds each kWh to one tier by its own schedule. Xcel does not publish which tier is which "
-            "period: the names are this app's assumption (change them in Settings, Cost). \u201cGrowth\u201d is "
-            "since the app first read the tiers; \u201cApp\u201d is the tariff's period over the same history.")
+            "Import and Export are the meter's cumulative tier registers. The meter adds each kWh "
+            "to one tier by its own schedule; Xcel does not publish which tier is which period, so \u201cMeans\u201d "
+            "is this app's assumption (change it in Settings, Cost). \u201cGrowth\u201d is the import tier's growth "
+            "since the app first read it; \u201cApp\u201d is the chosen tariff's period over the same history. "
+            "Empty unnamed tiers are not shown.")
         if comparison is None:
             self.tiers_verdict.setText("")
             self.tiers_verdict.setStyleSheet("")
@@ -245,20 +257,18 @@ class CostPanel(QWidget):
             self.tiers_verdict.setStyleSheet(WARN_STYLE if comparison.verdict == "disagree" else "")
 
     def set_extras(self, extras: ExtraReadings | None) -> None:
+        """Maximum demand and power factor as the meter reports them, each with its meaning."""
         if extras is None:
-            self.extras.setRowCount(0)
-            self.extras.hide()
+            self.extras.setText("")
             self.extras_note.setText("Maximum demand and power factor: not read yet (they are read once the meter "
                                      "answers, then every 15 minutes).")
             return
         shown = [c for c in EXTRA_CHANNELS if c in extras.listed or c in (Channel.MAX_DEMAND_DELIVERED,
                                                                           Channel.POWER_FACTOR)]
-        self.extras.setRowCount(len(shown))
-        for r, channel in enumerate(shown):
-            for c, text in enumerate(describe(channel, extras)):
-                self.extras.setItem(r, c, _cell(text, right=c == 1))
-        self.extras.show()
-        self.extras.resizeRowsToContents()
-        _fit(self.extras)
+        lines = []
+        for channel in shown:
+            label, value, meaning = describe(channel, extras)
+            lines.append(f"<b>{escape(label)}: {escape(value)}</b> \u2014 {escape(meaning)}.")
+        self.extras.setText("<br>".join(lines))
         self.extras_note.setText("Read from the meter as it reports them; a reading the meter lists without a value "
                                  "is shown as such, not as zero.")

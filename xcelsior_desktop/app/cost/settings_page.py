@@ -186,7 +186,7 @@ class CostSettingsPage(QWidget):
             self.prices_hint.setText("")
             return
         checked = f" Figures checked {tariff.checked:%d %B %Y}." if tariff.checked else ""
-        self.source.setText(f"{tariff.title}. <b>Check your bill.</b> Source: {tariff.source or 'your file'}."
+        self.source.setText(f"{tariff.title}. <b>Check your bill.</b> Source: {(tariff.source or 'your file').rstrip('.')}."
                             f"{checked}")
         version = current_version(tariff)
         cents = tariff.currency.upper() == "USD"
