@@ -254,3 +254,25 @@ def test_the_app_shows_the_meters_tiers_and_other_readings(qtbot, qapp, identity
             assert "Cost" in app.shell.settings_pages.titles()
         finally:
             app.shutdown()
+
+
+def test_the_decorator_goes_to_the_shells_chart_hook_when_there_is_one(plugin):
+    """The history branch's shell takes decorators (bands(span), hover_extra(span, bar)); the same object is used."""
+    from xcelsior_desktop.app.cost import chart
+
+    class ShellWithHook:
+        def __init__(self) -> None:
+            self.decorators: list[object] = []
+
+        def add_chart_decorator(self, decorator: object) -> None:
+            self.decorators.append(decorator)
+
+    shell = ShellWithHook()
+    assert chart.attach(shell, plugin.chart_decorator) is True
+    decorator = shell.decorators[0]
+    day = span(View.DAY, dt.date(2026, 11, 30), ZONE)
+    assert decorator.bands(day) == [(local(2026, 11, 30, 17), local(2026, 11, 30, 21))]
+    assert decorator.bands(span(View.WEEK, dt.date(2026, 11, 30), ZONE)) == []
+    store = plugin.shell.history
+    bar = chart_data.bars(day, store.intervals(local(2026, 11, 30, 9), local(2026, 11, 30, 9, 15)))[0]
+    assert decorator.hover_extra(day, bar).startswith("Cost: ") and "(off-peak)" in decorator.hover_extra(day, bar)

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from xcelsior_desktop.app.cost import chart
 from xcelsior_desktop.app.cost.panel import CostPanel
 from xcelsior_desktop.app.cost.settings_page import CostSettingsPage
-from xcelsior_desktop.app.energy_chart import set_chart_decorations
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.meter.values import Registers
 from xcelsior_desktop.services.alerts.cost_facts import CostFactsSource
@@ -28,17 +28,16 @@ from xcelsior_desktop.services.history.store import RegisterReading
 from xcelsior_desktop.services.meter_extras import ExtraReadings, read_extras
 from xcelsior_desktop.services.session import Job
 from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import Pricer, TariffError, format_money, period_now
+from xcelsior_desktop.services.tariff import TariffError, period_now
 from xcelsior_desktop.services.tariff.app_settings import CostSettings
 from xcelsior_desktop.services.tariff.meter_tiers import TierWatch, compare_tiers
 from xcelsior_desktop.services.tariff.model import Tariff
 from xcelsior_desktop.services.tariff.overview import cost_overview
-from xcelsior_desktop.services.tariff.peak import on_peak_at, peak_bands
+from xcelsior_desktop.services.tariff.peak import on_peak_at
 
 if TYPE_CHECKING:
     from xcelsior_desktop.app.notifications.controller import AlertsController
     from xcelsior_desktop.app.tray import Tray
-    from xcelsior_desktop.services.chart_data import Bar
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,6 @@ VIEW = "cost"
 SETTINGS_TITLE = "Cost"
 REFRESH_MS = 60_000
 EXTRAS_EVERY_S = 15 * 60
-SLOT_HOVER_MAX_S = 3600  # a longer bar (a day, a month) holds hours of several prices: no single slot cost
 NO_STORE = ("The energy history is not open yet: today's and this billing cycle's cost appear once it is (the "
             "cost is worked out from the history, not estimated).")
 
@@ -80,9 +78,15 @@ class CostPlugin(QObject):
         shell.events.registers_read.connect(self.on_registers)
         self.extras_read.connect(self._on_extras)
 
+        self.chart_decorator = chart.CostChartDecorator(lambda: self.tariff,
+                                                        lambda: self.cost_settings.cycle_start_day)
+        chart.attach(shell, self.chart_decorator)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
+        self._at_change = QTimer(self)
+        self._at_change.setSingleShot(True)
+        self._at_change.timeout.connect(self.refresh)
         self.use_settings(self.cost_settings)
         self._timer.start()
 
@@ -103,10 +107,6 @@ class CostPlugin(QObject):
                 f"{', '.join(cost.dropped)}. Open Settings, Cost to check them.")
         self.panel.set_tariff(self.tariff, self.problem)
         tariff = self.tariff
-        if tariff is None:
-            set_chart_decorations(None, None)
-        else:
-            set_chart_decorations(lambda start, end: peak_bands(tariff, start, end), self.slot_cost_text)
         if self.alerts is not None:
             source = None if tariff is None else CostFactsSource(
                 tariff, lambda: self.shell.history, cycle_start_day=cost.cycle_start_day, latest=lambda: self.latest)
@@ -165,6 +165,10 @@ class CostPlugin(QObject):
             return
         current = period_now(tariff, now)
         self._set_tray(current.summary() if current else None, on_peak_at(tariff, now))
+        if current is not None and current.until is not None:  # the tray turns at the change, not up to 1 min late
+            wait_ms = (current.until - now).total_seconds() * 1000
+            if 0 <= wait_ms < REFRESH_MS:
+                self._at_change.start(int(wait_ms) + 200)
         self.panel.set_period(current)
         store = self.shell.history
         if store is None:
@@ -192,33 +196,13 @@ class CostPlugin(QObject):
                 log.warning("cost: tier comparison: %s", exc)
         self.panel.set_tiers(self.tier_values, comparison, self.cost_settings.tier_names)
 
-    def slot_cost_text(self, bar: Bar) -> str:
-        """The hover line of a chart bar up to an hour long: its period and what it cost."""
-        tariff = self.tariff
-        duration = int((bar.end - bar.start).total_seconds())
-        if tariff is None or duration > SLOT_HOVER_MAX_S or bar.imported_wh is None:
-            return ""
-        priced = Pricer(tariff, cycle_start_day=self.cost_settings.cycle_start_day).price(_BarInterval(bar))
-        if priced.cost is None:
-            return f"Cost: not priced ({priced.unpriced_reason})"
-        return f"Cost: {format_money(priced.cost, tariff.currency)} ({priced.period})"
-
     def stop(self) -> None:
         self._timer.stop()
-        set_chart_decorations(None, None)
+        self._at_change.stop()
+        chart.detach()
         if self.alerts is not None:
             self.alerts.set_cost_source(None)
         self.shell.remove_settings_page(SETTINGS_TITLE)
-
-
-class _BarInterval:
-    """A chart bar seen as an interval for the pricer."""
-
-    def __init__(self, bar: Bar) -> None:
-        self.start = bar.start
-        self.duration_s = int((bar.end - bar.start).total_seconds())
-        self.imported_wh = bar.imported_wh
-        self.exported_wh = bar.exported_wh
 
 
 def install_cost(shell: AppShell, tray: Tray | None, settings: Settings, *,
