@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from xcelsior_desktop.services.history.errors import HistoryError
 from xcelsior_desktop.services.history.store import HistoryStore, RegisterReading
@@ -21,6 +22,18 @@ from xcelsior_desktop.services.tariff.peak import next_peak_start, on_peak_at
 log = logging.getLogger(__name__)
 
 REFRESH_S = 60.0
+
+# "Today" has one source of truth: the history plug-in's energy_today (services/history/today.py, on the history
+# branch: the store's slots plus the register delta since the newest slot, the figure the window shows). Until that
+# branch is merged, the kWh budget uses services/history/energy_today.py (the same rule), which the cost figures
+# use in any case because they price each slot.
+_history_today: Callable[..., Any] | None
+try:
+    from xcelsior_desktop.services.history.today import (  # type: ignore[import-not-found,no-redef,unused-ignore]
+        energy_today as _history_today,
+    )
+except ImportError:
+    _history_today = None
 
 
 @dataclass(frozen=True)
@@ -80,5 +93,14 @@ class CostFactsSource:
                                          latest=self._latest())
             except HistoryError as exc:
                 log.warning("cost alerts: the history store could not be read: %s", exc)
-        self._cached = facts_from(overview, self.tariff, when)
-        return self._cached
+        facts = facts_from(overview, self.tariff, when)
+        if store is not None and _history_today is not None:
+            try:
+                shown = _history_today(store, when, self.tariff.zone)
+            except HistoryError as exc:
+                log.warning("cost alerts: today's energy could not be read: %s", exc)
+                shown = None
+            if shown is not None:
+                facts = replace(facts, today_import_kwh=shown.imported_wh / 1000, today_complete=shown.complete)
+        self._cached = facts
+        return facts
