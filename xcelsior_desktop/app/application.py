@@ -161,6 +161,10 @@ class XcelsiorApp(QObject):
         # the energy history: the store (shell.history), the recorder on the session, the History tab
         self.history = install_history(self.shell, path=history_path or (demo_path() if demo else None),
                                        tz=options.time_zone, parent=self)
+        from xcelsior_desktop.app.cost.plugin import install_cost
+
+        # the Cost tab and settings page, the tray's price period, cost alerts
+        self.cost = install_cost(self.shell, self.tray, settings, alerts=self.alerts, parent=self)
         from xcelsior_desktop.app.greenbutton import install_greenbutton
 
         self.greenbutton = install_greenbutton(self.shell, parent=self)  # Import... / Export... of the history
@@ -246,6 +250,7 @@ class XcelsiorApp(QObject):
         self.alerts.shutdown()
         self.greenbutton.shutdown()  # waits for an import or export in progress: before the history store closes
         self.mqtt.shutdown()  # after the meter thread: the last readings go out, then "offline"
+        self.cost.stop()
         self.history.stop()
         log.info("threads stopped in %.2f s", time.monotonic() - started)
         self.save_settings()

@@ -42,17 +42,21 @@ def taskbar_theme() -> Theme:
     return Theme.LIGHT if scheme == Qt.ColorScheme.Light and sys.platform != "win32" else Theme.DARK
 
 
-def build_icon(watts: float | None, state: IconState, theme: Theme, dpr: float, mask: bool = False) -> QIcon:
+def build_icon(watts: float | None, state: IconState, theme: Theme, dpr: float, mask: bool = False,
+               on_peak: bool = False) -> QIcon:
     icon = QIcon()
     for size in ICON_SIZES:
-        image = render_tray_image(watts, size, dpr, theme=theme, state=state, mask=mask)
+        image = render_tray_image(watts, size, dpr, theme=theme, state=state, mask=mask, on_peak=on_peak)
         icon.addPixmap(QPixmap.fromImage(image))
     if mask:
         icon.setIsMask(True)
     return icon
 
 
-def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status | None, units: str = "W") -> str:
+def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status | None, units: str = "W",
+                 period: str | None = None) -> str:
+    """The tooltip: watts and when read, the connection, and (with a tariff) the price period now and until
+    when ("On-peak until 9 pm, 27.9 ¢/kWh")."""
     lines = []
     if watts is not None:
         lines.append(f"{fmt.full_power(watts, units)} \u2014 {fmt.direction(watts)}")
@@ -63,6 +67,8 @@ def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status |
             wait = status.next_retry - time.time()
             title += " (retrying now)" if wait <= 0.5 else f" (next try in {fmt.ago(wait)})"
         lines.append(title)
+    if period:
+        lines.append(period)
     return "Xcelsior Desktop\n" + "\n".join(lines)
 
 
@@ -100,6 +106,8 @@ class Tray(QObject):
         self.status: Status | None = None
         self.units = "W"
         self.icon_state = IconState.WAITING
+        self.period: str | None = None  # the tariff's period now, for the tooltip (set by the cost plug-in)
+        self.on_peak = False  # draws the on-peak bar on the icon
         self._key: tuple[Any, ...] | None = None
         self._tooltip_clock = QTimer(self)  # "next try in N s" counts down live while a retry is scheduled
         self._tooltip_clock.setInterval(1000)
@@ -146,6 +154,12 @@ class Tray(QObject):
             self._tooltip_clock.stop()
         self._redraw()
 
+    def set_period(self, summary: str | None, on_peak: bool) -> None:
+        """The tariff's period now ("On-peak until 9 pm, 27.9 ¢/kWh") and whether it is on-peak (None, False:
+        no tariff)."""
+        self.period, self.on_peak = summary, on_peak
+        self._redraw()
+
     def set_units(self, units: str) -> None:
         self.units = units
         self._redraw()
@@ -159,11 +173,11 @@ class Tray(QObject):
         dpr = screen.devicePixelRatio() if screen is not None else 1.0
         theme = taskbar_theme()
         label_watts = self.watts if state in (IconState.LIVE, IconState.STALE) else None
-        key = (fmt.short_watts(label_watts), state, theme, dpr, self.mask)
+        key = (fmt.short_watts(label_watts), state, theme, dpr, self.mask, self.on_peak)
         if key != self._key:  # re-render only when the picture changes
             self._key = key
-            self.icon.setIcon(build_icon(label_watts, state, theme, dpr, self.mask))
+            self.icon.setIcon(build_icon(label_watts, state, theme, dpr, self.mask, self.on_peak))
         self._refresh_tooltip()
 
     def _refresh_tooltip(self) -> None:
-        self.icon.setToolTip(tooltip_text(self.watts, self.when, self.status, self.units))
+        self.icon.setToolTip(tooltip_text(self.watts, self.when, self.status, self.units, self.period))

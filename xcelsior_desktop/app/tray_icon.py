@@ -12,6 +12,10 @@ physical pixels (with that device pixel ratio set). Design:
   larger ones use a bold condensed system font, scaled to fill the badge. If a label cannot fit, a shorter
   rounding is used ("-3.4k" -> "-3k"); the tooltip always has the full value.
 * ``mask=True`` (macOS template image): a black badge with the text knocked out; the menu bar colours it.
+* on-peak (``on_peak=True``): a bright amber bar across the top of the badge, in the rows above the digits, so the
+  digits keep their size and place at every size (3 px at 16 px). Amber has at least 3:1 contrast with every
+  badge fill (orange, green, grey) and with dark and light taskbars; on the yellow "needs you" badge the bar is
+  dark; in the mask icon the bar is split from the badge by a knocked-out line.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ IMPORT_FILL = QColor("#C2410C")  # orange 700: contrast 5.2:1 with white
 EXPORT_FILL = QColor("#15803D")  # green 700: 5.0:1 with white
 STALE_FILL = QColor("#5B6270")
 ATTENTION_FILL = QColor("#FACC15")
+PEAK_MARK = QColor("#FACC15")  # amber 400: the on-peak bar
+PEAK_MARK_ON_ATTENTION = QColor("#111111")
 TEXT_ON_FILL = QColor("#FFFFFF")
 TEXT_ON_ATTENTION = QColor("#111111")
 THEME_FG = {Theme.LIGHT: QColor("#1F2937"), Theme.DARK: QColor("#F3F4F6")}
@@ -119,8 +125,10 @@ def render_tray_image(
     theme: Theme | str = Theme.DARK,
     state: IconState | str = IconState.LIVE,
     mask: bool = False,
+    on_peak: bool = False,
 ) -> QImage:
-    """The tray icon for ``watts`` at ``size`` logical pixels and device pixel ratio ``dpr``."""
+    """The tray icon for ``watts`` at ``size`` logical pixels and device pixel ratio ``dpr``; ``on_peak`` adds
+    the on-peak bar."""
     theme, state = Theme(theme), IconState(state)
     px = max(8, round(size * dpr))
     image = QImage(px, px, QImage.Format.Format_ARGB32_Premultiplied)
@@ -147,6 +155,8 @@ def render_tray_image(
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(fill)
             painter.drawRoundedRect(QRectF(0, 0, px, px), radius, radius)
+        if on_peak:
+            _draw_peak_bar(painter, px, radius, state, mask)
         if mask and not hollow:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
         text = label_for(watts, state)
@@ -158,6 +168,32 @@ def render_tray_image(
     finally:
         painter.end()
     return image
+
+
+def peak_bar_height(px: int) -> int:
+    """Rows of the on-peak bar, with at least one clear row between it and the digits: the pixel font starts at
+    row 4 of 16; the vector font at about 18 % of the height less its outline."""
+    return 3 if px < PIXEL_FONT_MAX else max(2, int(px * 0.12))
+
+
+def _draw_peak_bar(painter: QPainter, px: int, radius: float, state: IconState, mask: bool) -> None:
+    height = peak_bar_height(px)
+    badge = QPainterPath()
+    badge.addRoundedRect(QRectF(0, 0, px, px), radius, radius)
+    bar = QPainterPath()
+    bar.addRect(QRectF(0, 0, px, height))
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(Qt.PenStyle.NoPen)
+    colour = PEAK_MARK_ON_ATTENTION if state is IconState.ATTENTION else PEAK_MARK
+    painter.setBrush(QColor("#000000") if mask else colour)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.drawPath(badge.intersected(bar))
+    if mask:  # a knocked-out line under the bar keeps it a shape of its own in a one-colour icon
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(QRectF(0, height, px, 1), QColor("#000000"))
+    painter.restore()
 
 
 def _colours(watts: float | None, theme: Theme, state: IconState) -> tuple[QColor, QColor]:

@@ -27,6 +27,7 @@ from xcelsior_desktop.services.alerts import (
     EngineStateStore,
     RulesStore,
 )
+from xcelsior_desktop.services.alerts.engine import CostSource
 from xcelsior_desktop.services.poller import Status
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,10 @@ class AlertsController(QObject):
         alert = Alert(rule_id=kind, kind=kind, title=title, body=body, at=self._clock(), view=view)
         self._handle([alert])
         return alert
+
+    def set_cost_source(self, source: CostSource | None) -> None:
+        """What the cost rules read (the cost plug-in's tariff over the history store); None: cost rules silent."""
+        self.engine.set_cost_source(source)
 
     @Slot()
     def tick(self) -> None:

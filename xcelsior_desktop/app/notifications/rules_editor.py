@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from xcelsior_desktop.services.alerts import KINDS, AlertRule, RuleKind, default_rules, new_rule
+from xcelsior_desktop.services.alerts.rules import MAX_LEAD_MIN
 
 RULE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -76,6 +77,12 @@ class RulesEditor(QWidget):
         self.duration.setRange(0, 24 * 60)
         self.duration.setDecimals(0)
         self.duration.setSuffix(" min")
+        self.lead = QDoubleSpinBox()
+        self.lead.setObjectName("lead")
+        self.lead.setRange(1, MAX_LEAD_MIN)
+        self.lead.setDecimals(0)
+        self.lead.setSuffix(" min")
+        self.lead.setToolTip("How long before on-peak starts to warn.")
         self.cooldown = QDoubleSpinBox()
         self.cooldown.setObjectName("cooldown")
         self.cooldown.setRange(0, 30 * 24 * 60)
@@ -109,6 +116,7 @@ class RulesEditor(QWidget):
         self.form.addRow("Threshold:", self.threshold)
         self.form.addRow("Re-arm:", self.rearm)
         self.form.addRow("For at least:", self.duration)
+        self.form.addRow("Before on-peak:", self.lead)
         self.form.addRow("Cooldown:", self.cooldown)
         self.form.addRow(quiet_row)
         self.form.addRow(self.problem_label)
@@ -126,7 +134,7 @@ class RulesEditor(QWidget):
         layout.addLayout(left, 2)
         layout.addWidget(self.details, 3)
 
-        for spin in (self.threshold, self.rearm, self.duration, self.cooldown):
+        for spin in (self.threshold, self.rearm, self.duration, self.lead, self.cooldown):
             spin.valueChanged.connect(self._edited)
         for box in (self.enabled, self.quiet):
             box.toggled.connect(self._edited)
@@ -201,6 +209,7 @@ class RulesEditor(QWidget):
                 self.threshold,
                 self.rearm,
                 self.duration,
+                self.lead,
                 self.cooldown,
                 self.quiet,
                 self.quiet_start,
@@ -209,10 +218,12 @@ class RulesEditor(QWidget):
         ]
         self.kind_label.setText(f"<b>{info.label}</b> \u2014 {info.threshold_label}")
         self.enabled.setChecked(rule.enabled)
-        decimals = 1 if info.unit == "kWh" else 0
+        decimals = 1 if info.unit == "kWh" else 2 if info.unit == "$" else 0
         for spin in (self.threshold, self.rearm):
             spin.setDecimals(decimals)
-            spin.setSuffix(f" {info.unit}")
+            money = info.unit == "$"
+            spin.setPrefix("$" if money else "")
+            spin.setSuffix("" if money else f" {info.unit}")
         self.threshold.setRange(info.minimum, info.maximum)
         self.threshold.setValue(rule.threshold)
         self.rearm.setRange(0, info.maximum)
@@ -221,6 +232,8 @@ class RulesEditor(QWidget):
         self._label_for(self.rearm).setText(f"{info.rearm_label or 'Re-arm'}:")
         self.duration.setValue(rule.duration_min)
         self.duration.setEnabled(info.uses_duration)
+        self.lead.setValue(rule.lead_min)
+        self.lead.setEnabled(rule.kind is RuleKind.ONPEAK_SOON)
         self.cooldown.setValue(rule.cooldown_min)
         has_quiet = bool(rule.quiet_start and rule.quiet_end)
         self.quiet.setChecked(has_quiet)
@@ -250,6 +263,7 @@ class RulesEditor(QWidget):
             threshold=self.threshold.value(),
             rearm=self.rearm.value() if rule.info.uses_rearm else None,
             duration_min=self.duration.value(),
+            lead_min=self.lead.value(),
             cooldown_min=self.cooldown.value(),
             quiet_start=self.quiet_start.time().toString("HH:mm") if quiet else None,
             quiet_end=self.quiet_end.time().toString("HH:mm") if quiet else None,

@@ -21,11 +21,13 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from xcelsior_desktop.services.alerts.rules import AlertRule, RuleKind
+from xcelsior_desktop.services.alerts.cost_facts import CostFacts
+from xcelsior_desktop.services.alerts.rules import COST_KINDS, AlertRule, RuleKind
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]  # unix seconds
+CostSource = Callable[[float], CostFacts | None]  # unix seconds -> what the cost rules look at
 
 MAX_DEMAND_GAP_S = 180.0  # a longer silence between two demand readings breaks a "for N minutes" run
 MAX_REGISTER_GAP_S = 300.0  # registers older than this cannot be called frozen: we are just not reading them
@@ -122,6 +124,8 @@ class AlertEngine:
         self._rules: list[AlertRule] = []
         self._state: dict[str, _RuleState] = {}
         self._obs = _Observations()
+        self._cost_source: CostSource | None = None
+        self._facts: CostFacts | None = None  # computed once per evaluation, when a rule needs them
         self.set_rules(rules)
 
     # -- configuration ------------------------------------------------------------------------------
@@ -139,6 +143,12 @@ class AlertEngine:
 
     def _local(self, at: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(at, tz=self._tz) if self._tz else dt.datetime.fromtimestamp(at).astimezone()
+
+    def set_cost_source(self, source: CostSource | None) -> None:
+        """Where the cost rules (and the daily import budget) get today's energy and cost, the billing cycle's
+        projection and the next on-peak start: the history store through the tariff. None: no tariff/store;
+        the cost rules stay silent and the daily import budget counts from the registers."""
+        self._cost_source = source
 
     # -- observations ---------------------------------------------------------------------------------
 
@@ -373,13 +383,21 @@ class AlertEngine:
                     "machine or charge the car.",
                 ),
             )
+        if kind in COST_KINDS:
+            return self._check_cost(rule, now)
         if kind is RuleKind.DAILY_IMPORT:
-            kwh = self.today_import_kwh()
-            if kwh is None:
-                return False, False, None
+            facts = self._cost_facts(now)
+            kwh = facts.today_import_kwh if facts is not None else None
             since = ""
-            if obs.day_since is not None and self._local(obs.day_since).time() != dt.time(0, 0):
-                since = f" (counted since {self._local(obs.day_since):%H:%M}, when the app first saw the meter today)"
+            if kwh is not None and facts is not None and not facts.today_complete:
+                since = " (at least: the history lacks some of today's 15-minute slots)"
+            if kwh is None:
+                kwh = self.today_import_kwh()
+                if kwh is None:
+                    return False, False, None
+                if obs.day_since is not None and self._local(obs.day_since).time() != dt.time(0, 0):
+                    since = (f" (counted since {self._local(obs.day_since):%H:%M}, when the app first saw the meter "
+                             "today)")
             return (
                 kwh >= rule.threshold,
                 kwh < rule.effective_rearm,
@@ -436,9 +454,19 @@ class AlertEngine:
             return days <= rule.threshold, days > rule.effective_rearm, (title, body)
         return False, False, None
 
+    def _cost_facts(self, now: float) -> CostFacts | None:
+        if self._facts is None and self._cost_source is not None:
+            try:
+                self._facts = self._cost_source(now)
+            except Exception:  # a cost figure that cannot be computed must not stop the other alerts
+                log.exception("cost facts could not be computed")
+                self._cost_source = None
+        return self._facts
+
     def _evaluate(self, now: float) -> list[Alert]:
         alerts: list[Alert] = []
         local = self._local(now).time()
+        self._facts = None
         for rule in self._rules:
             state = self._state[rule.id]
             if not rule.enabled:
@@ -461,6 +489,65 @@ class AlertEngine:
                 Alert(rule.id, rule.kind.value, text[0], text[1], now, rule.info.view, notify=not rule.quiet_now(local))
             )
         return self._coalesce(alerts)
+
+    def _check_cost(self, rule: AlertRule, now: float) -> tuple[bool, bool, tuple[str, str] | None]:
+        """The cost rules: on-peak soon while drawing a lot, today's cost, the billing cycle's projection."""
+        facts = self._cost_facts(now)
+        if facts is None:
+            return False, False, None
+        if rule.kind is RuleKind.ONPEAK_SOON:
+            obs = self._obs
+            if facts.next_peak_at is None:
+                return False, True, None
+            minutes = (facts.next_peak_at - now) / 60.0
+            soon = 0 < minutes <= rule.lead_min
+            if not soon or not self._demand_fresh(now) or obs.demand_w is None:
+                return False, not soon, None
+            starts = self._local(facts.next_peak_at)
+            price = f" ({facts.price(facts.next_peak_price)})" if facts.next_peak_price is not None else ""
+            return (
+                obs.demand_w >= rule.threshold,
+                False,
+                (
+                    f"On-peak in {max(1, round(minutes))} min: drawing {_fmt_power(obs.demand_w)}",
+                    f"On-peak prices{price} start at {starts:%H:%M} and you are drawing {_fmt_power(obs.demand_w)} "
+                    f"from the grid (your mark: {_fmt_power(rule.threshold)}). Big loads started now run into "
+                    "on-peak; after it ends they cost less.",
+                ),
+            )
+        if rule.kind is RuleKind.DAILY_COST:
+            if facts.today_cost is None:
+                return False, False, None
+            cost = facts.today_cost
+            at_least = "" if facts.today_complete else " at least"
+            return (
+                cost >= rule.threshold,
+                cost < rule.threshold,
+                (
+                    f"Daily budget reached: {facts.money(cost)}",
+                    f"Today's electricity has cost{at_least} {facts.money(cost)} so far (energy and the daily "
+                    f"charge, at your tariff's prices); your budget is {facts.money(rule.threshold)}.",
+                ),
+            )
+        if rule.kind is RuleKind.CYCLE_PROJECTED:
+            if facts.cycle_projected is None:
+                return False, False, None
+            projected = facts.cycle_projected
+            ends = ""
+            if facts.cycle_next_first_day is not None:
+                last = facts.cycle_next_first_day - dt.timedelta(days=1)
+                ends = f" (the cycle ends {last:%a %d %b})"
+            return (
+                projected >= rule.threshold,
+                projected < rule.threshold,
+                (
+                    f"Billing cycle projected at {facts.money(projected)}",
+                    f"At the rate so far this billing cycle is projected to cost {facts.money(projected)}{ends}, "
+                    f"above your mark of {facts.money(rule.threshold)}. Check your bill: the projection uses your "
+                    "tariff's prices.",
+                ),
+            )
+        return False, False, None
 
     def _back_online(self, rule: AlertRule, now: float, local: dt.time) -> Alert:
         state = self._state[rule.id]

@@ -1,7 +1,8 @@
 """Alert rules: what the user asked to be told about, with thresholds, hysteresis, cooldown and quiet hours.
 
 A rule is plain data (saved as JSON); :mod:`.engine` decides when it fires. Units depend on the kind:
-``threshold`` is in W (usage, export), kWh (daily import), minutes (unreachable, stale) or days (certificate).
+``threshold`` is in W (usage, export, on-peak soon), kWh (daily import), minutes (unreachable, stale), days
+(certificate) or money in the tariff's currency (daily cost, billing cycle projection).
 ``rearm`` is the hysteresis mark in the same unit: an "above" rule re-arms only once the value has gone back
 below it; the certificate rule re-arms once the days left are above it again (a new certificate).
 """
@@ -22,6 +23,9 @@ class RuleKind(StrEnum):
     UNREACHABLE = "meter_unreachable"
     STALE = "stale_data"
     CERT_EXPIRING = "certificate_expiring"
+    ONPEAK_SOON = "onpeak_soon"  # on-peak starts in ``lead_min`` minutes while drawing more than ``threshold`` W
+    DAILY_COST = "daily_cost"  # the daily budget in money
+    CYCLE_PROJECTED = "cycle_projected"  # the billing cycle is projected above ``threshold``
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,20 @@ KINDS: dict[RuleKind, KindInfo] = {
     RuleKind.CERT_EXPIRING: KindInfo(
         "Certificate expiring", "Days left at most", "days", False, True, "Re-arm above", "device", 0, 3650
     ),
+    RuleKind.ONPEAK_SOON: KindInfo(
+        "On-peak starts soon while drawing a lot", "Power drawn from the grid at least", "W", False, False, "",
+        "cost", 1, 100_000
+    ),
+    RuleKind.DAILY_COST: KindInfo(
+        "Today's cost above budget", "Cost of today's energy at least", "$", False, False, "", "cost", 0.01, 10_000
+    ),
+    RuleKind.CYCLE_PROJECTED: KindInfo(
+        "Billing cycle projected above", "Projected cost of the billing cycle at least", "$", False, False, "",
+        "cost", 1, 100_000
+    ),
 }
+COST_KINDS = frozenset({RuleKind.ONPEAK_SOON, RuleKind.DAILY_COST, RuleKind.CYCLE_PROJECTED})
+MAX_LEAD_MIN = 24 * 60
 
 _ABOVE_KINDS = (RuleKind.USAGE_ABOVE, RuleKind.EXPORT_ABOVE)
 
@@ -108,6 +125,7 @@ class AlertRule:
     quiet_end: str | None = "07:00"
     enabled: bool = True
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    lead_min: float = 30.0  # on-peak soon: how many minutes before on-peak starts
 
     @property
     def info(self) -> KindInfo:
@@ -138,6 +156,9 @@ class AlertRule:
             RuleKind.UNREACHABLE: f"Meter unreachable for {value}",
             RuleKind.STALE: f"Data frozen for {value}",
             RuleKind.CERT_EXPIRING: f"Certificate expires within {value}",
+            RuleKind.ONPEAK_SOON: f"On-peak in {self.lead_min:g} min while drawing over {value}",
+            RuleKind.DAILY_COST: f"Today's energy cost above ${self.threshold:,.2f}",
+            RuleKind.CYCLE_PROJECTED: f"Billing cycle projected above ${self.threshold:,.2f}",
         }[self.kind]
         return text
 
@@ -160,6 +181,9 @@ class AlertRule:
             raise ValueError(f"{info.label}: the duration must be between 0 and 1440 minutes.")
         if not 0 <= cooldown <= 30 * 24 * 60:
             raise ValueError(f"{info.label}: the cooldown must be between 0 minutes and 30 days.")
+        lead = float(self.lead_min)
+        if not 1 <= lead <= MAX_LEAD_MIN:
+            raise ValueError(f"{info.label}: the warning must come 1 to {MAX_LEAD_MIN} minutes before on-peak.")
         try:
             start, end = parse_hhmm(self.quiet_start), parse_hhmm(self.quiet_end)
         except ValueError as exc:
@@ -177,6 +201,7 @@ class AlertRule:
             quiet_end=end.strftime("%H:%M") if end else None,
             enabled=bool(self.enabled),
             id=str(self.id),
+            lead_min=lead,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -202,6 +227,11 @@ def default_rules() -> list[AlertRule]:
         AlertRule(RuleKind.STALE, threshold=20, cooldown_min=360, id="stale"),
         AlertRule(RuleKind.CERT_EXPIRING, threshold=30, cooldown_min=0, quiet_start=None, quiet_end=None, id="cert-30"),
         AlertRule(RuleKind.CERT_EXPIRING, threshold=7, cooldown_min=0, quiet_start=None, quiet_end=None, id="cert-7"),
+        # cost rules start switched off: the tariff's prices are not checked against a bill yet
+        AlertRule(RuleKind.ONPEAK_SOON, threshold=2000, lead_min=30, cooldown_min=0, enabled=False, id="onpeak-soon"),
+        AlertRule(RuleKind.DAILY_COST, threshold=5.0, cooldown_min=0, enabled=False, id="daily-cost"),
+        AlertRule(RuleKind.CYCLE_PROJECTED, threshold=150.0, cooldown_min=24 * 60, enabled=False,
+                  id="cycle-projected"),
     ]
 
 
@@ -209,5 +239,5 @@ def new_rule(kind: RuleKind) -> AlertRule:
     """A fresh rule of ``kind`` with the default values of that kind (for the editor's Add button)."""
     for rule in default_rules():
         if rule.kind is kind:
-            return replace(rule, id=uuid.uuid4().hex[:12])
+            return replace(rule, id=uuid.uuid4().hex[:12], enabled=True)
     raise ValueError(f"unknown rule kind {kind!r}")

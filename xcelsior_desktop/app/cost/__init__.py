@@ -1,0 +1,1 @@
+"""The cost plug-in: tariff settings, the Cost tab, the tray's price period and on-peak bar, cost alerts."""
