@@ -14,7 +14,6 @@ from tests.cost_support import fill_store
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.cost.plugin import CostPlugin
 from xcelsior_desktop.app.cost.settings_page import CostSettingsPage
-from xcelsior_desktop.app.energy_chart import EnergyChart
 from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.shell import AppShell, SettingsPages
@@ -203,23 +202,25 @@ def test_the_tray_says_the_period_and_marks_on_peak(plugin):
 
 
 def test_the_day_chart_shades_on_peak_and_prices_a_slot(plugin, qtbot):
+    """Through the shell's chart hook into a real history view: on-peak shaded on a weekday, a slot's cost on hover."""
+    from xcelsior_desktop.app.history.view import HistoryView
+
     store = plugin.shell.history
+    view = HistoryView(store, tz=ZONE, now=lambda: local(2026, 11, 30, 18))
+    qtbot.addWidget(view)
+    view.add_decorator(plugin.chart_decorator)
+    decorator = plugin.chart_decorator
     day = span(View.DAY, dt.date(2026, 11, 27), ZONE)  # Friday after Thanksgiving: a weekday
+    assert decorator.bands(day) == [(local(2026, 11, 27, 17), local(2026, 11, 27, 21))]
     bars = chart_data.bars(day, store.intervals(day.start, day.end))
-    chart = EnergyChart()
-    qtbot.addWidget(chart)
-    chart.set_data(bars, day.start, day.end)
-    assert chart.bands == [(local(2026, 11, 27, 17), local(2026, 11, 27, 21))]
     slot = next(b for b in bars if b.start == local(2026, 11, 27, 18))
     expected = slot.imported_wh / 1000 * 0.173 - slot.exported_wh / 1000 * 0.173
-    assert f"Cost: ${expected:,.2f} (on-peak)" in chart.hover_text(slot)
+    assert f"Cost: ${expected:,.2f} (on-peak)" in decorator.hover_extra(day, slot)
     week = span(View.WEEK, dt.date(2026, 11, 27), ZONE)
-    chart.set_data(chart_data.bars(week, store.intervals(week.start, week.end)), week.start, week.end)
-    assert chart.bands == []  # days hold hours of both prices: no shading, no single cost
-    assert "Cost" not in chart.hover_text(chart.bars[0])
-    thanksgiving = span(View.DAY, dt.date(2026, 11, 26), ZONE)
-    chart.set_data([], thanksgiving.start, thanksgiving.end)
-    assert chart.bands == []  # a holiday has no on-peak
+    assert decorator.bands(week) == []  # days hold hours of both prices: no shading, no single cost
+    week_bars = chart_data.bars(week, store.intervals(week.start, week.end))
+    assert "Cost" not in decorator.hover_extra(week, week_bars[0])
+    assert decorator.bands(span(View.DAY, dt.date(2026, 11, 26), ZONE)) == []  # a holiday has no on-peak
 
 
 # -- the whole app against the simulator ---------------------------------------------------------------------
@@ -256,20 +257,12 @@ def test_the_app_shows_the_meters_tiers_and_other_readings(qtbot, qapp, identity
             app.shutdown()
 
 
-def test_the_decorator_goes_to_the_shells_chart_hook_when_there_is_one(plugin):
-    """The history branch's shell takes decorators (bands(span), hover_extra(span, bar)); the same object is used."""
-    from xcelsior_desktop.app.cost import chart
-
-    class ShellWithHook:
-        def __init__(self) -> None:
-            self.decorators: list[object] = []
-
-        def add_chart_decorator(self, decorator: object) -> None:
-            self.decorators.append(decorator)
-
-    shell = ShellWithHook()
-    assert chart.attach(shell, plugin.chart_decorator) is True
-    decorator = shell.decorators[0]
+def test_the_decorator_goes_to_the_shells_chart_hook(plugin):
+    """The plug-in gives its decorator to the shell's hook (bands(span), hover_extra(span, bar)): the same object."""
+    sink: list[object] = []
+    plugin.shell.set_chart_sink(sink.append)
+    assert sink == [plugin.chart_decorator]  # a decorator added before the history view existed is handed on
+    decorator = plugin.chart_decorator
     day = span(View.DAY, dt.date(2026, 11, 30), ZONE)
     assert decorator.bands(day) == [(local(2026, 11, 30, 17), local(2026, 11, 30, 21))]
     assert decorator.bands(span(View.WEEK, dt.date(2026, 11, 30), ZONE)) == []

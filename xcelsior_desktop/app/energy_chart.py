@@ -23,22 +23,6 @@ from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
 from xcelsior_desktop.services.chart_data import Bar
 
 HoverExtra = Callable[[Bar], str]
-BandSource = Callable[[dt.datetime, dt.datetime], Sequence[tuple[dt.datetime, dt.datetime]]]
-DAY_SPAN_S = 26 * 3600  # bands from the band source only on a day's chart (25 h on a DST day)
-
-
-class ChartDecorations:
-    """What a plug-in adds to every energy chart (the cost plug-in: on-peak shading on the Day chart and each
-    slot's cost on hover), so the chart's owner need not know about tariffs. A chart's own ``bands`` (given to
-    :meth:`EnergyChart.set_data`) and ``hover_extra`` win over these."""
-
-    band_source: BandSource | None = None
-    hover_extra: HoverExtra | None = None
-
-
-def set_chart_decorations(band_source: BandSource | None, hover_extra: HoverExtra | None) -> None:
-    ChartDecorations.band_source = band_source
-    ChartDecorations.hover_extra = hover_extra
 
 
 def energy_text(wh: float) -> str:
@@ -94,9 +78,6 @@ class EnergyChart(QWidget):
         self.start, self.end = start, end
         self.axis_labels = list(axis_labels)
         self.bands = list(bands)
-        source = ChartDecorations.band_source
-        if not self.bands and source is not None and (end - start).total_seconds() <= DAY_SPAN_S:
-            self.bands = list(source(start, end))
         self.update()
 
     # -- geometry ------------------------------------------------------------------------------------
@@ -225,7 +206,7 @@ class EnergyChart(QWidget):
         if not bar.complete and not bar.estimate:
             hours = bar.covered_s / 3600
             lines.append(f"Incomplete: data for {hours:.1f} h of this period")
-        hover_extra = self.hover_extra or ChartDecorations.hover_extra
+        hover_extra = self.hover_extra
         if hover_extra is not None:
             extra = hover_extra(bar)
             if extra:

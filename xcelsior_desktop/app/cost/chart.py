@@ -1,19 +1,15 @@
 """On-peak shading and each slot's cost for the history charts.
 
 :class:`CostChartDecorator` has the shape of the history view's chart decorator (``bands(span)``,
-``hover_extra(span, bar)``; ``shell.add_chart_decorator`` on the history branch). Where the shell has no such hook
-yet, :func:`attach` falls back to :class:`~xcelsior_desktop.app.energy_chart.ChartDecorations`, the minimal hook in
-``app/energy_chart.py``. Only a Day span is shaded, and only bars up to an hour long get a cost: a day's or a
-month's bar holds hours of several prices.
+``hover_extra(span, bar)``), given to the history view with ``shell.add_chart_decorator``. Only a Day span is
+shaded, and only bars up to an hour long get a cost: a day's or a month's bar holds hours of several prices.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from xcelsior_desktop.app.energy_chart import set_chart_decorations
 from xcelsior_desktop.services.chart_data import Bar
 from xcelsior_desktop.services.periods import Span, View
 from xcelsior_desktop.services.tariff import Pricer, format_money
@@ -54,26 +50,3 @@ class _BarInterval:
         self.duration_s = int((bar.end - bar.start).total_seconds())
         self.imported_wh = bar.imported_wh
         self.exported_wh = bar.exported_wh
-
-
-def attach(shell: Any, decorator: CostChartDecorator) -> bool:
-    """Give the decorator to the history charts: the shell's hook when it has one (True), else the energy chart's
-    class-wide decorations (False; :func:`detach` clears them)."""
-    add = getattr(shell, "add_chart_decorator", None)
-    if callable(add):
-        add(decorator)
-        return True
-    set_chart_decorations(
-        lambda start, end: decorator.bands(_day_span(start, end)),
-        lambda bar: decorator.hover_extra(None, bar),
-    )
-    return False
-
-
-def detach() -> None:
-    set_chart_decorations(None, None)
-
-
-def _day_span(start: dt.datetime, end: dt.datetime) -> Span:
-    """The energy chart's fallback hook gives only start and end; it asks for bands only on a day's chart."""
-    return Span(View.DAY, start.date(), start, end, "", ())

@@ -80,7 +80,7 @@ class CostPlugin(QObject):
 
         self.chart_decorator = chart.CostChartDecorator(lambda: self.tariff,
                                                         lambda: self.cost_settings.cycle_start_day)
-        chart.attach(shell, self.chart_decorator)
+        shell.add_chart_decorator(self.chart_decorator)  # on-peak shading and cost in the history charts
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
@@ -199,7 +199,6 @@ class CostPlugin(QObject):
     def stop(self) -> None:
         self._timer.stop()
         self._at_change.stop()
-        chart.detach()
         if self.alerts is not None:
             self.alerts.set_cost_source(None)
         self.shell.remove_settings_page(SETTINGS_TITLE)
