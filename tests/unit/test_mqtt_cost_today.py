@@ -70,3 +70,16 @@ def test_a_loaded_tariff_with_other_prices_is_used_as_given(store: HistoryStore)
         version, prices={"flat": {"winter": 0.5, "summer": 0.5}}, daily_charge=0.25)))
     cost = cost_today(store, dearer, NOW)
     assert cost is not None and cost.amount == pytest.approx(0.5 + 0.25)  # a day's fixed charge counts too
+
+
+def test_cost_is_published_only_for_a_tariff_the_user_chose_with_the_bills_prices():
+    from xcelsior_desktop.services.mqtt.cost_today import chosen_tariff
+    from xcelsior_desktop.services.tariff.app_settings import CostSettings
+
+    assert chosen_tariff({}) is None  # never chose: no cost sensor
+    chosen = CostSettings(tariff="xcel-co-flat")
+    extra: dict = {}
+    settings_like = type("S", (), {"extra": extra})()
+    chosen.store_in(settings_like)
+    tariff = chosen_tariff(extra)
+    assert tariff is not None and tariff.name == CostSettings(tariff="xcel-co-flat").load_tariff().name

@@ -278,13 +278,13 @@ class MqttController(QObject):
         publisher = self._publisher
         if publisher is None:
             return
-        tariff = self._tariff()
-        store = self._history()
-        if not tariff or store is None:
-            return
         from xcelsior_desktop.services.mqtt.cost_today import cost_today
 
         try:
+            tariff = self._tariff()
+            store = self._history()
+            if not tariff or store is None:
+                return
             cost = cost_today(store, tariff, self._clock())
         except Exception as exc:  # a tariff file or the store that cannot be read: no cost, said in the log
             log.warning("MQTT: today's cost not published: %s", getattr(exc, "user_message", None) or exc)

@@ -55,13 +55,13 @@ def cost_today(store: HistoryStore | None, tariff: Tariff | str | None, now: dt.
 
 
 # --- the household's tariff choice ---------------------------------------------------------------------------
-# PENDING the cost plug-in (branch ``costapp``, not on ``main`` yet): its ``CostSettings``
-# (services/tariff/app_settings.py, kept in ``Settings.extra["cost"]``) holds the chosen tariff. Until it is on
-# main, nothing names a tariff here and no cost is published. When it lands, this returns
-# ``CostSettings.from_dict(extra.get("cost")).tariff`` (better: the controller passes ``load_tariff()``, the bill's
-# prices applied, and ``cycle_start_day``, so the sensor agrees with the Cost tab); nothing else changes.
 
-def chosen_tariff(extra: dict[str, Any]) -> str | None:
-    """The tariff name the cost plug-in saved in ``Settings.extra`` (None: no tariff chosen)."""
-    del extra  # the cost plug-in's settings are not on main yet
-    return None
+def chosen_tariff(extra: dict[str, Any]) -> Tariff | None:
+    """The tariff the user chose on the Cost settings page, with the bill's prices applied (as the Cost tab prices
+    with it), or None while they have not saved a choice: only a household that picked a tariff gets a cost sensor.
+    Raises TariffError when the chosen file cannot be used (the caller logs it and publishes no cost)."""
+    from xcelsior_desktop.services.tariff.app_settings import SETTINGS_KEY, CostSettings
+
+    if SETTINGS_KEY not in extra:
+        return None
+    return CostSettings.from_dict(extra[SETTINGS_KEY]).load_tariff()
