@@ -81,3 +81,13 @@ class ResourceMissing(ProtocolError):
         "The meter no longer offers a reading it listed before; its layout is read again on the next try. "
         "If this persists, the meter's firmware may have changed: try again later."
     )
+
+
+class ReadTimeout(Unreachable):
+    """Connected (TCP and TLS worked) but the meter did not answer a request in time: its agent stalled.
+    Retry soon on a new connection; this is not the meter being away."""
+
+    default_message = (
+        "The meter accepted the connection but did not answer a request in time; it is probably overloaded "
+        "for a moment. We try again in a few seconds."
+    )

@@ -38,6 +38,7 @@ from xcelsior_desktop.meter.errors import (
     MeterBusy,
     MeterError,
     ProtocolError,
+    ReadTimeout,
     Unreachable,
 )
 from xcelsior_desktop.meter.identity import Identity, lfdi_from_der, normalize_lfdi
@@ -442,6 +443,25 @@ class MeterTransport:
             finally:
                 self._pool._put_conn(conn)
 
+    def port_answers(self, timeout: float | None = None) -> bool:
+        """A plain TCP connect to the meter's port, closed at once: no TLS, no handshake, nearly free for the
+        meter. Used while it is unreachable, to know when a handshake is worth trying again. True when our own
+        connection is open (the meter is answering) or the port accepted."""
+        with self._lock:
+            conn = self._pool._get_conn(timeout=self.handshake_timeout)
+            try:
+                if getattr(conn, "sock", None) is not None:
+                    return True
+            finally:
+                self._pool._put_conn(conn)
+            try:
+                sock = socket.create_connection((self.host, self.port),
+                                                timeout=self.connect_timeout if timeout is None else timeout)
+            except OSError:
+                return False
+            sock.close()
+            return True
+
     def disconnect(self) -> None:
         """Close the open connection (if any); the next request opens a new one, resuming the TLS session."""
         with self._lock:
@@ -485,8 +505,8 @@ class MeterTransport:
         except MeterError:
             raise
         except Exception as exc:
-            if _is_timeout(exc):
-                raise Unreachable(f"no answer from {where} to GET {path} within {self.read_timeout:g} s") from exc
+            if _is_timeout(exc):  # connect and handshake failures come out as MeterErrors above: this is a read
+                raise ReadTimeout(f"no answer from {where} to GET {path} within {self.read_timeout:g} s") from exc
             if _is_drop(exc):
                 raise _Dropped(Unreachable(f"{where} closed the connection before answering GET {path}")) from exc
             if any(isinstance(item, http.client.HTTPException) for item in _root_causes(exc)):
@@ -521,7 +541,7 @@ class MeterTransport:
         except Exception as exc:
             raw.close()
             if _is_timeout(exc):
-                raise Unreachable(f"{where} stopped sending the answer to GET {path}") from exc
+                raise ReadTimeout(f"{where} stopped sending the answer to GET {path}") from exc
             raise _Dropped(ProtocolError(f"{where} broke off its answer to GET {path}: {exc}")) from exc
         finally:
             raw.release_conn()

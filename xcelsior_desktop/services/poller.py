@@ -11,6 +11,18 @@ jitter on every kind of failure, and nothing at all while paused or asleep. With
 (``HISTORY_MARGIN_S``); register reads are pulled onto the slot boundaries so "today" can join history and
 registers there (see services/today.py). An interval read costs ~10 GETs, about 0.7 per minute on average.
 
+Recovery (``quick_recovery=True``, the session's policy; issue 11 item 6): watts come back within about 10 s of
+the meter answering again, however long it was away, while the meter sees at most 6 connection attempts a
+minute and no storm of TLS handshakes (a full handshake costs it ~330 ms of CPU, a TCP connect next to
+nothing). While it is unreachable the poller asks for :attr:`Task.PROBE`, a plain TCP connect, every
+``PROBE_EVERY_S``; the handshake and the reads follow only once the port answers. A busy meter is retried on
+the same fixed cadence (a TCP accept says nothing there). A read that stalls or a malformed answer on a
+working connection is retried on a short fixed cadence (``QUICK_RETRY_S``) instead of backing off to
+minutes. Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
+exponentially as before. Either way "Connected" means a demand reading arrived: device information alone
+is not a connection, and a meter that answers but whose demand cannot be read shows as "No fresh readings"
+with the reason. :meth:`Poller.retry_now` is the user's "Retry now".
+
 Sleep: a process cannot run while the computer sleeps, so "pausing during sleep" means noticing the gap on
 wake-up. On Linux and macOS the monotonic clock stops during suspend while the wall clock jumps; on Windows
 the monotonic clock keeps running, so the timer firing far later than scheduled gives it away. Either way
@@ -99,6 +111,7 @@ ERROR_STATES = frozenset(
 
 class Task(enum.StrEnum):
     LOCATE = "locate"  # run discovery (off the meter thread)
+    PROBE = "probe"  # a plain TCP connect to the meter's port (quick recovery only), answered by probed()
     DEVICE_INFO = "device_info"
     DEMAND = "demand"
     REGISTERS = "registers"
@@ -122,6 +135,8 @@ def classify(exc: BaseException) -> Failure:
         return Failure.BUSY
     if isinstance(exc, errors.IdentityMismatch):
         return Failure.MISMATCH
+    if isinstance(exc, errors.ReadTimeout):
+        return Failure.TRANSIENT  # TCP and TLS worked; the meter's agent stalled on one request
     if isinstance(exc, errors.Unreachable | OSError):
         return Failure.UNREACHABLE
     return Failure.TRANSIENT
@@ -160,6 +175,8 @@ SLOT_S = 900  # the meter's interval length
 HISTORY_MARGIN_S = 30.0  # read the history this long after a slot closes (the meter files it)
 REGISTERS_AFTER_SLOT_S = 1.0  # a register reading just after each slot boundary
 _READ_TASKS = (Task.DEMAND, Task.DEVICE_INFO, Task.REGISTERS, Task.INTERVALS)  # demand first: the tray waits
+PROBE_EVERY_S = 10.0  # quick recovery: a TCP probe (or a busy retry) this often, never more (<= 6 a minute)
+QUICK_RETRY_S = 5.0  # quick recovery: a stalled or garbled read on a working connection is retried this soon
 
 
 @dataclass(frozen=True)
@@ -185,6 +202,7 @@ class Poller:
         ever_registered: bool = False,
         stale_after_s: float | None = None,
         history: bool = False,
+        quick_recovery: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         rng: random.Random | None = None,
@@ -200,6 +218,8 @@ class Poller:
         self.has_identity = has_identity
         self.has_address = has_address
         self.history = history
+        self.quick_recovery = quick_recovery
+        self._probing = False  # quick recovery: waiting for the port to answer before the next handshake
         self.meter_skew_s = 0.0  # the meter's clock minus ours: slots close on the meter's clock
         now = self._mono()
         self._next: dict[Task, float | None] = {
@@ -208,6 +228,7 @@ class Poller:
             Task.REGISTERS: now,
             Task.INTERVALS: now if history else None,
             Task.LOCATE: None,
+            Task.PROBE: None,
         }
         self._blocked_until = now
         self._failures = 0
@@ -263,6 +284,7 @@ class Poller:
         self._failures = 0
         self._failure_kind = None
         self._blocked_until = now
+        self._stop_probing()
         for task in (Task.DEVICE_INFO, Task.DEMAND, Task.REGISTERS):
             self._next[task] = now
         if self.history:
@@ -292,9 +314,22 @@ class Poller:
             self._state, self._since, self._detail = state, since, detail
             now = self._mono()
             self._blocked_until = now
+            self._stop_probing()
             self._next[Task.DEMAND] = now
             if self._state in ERROR_STATES:
                 self._failures = 0  # the user asked: try now
+
+    def retry_now(self) -> None:
+        """The user's "Retry now": a full attempt (handshake and demand) at once, back-off forgotten."""
+        if self._paused or not self.has_identity:
+            return
+        now = self._mono()
+        self._failures = 0
+        self._blocked_until = now
+        self._stop_probing()
+        self._next[Task.DEMAND] = now
+        if not self.has_address and not self._locating:
+            self._next[Task.LOCATE] = now
 
     def clock_check(self) -> bool:
         """Call on every wake-up. True when the computer slept since the last call (see module doc)."""
@@ -309,6 +344,7 @@ class Poller:
         self._failures = 0
         self._failure_kind = None
         self._blocked_until = mono + RESUME_GRACE_S
+        self._stop_probing()
         self._next[Task.DEMAND] = mono
         self._next[Task.REGISTERS] = mono
         if self.history:
@@ -327,7 +363,15 @@ class Poller:
         if not self._locating and locate_at is not None and locate_at <= now:
             self._locating = True
             tasks.append(Task.LOCATE)
-        if not self.has_address or now < self._blocked_until:
+        if not self.has_address:
+            return tasks
+        if self._probing:
+            probe_at = self._next[Task.PROBE]
+            if probe_at is not None and probe_at <= now:
+                self._next[Task.PROBE] = None  # in flight until probed()
+                tasks.append(Task.PROBE)
+            return tasks
+        if now < self._blocked_until:
             return tasks
         for task in _READ_TASKS:
             at = self._next[task]
@@ -343,11 +387,9 @@ class Poller:
         candidates: list[float] = []
         if not self._locating and self._next[Task.LOCATE] is not None:
             candidates.append(self._next[Task.LOCATE] or now)
-        if self.has_address:
-            for task in _READ_TASKS:
-                at = self._next[task]
-                if at is not None:
-                    candidates.append(max(at, self._blocked_until))
+        attempt = self._next_attempt()
+        if attempt is not None:
+            candidates.append(attempt)
         if self._state is State.CONNECTED and self._last_demand_mono is not None:
             stale_at = self._last_demand_mono + self.stale_after_s
             if stale_at > now:
@@ -357,6 +399,15 @@ class Poller:
         at = min(candidates)
         self._expected_wake = max(at, now)
         return max(0.0, at - now)
+
+    def _next_attempt(self) -> float | None:
+        """Monotonic time of the next contact with the meter (a probe or a read), None when none is planned."""
+        if not self.has_address:
+            return None
+        if self._probing:
+            return self._next[Task.PROBE]
+        times = [at for task in _READ_TASKS if (at := self._next[task]) is not None]
+        return max(min(times), self._blocked_until) if times else None
 
     @property
     def stale_after_s(self) -> float:
@@ -382,7 +433,8 @@ class Poller:
                                        self._next_slot_boundary(now) + REGISTERS_AFTER_SLOT_S)
         elif task is Task.INTERVALS:
             self._next[task] = self._next_slot_boundary(now) + HISTORY_MARGIN_S
-        if self._state is not State.CONNECTED and not self._paused:
+        # "Connected" means a reading arrived: device information or registers alone leave the state as it is
+        if task is Task.DEMAND and self._state is not State.CONNECTED and not self._paused:
             self._set(State.CONNECTED)
 
     def failed(self, task: Task, failure: Failure, detail: str = "") -> None:
@@ -392,13 +444,15 @@ class Poller:
         else:
             self._failures = 1
             self._failure_kind = failure
-        delay = BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
-        if failure is Failure.TRANSIENT and self._state in (State.CONNECTED, State.STALE):
+        delay = self._retry_delay(failure)
+        if failure is Failure.TRANSIENT and self._state in (State.CONNECTED, State.STALE, State.CONNECTING):
             # The connection works; one reading failed. Retry this task soon, keep the others on schedule.
             # The history is costly and not urgent: retry it after the next slot closes.
             self._next[task] = now + max(self.interval_s, delay)
             if task is Task.INTERVALS:
                 self._next[task] = self._next_slot_boundary(now) + HISTORY_MARGIN_S
+            if self._state is State.CONNECTING and task is Task.DEMAND:
+                self._set(State.STALE, detail)  # the meter answers, but no reading came: say why, not Connected
             self._detail = detail
             return
         self._blocked_until = now + delay
@@ -414,15 +468,47 @@ class Poller:
                 self.has_address = False
                 self._need_locate(now)
                 state = State.MISMATCH
+        if failure is Failure.UNREACHABLE and self.quick_recovery and self.has_address:
+            self._probing = True  # no handshake until the port answers a plain TCP connect
+            self._next[Task.PROBE] = now + delay
+        if failure is Failure.UNREACHABLE:
+            self._maybe_relocate(now)
+        self._set(state, detail)
+
+    def probed(self, port_answers: bool, detail: str = "") -> None:
+        """The answer to :attr:`Task.PROBE`: the port accepted a TCP connection (handshake now) or not."""
+        now = self._mono()
+        if port_answers:
+            self._stop_probing()
+            self._blocked_until = now
+            return
+        self._failures += 1
+        self._next[Task.PROBE] = now + self._retry_delay(Failure.UNREACHABLE)
+        self._maybe_relocate(now)
+        if detail:
+            self._detail = detail
+
+    def _retry_delay(self, failure: Failure) -> float:
+        if self.quick_recovery:
+            if failure is Failure.TRANSIENT:
+                return QUICK_RETRY_S
+            if failure in (Failure.UNREACHABLE, Failure.BUSY):
+                return PROBE_EVERY_S * self._rng.uniform(1.0, 1.1)  # jitter only upwards: never over 6 a minute
+        return BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
+
+    def _maybe_relocate(self, now: float) -> None:
+        """Automatic address: after a few failures in a row, look for the meter again (its address may have moved)."""
         if (
-            failure is Failure.UNREACHABLE
-            and self.automatic_address
+            self.automatic_address
             and self._failures >= RELOCATE_AFTER_UNREACHABLE
             and self._next[Task.LOCATE] is None
             and not self._locating
         ):
             self._next[Task.LOCATE] = now
-        self._set(state, detail)
+
+    def _stop_probing(self) -> None:
+        self._probing = False
+        self._next[Task.PROBE] = None
 
     def located(self, found: bool, detail: str = "") -> None:
         """Discovery finished: an address was found (the app updated the client) or not."""
@@ -456,8 +542,12 @@ class Poller:
         next_retry = None
         if state in ERROR_STATES or state is State.LOCATING:
             mono = self._mono()
-            at = self._blocked_until if state is not State.LOCATING else (self._next[Task.LOCATE] or mono)
-            next_retry = self._wall() + max(0.0, at - mono)
+            if state is State.LOCATING:
+                at: float | None = self._next[Task.LOCATE] or mono
+            else:
+                at = self._next_attempt()
+            # a probe in flight (or nothing planned) reads as "now": the answer is on its way
+            next_retry = self._wall() + max(0.0, (at if at is not None else mono) - mono)
         since = self._since
         if state is State.STALE and self._last_demand_wall is not None:
             since = self._last_demand_wall
