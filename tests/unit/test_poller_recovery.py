@@ -128,9 +128,38 @@ def test_transient_failures_retry_on_a_fixed_short_cadence(clock):
     assert p.state is State.CONNECTED
 
 
-def test_read_timeout_is_transient_not_unreachable():
-    assert classify(errors.ReadTimeout("stall")) is Failure.TRANSIENT
+def test_read_timeout_is_a_stall_not_unreachable():
+    assert classify(errors.ReadTimeout("stall")) is Failure.STALLED
     assert classify(errors.Unreachable("refused")) is Failure.UNREACHABLE
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_a_stall_pauses_every_read_briefly_and_says_why(clock, quick):
+    p = make(clock, quick_recovery=quick)
+    connect(p)
+    clock.advance(60)
+    assert p.due() == [Task.DEMAND, Task.REGISTERS]
+    p.succeeded(Task.DEMAND)
+    p.failed(Task.REGISTERS, Failure.STALLED, "did not answer a request in time")
+    assert p.state is State.CONNECTED and p.status().detail == "did not answer a request in time"
+    if quick:
+        clock.advance(5)  # the demand falls due: it waits for the pause too (a read now meets the same stall)
+        assert p.due() == []
+    waits = []
+    for _ in range(12):
+        clock.advance(p.wait_s() or 0)
+        tasks = p.due()
+        if tasks:  # (a wake-up may only be the one that shows "stale")
+            p.failed(tasks[0], Failure.STALLED, "did not answer a request in time")
+            waits.append(p.wait_s() or 0)
+    assert p.state is State.STALE and "in time" in p.status().detail
+    assert max(waits) <= (QUICK_RETRY_S if quick else 60 * 1.1)
+
+
+def test_a_stall_at_first_contact_is_not_unreachable(clock):
+    p = make(clock, quick_recovery=True)
+    p.failed(p.due()[0], Failure.STALLED, "did not answer a request in time")
+    assert p.state is State.STALE
 
 
 # -- away: TCP probes, no handshakes, and watts soon after the meter answers again -------------------------
@@ -268,3 +297,26 @@ def test_retry_now_searches_again_when_the_address_is_unknown(clock):
     assert p.due() == []
     p.retry_now()
     assert p.due() == [Task.LOCATE]
+
+
+def test_a_silent_meter_gets_handshakes_not_probes_spaced_from_their_start(clock):
+    p = make(clock, quick_recovery=True)
+    connect(p)
+    starts = []
+    for _ in range(12):
+        clock.advance(p.wait_s() or 0)
+        tasks = p.due()
+        assert Task.PROBE not in tasks  # the port accepts TCP: only a handshake tells when it is back
+        starts.append(clock.mono)
+        clock.advance(15)  # the handshake hangs until its timeout
+        p.failed(tasks[0], Failure.SILENT, "handshake timed out")
+        assert p.state is State.UNREACHABLE
+        assert 1.0 <= (p.wait_s() or 0) <= PROBE_EVERY_S  # the time spent waiting counts
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= PROBE_EVERY_S  # never more than 6 a minute
+    assert max(gaps) <= 15 + 1.0 + 1e-9  # the next try follows soon after a hung one
+
+
+def test_classify_tells_a_hung_handshake_from_a_closed_port():
+    assert classify(errors.HandshakeTimeout("hung")) is Failure.SILENT
+    assert classify(errors.Unreachable("refused")) is Failure.UNREACHABLE

@@ -91,3 +91,8 @@ class ReadTimeout(Unreachable):
         "The meter accepted the connection but did not answer a request in time; it is probably overloaded "
         "for a moment. We try again in a few seconds."
     )
+
+
+class HandshakeTimeout(Unreachable):
+    """The meter's port accepted TCP but the secure handshake never completed (its agent hangs, or it is
+    overloaded). A plain TCP probe says nothing here: only another handshake tells when it is back."""

@@ -34,6 +34,7 @@ from urllib3.util.retry import Retry
 
 from xcelsior_desktop.meter.errors import (
     CertificateRefused,
+    HandshakeTimeout,
     IdentityMismatch,
     MeterBusy,
     MeterError,
@@ -69,6 +70,8 @@ class TransportStats:
     """Counters for the status view and the benchmark."""
 
     connections: int = 0  # TCP connections that completed a TLS handshake
+    tcp_connects: int = 0  # TCP connections attempted for a handshake (refused and timed out included)
+    probes: int = 0  # plain TCP probes (port_answers), no TLS
     handshakes: int = 0
     resumed_handshakes: int = 0
     failed_handshakes: int = 0
@@ -323,6 +326,7 @@ class MeterTransport:
     def _handshake_once(self) -> ssl.SSLSocket:
         self._trace = trace = _HandshakeTrace()
         where = f"{self.host}:{self.port}"
+        self.stats.tcp_connects += 1
         try:
             raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
         except TimeoutError as exc:
@@ -390,7 +394,7 @@ class MeterTransport:
                 found=found,
             )
         if isinstance(exc, TimeoutError):
-            return Unreachable(
+            return HandshakeTimeout(
                 f"TLS handshake with {where} timed out after {self.handshake_timeout:g} s",
                 user_message=(
                     "The meter accepted the connection but did not complete the secure handshake in time. It may be "
@@ -454,12 +458,23 @@ class MeterTransport:
                     return True
             finally:
                 self._pool._put_conn(conn)
+            self.stats.probes += 1
+            limit = self.connect_timeout if timeout is None else timeout
             try:
-                sock = socket.create_connection((self.host, self.port),
-                                                timeout=self.connect_timeout if timeout is None else timeout)
+                sock = socket.create_connection((self.host, self.port), timeout=limit)
             except OSError:
                 return False
-            sock.close()
+            # Say goodbye (FIN) and wait, briefly, for the meter to close its side: it serves one connection at a
+            # time, and the handshake that follows must not meet this one still open there.
+            try:
+                sock.shutdown(socket.SHUT_WR)
+                sock.settimeout(min(limit, 1.0))
+                while sock.recv(4096):
+                    pass
+            except OSError:
+                pass
+            finally:
+                sock.close()
             return True
 
     def disconnect(self) -> None:

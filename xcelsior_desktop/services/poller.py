@@ -18,7 +18,7 @@ nothing). While it is unreachable the poller asks for :attr:`Task.PROBE`, a plai
 ``PROBE_EVERY_S``; the handshake and the reads follow only once the port answers. A busy meter is retried on
 the same fixed cadence (a TCP accept says nothing there). A read that stalls or a malformed answer on a
 working connection is retried on a short fixed cadence (``QUICK_RETRY_S``) instead of backing off to
-minutes. Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
+minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each costs a new connection. Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
 exponentially as before. Either way "Connected" means a demand reading arrived: device information alone
 is not a connection, and a meter that answers but whose demand cannot be read shows as "No fresh readings"
 with the reason. :meth:`Poller.retry_now` is the user's "Retry now".
@@ -122,8 +122,10 @@ class Failure(enum.StrEnum):
     REFUSED = "refused"
     BUSY = "busy"
     UNREACHABLE = "unreachable"
+    SILENT = "silent"  # the port accepts TCP but the handshake never completes (the agent hangs)
     MISMATCH = "mismatch"
-    TRANSIENT = "transient"  # protocol error, empty body, timeout on a good connection
+    TRANSIENT = "transient"  # protocol error, empty body on a good connection
+    STALLED = "stalled"  # connected, but a request got no answer in time: the agent stalled, the connection is gone
     NOT_FOUND = "not_found"  # discovery found nothing
 
 
@@ -136,7 +138,9 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, errors.IdentityMismatch):
         return Failure.MISMATCH
     if isinstance(exc, errors.ReadTimeout):
-        return Failure.TRANSIENT  # TCP and TLS worked; the meter's agent stalled on one request
+        return Failure.STALLED  # TCP and TLS worked; the meter's agent stalled on one request
+    if isinstance(exc, errors.HandshakeTimeout):
+        return Failure.SILENT
     if isinstance(exc, errors.Unreachable | OSError):
         return Failure.UNREACHABLE
     return Failure.TRANSIENT
@@ -154,7 +158,9 @@ class Backoff:
 
 BACKOFF: dict[Failure, Backoff] = {
     Failure.TRANSIENT: Backoff(5.0, 120.0),
+    Failure.STALLED: Backoff(5.0, 60.0),
     Failure.UNREACHABLE: Backoff(10.0, 300.0),
+    Failure.SILENT: Backoff(10.0, 300.0),
     Failure.BUSY: Backoff(15.0, 300.0),
     Failure.MISMATCH: Backoff(30.0, 600.0),
     Failure.REFUSED: Backoff(60.0, 900.0),  # activation takes minutes to days: no need to knock often
@@ -164,6 +170,7 @@ BACKOFF: dict[Failure, Backoff] = {
 _STATE_OF_FAILURE = {
     Failure.BUSY: State.BUSY,
     Failure.UNREACHABLE: State.UNREACHABLE,
+    Failure.SILENT: State.UNREACHABLE,
     Failure.MISMATCH: State.MISMATCH,
     Failure.NOT_FOUND: State.LOCATING,
 }
@@ -176,7 +183,7 @@ HISTORY_MARGIN_S = 30.0  # read the history this long after a slot closes (the m
 REGISTERS_AFTER_SLOT_S = 1.0  # a register reading just after each slot boundary
 _READ_TASKS = (Task.DEMAND, Task.DEVICE_INFO, Task.REGISTERS, Task.INTERVALS)  # demand first: the tray waits
 PROBE_EVERY_S = 10.0  # quick recovery: a TCP probe (or a busy retry) this often, never more (<= 6 a minute)
-QUICK_RETRY_S = 5.0  # quick recovery: a stalled or garbled read on a working connection is retried this soon
+QUICK_RETRY_S = 10.0  # quick recovery: a stalled or garbled read is retried this soon (a stall costs a reconnect)
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,7 @@ class Poller:
         self.history = history
         self.quick_recovery = quick_recovery
         self._probing = False  # quick recovery: waiting for the port to answer before the next handshake
+        self._attempt_started: float | None = None  # when the last contact (probe or reads) was handed out
         self.meter_skew_s = 0.0  # the meter's clock minus ours: slots close on the meter's clock
         now = self._mono()
         self._next: dict[Task, float | None] = {
@@ -369,15 +377,15 @@ class Poller:
             probe_at = self._next[Task.PROBE]
             if probe_at is not None and probe_at <= now:
                 self._next[Task.PROBE] = None  # in flight until probed()
+                self._attempt_started = now
                 tasks.append(Task.PROBE)
             return tasks
         if now < self._blocked_until:
             return tasks
-        for task in _READ_TASKS:
-            at = self._next[task]
-            if at is not None and at <= now:
-                tasks.append(task)
-        return tasks
+        reads = [task for task in _READ_TASKS if (at := self._next[task]) is not None and at <= now]
+        if reads:
+            self._attempt_started = now
+        return tasks + reads
 
     def wait_s(self) -> float | None:
         """Seconds until something is due (None: nothing until an outside event, e.g. resume or setup)."""
@@ -445,6 +453,15 @@ class Poller:
             self._failures = 1
             self._failure_kind = failure
         delay = self._retry_delay(failure)
+        if failure is Failure.STALLED:
+            # The meter is there (TCP and TLS worked) but its agent stopped answering: pause every read for a
+            # short while (another read now would only meet the same stall on a new connection), then go on.
+            self._blocked_until = now + delay
+            if self._state is State.CONNECTED:
+                self._detail = detail
+            else:
+                self._set(State.STALE, detail)
+            return
         if failure is Failure.TRANSIENT and self._state in (State.CONNECTED, State.STALE, State.CONNECTING):
             # The connection works; one reading failed. Retry this task soon, keep the others on schedule.
             # The history is costly and not urgent: retry it after the next slot closes.
@@ -471,7 +488,7 @@ class Poller:
         if failure is Failure.UNREACHABLE and self.quick_recovery and self.has_address:
             self._probing = True  # no handshake until the port answers a plain TCP connect
             self._next[Task.PROBE] = now + delay
-        if failure is Failure.UNREACHABLE:
+        if failure in (Failure.UNREACHABLE, Failure.SILENT):
             self._maybe_relocate(now)
         self._set(state, detail)
 
@@ -490,10 +507,15 @@ class Poller:
 
     def _retry_delay(self, failure: Failure) -> float:
         if self.quick_recovery:
-            if failure is Failure.TRANSIENT:
+            if failure in (Failure.TRANSIENT, Failure.STALLED):
                 return QUICK_RETRY_S
-            if failure in (Failure.UNREACHABLE, Failure.BUSY):
-                return PROBE_EVERY_S * self._rng.uniform(1.0, 1.1)  # jitter only upwards: never over 6 a minute
+            if failure in (Failure.UNREACHABLE, Failure.SILENT, Failure.BUSY):
+                # Contacts start PROBE_EVERY_S apart (jitter only upwards: never over 6 a minute); time spent
+                # waiting on a hung handshake or a busy meter counts, so the next try follows soon after it.
+                spacing = PROBE_EVERY_S * self._rng.uniform(1.0, 1.1)
+                started = self._attempt_started
+                spent = self._mono() - started if started is not None else 0.0
+                return max(1.0, spacing - spent)
         return BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
 
     def _maybe_relocate(self, now: float) -> None:
