@@ -320,3 +320,19 @@ def test_a_silent_meter_gets_handshakes_not_probes_spaced_from_their_start(clock
 def test_classify_tells_a_hung_handshake_from_a_closed_port():
     assert classify(errors.HandshakeTimeout("hung")) is Failure.SILENT
     assert classify(errors.Unreachable("refused")) is Failure.UNREACHABLE
+
+
+def test_status_counts_down_live_from_one_instant(clock):
+    p = make(clock, quick_recovery=True)
+    connect(p)
+    clock.advance(5)
+    assert p.due() == [Task.DEMAND]
+    p.failed(Task.DEMAND, Failure.UNREACHABLE)
+    status = p.status()
+    assert status.offers_retry_now
+    first = status.retry_in_s(clock.wall)
+    assert first is not None and PROBE_EVERY_S <= first <= PROBE_EVERY_S * 1.1 + 1
+    assert status.retry_in_s(clock.wall + 6) == first - 6  # the tooltip and the window agree at any moment
+    assert status.retry_in_s(clock.wall + 60) == 0
+    connect_status = make(clock).status()
+    assert connect_status.retry_in_s(clock.wall) is None and not connect_status.offers_retry_now

@@ -107,6 +107,8 @@ STATE_TEXT: dict[State, tuple[str, str]] = {
 ERROR_STATES = frozenset(
     {State.WAITING_REGISTRATION, State.BUSY, State.UNREACHABLE, State.CERT_REFUSED, State.MISMATCH}
 )
+# States that offer the user "Retry now" (issue 11): the meter is away, busy or refuses us
+RETRY_NOW_STATES = frozenset({State.UNREACHABLE, State.BUSY, State.WAITING_REGISTRATION, State.CERT_REFUSED})
 
 
 class Task(enum.StrEnum):
@@ -195,6 +197,17 @@ class Status:
     next_retry: float | None
     detail: str
     last_reading: float | None  # wall time of the last successful demand reading
+
+    def retry_in_s(self, now: float) -> int | None:
+        """Whole seconds until the next try at wall time ``now`` (0 while it is under way), for a "next try in
+        N s" that counts down live: compute it at every repaint from the same ``next_retry``, never store it."""
+        if self.next_retry is None:
+            return None
+        return max(0, math.ceil(self.next_retry - now))
+
+    @property
+    def offers_retry_now(self) -> bool:
+        return self.state in RETRY_NOW_STATES
 
 
 class Poller:
