@@ -27,7 +27,8 @@ SERVICE_VOLTS = 240.0
 MAX_POWER_W = SERVICE_AMPS * SERVICE_VOLTS  # 48 kW, importing or exporting
 REGISTER_ROUNDING_WH = 1.0  # the meter serves whole Wh: one step of slack on every comparison
 STUCK_AFTER_S = 60.0  # demand visibly changes every 10-25 s and its timestamp every second
-FROZEN_AFTER_WH = 50.0  # a register that has not moved while demand says this much flowed is frozen
+FROZEN_AFTER_WH = 50.0  # a register that has not moved while demand says this much flowed is frozen...
+FROZEN_AFTER_S = 300.0  # ...and for this long (a register that lags a little behind demand is not frozen)
 MAX_INTEGRATION_GAP_S = 300.0  # demand readings further apart than this say nothing about the energy between
 
 
@@ -112,11 +113,13 @@ class PlausibilityChecker:
         max_power_w: float = MAX_POWER_W,
         stuck_after_s: float = STUCK_AFTER_S,
         frozen_after_wh: float = FROZEN_AFTER_WH,
+        frozen_after_s: float = FROZEN_AFTER_S,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_power_w = max_power_w
         self.stuck_after_s = stuck_after_s
         self.frozen_after_wh = frozen_after_wh
+        self.frozen_after_s = frozen_after_s
         self._mono = monotonic
         self.reset()
 
@@ -194,8 +197,8 @@ class PlausibilityChecker:
         if step >= REGISTER_ROUNDING_WH:
             register.value, register.at, register.moved_mono, register.expected_wh = value, at, now, 0.0
             return OK
-        if register.expected_wh >= self.frozen_after_wh:
-            still = now - (register.moved_mono if register.moved_mono is not None else now)
+        still = now - (register.moved_mono if register.moved_mono is not None else now)
+        if register.expected_wh >= self.frozen_after_wh and still >= self.frozen_after_s:
             return Check(Verdict.FROZEN, f"the {register.name} register has not moved for {_seconds(still)} "
                                          f"although demand says about {_energy(register.expected_wh)} flowed; "
                                          "its readings are not used until it moves again")
