@@ -174,3 +174,9 @@ def test_reset_forgets_the_baselines(checker):
     checker.check_registers(registers(30e6, 7e6, T0))
     checker.reset()
     assert checker.check_registers(registers(10e6, 1e6, T0 + dt.timedelta(seconds=60))).trusted
+
+
+def test_each_verdict_has_a_short_label_for_the_window(checker):
+    check = checker.check_demand(demand(100_000, T0))
+    assert check.label == "Suspect reading: ignored"
+    assert checker.check_demand(demand(100, T0)).label == ""

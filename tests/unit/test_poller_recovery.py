@@ -336,3 +336,26 @@ def test_status_counts_down_live_from_one_instant(clock):
     assert status.retry_in_s(clock.wall + 60) == 0
     connect_status = make(clock).status()
     assert connect_status.retry_in_s(clock.wall) is None and not connect_status.offers_retry_now
+
+
+def test_readings_that_cannot_be_used_turn_the_state_stale_with_the_reason(clock):
+    p = make(clock, quick_recovery=True)
+    connect(p)
+    fresh_at = clock.wall
+    for _ in range(8):  # the meter repeats one value with one timestamp (a grid outage)
+        clock.advance(p.wait_s() or 0)
+        for task in p.due():
+            p.succeeded(task, fresh=task is not Task.DEMAND, detail="the meter has repeated the same demand")
+    status = p.status()
+    assert status.state is State.STALE and status.since == pytest.approx(fresh_at)
+    assert "repeated" in status.detail and status.last_reading == pytest.approx(fresh_at)
+    assert p.wait_s() == pytest.approx(5.0)  # polling goes on as usual
+    clock.advance(5)
+    p.succeeded(Task.DEMAND)
+    assert p.state is State.CONNECTED and p.status().detail == ""
+
+
+def test_an_unusable_first_reading_is_not_connected(clock):
+    p = make(clock)
+    p.succeeded(Task.DEMAND, fresh=False, detail="a demand of 148.0 kW is more than a home's service can carry")
+    assert p.state is State.STALE and "148.0 kW" in p.status().detail

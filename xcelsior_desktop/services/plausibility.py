@@ -39,6 +39,15 @@ class Verdict(enum.StrEnum):
     FROZEN = "frozen"  # a register stopped while demand says energy flowed: its value is not trusted
 
 
+# What the window shows next to a flagged value (the reason goes to the log and the tooltip)
+VERDICT_TEXT: dict[Verdict, str] = {
+    Verdict.OK: "",
+    Verdict.SUSPECT: "Suspect reading: ignored",
+    Verdict.STALE: "Not updating",
+    Verdict.FROZEN: "Register frozen: not used",
+}
+
+
 @dataclass(frozen=True)
 class Check:
     """The verdict on one value, with a sentence for the log and the window when it is not OK."""
@@ -50,6 +59,10 @@ class Check:
     def trusted(self) -> bool:
         """True when the value may go to alerts and history."""
         return self.verdict is Verdict.OK
+
+    @property
+    def label(self) -> str:
+        return VERDICT_TEXT[self.verdict]
 
 
 OK = Check()

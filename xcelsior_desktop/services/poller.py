@@ -436,7 +436,10 @@ class Poller:
 
     # -- results -----------------------------------------------------------------------------------
 
-    def succeeded(self, task: Task) -> None:
+    def succeeded(self, task: Task, *, fresh: bool = True, detail: str = "") -> None:
+        """``task`` worked. For demand, ``fresh=False`` says the meter answered but the reading cannot be used
+        (it repeats itself, or it is implausible; ``detail`` says why): polling goes on as usual, but the reading
+        does not count, so the state turns to "No fresh readings" instead of staying Connected."""
         now = self._mono()
         self._failures = 0
         self._failure_kind = None
@@ -445,8 +448,9 @@ class Poller:
             self._next[task] = None
         elif task is Task.DEMAND:
             self._next[task] = now + self.interval_s
-            self._last_demand_mono = now
-            self._last_demand_wall = self._wall()
+            if fresh:
+                self._last_demand_mono = now
+                self._last_demand_wall = self._wall()
         elif task is Task.REGISTERS:
             self._next[task] = now + self.register_interval_s
             if self.history:  # also read just after the next slot boundary (no extra read once in phase)
@@ -455,8 +459,17 @@ class Poller:
         elif task is Task.INTERVALS:
             self._next[task] = self._next_slot_boundary(now) + HISTORY_MARGIN_S
         # "Connected" means a reading arrived: device information or registers alone leave the state as it is
-        if task is Task.DEMAND and self._state is not State.CONNECTED and not self._paused:
-            self._set(State.CONNECTED)
+        if task is not Task.DEMAND or self._paused:
+            return
+        if fresh:
+            if self._state is not State.CONNECTED:
+                self._set(State.CONNECTED)
+            else:
+                self._detail = ""
+        elif self._state is State.CONNECTED:
+            self._detail = detail  # shown once the last fresh reading is old enough to call the state stale
+        else:
+            self._set(State.STALE, detail)
 
     def failed(self, task: Task, failure: Failure, detail: str = "") -> None:
         now = self._mono()
