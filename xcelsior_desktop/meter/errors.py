@@ -96,3 +96,12 @@ class ReadTimeout(Unreachable):
 class HandshakeTimeout(Unreachable):
     """The meter's port accepted TCP but the secure handshake never completed (its agent hangs, or it is
     overloaded). A plain TCP probe says nothing here: only another handshake tells when it is back."""
+
+
+class ConnectionDropped(Unreachable):
+    """The meter closed a connection it had just accepted before answering: its agent is struggling. Pause,
+    then retry; a new connection at once would most likely meet the same."""
+
+
+class AnswerCutOff(ProtocolError):
+    """The meter broke off an answer in the middle (a reset mid-body) on a connection it had just accepted."""

@@ -33,7 +33,9 @@ from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.util.retry import Retry
 
 from xcelsior_desktop.meter.errors import (
+    AnswerCutOff,
     CertificateRefused,
+    ConnectionDropped,
     HandshakeTimeout,
     IdentityMismatch,
     MeterBusy,
@@ -499,12 +501,14 @@ class MeterTransport:
         with self._lock:
             try:
                 return self._get_once(path)
-            except _Dropped:
+            except _Dropped as dropped:
+                if self._connected_now:  # not the idle-close race: a fresh connection broke, so would another
+                    raise dropped.fresh_error from None
                 self.stats.request_retries += 1
             try:
                 return self._get_once(path)
             except _Dropped as again:
-                raise again.error from None
+                raise again.fresh_error if self._connected_now else again.error from None
 
     def _get_once(self, path: str) -> HttpResult:
         self._connected_now = False
@@ -523,7 +527,8 @@ class MeterTransport:
             if _is_timeout(exc):  # connect and handshake failures come out as MeterErrors above: this is a read
                 raise ReadTimeout(f"no answer from {where} to GET {path} within {self.read_timeout:g} s") from exc
             if _is_drop(exc):
-                raise _Dropped(Unreachable(f"{where} closed the connection before answering GET {path}")) from exc
+                message = f"{where} closed the connection before answering GET {path}"
+                raise _Dropped(Unreachable(message), ConnectionDropped(message)) from exc
             if any(isinstance(item, http.client.HTTPException) for item in _root_causes(exc)):
                 raise ProtocolError(f"{where} sent something that is not HTTP for GET {path}: {exc}") from exc
             raise Unreachable(f"GET {path} from {where} failed: {exc}") from exc
@@ -557,7 +562,8 @@ class MeterTransport:
             raw.close()
             if _is_timeout(exc):
                 raise ReadTimeout(f"{where} stopped sending the answer to GET {path}") from exc
-            raise _Dropped(ProtocolError(f"{where} broke off its answer to GET {path}: {exc}")) from exc
+            message = f"{where} broke off its answer to GET {path}: {exc}"
+            raise _Dropped(ProtocolError(message), AnswerCutOff(message)) from exc
         finally:
             raw.release_conn()
         return HttpResult(response.status_code, b"".join(chunks), response.headers.get("Content-Type"), path)
@@ -575,8 +581,11 @@ class MeterTransport:
 
 
 class _Dropped(Exception):
-    """The connection dropped before a complete answer: the GET may be repeated once."""
+    """The connection dropped before a complete answer. On a kept-alive connection (the meter's idle close racing
+    our request) the GET is repeated once and ``error`` raised if that fails too; on a connection just opened
+    ``fresh_error`` is raised at once (the meter struggles: the caller pauses rather than reconnecting)."""
 
-    def __init__(self, error: MeterError) -> None:
+    def __init__(self, error: MeterError, fresh_error: MeterError) -> None:
         super().__init__(str(error))
         self.error = error
+        self.fresh_error = fresh_error
