@@ -18,7 +18,8 @@ nothing). While it is unreachable the poller asks for :attr:`Task.PROBE`, a plai
 ``PROBE_EVERY_S``; the handshake and the reads follow only once the port answers. A busy meter is retried on
 the same fixed cadence (a TCP accept says nothing there). A read that stalls or a malformed answer on a
 working connection is retried on a short fixed cadence (``QUICK_RETRY_S``) instead of backing off to
-minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each costs a new connection. Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
+minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each costs a new connection.
+Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
 exponentially as before. Either way "Connected" means a demand reading arrived: device information alone
 is not a connection, and a meter that answers but whose demand cannot be read shows as "No fresh readings"
 with the reason. :meth:`Poller.retry_now` is the user's "Retry now".
