@@ -102,6 +102,16 @@ class ConnectionDropped(Unreachable):
     """The meter closed a connection it had just accepted before answering: its agent is struggling. Pause,
     then retry; a new connection at once would most likely meet the same."""
 
+    default_message = (
+        "The meter accepted the connection but closed it without answering; it is probably overloaded for a "
+        "moment. We try again in a few seconds."
+    )
+
 
 class AnswerCutOff(ProtocolError):
     """The meter broke off an answer in the middle (a reset mid-body) on a connection it had just accepted."""
+
+    default_message = (
+        "The meter broke off its answer in the middle; it is probably overloaded for a moment. We try again in "
+        "a few seconds."
+    )

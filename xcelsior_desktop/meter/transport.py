@@ -503,12 +503,12 @@ class MeterTransport:
                 return self._get_once(path)
             except _Dropped as dropped:
                 if self._connected_now:  # not the idle-close race: a fresh connection broke, so would another
-                    raise dropped.fresh_error from None
+                    raise dropped.error from None
                 self.stats.request_retries += 1
             try:
                 return self._get_once(path)
             except _Dropped as again:
-                raise again.fresh_error if self._connected_now else again.error from None
+                raise again.error from None
 
     def _get_once(self, path: str) -> HttpResult:
         self._connected_now = False
@@ -527,8 +527,7 @@ class MeterTransport:
             if _is_timeout(exc):  # connect and handshake failures come out as MeterErrors above: this is a read
                 raise ReadTimeout(f"no answer from {where} to GET {path} within {self.read_timeout:g} s") from exc
             if _is_drop(exc):
-                message = f"{where} closed the connection before answering GET {path}"
-                raise _Dropped(Unreachable(message), ConnectionDropped(message)) from exc
+                raise _Dropped(ConnectionDropped(f"{where} closed the connection before answering GET {path}")) from exc
             if any(isinstance(item, http.client.HTTPException) for item in _root_causes(exc)):
                 raise ProtocolError(f"{where} sent something that is not HTTP for GET {path}: {exc}") from exc
             raise Unreachable(f"GET {path} from {where} failed: {exc}") from exc
@@ -562,8 +561,7 @@ class MeterTransport:
             raw.close()
             if _is_timeout(exc):
                 raise ReadTimeout(f"{where} stopped sending the answer to GET {path}") from exc
-            message = f"{where} broke off its answer to GET {path}: {exc}"
-            raise _Dropped(ProtocolError(message), AnswerCutOff(message)) from exc
+            raise _Dropped(AnswerCutOff(f"{where} broke off its answer to GET {path}: {exc}")) from exc
         finally:
             raw.release_conn()
         return HttpResult(response.status_code, b"".join(chunks), response.headers.get("Content-Type"), path)
@@ -582,10 +580,9 @@ class MeterTransport:
 
 class _Dropped(Exception):
     """The connection dropped before a complete answer. On a kept-alive connection (the meter's idle close racing
-    our request) the GET is repeated once and ``error`` raised if that fails too; on a connection just opened
-    ``fresh_error`` is raised at once (the meter struggles: the caller pauses rather than reconnecting)."""
+    our request) the GET is repeated once on a new one; on a connection just opened ``error`` is raised at once
+    (the meter struggles: the caller pauses rather than reconnecting)."""
 
-    def __init__(self, error: MeterError, fresh_error: MeterError) -> None:
+    def __init__(self, error: MeterError) -> None:
         super().__init__(str(error))
         self.error = error
-        self.fresh_error = fresh_error
