@@ -184,3 +184,19 @@ def test_answers_broken_off_pause_the_reads_instead_of_reconnecting(sim: MeterSi
     loop.run_for(60)
     assert loop.poller.state is State.CONNECTED
     back_within(loop, back, BACK_WITHIN_S)
+
+
+def test_certificate_accepted_again_brings_watts_back_quickly(sim: MeterSimulator, loop: PollLoop,
+                                                             me: Identity) -> None:
+    connected(loop)
+    sim.unregister(me.cert_pem)
+    loop.client.disconnect()  # the next request handshakes again, and is refused
+    gone = loop.clock.mono
+    loop.run_for(180)
+    assert loop.poller.state is State.CERT_REFUSED and loop.poller.status().offers_retry_now
+    assert loop.most_contacts_in_a_minute(gone) <= 6
+    sim.register(me.cert_pem)
+    back = loop.clock.mono
+    loop.run_for(60)
+    assert loop.poller.state is State.CONNECTED
+    back_within(loop, back, BACK_WITHIN_S)

@@ -359,3 +359,27 @@ def test_an_unusable_first_reading_is_not_connected(clock):
     p = make(clock)
     p.succeeded(Task.DEMAND, fresh=False, detail="a demand of 148.0 kW is more than a home's service can carry")
     assert p.state is State.STALE and "148.0 kW" in p.status().detail
+
+
+def test_a_certificate_refused_after_it_worked_is_retried_briskly_for_ten_minutes(clock):
+    p = make(clock, quick_recovery=True)
+    connect(p)
+    waits = []
+    for _ in range(80):
+        clock.advance(p.wait_s() or 0)
+        tasks = p.due()
+        p.failed(tasks[0], Failure.REFUSED, "refused")
+        waits.append((clock.mono, p.wait_s() or 0))
+    assert p.state is State.CERT_REFUSED
+    start = waits[0][0]
+    early = [w for t, w in waits if t - start < 590]
+    late = [w for t, w in waits if t - start > 700]
+    assert early and all(PROBE_EVERY_S <= w <= PROBE_EVERY_S * 1.05 for w in early)
+    assert late and max(late) > 60  # then the usual back-off: each refused try costs the meter a handshake
+
+
+def test_waiting_for_a_first_registration_keeps_the_back_off(clock):
+    p = make(clock, quick_recovery=True)
+    p.failed(p.due()[0], Failure.REFUSED, "refused")
+    assert p.state is State.WAITING_REGISTRATION
+    assert p.wait_s() == pytest.approx(BACKOFF[Failure.REFUSED].first_s, rel=0.11)

@@ -16,7 +16,8 @@ the meter answering again, however long it was away, while the meter sees at mos
 minute and no storm of TLS handshakes (a full handshake costs it ~330 ms of CPU, a TCP connect next to
 nothing). While it is unreachable the poller asks for :attr:`Task.PROBE`, a plain TCP connect, every
 ``PROBE_EVERY_S``; the handshake and the reads follow only once the port answers. A busy meter is retried on
-the same fixed cadence (a TCP accept says nothing there). A read that stalls or a malformed answer on a
+the same fixed cadence (a TCP accept says nothing there), and so is a certificate refused after it worked, for
+its first ``REFUSED_QUICK_FOR_S``; while waiting for a first registration (days) the back-off stays. A read that stalls or a malformed answer on a
 working connection is retried on a short fixed cadence (``QUICK_RETRY_S``) instead of backing off to
 minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each costs a new connection.
 Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
@@ -189,6 +190,9 @@ _READ_TASKS = (Task.DEMAND, Task.DEVICE_INFO, Task.REGISTERS, Task.INTERVALS)  #
 # that finds the port open is followed at once by the handshake, and that pair must fit in 6 connections a minute.
 PROBE_EVERY_S = 12.0
 QUICK_RETRY_S = 10.0  # quick recovery: a stalled or garbled read is retried this soon (a stall costs a reconnect)
+# Quick recovery: a certificate refused after it worked is retried on the probe cadence this long (a removal in
+# Launchpad undone, a meter glitch), then with the usual back-off (each refused try costs the meter a handshake)
+REFUSED_QUICK_FOR_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -538,7 +542,7 @@ class Poller:
         if self.quick_recovery:
             if failure in (Failure.TRANSIENT, Failure.STALLED):
                 return QUICK_RETRY_S
-            if failure in (Failure.UNREACHABLE, Failure.SILENT, Failure.BUSY):
+            if failure in (Failure.UNREACHABLE, Failure.SILENT, Failure.BUSY) or self._refused_lately(failure):
                 # Contacts start PROBE_EVERY_S apart (jitter only upwards: never over 6 a minute); time spent
                 # waiting on a hung handshake or a busy meter counts, so the next try follows soon after it.
                 spacing = PROBE_EVERY_S * self._rng.uniform(1.0, 1.05)
@@ -546,6 +550,13 @@ class Poller:
                 spent = self._mono() - started if started is not None else 0.0
                 return max(1.0, spacing - spent)
         return BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
+
+    def _refused_lately(self, failure: Failure) -> bool:
+        """A certificate that worked before and was refused less than ``REFUSED_QUICK_FOR_S`` ago."""
+        if failure is not Failure.REFUSED or not self.ever_registered:
+            return False
+        began = self._since if self._state is State.CERT_REFUSED else self._wall()
+        return self._wall() - began < REFUSED_QUICK_FOR_S
 
     def _maybe_relocate(self, now: float) -> None:
         """Automatic address: after a few failures in a row, look for the meter again (its address may have moved)."""
