@@ -115,3 +115,27 @@ def test_mdns_advertises_the_meter_on_loopback_only():
     assert info.properties == {b"txtvers": b"1", b"dcap": b"/dcap", b"level": b"-S0",
                                b"https": str(simulator.port).encode()}
     assert ttls == {120}  # SRV and TXT records as received
+
+
+def test_cli_firmware_3_2_39_and_a_field_fault(tmp_path):
+    me = generate_identity()
+    cert = tmp_path / "client.pem"
+    cert.write_bytes(me.cert_pem)
+    process = _simulate("--port", "0", "--no-mdns", "--allow-cert", str(cert), "--firmware", "3.2.39",
+                        "--fault", "empty_intervals")
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().rsplit(":", 1)[1])
+        process.stdout.readline()
+        with connect(port, me) as conn:
+            assert b"<swVer>3.2.39</swVer>" in get(conn, "/sdev/sdi")[2]
+            assert b'all="20"' in get(conn, "/upt/1/mr?s=0&l=25")[2]
+        process.terminate()
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    bad = subprocess.run([sys.executable, "-m", "xcelsior_desktop", "simulate", "--firmware", "9.9"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "firmware" in bad.stderr

@@ -38,7 +38,8 @@ def _value(body: bytes) -> int:
 def test_fault_names_are_the_contract():
     assert set(FAULT_NAMES) == {"slow_handshake", "handshake_failure", "read_stall", "reset_mid_response",
                                 "empty_body", "malformed_xml", "blackhole", "busy", "outage", "frozen_register",
-                                "spike", "latency"}
+                                "spike", "latency",
+                                "stuck_demand", "empty_intervals", "zero_start", "flaky_reads"}
     with pytest.raises(ValueError, match="unknown fault"):
         MeterSimulator(faults=["nope"])
 

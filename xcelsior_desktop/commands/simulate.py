@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fault", action="append", default=[], choices=FAULT_NAMES, metavar="NAME",
                         help=f"switch a fault on; repeatable; one of: {', '.join(FAULT_NAMES)}")
     parser.add_argument("--seed", type=int, default=0, help="household model seed (default 0)")
+    parser.add_argument("--firmware", default="3.2.50", choices=("3.2.50", "3.2.39"),
+                        help="the meter agent to imitate: 3.2.50 (default) or 3.2.39 (no TOU readings)")
 
 
 def _fail(message: str) -> int:
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     sim = MeterSimulator(host=args.host, port=args.port, allowed_certs=certs, accept_any_cert=args.accept_any_cert,
                          server_identity=identity, mdns=not args.no_mdns, mdns_interfaces=["all"] if args.host in ("0.0.0.0", "::") else [args.host],
-                         faults=args.fault, seed=args.seed)
+                         faults=args.fault, seed=args.seed, firmware=args.firmware)
     try:
         sim.start()
     except OSError as exc:

@@ -49,6 +49,7 @@ __all__ = [
 
 T = TypeVar("T")
 DEFAULT_INTERVAL_S = 900
+REWALK_AFTER_S = 600.0  # a profile this client walked itself is walked again on a 404 at most this often
 
 
 def _reading_list_or_gap(body: bytes | None) -> res.ReadingList:
@@ -92,6 +93,11 @@ class MeterClient:
         self.dcap_path = dcap_path
         self._dcap: res.DeviceCapability | None = None
         self._profile = profile
+        # A profile handed in (saved from an earlier run) is not trusted until a read has worked with it.
+        self._profile_trusted = False
+        self._walked_at: float | None = None  # monotonic time of this client's last walk
+        self.profile_relearned = 0  # times a failing profile was dropped and the meter walked again
+        self.profile_drop_reason: str | None = None  # why, the last time (for the log)
 
     # ---------------------------------------------------------------- plumbing
     @property
@@ -112,12 +118,23 @@ class MeterClient:
 
     @property
     def cached_profile(self) -> MeterProfile | None:
-        """The profile learned so far (save ``to_json()`` and pass it back as ``profile=`` next time)."""
+        """The profile learned so far (save ``to_json()`` and pass it back as ``profile=`` next time).
+
+        When :attr:`profile_relearned` has grown since the last look, the saved copy failed: clear it, and save
+        this one once it is there (None while the walk itself fails)."""
         return self._profile
 
     def probe(self) -> ProbeResult:
         """Handshake only: learn the meter's LFDI and whether it accepts our certificate."""
         return self.transport.probe()
+
+    def port_answers(self, timeout: float | None = None) -> bool:
+        """A plain TCP connect to the meter's port (no handshake): is it worth trying a handshake again?"""
+        return self.transport.port_answers(timeout)
+
+    def disconnect(self) -> None:
+        """Drop the kept-alive connection (the next request opens a new one, resuming the TLS session)."""
+        self.transport.disconnect()
 
     @contextmanager
     def batch(self) -> Iterator[MeterClient]:
@@ -156,16 +173,40 @@ class MeterClient:
                 profile = build_profile(self.transport.get, self.dcap_path)
                 profile.meter_lfdi = self.meter_lfdi  # pinned by the first connection of the walk
             self._profile = profile
+            self._profile_trusted = True  # learned from the meter just now
+            self._walked_at = time.monotonic()
         return profile
 
     def _with_profile(self, action: Callable[[MeterProfile], T]) -> T:
-        """Run ``action`` with the profile; if a linked resource vanished (404), re-walk once and retry."""
+        """Run ``action`` with the profile. When it fails in a way a wrong profile explains, drop the profile,
+        walk the meter again once and retry (see :meth:`_profile_to_blame`); never twice in a row."""
         with self.transport.batch():
+            profile = self.ensure_profile()
             try:
-                return action(self.ensure_profile())
-            except ResourceMissing:
-                self._dcap = None
-                return action(self.ensure_profile(refresh=True))
+                result = action(profile)
+            except ProtocolError as exc:
+                if not self._profile_to_blame(exc):
+                    raise
+                self._drop_profile(exc)
+                result = action(self.ensure_profile(refresh=True))
+            self._profile_trusted = True
+            return result
+
+    def _profile_to_blame(self, exc: ProtocolError) -> bool:
+        """A saved profile not yet proven is blamed for any answer that does not fit (404, another resource,
+        garbage); a profile walked by this client only for a 404, and at most every ``REWALK_AFTER_S``
+        (a firmware update may move resources), so a meter that lacks something is not walked in a loop."""
+        if not self._profile_trusted:
+            return True
+        if not isinstance(exc, ResourceMissing):
+            return False
+        return self._walked_at is None or time.monotonic() - self._walked_at >= REWALK_AFTER_S
+
+    def _drop_profile(self, exc: ProtocolError) -> None:
+        self._profile = None
+        self._dcap = None
+        self.profile_relearned += 1
+        self.profile_drop_reason = str(exc)
 
     # ---------------------------------------------------------------- device and time
     def device_info(self) -> DeviceInfo:

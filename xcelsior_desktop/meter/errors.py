@@ -79,3 +79,37 @@ class ResourceMissing(ProtocolError):
         "The meter no longer offers a reading it listed before; its layout is read again on the next try. "
         "If this persists, the meter's firmware may have changed: try again later."
     )
+
+
+class ReadTimeout(Unreachable):
+    """Connected (TCP and TLS worked) but the meter did not answer a request in time: its agent stalled.
+    Retry soon on a new connection; this is not the meter being away."""
+
+    default_message = (
+        "The meter accepted the connection but did not answer a request in time; it is probably overloaded "
+        "for a moment. We try again in a few seconds."
+    )
+
+
+class HandshakeTimeout(Unreachable):
+    """The meter's port accepted TCP but the secure handshake never completed (its agent hangs, or it is
+    overloaded). A plain TCP probe says nothing here: only another handshake tells when it is back."""
+
+
+class ConnectionDropped(Unreachable):
+    """The meter closed a connection it had just accepted before answering: its agent is struggling. Pause,
+    then retry; a new connection at once would most likely meet the same."""
+
+    default_message = (
+        "The meter accepted the connection but closed it without answering; it is probably overloaded for a "
+        "moment. We try again in a few seconds."
+    )
+
+
+class AnswerCutOff(ProtocolError):
+    """The meter broke off an answer in the middle (a reset mid-body) on a connection it had just accepted."""
+
+    default_message = (
+        "The meter broke off its answer in the middle; it is probably overloaded for a moment. We try again in "
+        "a few seconds."
+    )

@@ -9,6 +9,7 @@ read costs one GET per channel.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -74,6 +75,17 @@ def fetch_all_pages(get: Getter, href: str, parser: Callable[[bytes | None], Any
     return items, total
 
 
+def _saved_href(data: dict[str, Any], key: str) -> str | None:
+    """An href from a saved profile: a path on the meter as the walk keeps them (see resources), or None."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.startswith("/") or "//" in value or any(c.isspace() for c in value) \
+            or len(value) > 512:
+        raise ValueError(f"{key} {value!r} is not a path on the meter")
+    return value
+
+
 @dataclass
 class ChannelInfo:
     """Where one channel lives and how to scale it."""
@@ -109,14 +121,26 @@ class ChannelInfo:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChannelInfo:
+        """From a saved profile; raises ValueError (or TypeError) for anything the walk could not have written."""
+        if not isinstance(data, dict):
+            raise TypeError(f"a channel entry is {type(data).__name__}, not an object")
+        reading_type = data.get("reading_type", {})
+        if not isinstance(reading_type, dict):
+            raise TypeError("reading_type is not an object")
+        for name, value in reading_type.items():
+            if name != "href" and value is not None and (type(value) is not int or abs(value) > 2**47):
+                raise ValueError(f"reading_type {name} is {value!r}, not a meter integer")
+        description = data.get("description")
+        if description is not None and not isinstance(description, str):
+            raise TypeError("description is not text")
         return cls(
             channel=Channel(data["channel"]) if data.get("channel") else None,
-            description=data.get("description"),
-            meter_reading_href=data.get("meter_reading_href"),
-            reading_href=data.get("reading_href"),
-            reading_set_list_href=data.get("reading_set_list_href"),
-            reading_type=res.ReadingType(**data.get("reading_type", {})),
-            tou_reading_list_href=data.get("tou_reading_list_href"),
+            description=description,
+            meter_reading_href=_saved_href(data, "meter_reading_href"),
+            reading_href=_saved_href(data, "reading_href"),
+            reading_set_list_href=_saved_href(data, "reading_set_list_href"),
+            reading_type=res.ReadingType(**{**reading_type, "href": _saved_href(reading_type, "href")}),
+            tou_reading_list_href=_saved_href(data, "tou_reading_list_href"),
         )
 
 
@@ -158,21 +182,37 @@ class MeterProfile:
         """Load a saved profile; raises ValueError when it is unusable (then build a new one)."""
         try:
             data = json.loads(text)
+            if not isinstance(data, dict):
+                raise TypeError(f"the profile is {type(data).__name__}, not an object")
             if data.get("version") != PROFILE_VERSION:
                 raise ValueError(f"profile version {data.get('version')!r} is not {PROFILE_VERSION}")
-            channels = [ChannelInfo.from_dict(item) for item in data.get("channels", [])]
+            entries = data.get("channels", [])
+            if not isinstance(entries, list):
+                raise TypeError("channels is not a list")
+            channels = [ChannelInfo.from_dict(item) for item in entries]
+            lfdi = data.get("meter_lfdi")
+            if lfdi is not None and not isinstance(lfdi, str):
+                raise TypeError("meter_lfdi is not text")
+            poll_rate = data.get("poll_rate")
+            if poll_rate is not None and type(poll_rate) is not int:
+                raise TypeError("poll_rate is not an integer")
+            built_at = float(data.get("built_at") or 0.0)
+            if not math.isfinite(built_at):
+                raise ValueError("built_at is not a finite number")
             return cls(
-                dcap_path=data.get("dcap_path") or "/dcap",
-                meter_lfdi=data.get("meter_lfdi"),
-                time_href=data.get("time_href"),
-                self_device_href=data.get("self_device_href"),
-                device_information_href=data.get("device_information_href"),
-                usage_point_href=data.get("usage_point_href"),
-                poll_rate=data.get("poll_rate"),
+                dcap_path=_saved_href(data, "dcap_path") or "/dcap",
+                meter_lfdi=lfdi,
+                time_href=_saved_href(data, "time_href"),
+                self_device_href=_saved_href(data, "self_device_href"),
+                device_information_href=_saved_href(data, "device_information_href"),
+                usage_point_href=_saved_href(data, "usage_point_href"),
+                poll_rate=poll_rate,
                 channels={info.channel: info for info in channels if info.channel is not None},
-                built_at=float(data.get("built_at") or 0.0),
+                built_at=built_at,
             )
-        except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
+        except ValueError as exc:  # json.JSONDecodeError and a bad Channel value included
+            raise ValueError(f"saved meter profile is unusable: {exc}") from exc
+        except (KeyError, TypeError, AttributeError, RecursionError, OverflowError) as exc:
             raise ValueError(f"saved meter profile is unusable: {exc}") from exc
 
 

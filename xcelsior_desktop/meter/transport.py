@@ -33,11 +33,15 @@ from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.util.retry import Retry
 
 from xcelsior_desktop.meter.errors import (
+    AnswerCutOff,
     CertificateRefused,
+    ConnectionDropped,
+    HandshakeTimeout,
     IdentityMismatch,
     MeterBusy,
     MeterError,
     ProtocolError,
+    ReadTimeout,
     Unreachable,
 )
 from xcelsior_desktop.meter.identity import Identity, lfdi_from_der, normalize_lfdi
@@ -69,6 +73,8 @@ class TransportStats:
     """Counters for the status view and the benchmark."""
 
     connections: int = 0  # TCP connections that completed a TLS handshake
+    tcp_connects: int = 0  # TCP connections attempted for a handshake (refused and timed out included)
+    probes: int = 0  # plain TCP probes (port_answers), no TLS
     handshakes: int = 0
     resumed_handshakes: int = 0
     failed_handshakes: int = 0
@@ -325,6 +331,7 @@ class MeterTransport:
     def _handshake_once(self) -> ssl.SSLSocket:
         self._trace = trace = _HandshakeTrace()
         where = f"{self.host}:{self.port}"
+        self.stats.tcp_connects += 1
         try:
             raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
         except TimeoutError as exc:
@@ -392,7 +399,7 @@ class MeterTransport:
                 found=found,
             )
         if isinstance(exc, TimeoutError):
-            return Unreachable(
+            return HandshakeTimeout(
                 f"TLS handshake with {where} timed out after {self.handshake_timeout:g} s",
                 user_message=(
                     "The meter accepted the connection but did not complete the secure handshake in time. It may be "
@@ -453,6 +460,36 @@ class MeterTransport:
         """Say we are done (FIN) and wait briefly until the meter closed its side (see SocketTracker.release)."""
         self.sockets.release()
 
+    def port_answers(self, timeout: float | None = None) -> bool:
+        """A plain TCP connect to the meter's port, closed at once: no TLS, no handshake, nearly free for the
+        meter. Used while it is unreachable, to know when a handshake is worth trying again. True when our own
+        connection is open (the meter is answering) or the port accepted."""
+        with self._lock:
+            conn = self._pool._get_conn(timeout=self.handshake_timeout)
+            try:
+                if getattr(conn, "sock", None) is not None:
+                    return True
+            finally:
+                self._pool._put_conn(conn)
+            self.stats.probes += 1
+            limit = self.connect_timeout if timeout is None else timeout
+            try:
+                sock = socket.create_connection((self.host, self.port), timeout=limit)
+            except OSError:
+                return False
+            # Say goodbye (FIN) and wait, briefly, for the meter to close its side: it serves one connection at a
+            # time, and the handshake that follows must not meet this one still open there.
+            try:
+                sock.shutdown(socket.SHUT_WR)
+                sock.settimeout(min(limit, 1.0))
+                while sock.recv(4096):
+                    pass
+            except OSError:
+                pass
+            finally:
+                sock.close()
+            return True
+
     def disconnect(self) -> None:
         """Close the open connection (if any); the next request opens a new one, resuming the TLS session."""
         with self._lock:
@@ -475,7 +512,9 @@ class MeterTransport:
         with self._lock:
             try:
                 return self._get_once(path)
-            except _Dropped:
+            except _Dropped as dropped:
+                if self._connected_now:  # not the idle-close race: a fresh connection broke, so would another
+                    raise dropped.error from None
                 self.stats.request_retries += 1
             try:
                 return self._get_once(path)
@@ -496,10 +535,10 @@ class MeterTransport:
         except MeterError:
             raise
         except Exception as exc:
-            if _is_timeout(exc):
-                raise Unreachable(f"no answer from {where} to GET {path} within {self.read_timeout:g} s") from exc
+            if _is_timeout(exc):  # connect and handshake failures come out as MeterErrors above: this is a read
+                raise ReadTimeout(f"no answer from {where} to GET {path} within {self.read_timeout:g} s") from exc
             if _is_drop(exc):
-                raise _Dropped(Unreachable(f"{where} closed the connection before answering GET {path}")) from exc
+                raise _Dropped(ConnectionDropped(f"{where} closed the connection before answering GET {path}")) from exc
             if any(isinstance(item, http.client.HTTPException) for item in _root_causes(exc)):
                 raise ProtocolError(f"{where} sent something that is not HTTP for GET {path}: {exc}") from exc
             raise Unreachable(f"GET {path} from {where} failed: {exc}") from exc
@@ -532,8 +571,8 @@ class MeterTransport:
         except Exception as exc:
             raw.close()
             if _is_timeout(exc):
-                raise Unreachable(f"{where} stopped sending the answer to GET {path}") from exc
-            raise _Dropped(ProtocolError(f"{where} broke off its answer to GET {path}: {exc}")) from exc
+                raise ReadTimeout(f"{where} stopped sending the answer to GET {path}") from exc
+            raise _Dropped(AnswerCutOff(f"{where} broke off its answer to GET {path}: {exc}")) from exc
         finally:
             raw.release_conn()
         return HttpResult(response.status_code, b"".join(chunks), response.headers.get("Content-Type"), path)
@@ -551,7 +590,9 @@ class MeterTransport:
 
 
 class _Dropped(Exception):
-    """The connection dropped before a complete answer: the GET may be repeated once."""
+    """The connection dropped before a complete answer. On a kept-alive connection (the meter's idle close racing
+    our request) the GET is repeated once on a new one; on a connection just opened ``error`` is raised at once
+    (the meter struggles: the caller pauses rather than reconnecting)."""
 
     def __init__(self, error: MeterError) -> None:
         super().__init__(str(error))

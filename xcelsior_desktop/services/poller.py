@@ -11,6 +11,20 @@ jitter on every kind of failure, and nothing at all while paused or asleep. With
 (``HISTORY_MARGIN_S``); register reads are pulled onto the slot boundaries so "today" can join history and
 registers there (see services/today.py). An interval read costs ~10 GETs, about 0.7 per minute on average.
 
+Recovery (``quick_recovery=True``, the session's policy; issue 11 item 6): watts come back within about 13 s of
+the meter answering again, however long it was away, while the meter sees at most 6 connection attempts a
+minute and no storm of TLS handshakes (a full handshake costs it ~330 ms of CPU, a TCP connect next to
+nothing). While it is unreachable the poller asks for :attr:`Task.PROBE`, a plain TCP connect, every
+``PROBE_EVERY_S``; the handshake and the reads follow only once the port answers. A busy meter is retried on
+the same fixed cadence (a TCP accept says nothing there), and so is a certificate refused after it worked, for
+its first ``REFUSED_QUICK_FOR_S``; while waiting for a first registration (days) the back-off stays. A read that stalls or a malformed answer on a
+working connection is retried on a short fixed cadence (``QUICK_RETRY_S``) instead of backing off to
+minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each costs a new connection.
+Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
+exponentially as before. Either way "Connected" means a demand reading arrived: device information alone
+is not a connection, and a meter that answers but whose demand cannot be read shows as "No fresh readings"
+with the reason. :meth:`Poller.retry_now` is the user's "Retry now".
+
 Sleep: a process cannot run while the computer sleeps, so "pausing during sleep" means noticing the gap on
 wake-up. On Linux and macOS the monotonic clock stops during suspend while the wall clock jumps; on Windows
 the monotonic clock keeps running, so the timer firing far later than scheduled gives it away. Either way
@@ -95,10 +109,13 @@ STATE_TEXT: dict[State, tuple[str, str]] = {
 ERROR_STATES = frozenset(
     {State.WAITING_REGISTRATION, State.BUSY, State.UNREACHABLE, State.CERT_REFUSED, State.MISMATCH}
 )
+# States that offer the user "Retry now" (issue 11): the meter is away, busy or refuses us
+RETRY_NOW_STATES = frozenset({State.UNREACHABLE, State.BUSY, State.WAITING_REGISTRATION, State.CERT_REFUSED})
 
 
 class Task(enum.StrEnum):
     LOCATE = "locate"  # run discovery (off the meter thread)
+    PROBE = "probe"  # a plain TCP connect to the meter's port (quick recovery only), answered by probed()
     DEVICE_INFO = "device_info"
     DEMAND = "demand"
     REGISTERS = "registers"
@@ -109,8 +126,10 @@ class Failure(enum.StrEnum):
     REFUSED = "refused"
     BUSY = "busy"
     UNREACHABLE = "unreachable"
+    SILENT = "silent"  # the port accepts TCP but the handshake never completes (the agent hangs)
     MISMATCH = "mismatch"
-    TRANSIENT = "transient"  # protocol error, empty body, timeout on a good connection
+    TRANSIENT = "transient"  # protocol error, empty body on a good connection
+    STALLED = "stalled"  # connected, but a request got no answer in time: the agent stalled, the connection is gone
     NOT_FOUND = "not_found"  # discovery found nothing
 
 
@@ -122,6 +141,10 @@ def classify(exc: BaseException) -> Failure:
         return Failure.BUSY
     if isinstance(exc, errors.IdentityMismatch):
         return Failure.MISMATCH
+    if isinstance(exc, errors.ReadTimeout | errors.ConnectionDropped | errors.AnswerCutOff):
+        return Failure.STALLED  # TCP and TLS worked; the meter's agent stalled or broke off on a request
+    if isinstance(exc, errors.HandshakeTimeout):
+        return Failure.SILENT
     if isinstance(exc, errors.Unreachable | OSError):
         return Failure.UNREACHABLE
     return Failure.TRANSIENT
@@ -139,7 +162,9 @@ class Backoff:
 
 BACKOFF: dict[Failure, Backoff] = {
     Failure.TRANSIENT: Backoff(5.0, 120.0),
+    Failure.STALLED: Backoff(5.0, 60.0),
     Failure.UNREACHABLE: Backoff(10.0, 300.0),
+    Failure.SILENT: Backoff(10.0, 300.0),
     Failure.BUSY: Backoff(15.0, 300.0),
     Failure.MISMATCH: Backoff(30.0, 600.0),
     Failure.REFUSED: Backoff(60.0, 900.0),  # activation takes minutes to days: no need to knock often
@@ -149,6 +174,7 @@ BACKOFF: dict[Failure, Backoff] = {
 _STATE_OF_FAILURE = {
     Failure.BUSY: State.BUSY,
     Failure.UNREACHABLE: State.UNREACHABLE,
+    Failure.SILENT: State.UNREACHABLE,
     Failure.MISMATCH: State.MISMATCH,
     Failure.NOT_FOUND: State.LOCATING,
 }
@@ -160,6 +186,13 @@ SLOT_S = 900  # the meter's interval length
 HISTORY_MARGIN_S = 30.0  # read the history this long after a slot closes (the meter files it)
 REGISTERS_AFTER_SLOT_S = 1.0  # a register reading just after each slot boundary
 _READ_TASKS = (Task.DEMAND, Task.DEVICE_INFO, Task.REGISTERS, Task.INTERVALS)  # demand first: the tray waits
+# Quick recovery: a TCP probe, or a retry of a busy or hung meter, this often and never more. 12 s, not 10: a probe
+# that finds the port open is followed at once by the handshake, and that pair must fit in 6 connections a minute.
+PROBE_EVERY_S = 12.0
+QUICK_RETRY_S = 10.0  # quick recovery: a stalled or garbled read is retried this soon (a stall costs a reconnect)
+# Quick recovery: a certificate refused after it worked is retried on the probe cadence this long (a removal in
+# Launchpad undone, a meter glitch), then with the usual back-off (each refused try costs the meter a handshake)
+REFUSED_QUICK_FOR_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -171,6 +204,17 @@ class Status:
     next_retry: float | None
     detail: str
     last_reading: float | None  # wall time of the last successful demand reading
+
+    def retry_in_s(self, now: float) -> int | None:
+        """Whole seconds until the next try at wall time ``now`` (0 while it is under way), for a "next try in
+        N s" that counts down live: compute it at every repaint from the same ``next_retry``, never store it."""
+        if self.next_retry is None:
+            return None
+        return max(0, math.ceil(self.next_retry - now))
+
+    @property
+    def offers_retry_now(self) -> bool:
+        return self.state in RETRY_NOW_STATES
 
 
 class Poller:
@@ -185,6 +229,7 @@ class Poller:
         ever_registered: bool = False,
         stale_after_s: float | None = None,
         history: bool = False,
+        quick_recovery: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         rng: random.Random | None = None,
@@ -200,6 +245,9 @@ class Poller:
         self.has_identity = has_identity
         self.has_address = has_address
         self.history = history
+        self.quick_recovery = quick_recovery
+        self._probing = False  # quick recovery: waiting for the port to answer before the next handshake
+        self._attempt_started: float | None = None  # when the last contact (probe or reads) was handed out
         self.meter_skew_s = 0.0  # the meter's clock minus ours: slots close on the meter's clock
         now = self._mono()
         self._next: dict[Task, float | None] = {
@@ -208,6 +256,7 @@ class Poller:
             Task.REGISTERS: now,
             Task.INTERVALS: now if history else None,
             Task.LOCATE: None,
+            Task.PROBE: None,
         }
         self._blocked_until = now
         self._failures = 0
@@ -263,6 +312,7 @@ class Poller:
         self._failures = 0
         self._failure_kind = None
         self._blocked_until = now
+        self._stop_probing()
         for task in (Task.DEVICE_INFO, Task.DEMAND, Task.REGISTERS):
             self._next[task] = now
         if self.history:
@@ -292,9 +342,22 @@ class Poller:
             self._state, self._since, self._detail = state, since, detail
             now = self._mono()
             self._blocked_until = now
+            self._stop_probing()
             self._next[Task.DEMAND] = now
             if self._state in ERROR_STATES:
                 self._failures = 0  # the user asked: try now
+
+    def retry_now(self) -> None:
+        """The user's "Retry now": a full attempt (handshake and demand) at once, back-off forgotten."""
+        if self._paused or not self.has_identity:
+            return
+        now = self._mono()
+        self._failures = 0
+        self._blocked_until = now
+        self._stop_probing()
+        self._next[Task.DEMAND] = now
+        if not self.has_address and not self._locating:
+            self._next[Task.LOCATE] = now
 
     def clock_check(self) -> bool:
         """Call on every wake-up. True when the computer slept since the last call (see module doc)."""
@@ -309,6 +372,7 @@ class Poller:
         self._failures = 0
         self._failure_kind = None
         self._blocked_until = mono + RESUME_GRACE_S
+        self._stop_probing()
         self._next[Task.DEMAND] = mono
         self._next[Task.REGISTERS] = mono
         if self.history:
@@ -327,13 +391,21 @@ class Poller:
         if not self._locating and locate_at is not None and locate_at <= now:
             self._locating = True
             tasks.append(Task.LOCATE)
-        if not self.has_address or now < self._blocked_until:
+        if not self.has_address:
             return tasks
-        for task in _READ_TASKS:
-            at = self._next[task]
-            if at is not None and at <= now:
-                tasks.append(task)
-        return tasks
+        if self._probing:
+            probe_at = self._next[Task.PROBE]
+            if probe_at is not None and probe_at <= now:
+                self._next[Task.PROBE] = None  # in flight until probed()
+                self._attempt_started = now
+                tasks.append(Task.PROBE)
+            return tasks
+        if now < self._blocked_until:
+            return tasks
+        reads = [task for task in _READ_TASKS if (at := self._next[task]) is not None and at <= now]
+        if reads:
+            self._attempt_started = now
+        return tasks + reads
 
     def wait_s(self) -> float | None:
         """Seconds until something is due (None: nothing until an outside event, e.g. resume or setup)."""
@@ -343,11 +415,9 @@ class Poller:
         candidates: list[float] = []
         if not self._locating and self._next[Task.LOCATE] is not None:
             candidates.append(self._next[Task.LOCATE] or now)
-        if self.has_address:
-            for task in _READ_TASKS:
-                at = self._next[task]
-                if at is not None:
-                    candidates.append(max(at, self._blocked_until))
+        attempt = self._next_attempt()
+        if attempt is not None:
+            candidates.append(attempt)
         if self._state is State.CONNECTED and self._last_demand_mono is not None:
             stale_at = self._last_demand_mono + self.stale_after_s
             if stale_at > now:
@@ -358,13 +428,25 @@ class Poller:
         self._expected_wake = max(at, now)
         return max(0.0, at - now)
 
+    def _next_attempt(self) -> float | None:
+        """Monotonic time of the next contact with the meter (a probe or a read), None when none is planned."""
+        if not self.has_address:
+            return None
+        if self._probing:
+            return self._next[Task.PROBE]
+        times = [at for task in _READ_TASKS if (at := self._next[task]) is not None]
+        return max(min(times), self._blocked_until) if times else None
+
     @property
     def stale_after_s(self) -> float:
         return self._stale_after if self._stale_after is not None else 3 * self.interval_s + 5.0
 
     # -- results -----------------------------------------------------------------------------------
 
-    def succeeded(self, task: Task) -> None:
+    def succeeded(self, task: Task, *, fresh: bool = True, detail: str = "") -> None:
+        """``task`` worked. For demand, ``fresh=False`` says the meter answered but the reading cannot be used
+        (it repeats itself, or it is implausible; ``detail`` says why): polling goes on as usual, but the reading
+        does not count, so the state turns to "No fresh readings" instead of staying Connected."""
         now = self._mono()
         self._failures = 0
         self._failure_kind = None
@@ -373,8 +455,9 @@ class Poller:
             self._next[task] = None
         elif task is Task.DEMAND:
             self._next[task] = now + self.interval_s
-            self._last_demand_mono = now
-            self._last_demand_wall = self._wall()
+            if fresh:
+                self._last_demand_mono = now
+                self._last_demand_wall = self._wall()
         elif task is Task.REGISTERS:
             self._next[task] = now + self.register_interval_s
             if self.history:  # also read just after the next slot boundary (no extra read once in phase)
@@ -382,8 +465,18 @@ class Poller:
                                        self._next_slot_boundary(now) + REGISTERS_AFTER_SLOT_S)
         elif task is Task.INTERVALS:
             self._next[task] = self._next_slot_boundary(now) + HISTORY_MARGIN_S
-        if self._state is not State.CONNECTED and not self._paused:
-            self._set(State.CONNECTED)
+        # "Connected" means a reading arrived: device information or registers alone leave the state as it is
+        if task is not Task.DEMAND or self._paused:
+            return
+        if fresh:
+            if self._state is not State.CONNECTED:
+                self._set(State.CONNECTED)
+            else:
+                self._detail = ""
+        elif self._state is State.CONNECTED:
+            self._detail = detail  # shown once the last fresh reading is old enough to call the state stale
+        else:
+            self._set(State.STALE, detail)
 
     def failed(self, task: Task, failure: Failure, detail: str = "") -> None:
         now = self._mono()
@@ -392,13 +485,24 @@ class Poller:
         else:
             self._failures = 1
             self._failure_kind = failure
-        delay = BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
-        if failure is Failure.TRANSIENT and self._state in (State.CONNECTED, State.STALE):
+        delay = self._retry_delay(failure)
+        if failure is Failure.STALLED:
+            # The meter is there (TCP and TLS worked) but its agent stopped answering: pause every read for a
+            # short while (another read now would only meet the same stall on a new connection), then go on.
+            self._blocked_until = now + delay
+            if self._state is State.CONNECTED:
+                self._detail = detail
+            else:
+                self._set(State.STALE, detail)
+            return
+        if failure is Failure.TRANSIENT and self._state in (State.CONNECTED, State.STALE, State.CONNECTING):
             # The connection works; one reading failed. Retry this task soon, keep the others on schedule.
             # The history is costly and not urgent: retry it after the next slot closes.
             self._next[task] = now + max(self.interval_s, delay)
             if task is Task.INTERVALS:
                 self._next[task] = self._next_slot_boundary(now) + HISTORY_MARGIN_S
+            if self._state is State.CONNECTING and task is Task.DEMAND:
+                self._set(State.STALE, detail)  # the meter answers, but no reading came: say why, not Connected
             self._detail = detail
             return
         self._blocked_until = now + delay
@@ -414,15 +518,59 @@ class Poller:
                 self.has_address = False
                 self._need_locate(now)
                 state = State.MISMATCH
+        if failure is Failure.UNREACHABLE and self.quick_recovery and self.has_address:
+            self._probing = True  # no handshake until the port answers a plain TCP connect
+            self._next[Task.PROBE] = now + delay
+        if failure in (Failure.UNREACHABLE, Failure.SILENT):
+            self._maybe_relocate(now)
+        self._set(state, detail)
+
+    def probed(self, port_answers: bool, detail: str = "") -> None:
+        """The answer to :attr:`Task.PROBE`: the port accepted a TCP connection (handshake now) or not."""
+        now = self._mono()
+        if port_answers:
+            self._stop_probing()
+            self._blocked_until = now
+            return
+        self._failures += 1
+        self._next[Task.PROBE] = now + self._retry_delay(Failure.UNREACHABLE)
+        self._maybe_relocate(now)
+        if detail:
+            self._detail = detail
+
+    def _retry_delay(self, failure: Failure) -> float:
+        if self.quick_recovery:
+            if failure in (Failure.TRANSIENT, Failure.STALLED):
+                return QUICK_RETRY_S
+            if failure in (Failure.UNREACHABLE, Failure.SILENT, Failure.BUSY) or self._refused_lately(failure):
+                # Contacts start PROBE_EVERY_S apart (jitter only upwards: never over 6 a minute); time spent
+                # waiting on a hung handshake or a busy meter counts, so the next try follows soon after it.
+                spacing = PROBE_EVERY_S * self._rng.uniform(1.0, 1.05)
+                started = self._attempt_started
+                spent = self._mono() - started if started is not None else 0.0
+                return max(1.0, spacing - spent)
+        return BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
+
+    def _refused_lately(self, failure: Failure) -> bool:
+        """A certificate that worked before and was refused less than ``REFUSED_QUICK_FOR_S`` ago."""
+        if failure is not Failure.REFUSED or not self.ever_registered:
+            return False
+        began = self._since if self._state is State.CERT_REFUSED else self._wall()
+        return self._wall() - began < REFUSED_QUICK_FOR_S
+
+    def _maybe_relocate(self, now: float) -> None:
+        """Automatic address: after a few failures in a row, look for the meter again (its address may have moved)."""
         if (
-            failure is Failure.UNREACHABLE
-            and self.automatic_address
+            self.automatic_address
             and self._failures >= RELOCATE_AFTER_UNREACHABLE
             and self._next[Task.LOCATE] is None
             and not self._locating
         ):
             self._next[Task.LOCATE] = now
-        self._set(state, detail)
+
+    def _stop_probing(self) -> None:
+        self._probing = False
+        self._next[Task.PROBE] = None
 
     def located(self, found: bool, detail: str = "") -> None:
         """Discovery finished: an address was found (the app updated the client) or not."""
@@ -456,8 +604,12 @@ class Poller:
         next_retry = None
         if state in ERROR_STATES or state is State.LOCATING:
             mono = self._mono()
-            at = self._blocked_until if state is not State.LOCATING else (self._next[Task.LOCATE] or mono)
-            next_retry = self._wall() + max(0.0, at - mono)
+            if state is State.LOCATING:
+                at: float | None = self._next[Task.LOCATE] or mono
+            else:
+                at = self._next_attempt()
+            # a probe in flight (or nothing planned) reads as "now": the answer is on its way
+            next_retry = self._wall() + max(0.0, (at if at is not None else mono) - mono)
         since = self._since
         if state is State.STALE and self._last_demand_wall is not None:
             since = self._last_demand_wall

@@ -4,7 +4,8 @@
 |---|---|
 | slow_handshake | waits ``seconds`` (3) after TCP accept before answering the ClientHello |
 | handshake_failure | the first of every ``every`` (2) full handshakes fails with a TLS alert (decrypt_error, as when the
-  meter's signature is bad: the meter's BAD_SIGNATURE glitch); the retry succeeds |
+  meter's signature is bad: the meter's BAD_SIGNATURE glitch); the retry succeeds. With ``chance`` > 0 each handshake
+  fails with that probability instead (the field rate is about 1 in 190: ``chance=0.005``) |
 | read_stall | waits ``seconds`` (15) before answering every ``every``-th (1) request |
 | reset_mid_response | sends the head and half the body of every ``every``-th request, then resets the connection |
 | empty_body | answers 200 with an empty body (paths starting with ``path``, default all) |
@@ -15,16 +16,25 @@
 | frozen_register | the ``register`` ("delivered", "received" or "both") stops moving; demand keeps moving |
 | spike | adds ``amount`` to ``target`` ("demand": +100000 W, "delivered"/"received": +1000000 Wh) |
 | latency | waits ``seconds`` (0.25) before every response (a meter's realistic answer time) |
+| stuck_demand | demand stays at the value it had when the fault went on, with the same meter timestamp (as through
+  a grid outage) |
+| empty_intervals | interval ReadingLists answer ``all="0"`` with no readings (the slots stay gaps) |
+| zero_start | summation readings and their sets carry ``timePeriod`` start 0 (1970) |
+| flaky_reads | each request stalls ``seconds`` (12, beyond a client's read timeout) with probability ``chance``
+  (0.05: about 50 an hour at the app's polling); the others are answered at once, so data still flows |
+
+An ``outage`` also silences mDNS (the agent hung: port closed, no DNS-SD answers) until it ends.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 from typing import Any
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "slow_handshake": {"seconds": 3.0},
-    "handshake_failure": {"every": 2},
+    "handshake_failure": {"every": 2, "chance": 0.0},
     "read_stall": {"seconds": 15.0, "every": 1},
     "reset_mid_response": {"every": 1},
     "empty_body": {"every": 1, "path": ""},
@@ -35,6 +45,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "frozen_register": {"register": "delivered"},
     "spike": {"target": "demand", "amount": None},
     "latency": {"seconds": 0.25},
+    # field faults reported by users of other tools for this meter (issue 11)
+    "stuck_demand": {},
+    "empty_intervals": {},
+    "zero_start": {},
+    "flaky_reads": {"chance": 0.05, "seconds": 12.0},
 }
 FAULT_NAMES = tuple(DEFAULTS)
 SPIKE_DEFAULT = {"demand": 100_000.0, "delivered": 1_000_000.0, "received": 1_000_000.0}
@@ -43,7 +58,8 @@ SPIKE_DEFAULT = {"demand": 100_000.0, "delivered": 1_000_000.0, "received": 1_00
 class FaultSet:
     """Which faults are on, with their parameters and a per-fault event counter (for "every N")."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 0) -> None:
+        self._rng = random.Random(f"faults:{seed}")
         self._lock = threading.Lock()
         self._active: dict[str, dict[str, Any]] = {}
         self._counts: dict[str, int] = {}
@@ -58,6 +74,8 @@ class FaultSet:
         merged = {**DEFAULTS[name], **params}
         if "every" in merged and int(merged["every"]) < 1:
             raise ValueError("every must be 1 or more")
+        if "chance" in merged and not 0.0 <= float(merged["chance"]) <= 1.0:
+            raise ValueError("chance must be between 0 and 1")
         if name == "spike":
             if merged["target"] not in SPIKE_DEFAULT:
                 raise ValueError(f"spike target must be one of {sorted(SPIKE_DEFAULT)}")
@@ -97,5 +115,10 @@ class FaultSet:
                 return None
             count = self._counts.get(name, 0) + 1
             self._counts[name] = count
+            chance = float(params.get("chance", 0.0))
+            if chance > 0.0:
+                return dict(params) if self._rng.random() < chance else None
+            if "chance" in params and "every" not in params:
+                return None
             every = int(params.get("every", 1))
             return dict(params) if (count - 1) % every == 0 else None

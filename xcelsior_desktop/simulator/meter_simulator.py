@@ -30,6 +30,7 @@ class MeterSimulator:
         clock: Callable[[], float] | None = None,
         idle_timeout: float = 30.0,
         busy_hold: float = 5.0,
+        firmware: str = "3.2.50",
     ) -> None:
         self.host = host
         self.port = port
@@ -38,13 +39,16 @@ class MeterSimulator:
         self.server_identity = server_identity or generate_identity(days=3650)
         self.model = HouseholdModel.for_seed(seed)
         self.log = SimLog()
-        self._faults = FaultSet()
+        self.firmware = firmware
+        self._faults = FaultSet(seed)
         self._mdns_enabled = mdns
         self._mdns_interfaces = list(mdns_interfaces) if mdns_interfaces is not None else ["127.0.0.1"]
         self._mdns: Any = None
+        self._mdns_lock = threading.Lock()
         self._lock = threading.Lock()
         self._server = MeterServer(host, port, self.server_identity, accept_any_cert, self.model, self.clock,
-                                   idle_timeout, busy_hold, self.log, self._faults)
+                                   idle_timeout, busy_hold, self.log, self._faults, firmware)
+        self._server.on_outage = self._mdns_silent
         for pem in allowed_certs:
             self.register(pem)
         self._initial_faults = list(faults)
@@ -60,6 +64,11 @@ class MeterSimulator:
     @property
     def sfdi(self) -> int:
         return self.server_identity.sfdi
+
+    @property
+    def mdns_answering(self) -> bool:
+        """True while the simulator advertises itself over mDNS (False when off or silenced by an outage)."""
+        return self._mdns is not None
 
     @property
     def accept_any_cert(self) -> bool:
@@ -84,21 +93,41 @@ class MeterSimulator:
             self._started = True
         for name in self._initial_faults:
             self.set_fault(name, True)
-        if self._mdns_enabled:
-            from xcelsior_desktop.simulator.mdns import MdnsAdvertiser
-
-            self._mdns = MdnsAdvertiser(self.sfdi, self.host, self.port, self._mdns_interfaces)
-            self._mdns.start()
+        with self._mdns_lock:
+            if self._mdns_enabled and self._faults.get("outage") is None:
+                self._advertise()
         return self
+
+    def _advertise(self) -> None:
+        from xcelsior_desktop.simulator.mdns import MdnsAdvertiser
+
+        self._mdns = MdnsAdvertiser(self.sfdi, self.host, self.port, self._mdns_interfaces)
+        self._mdns.start()
+
+    def _mdns_silent(self, silent: bool) -> None:
+        """An outage is the agent hanging: it stops answering DNS-SD too, until it comes back."""
+        if not self._mdns_enabled:
+            return
+        with self._mdns_lock:
+            if not self._started:
+                return
+            if silent and self._mdns is not None:
+                mdns, self._mdns = self._mdns, None
+                mdns.stop()
+                self.log.note("mDNS silent")
+            elif not silent and self._mdns is None:
+                self._advertise()
+                self.log.note("mDNS answering again")
 
     def stop(self) -> None:
         with self._lock:
             if not self._started:
                 return
             self._started = False
-        if self._mdns is not None:
-            self._mdns.stop()
-            self._mdns = None
+        with self._mdns_lock:
+            mdns, self._mdns = self._mdns, None
+        if mdns is not None:
+            mdns.stop()
         self._server.stop()
 
     def __enter__(self) -> MeterSimulator:
@@ -128,7 +157,7 @@ class MeterSimulator:
     # ------------------------------------------------------------------ faults
     def set_fault(self, name: str, enabled: bool = True, **params: Any) -> None:
         """Switch a fault on or off; see :mod:`xcelsior_desktop.simulator.faults` for names and parameters."""
-        if name == "frozen_register" and enabled:
+        if name in ("frozen_register", "stuck_demand") and enabled:
             params = {**params, "_at": self.clock()}
         self._faults.set(name, enabled, params)
         self.log.note(f"fault {name} {'on' if enabled else 'off'} {params or ''}".rstrip())

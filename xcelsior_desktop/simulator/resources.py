@@ -24,6 +24,7 @@ SET_ID_WRAP = 65_535
 MFID_HEX = "000004D1"  # Itron's mfID 1233, the tail of every mRID
 AGENT_START = 1_788_607_796  # when the capture's agent started: stamps the unused TOU tiers and the rs mRIDs
 SW_VERSION = "3.2.50"
+FIRMWARES = ("3.2.50", "3.2.39")  # 3.2.39: an older agent without the TOU readings (8 and 9)
 
 # ReadingType fields in the agent's order: N -> (accumulationBehaviour, dataQualifier, flowDirection, kind, extra, uom)
 _INTERVAL = (("intervalLength", 900),)
@@ -81,6 +82,9 @@ class Snapshot:
     power_factor: int  # thousandths
     max_demand_w: int
     max_demand_at: int
+    demand_at: int | None = None  # the demand reading's timePeriod start (None: t); frozen by stuck_demand
+    summation_at: int | None = None  # the summation readings' timePeriod start (None: t); 0 under zero_start
+    intervals_empty: bool = False  # interval ReadingLists answer all="0" (empty_intervals)
 
     @classmethod
     def of(cls, model: HouseholdModel, t: float) -> Snapshot:
@@ -91,6 +95,14 @@ class Snapshot:
 
     def with_changes(self, **changes: object) -> Snapshot:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def demand_start(self) -> int:
+        return self.t if self.demand_at is None else self.demand_at
+
+    @property
+    def summation_start(self) -> int:
+        return self.t if self.summation_at is None else self.summation_at
 
     def summation(self, n: int) -> int:
         values = {
@@ -139,10 +151,15 @@ def _time_period(parent: Node, start: int, duration: int = 1) -> None:
 class MeterResources:
     """Answers GET path?query with the meter's resources for a :class:`Snapshot` and the model's history."""
 
-    def __init__(self, model: HouseholdModel, lfdi: str, sfdi: int) -> None:
+    def __init__(self, model: HouseholdModel, lfdi: str, sfdi: int, firmware: str = SW_VERSION) -> None:
+        if firmware not in FIRMWARES:
+            raise ValueError(f"firmware must be one of {', '.join(FIRMWARES)}, not {firmware!r}")
         self.model = model
         self.lfdi = lfdi
         self.sfdi = sfdi
+        self.firmware = firmware
+        tou = TOU if firmware == SW_VERSION else set()
+        self._numbers = [n for n in range(22, 0, -1) if n in _RT and (n not in TOU or n in tou)]
 
     # -------------------------------------------------------------- routing
     def get(self, path: str, query: str, snap: Snapshot) -> Response:
@@ -168,7 +185,7 @@ class MeterResources:
             case ["sdev", "sdi"]:
                 return self._sdi()
             case ["rt", n]:
-                return self._reading_type(int(n))
+                return self._reading_type(self._mr(n))
             case ["upt"]:
                 s, limit = _page(query)
                 items = [self._usage_point()][s : s + limit]
@@ -177,8 +194,9 @@ class MeterResources:
                 return self._usage_point()
             case ["upt", "1", "mr"]:
                 s, limit = _page(query)
-                numbers = list(range(22, 0, -1))[s : s + limit]
-                return _list("MeterReadingList", "/upt/1/mr", [self._meter_reading(n) for n in numbers], 22)
+                numbers = self._numbers[s : s + limit]
+                return _list("MeterReadingList", "/upt/1/mr", [self._meter_reading(n) for n in numbers],
+                             len(self._numbers))
             case ["upt", "1", "mr", n]:
                 return self._meter_reading(self._mr(n))
             case ["upt", "1", "mr", n, "r"]:
@@ -193,10 +211,9 @@ class MeterResources:
                 return self._single_reading(self._mr(n), int(k), int(m), snap)
         return None
 
-    @staticmethod
-    def _mr(text: str, allowed: set[int] | None = None) -> int:
+    def _mr(self, text: str, allowed: set[int] | None = None) -> int:
         n = int(text)
-        if str(n) != text or n not in _RT or (allowed is not None and n not in allowed):
+        if str(n) != text or n not in self._numbers or (allowed is not None and n not in allowed):
             raise KeyError(text)
         return n
 
@@ -225,7 +242,7 @@ class MeterResources:
         root = Node("DeviceInformation", [("href", "/sdev/sdi")])
         for tag, value in (("lFDI", self.lfdi), ("mfDate", 0), ("mfHwVer", ""), ("mfID", 1233), ("mfModel", ""),
                            ("mfSerNum", ""), ("primaryPower", 1), ("secondaryPower", 0), ("swActTime", 0),
-                           ("swVer", SW_VERSION)):
+                           ("swVer", self.firmware)):
             root.add(tag, value)
         return root
 
@@ -250,7 +267,7 @@ class MeterResources:
         point.add("roleFlags", "00")
         point.add("serviceCategoryKind", 0)
         point.add("status", 1)
-        point.add("MeterReadingListLink", href="/upt/1/mr", all=22)
+        point.add("MeterReadingListLink", href="/upt/1/mr", all=len(self._numbers))
         return point
 
     def _meter_reading(self, n: int) -> Node:
@@ -287,9 +304,9 @@ class MeterResources:
     def _current_reading(self, n: int, snap: Snapshot) -> Node:
         href = f"/upt/1/mr/{n}/r"
         if n == 1:
-            return self._reading(href, start=snap.t, value=snap.demand_w)
+            return self._reading(href, start=snap.demand_start, value=snap.demand_w)
         if n in SUMMATIONS:
-            return self._reading(href, start=snap.t, value=snap.summation(n))
+            return self._reading(href, start=snap.summation_start, value=snap.summation(n))
         if n in TOU:
             total = snap.tou_received[0] if n == 8 else snap.tou_delivered[0]
             return self._reading(href, start=snap.tou_time, value=math.floor(total))
@@ -340,7 +357,7 @@ class MeterResources:
         node = Node("ReadingSet", [("href", f"/upt/1/mr/{n}/rs/1")])
         node.add("mRID", f"{AGENT_START:08X}{n - 1:06X}{MFID_HEX}")
         node.add("description", DESCRIPTIONS[n])
-        _time_period(node, 0 if n in TOU else snap.t)
+        _time_period(node, 0 if n in TOU else snap.summation_start)
         node.add("ReadingListLink", href=f"/upt/1/mr/{n}/rs/1/r", all=9 if n in TOU else 1)
         return node
 
@@ -354,7 +371,8 @@ class MeterResources:
         node.add("mRID", f"0123456789{created:08X}{counter:06X}{MFID_HEX}")
         node.add("description", DESCRIPTIONS[n])
         _time_period(node, start, duration)
-        node.add("ReadingListLink", href=f"/upt/1/mr/{n}/rs/{set_id}/r", all=self._slots_done(index, snap.t))
+        done = 0 if snap.intervals_empty else self._slots_done(index, snap.t)
+        node.add("ReadingListLink", href=f"/upt/1/mr/{n}/rs/{set_id}/r", all=done)
         return node
 
     @staticmethod
@@ -371,7 +389,7 @@ class MeterResources:
         href = f"/upt/1/mr/{n}/rs/{k}/r"
         if n in INTERVALS:
             index = self._set_index(k, snap.t)
-            count = self._slots_done(index, snap.t)
+            count = 0 if snap.intervals_empty else self._slots_done(index, snap.t)
             start = index * SET_LENGTH
             items = []
             for i in range(s, min(count, s + limit)):
@@ -383,7 +401,7 @@ class MeterResources:
         if k != 1:
             return None
         if n in SUMMATIONS:
-            items = [self._reading(f"{href}/1", start=snap.t, value=snap.summation(n), local_id="01")]
+            items = [self._reading(f"{href}/1", start=snap.summation_start, value=snap.summation(n), local_id="01")]
             return _list("ReadingList", href, items[s : s + limit], 1)
         if n in TOU:
             items = [self._tou_reading(n, tier, snap) for tier in range(9)]
@@ -401,14 +419,14 @@ class MeterResources:
         href = f"/upt/1/mr/{n}/rs/{k}/r/{m}"
         if n in INTERVALS:
             index = self._set_index(k, snap.t)
-            if not 1 <= m <= self._slots_done(index, snap.t):
+            if snap.intervals_empty or not 1 <= m <= self._slots_done(index, snap.t):
                 return None
             value = self._interval_value(n, index * SET_LENGTH + (m - 1) * SLOT)
             return self._reading(href, value=value, local_id=f"{m - 1:02X}")
         if k != 1:
             return None
         if n in SUMMATIONS and m == 1:
-            return self._reading(href, start=snap.t, value=snap.summation(n), local_id="01")
+            return self._reading(href, start=snap.summation_start, value=snap.summation(n), local_id="01")
         if n in TOU and 1 <= m <= 9:
             return self._tou_reading(n, m - 1, snap)
         return None

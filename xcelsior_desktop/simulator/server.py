@@ -159,7 +159,7 @@ class MeterServer:
 
     def __init__(self, host: str, port: int, identity: Identity, accept_any: bool, model: HouseholdModel,
                  clock: Callable[[], float], idle_timeout: float, busy_hold: float, log: SimLog,
-                 fault_set: FaultSet) -> None:
+                 fault_set: FaultSet, firmware: str = "3.2.50") -> None:
         self.host = host
         self.port = port
         self.identity = identity
@@ -170,7 +170,8 @@ class MeterServer:
         self.log = log
         self.faults = fault_set
         self.registry = _Registry(identity, accept_any, fault_set)
-        self.resources = MeterResources(model, identity.lfdi, identity.sfdi)
+        self.resources = MeterResources(model, identity.lfdi, identity.sfdi, firmware)
+        self.on_outage: Callable[[bool], None] | None = None  # told when the port closes (True) and reopens
         self._stop = threading.Event()
         self._slot = threading.Condition()
         self._slot_taken = False
@@ -235,6 +236,8 @@ class MeterServer:
                 _reset(sock)
         if self._outage_timer:
             self._outage_timer.cancel()
+        if self.on_outage is not None:
+            self.on_outage(True)
         if seconds > 0:
             self._outage_timer = threading.Timer(seconds, self._outage_over)
             self._outage_timer.daemon = True
@@ -252,6 +255,8 @@ class MeterServer:
                 return
         self._open_listener()
         self.log.note("outage ends")
+        if self.on_outage is not None:
+            self.on_outage(False)
 
     def busy_changed(self) -> None:
         with self._slot:
@@ -425,6 +430,14 @@ class MeterServer:
                 snap = snap.with_changes(delivered_wh=then.delivered_wh, tou_delivered=then.tou_delivered)
             if which in ("received", "both"):
                 snap = snap.with_changes(received_wh=then.received_wh, tou_received=then.tou_received)
+        stuck = self.faults.get("stuck_demand")
+        if stuck is not None:
+            at = float(stuck.get("_at", t))
+            snap = snap.with_changes(demand_w=int(round(self.model.demand_w(at))), demand_at=int(at))
+        if self.faults.get("zero_start") is not None:
+            snap = snap.with_changes(summation_at=0)
+        if self.faults.get("empty_intervals") is not None:
+            snap = snap.with_changes(intervals_empty=True)
         spike = self.faults.get("spike")
         if spike is not None:
             amount = float(spike["amount"])
@@ -450,6 +463,11 @@ class MeterServer:
         latency = self.faults.get("latency")
         if latency is not None and self._stop.wait(float(latency["seconds"])):
             return False
+        flaky = self.faults.fires("flaky_reads")
+        if flaky is not None:
+            self.log.note(f"flaky read: {target} stalls {float(flaky['seconds']):g} s")
+            if self._stop.wait(float(flaky["seconds"])):
+                return False
         if self.faults.fires("reset_mid_response"):
             wire = self._wire(response, close)
             with contextlib.suppress(OSError):
