@@ -139,6 +139,8 @@ class XcelsiorApp(QObject):
         self.events.today_changed.connect(self._on_today)
         self.events.device_info_read.connect(self._on_device_info)
         self.events.status_changed.connect(self._on_status)
+        self.events.reading_flagged.connect(
+            lambda flagged: self.window.set_flagged(flagged.what, flagged.label, flagged.reason))
         self.events.target_changed.connect(self._on_target_changed)
         self._show_target(target)
 

@@ -32,6 +32,7 @@ from xcelsior_desktop.services.session import (
     Pause,
     ProbeFinished,
     ProfileStore,
+    ReadingFlagged,
     Refresh,
     RegistersRead,
     RequestFailed,
@@ -149,6 +150,8 @@ class MeterWorker(SessionSignals):
             self.device_info_read.emit(event.info)
         elif isinstance(event, StateChanged):
             self.status_changed.emit(event.status)
+        elif isinstance(event, ReadingFlagged):
+            self.reading_flagged.emit(event)
         elif isinstance(event, TargetChanged):
             self.target_changed.emit(event.target)
             lfdi = event.target.meter_lfdi

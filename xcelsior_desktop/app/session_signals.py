@@ -17,6 +17,7 @@ class SessionSignals(QObject):
     today_changed = Signal(object)  # services.today.TodaySoFar
     device_info_read = Signal(object)  # meter.values.DeviceInfo
     status_changed = Signal(object)  # services.poller.Status
+    reading_flagged = Signal(object)  # services.session.ReadingFlagged: a reading not trusted (suspect, stale)
     target_changed = Signal(object)  # services.meter_target.MeterTarget
     meter_pinned = Signal(str)  # the meter's LFDI, learned on first contact
     locate_requested = Signal(object)  # SFDI to look for (int) or None: answer with a Located command

@@ -195,6 +195,12 @@ class MainWindow(QWidget):
         self.value_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.big_value)
         layout.addWidget(self.value_caption)
+        self.flag_label = QLabel()  # a reading the app does not trust (suspect, not updating, register frozen)
+        self.flag_label.setObjectName("reading-flag")
+        self.flag_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.flag_label.setStyleSheet("color:#B45309;font-weight:600;")
+        self.flag_label.hide()
+        layout.addWidget(self.flag_label)
 
         self.chart = PowerChart(self.history)
         layout.addWidget(self.chart, 1)
@@ -264,7 +270,16 @@ class MainWindow(QWidget):
 
     # -- values in ---------------------------------------------------------------------------------
 
+    def set_flagged(self, what: str, label: str, reason: str) -> None:
+        """A reading that was not used: say so under the value (the reason in the tooltip) until a good one."""
+        if what == "demand" and self.last_measurement is not None:
+            self.big_value.setStyleSheet("color: palette(mid);")  # the number shown is the last trusted one
+        self.flag_label.setText(f"{label}: {reason}" if len(reason) < 90 else label)
+        self.flag_label.setToolTip(reason)
+        self.flag_label.show()
+
     def set_demand(self, measurement: Measurement) -> None:
+        self.flag_label.hide()
         self.last_measurement = measurement
         watts = float(measurement.value)
         self.history.add(time.time(), watts)

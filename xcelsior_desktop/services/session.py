@@ -32,6 +32,7 @@ from xcelsior_desktop.meter.profile import MeterProfile
 from xcelsior_desktop.meter.transport import ProbeResult, TransportStats
 from xcelsior_desktop.meter.values import DeviceInfo, IntervalEnergy, Measurement, Registers
 from xcelsior_desktop.services.meter_target import MeterTarget
+from xcelsior_desktop.services.plausibility import PlausibilityChecker
 from xcelsior_desktop.services.poller import Failure, Poller, State, Status, Task, classify
 from xcelsior_desktop.services.today import TodaySoFar, TodayTracker
 
@@ -58,6 +59,9 @@ class MeterClientLike(Protocol):
     def intervals(self, since: dt.datetime, *, max_sets: int = 64) -> list[IntervalEnergy]: ...
     def device_info(self) -> DeviceInfo: ...
     def ensure_profile(self, refresh: bool = False) -> MeterProfile: ...
+    def port_answers(self, timeout: float | None = None) -> bool: ...
+    @property
+    def profile_relearned(self) -> int: ...
     def abort(self) -> None: ...
     def release(self) -> None: ...
     def close(self) -> None: ...
@@ -242,6 +246,16 @@ class StateChanged:
 
 
 @dataclass(frozen=True)
+class ReadingFlagged:
+    """A reading the meter served that cannot be trusted (services/plausibility.py): never fed to alerts or the
+    history. ``what`` is "demand" or "registers"; ``label`` is what the window shows, ``reason`` the sentence."""
+
+    what: str
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class TargetChanged:
     """The target changed (setup, renewal, the meter pinned, discovery found it, Settings): save it, show it."""
 
@@ -268,7 +282,7 @@ class ProbeFinished:
 
 
 Event = (DemandRead | RegistersRead | IntervalsRead | TodayChanged | DeviceInfoRead | StateChanged | TargetChanged
-         | LocateRequested | RequestFailed | ProbeFinished)
+         | LocateRequested | RequestFailed | ProbeFinished | ReadingFlagged)
 Listener = Callable[[Event], None]
 
 
@@ -313,6 +327,8 @@ class MeterSession:
         self._saved_profile: tuple[MeterProfile, str | None] | None = None
         self._firmware: str | None = None
         self._today = TodayTracker(self.options.time_zone)
+        self._checker = PlausibilityChecker(monotonic=monotonic)
+        self._relearned_seen = 0  # the client's count of failed saved profiles dropped and re-walked
         self.wake: Callable[[], None] = lambda: None  # set by the thread that steps the session
         self.history_reads: list[int] = []  # GETs each history read cost (bench, tests)
         self.requests_sent = 0  # GETs sent by clients this session created (bench)
@@ -369,6 +385,7 @@ class MeterSession:
             automatic_address=target.automatic,
             ever_registered=target.registered,
             history=opts.read_history,
+            quick_recovery=True,  # TCP probes while away, fixed short cadences: watts back within seconds
             monotonic=self._mono,
             wall=self._wall,
         )
@@ -472,8 +489,7 @@ class MeterSession:
         elif isinstance(command, Refresh):
             pass  # a step runs right after: due tasks run, back-off still applies
         elif isinstance(command, RetryNow):
-            poller.set_paused(True)  # the user's "Retry now": back-off forgotten, polling from now
-            poller.set_paused(False)
+            poller.retry_now()
         elif isinstance(command, Probe):
             self._probe(command)
         elif isinstance(command, Job):
@@ -486,6 +502,8 @@ class MeterSession:
         if target == previous:
             return
         self._target = target
+        if target.meter_lfdi != previous.meter_lfdi and previous.meter_lfdi is not None:
+            self._checker.reset()  # another meter: its registers are not a continuation of the old one's
         if reconnect and (target.identity, target.host, target.port, target.meter_lfdi) != (
                 previous.identity, previous.host, previous.port, previous.meter_lfdi):
             self._drop_client()
@@ -607,6 +625,8 @@ class MeterSession:
             return True
         if task is Task.INTERVALS and self._reader is not None:
             return self._queue_history_read()
+        if task is Task.PROBE:
+            return self._probe_port(poller)
         try:
             client = self._ensure_client()
             before = client.stats.requests
@@ -633,7 +653,14 @@ class MeterSession:
                 self._today.history_failed(message)
                 self._emit_today()
             return failure is Failure.TRANSIENT
-        poller.succeeded(task)
+        flagged: ReadingFlagged | None = None
+        if isinstance(result, Measurement):
+            check = self._checker.check_demand(result)
+            poller.succeeded(task, fresh=check.trusted, detail=check.reason)
+            if not check.trusted:
+                flagged = ReadingFlagged("demand", check.label, check.reason)
+        else:
+            poller.succeeded(task)
         self._learn_pin()
         if task is Task.DEVICE_INFO:
             assert isinstance(result, DeviceInfo)
@@ -641,8 +668,19 @@ class MeterSession:
         self._save_profile()
         self._emit_status()  # "connected" before the reading it brings
         if isinstance(result, Measurement):
-            self._emit(DemandRead(result))
+            if flagged is not None:  # never to alerts or the history: logged, shown as suspect or stale
+                log.warning("demand reading %.0f W not used: %s", result.value, flagged.reason)
+                self._emit(flagged)
+            else:
+                self._emit(DemandRead(result))
         elif isinstance(result, Registers):
+            checked = self._checker.check_registers(result)
+            if not checked.trusted:
+                reasons = "; ".join(checked.reasons)
+                log.warning("register reading not used: %s", reasons)
+                label = checked.delivered.label or checked.received.label
+                self._emit(ReadingFlagged("registers", label, reasons))
+                result = checked.trusted_part(result)  # the flagged register is a gap, never a guessed value
             self._emit(RegistersRead(result))
             self._registers_for_today(result)
         elif isinstance(result, DeviceInfo):
@@ -664,6 +702,18 @@ class MeterSession:
             now = self._today.now() or dt.datetime.now(dt.UTC)
             return client.intervals(self._today.next_since(now))
         return client.device_info()
+
+    def _probe_port(self, poller: Poller) -> bool:
+        """While the meter is away: a plain TCP connect (nearly free for it); the handshake follows only when the
+        port answers."""
+        client = self._ensure_client()
+        try:
+            answers = client.port_answers()
+        except Exception as exc:  # noqa: BLE001 - a probe that fails is a port that does not answer
+            log.debug("port probe failed: %s", exc)
+            answers = False
+        poller.probed(answers, "" if answers else "The meter's port does not answer yet.")
+        return True
 
     def _learn_pin(self) -> None:
         """First contact: the meter's LFDI becomes the pin (a DHCP change can put another device there)."""
@@ -709,9 +759,15 @@ class MeterSession:
     def _save_profile(self) -> None:
         """Keep the client's profile for the next start (once per profile object and firmware)."""
         cache = self._profiles
-        profile = self._client.cached_profile if self._client is not None else None
-        if cache is None or profile is None:
+        client = self._client
+        profile = client.cached_profile if client is not None else None
+        if cache is None or profile is None or client is None:
             return
+        if client.profile_relearned > self._relearned_seen:  # the saved profile failed: forget it, keep the new walk
+            self._relearned_seen = client.profile_relearned
+            log.info("the saved meter profile no longer worked: it was dropped and the meter walked again")
+            cache.clear()
+            self._saved_profile = None
         saved, firmware = self._saved_profile or (None, None)
         if profile is saved and firmware == self._firmware:
             return
@@ -723,6 +779,7 @@ class MeterSession:
     def _ensure_client(self) -> MeterClientLike:
         if self._client is None:
             self._client = self._factory(self._target, self.options, self._profiles)
+            self._relearned_seen = 0
             self._set_in_flight(self._client)
             if self._stopping.is_set():
                 self._client.abort()
