@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -14,6 +15,23 @@ from xcelsior_desktop.simulator import MeterSimulator
 
 # before pytest-qt's session-wide QApplication exists (created before any function fixture runs)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collect_cycles_on_the_main_thread():
+    """Python's cycle collector would otherwise run on whichever thread allocates (a simulator's connection thread,
+    the meter thread) and destroy Qt objects left in cycles by earlier tests there, which can deadlock against the
+    GUI thread (seen). The app does the same (app/main_thread_gc.py); here each test's garbage is collected after
+    it, on the main thread."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from xcelsior_desktop.app.application import XcelsiorApp, make_qapp, quit_on_signals
 from xcelsior_desktop.app.crash_dialog import CrashReporter
 from xcelsior_desktop.app.logging_setup import setup_logging
+from xcelsior_desktop.app.main_thread_gc import MainThreadCollector
 from xcelsior_desktop.app.single_instance import SingleInstance
 
 # build(qapp, log_path) -> (the started app, cleanup to run after it has shut down)
@@ -24,6 +25,7 @@ def run_gui(instance_name: str, already_running: str, build: Builder, *, debug: 
     """Run the event loop of the app ``build`` makes; a second launch only brings up the first one's window."""
     log_path = setup_logging(logging.DEBUG if debug else logging.INFO)
     qapp = make_qapp()
+    collector = MainThreadCollector(qapp)  # cycles holding Qt objects are freed on this thread only
     quit_on_signals(qapp)
     instance = SingleInstance(instance_name)
     if not instance.acquire():
@@ -36,6 +38,7 @@ def run_gui(instance_name: str, already_running: str, build: Builder, *, debug: 
     except BaseException:
         instance.release()
         reporter.uninstall()
+        collector.stop()
         raise
     instance.activated.connect(lambda: app.show_view())
     try:
