@@ -26,12 +26,13 @@ def test_cycles_holding_qt_objects_are_freed_on_the_gui_thread(qtbot):
         node.destroyed.connect(lambda *_: destroyed_on.append(threading.current_thread().name))
         gone = weakref.ref(node)
         del node
-        for _ in range(max(gc.get_threshold()[0] * 2, 1500)):  # enough allocations to pass generation 0's threshold
-            _ = [[]]
-        worker = threading.Thread(target=lambda: [[[]] for _ in range(5000)], name="not-gui")
+        kept: list[list[object]] = []
+        worker = threading.Thread(target=lambda: kept.extend([] for _ in range(gc.get_threshold()[0] * 3)),
+                                  name="not-gui")
         worker.start()
-        worker.join()  # a thread that allocates a lot never runs the collector now
-        qtbot.waitUntil(lambda: gone() is None, timeout=5000)  # the GUI thread's timer collected it
+        worker.join()  # a thread that allocates past the threshold does not collect any more...
+        assert gone() is not None
+        qtbot.waitUntil(lambda: gone() is None, timeout=5000)  # ...the GUI thread's timer does
         assert destroyed_on in ([], [threading.main_thread().name])
     finally:
         collector.stop()
