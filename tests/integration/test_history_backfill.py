@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from xcelsior_desktop.meter import Unreachable, generate_identity
+from xcelsior_desktop.meter import Unreachable
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
@@ -35,25 +35,19 @@ class Clock:
         return dt.datetime.fromtimestamp(self.t, dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(T0)
 
 
 @pytest.fixture
-def sim(me: Identity, clock: Clock) -> Iterator[MeterSimulator]:
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, idle_timeout=5.0) as simulator:
-        yield simulator
+def sim(start_simulator, identity: Identity, clock: Clock) -> MeterSimulator:
+    return start_simulator(identity, clock=clock, idle_timeout=5.0)
 
 
 @pytest.fixture
-def client(sim: MeterSimulator, me: Identity) -> Iterator[MeterClient]:
-    with MeterClient(sim.host, sim.port, identity=me, connect_timeout=2.0, handshake_timeout=3.0,
+def client(sim: MeterSimulator, identity: Identity) -> Iterator[MeterClient]:
+    with MeterClient(sim.host, sim.port, identity=identity, connect_timeout=2.0, handshake_timeout=3.0,
                      read_timeout=3.0) as opened:
         yield opened
 

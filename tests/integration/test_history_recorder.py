@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from xcelsior_desktop.meter.identity import Identity, generate_identity
+from tests.simulators import running_simulator
+from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
 from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
 from xcelsior_desktop.services.meter_target import MeterTarget
@@ -45,20 +46,14 @@ class MeterClock:
         return time.time() + self.offset
 
 
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
-
-
 @pytest.fixture
 def meter_clock() -> MeterClock:
     return MeterClock()
 
 
 @pytest.fixture
-def sim(me: Identity, meter_clock: MeterClock) -> Iterator[MeterSimulator]:
-    with MeterSimulator(allowed_certs=[me.cert_pem], seed=4, clock=meter_clock, idle_timeout=10.0) as simulator:
-        yield simulator
+def sim(start_simulator, identity: Identity, meter_clock: MeterClock) -> MeterSimulator:
+    return start_simulator(identity, seed=4, clock=meter_clock, idle_timeout=10.0)
 
 
 class Running:
@@ -98,9 +93,9 @@ class Running:
 
 
 @pytest.fixture
-def run(sim: MeterSimulator, me: Identity, tmp_path) -> Iterator[tuple[Running, HistoryRecorder, HistoryStore]]:
+def run(sim: MeterSimulator, identity: Identity, tmp_path) -> Iterator[tuple[Running, HistoryRecorder, HistoryStore]]:
     store = HistoryStore(tmp_path / "history.sqlite3")
-    session = MeterSession(MeterTarget(identity=me, host=sim.host, port=sim.port, automatic=False), OPTIONS)
+    session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS)
     recorder = HistoryRecorder(store, session.post, tz=dt.UTC)
     running = Running(session)
     session.subscribe(running.events.append)
@@ -190,11 +185,11 @@ class SteppedClock:
         self.wall += seconds
 
 
-def test_after_the_computer_slept_the_missed_slots_are_backfilled(me, tmp_path) -> None:
+def test_after_the_computer_slept_the_missed_slots_are_backfilled(identity, tmp_path) -> None:
     clock = SteppedClock()
-    with MeterSimulator(allowed_certs=[me.cert_pem], seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
+    with running_simulator(identity, seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
             HistoryStore(tmp_path / "history.sqlite3") as store:
-        session = MeterSession(MeterTarget(identity=me, host=sim.host, port=sim.port, automatic=False), OPTIONS,
+        session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS,
                                monotonic=lambda: clock.mono, wall=lambda: clock.wall)
         recorder = HistoryRecorder(store, session.post, tz=dt.UTC, wall=lambda: clock.wall)
         session.post(UseHistory(recorder))

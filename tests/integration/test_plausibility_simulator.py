@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from xcelsior_desktop.meter.client import MeterClient
-from xcelsior_desktop.meter.identity import Identity, generate_identity
+from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.plausibility import PlausibilityChecker, Verdict
 from xcelsior_desktop.simulator import MeterSimulator
 
@@ -25,25 +25,19 @@ class Clock:
         return self.t
 
 
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(NIGHT)
 
 
 @pytest.fixture
-def sim(me: Identity, clock: Clock) -> Iterator[MeterSimulator]:
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, idle_timeout=5.0) as simulator:
-        yield simulator
+def sim(start_simulator, identity: Identity, clock: Clock) -> MeterSimulator:
+    return start_simulator(identity, clock=clock, idle_timeout=5.0)
 
 
 @pytest.fixture
-def client(sim: MeterSimulator, me: Identity) -> Iterator[MeterClient]:
-    with MeterClient(sim.host, sim.port, identity=me, connect_timeout=2, handshake_timeout=3, read_timeout=3) as c:
+def client(sim: MeterSimulator, identity: Identity) -> Iterator[MeterClient]:
+    with MeterClient(sim.host, sim.port, identity=identity, connect_timeout=2, handshake_timeout=3, read_timeout=3) as c:
         yield c
 
 
