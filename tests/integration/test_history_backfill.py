@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.clocks import FixedClock
 from xcelsior_desktop.meter import Unreachable
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.client import MeterClient
@@ -22,26 +23,13 @@ SLOT = 900
 SET = 43_200
 
 
-class Clock:
-    """The simulator's clock (the meter's): fixed, moved by the test."""
-
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-    def utc(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.t, dt.UTC)
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def sim(start_simulator, identity: Identity, clock: Clock) -> MeterSimulator:
+def sim(start_simulator, identity: Identity, clock: FixedClock) -> MeterSimulator:
     return start_simulator(identity, clock=clock, idle_timeout=5.0)
 
 
@@ -82,7 +70,7 @@ def oldest_set_start(now: int) -> int:
     return (now // SET - 59) * SET
 
 
-def job(client: MeterClient, profile: MeterProfile, store: HistoryStore, clock: Clock, **kw: object) -> Backfill:
+def job(client: MeterClient, profile: MeterProfile, store: HistoryStore, clock: FixedClock, **kw: object) -> Backfill:
     return Backfill(CountingGet(client), profile, store, clock.utc, **kw)  # type: ignore[arg-type]
 
 
@@ -107,7 +95,7 @@ def test_backfills_the_meters_30_days_and_a_second_sync_adds_nothing(client, sto
 
 def test_the_slot_in_progress_is_not_stored(client, store, sim, clock) -> None:
     profile = client.ensure_profile()
-    behind = Clock(T0 - 20 * 60)  # our idea of the meter's time lags: 04:20:44, the 04:15 slot is still open
+    behind = FixedClock(T0 - 20 * 60)  # our idea of the meter's time lags: 04:20:44, the 04:15 slot is still open
     job(client, profile, store, behind).run()
     newest = store.newest_meter_slot()
     assert newest is not None and newest.end == dt.datetime(2026, 10, 6, 4, 15, tzinfo=dt.UTC)

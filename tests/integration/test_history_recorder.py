@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.clocks import SteppedClock
 from tests.simulators import running_simulator
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
@@ -171,18 +172,6 @@ def test_a_gap_is_read_once_contact_is_back(run, sim, meter_clock) -> None:
     assert stored == model_slots(sim, int(stored[0].start.timestamp()), int(stored[-1].end.timestamp()))  # no hole
     assert any(isinstance(e, StateChanged) and e.status.state is State.CONNECTED for e in running.events)
     assert sim.log.max_concurrent == 1
-
-
-class SteppedClock:
-    """Injected clocks for a session stepped by the test: monotonic and wall; a sleep moves only the wall."""
-
-    def __init__(self) -> None:
-        self.mono = 1000.0
-        self.wall = time.time()
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-        self.wall += seconds
 
 
 def test_after_the_computer_slept_the_missed_slots_are_backfilled(identity, tmp_path) -> None:

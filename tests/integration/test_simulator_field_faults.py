@@ -7,6 +7,7 @@ import socket
 import pytest
 from lxml import etree
 
+from tests.clocks import FixedClock
 from tests.integration.simulator_support import connect, get, wait_until
 from tests.simulators import running_simulator
 from xcelsior_desktop.meter.discovery import discover
@@ -15,17 +16,9 @@ from xcelsior_desktop.simulator import MeterSimulator
 NS = "{urn:ieee:std:2030.5:ns}"
 
 
-class Clock:
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
 @pytest.fixture
 def clock():
-    return Clock(1791261391.0)
+    return FixedClock(1791261391.0)
 
 
 @pytest.fixture
