@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.clocks import FixedClock
+from tests.simulators import model_slots
 from xcelsior_desktop.meter import Unreachable
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.client import MeterClient
@@ -15,7 +16,7 @@ from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.profile import MeterProfile
 from xcelsior_desktop.meter.transport import HttpResult
 from xcelsior_desktop.services.history.backfill import Backfill
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644  # 2026-10-06 04:40:44 UTC, the capture's time
@@ -56,16 +57,6 @@ class CountingGet:
         return self.client.transport.get(path)
 
 
-def expected(sim: MeterSimulator, first: int, end: int) -> list[EnergyInterval]:
-    """What the meter's model says for every slot in [first, end)."""
-    out = []
-    for start in range(first, end, SLOT):
-        iv = sim.model.interval(start)
-        out.append(EnergyInterval(dt.datetime.fromtimestamp(start, dt.UTC), SLOT, float(iv.delivered_wh),
-                                  float(iv.received_wh)))
-    return out
-
-
 def oldest_set_start(now: int) -> int:
     return (now // SET - 59) * SET
 
@@ -79,7 +70,7 @@ def test_backfills_the_meters_30_days_and_a_second_sync_adds_nothing(client, sto
     first = job(client, profile, store, clock)
     summary = first.run()
     closed_end = T0 - T0 % SLOT
-    want = expected(sim, oldest_set_start(T0), closed_end)
+    want = model_slots(sim, oldest_set_start(T0), closed_end)
     assert len(want) > 29 * 96
     assert store.intervals() == want
     assert summary.new_slots == len(want) and summary.gap_sets == []
@@ -117,7 +108,7 @@ def test_an_empty_answer_is_a_gap_filled_by_the_next_backfill(client, store, sim
     sim.set_fault("empty_body", False)
     second = job(client, profile, store, clock).run()
     assert second.new_slots == 0 and second.gets == 3  # two listings and the one set that was a gap
-    assert store.intervals() == expected(sim, oldest_set_start(T0), T0 - T0 % SLOT)
+    assert store.intervals() == model_slots(sim, oldest_set_start(T0), T0 - T0 % SLOT)
 
 
 def test_an_outage_mid_backfill_loses_nothing_and_the_job_resumes(client, store, sim, clock) -> None:
@@ -135,7 +126,7 @@ def test_an_outage_mid_backfill_loses_nothing_and_the_job_resumes(client, store,
     sim.set_fault("outage", False)
     while running.step():
         pass
-    assert store.intervals() == expected(sim, oldest_set_start(T0), T0 - T0 % SLOT)
+    assert store.intervals() == model_slots(sim, oldest_set_start(T0), T0 - T0 % SLOT)
 
 
 def test_sets_rolling_over_while_paging(client, store, sim, clock) -> None:
@@ -150,7 +141,7 @@ def test_sets_rolling_over_while_paging(client, store, sim, clock) -> None:
     listing = [p for p in get.paths if p.split("?")[0].endswith("/rs")]
     assert [p.rsplit("?", 1)[1] for p in listing[:3]] == ["s=0&l=25", "s=25&l=25", "s=50&l=25"]
     now = int(clock.t)
-    want = expected(sim, oldest_set_start(now), now - now % SLOT)
+    want = model_slots(sim, oldest_set_start(now), now - now % SLOT)
     got = store.intervals()
     # nothing lost, nothing twice: the set that rolled away during the listing is only older than the meter holds
     assert [iv.start for iv in got] == sorted({iv.start for iv in got})
@@ -166,11 +157,11 @@ def test_closed_slots_are_read_with_a_couple_of_gets(client, store, sim, clock) 
     summary = follow.run()
     assert summary.new_slots == 3 and summary.gets == 2
     now = int(clock.t)
-    assert store.intervals()[-3:] == expected(sim, now - now % SLOT - 3 * SLOT, now - now % SLOT)
+    assert store.intervals()[-3:] == model_slots(sim, now - now % SLOT - 3 * SLOT, now - now % SLOT)
 
     clock.t = (T0 // SET + 1) * SET + 20 * 60  # 12:20: a new set began since
     follow = Backfill.closed_slots(CountingGet(client), profile, store, clock.utc, backfill.newest_sets)
     summary = follow.run()
     assert summary.gets <= 6
     now = int(clock.t)
-    assert store.intervals() == expected(sim, oldest_set_start(T0), now - now % SLOT)
+    assert store.intervals() == model_slots(sim, oldest_set_start(T0), now - now % SLOT)

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.clocks import SteppedClock
-from tests.simulators import running_simulator
+from tests.simulators import model_slots, running_simulator
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.session import (
@@ -107,15 +107,6 @@ def run(sim: MeterSimulator, identity: Identity, tmp_path) -> Iterator[tuple[Run
     yield running, recorder, store
     running.stop()
     store.close()
-
-
-def model_slots(sim: MeterSimulator, first: int, end: int) -> list[EnergyInterval]:
-    out = []
-    for start in range(first, end, SLOT):
-        iv = sim.model.interval(start)
-        out.append(EnergyInterval(dt.datetime.fromtimestamp(start, dt.UTC), SLOT, float(iv.delivered_wh),
-                                  float(iv.received_wh)))
-    return out
 
 
 def names(recorder: HistoryRecorder) -> list[str]:
