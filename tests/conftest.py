@@ -13,6 +13,8 @@ from tests.simulators import running_simulator
 from xcelsior_desktop.meter.identity import Identity, generate_identity
 from xcelsior_desktop.simulator import MeterSimulator
 
+pytest_plugins = ("tests.integration.mqtt_support",)  # the MQTT tests' fixtures: broker, listener
+
 # before pytest-qt's session-wide QApplication exists (created before any function fixture runs)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

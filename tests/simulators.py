@@ -6,11 +6,13 @@ Fixtures reach it through ``start_simulator`` (tests/conftest.py); a module-scop
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.services.history.store import EnergyInterval
 from xcelsior_desktop.simulator import MeterSimulator
 
 
@@ -24,3 +26,14 @@ def running_simulator(identity: Identity | None = None, **options: Any) -> Itera
     allowed = [identity.cert_pem] if identity is not None else []
     with MeterSimulator(host="127.0.0.1", port=0, allowed_certs=allowed, **options) as simulator:
         yield simulator
+
+
+def model_slots(sim: MeterSimulator, first: int, end: int, slot: int = 900) -> list[EnergyInterval]:
+    """What the simulator's household model says for every ``slot``-second interval in [first, end) (unix s), as the
+    history store keeps it: what a backfill of the meter must store."""
+    out = []
+    for start in range(first, end, slot):
+        iv = sim.model.interval(start)
+        out.append(EnergyInterval(dt.datetime.fromtimestamp(start, dt.UTC), slot, float(iv.delivered_wh),
+                                  float(iv.received_wh)))
+    return out

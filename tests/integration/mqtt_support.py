@@ -1,4 +1,8 @@
-"""A real Mosquitto broker for the MQTT tests (127.0.0.1, a free port, a generated config) and a listener."""
+"""A real Mosquitto broker for the MQTT tests (127.0.0.1, a free port, a generated config) and a listener.
+
+Also a pytest plug-in (tests/conftest.py loads it): the fixtures ``broker`` (an anonymous Mosquitto, stopped after
+the test) and ``listener`` (subscribed to everything on it).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as paho
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -169,3 +175,17 @@ class Listener:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    server = Mosquitto(tmp_path / "broker").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def listener(broker: Mosquitto) -> Iterator[Listener]:
+    client = Listener(broker.port)
+    yield client
+    client.close()

@@ -7,25 +7,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from tests.clocks import SteppedClock
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.errors import MeterError
 from xcelsior_desktop.services.poller import Failure, Poller, State, Task, classify
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.mono = 10_000.0
-        self.wall = 1_791_261_391.0
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-        self.wall += seconds
-
-
 @dataclass
 class PollLoop:
     client: MeterClient
-    clock: FakeClock = field(default_factory=FakeClock)
+    clock: SteppedClock = field(default_factory=lambda: SteppedClock(10_000.0, 1_791_261_391.0))
     interval_s: float = 5.0
     poller: Poller = field(init=False)
     watts_at: list[float] = field(default_factory=list)  # fake times of demand readings

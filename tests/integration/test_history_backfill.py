@@ -7,14 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from xcelsior_desktop.meter import Unreachable, generate_identity
+from tests.clocks import FixedClock
+from tests.simulators import model_slots
+from xcelsior_desktop.meter import Unreachable
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.profile import MeterProfile
 from xcelsior_desktop.meter.transport import HttpResult
 from xcelsior_desktop.services.history.backfill import Backfill
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644  # 2026-10-06 04:40:44 UTC, the capture's time
@@ -22,38 +24,19 @@ SLOT = 900
 SET = 43_200
 
 
-class Clock:
-    """The simulator's clock (the meter's): fixed, moved by the test."""
-
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-    def utc(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.t, dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
+def sim(start_simulator, identity: Identity, clock: FixedClock) -> MeterSimulator:
+    return start_simulator(identity, clock=clock, idle_timeout=5.0)
 
 
 @pytest.fixture
-def sim(me: Identity, clock: Clock) -> Iterator[MeterSimulator]:
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, idle_timeout=5.0) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def client(sim: MeterSimulator, me: Identity) -> Iterator[MeterClient]:
-    with MeterClient(sim.host, sim.port, identity=me, connect_timeout=2.0, handshake_timeout=3.0,
+def client(sim: MeterSimulator, identity: Identity) -> Iterator[MeterClient]:
+    with MeterClient(sim.host, sim.port, identity=identity, connect_timeout=2.0, handshake_timeout=3.0,
                      read_timeout=3.0) as opened:
         yield opened
 
@@ -74,21 +57,11 @@ class CountingGet:
         return self.client.transport.get(path)
 
 
-def expected(sim: MeterSimulator, first: int, end: int) -> list[EnergyInterval]:
-    """What the meter's model says for every slot in [first, end)."""
-    out = []
-    for start in range(first, end, SLOT):
-        iv = sim.model.interval(start)
-        out.append(EnergyInterval(dt.datetime.fromtimestamp(start, dt.UTC), SLOT, float(iv.delivered_wh),
-                                  float(iv.received_wh)))
-    return out
-
-
 def oldest_set_start(now: int) -> int:
     return (now // SET - 59) * SET
 
 
-def job(client: MeterClient, profile: MeterProfile, store: HistoryStore, clock: Clock, **kw: object) -> Backfill:
+def job(client: MeterClient, profile: MeterProfile, store: HistoryStore, clock: FixedClock, **kw: object) -> Backfill:
     return Backfill(CountingGet(client), profile, store, clock.utc, **kw)  # type: ignore[arg-type]
 
 
@@ -97,7 +70,7 @@ def test_backfills_the_meters_30_days_and_a_second_sync_adds_nothing(client, sto
     first = job(client, profile, store, clock)
     summary = first.run()
     closed_end = T0 - T0 % SLOT
-    want = expected(sim, oldest_set_start(T0), closed_end)
+    want = model_slots(sim, oldest_set_start(T0), closed_end)
     assert len(want) > 29 * 96
     assert store.intervals() == want
     assert summary.new_slots == len(want) and summary.gap_sets == []
@@ -113,7 +86,7 @@ def test_backfills_the_meters_30_days_and_a_second_sync_adds_nothing(client, sto
 
 def test_the_slot_in_progress_is_not_stored(client, store, sim, clock) -> None:
     profile = client.ensure_profile()
-    behind = Clock(T0 - 20 * 60)  # our idea of the meter's time lags: 04:20:44, the 04:15 slot is still open
+    behind = FixedClock(T0 - 20 * 60)  # our idea of the meter's time lags: 04:20:44, the 04:15 slot is still open
     job(client, profile, store, behind).run()
     newest = store.newest_meter_slot()
     assert newest is not None and newest.end == dt.datetime(2026, 10, 6, 4, 15, tzinfo=dt.UTC)
@@ -135,7 +108,7 @@ def test_an_empty_answer_is_a_gap_filled_by_the_next_backfill(client, store, sim
     sim.set_fault("empty_body", False)
     second = job(client, profile, store, clock).run()
     assert second.new_slots == 0 and second.gets == 3  # two listings and the one set that was a gap
-    assert store.intervals() == expected(sim, oldest_set_start(T0), T0 - T0 % SLOT)
+    assert store.intervals() == model_slots(sim, oldest_set_start(T0), T0 - T0 % SLOT)
 
 
 def test_an_outage_mid_backfill_loses_nothing_and_the_job_resumes(client, store, sim, clock) -> None:
@@ -153,7 +126,7 @@ def test_an_outage_mid_backfill_loses_nothing_and_the_job_resumes(client, store,
     sim.set_fault("outage", False)
     while running.step():
         pass
-    assert store.intervals() == expected(sim, oldest_set_start(T0), T0 - T0 % SLOT)
+    assert store.intervals() == model_slots(sim, oldest_set_start(T0), T0 - T0 % SLOT)
 
 
 def test_sets_rolling_over_while_paging(client, store, sim, clock) -> None:
@@ -168,7 +141,7 @@ def test_sets_rolling_over_while_paging(client, store, sim, clock) -> None:
     listing = [p for p in get.paths if p.split("?")[0].endswith("/rs")]
     assert [p.rsplit("?", 1)[1] for p in listing[:3]] == ["s=0&l=25", "s=25&l=25", "s=50&l=25"]
     now = int(clock.t)
-    want = expected(sim, oldest_set_start(now), now - now % SLOT)
+    want = model_slots(sim, oldest_set_start(now), now - now % SLOT)
     got = store.intervals()
     # nothing lost, nothing twice: the set that rolled away during the listing is only older than the meter holds
     assert [iv.start for iv in got] == sorted({iv.start for iv in got})
@@ -184,11 +157,11 @@ def test_closed_slots_are_read_with_a_couple_of_gets(client, store, sim, clock) 
     summary = follow.run()
     assert summary.new_slots == 3 and summary.gets == 2
     now = int(clock.t)
-    assert store.intervals()[-3:] == expected(sim, now - now % SLOT - 3 * SLOT, now - now % SLOT)
+    assert store.intervals()[-3:] == model_slots(sim, now - now % SLOT - 3 * SLOT, now - now % SLOT)
 
     clock.t = (T0 // SET + 1) * SET + 20 * 60  # 12:20: a new set began since
     follow = Backfill.closed_slots(CountingGet(client), profile, store, clock.utc, backfill.newest_sets)
     summary = follow.run()
     assert summary.gets <= 6
     now = int(clock.t)
-    assert store.intervals() == expected(sim, oldest_set_start(T0), now - now % SLOT)
+    assert store.intervals() == model_slots(sim, oldest_set_start(T0), now - now % SLOT)

@@ -7,13 +7,11 @@ import datetime as dt
 import io
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.meter import generate_identity
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.history.export import ExtraColumns, write_csv
 from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
@@ -23,22 +21,16 @@ T0 = 1791261644  # 2026-10-06 04:40:44 UTC
 SYNC_LINE = re.compile(r"^synced (\d+) new slots \((\S+Z) \.\. (\S+Z)\)$")
 
 
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
+@pytest.fixture
+def sim(start_simulator, identity: Identity) -> MeterSimulator:
+    return start_simulator(identity, clock=lambda: T0)
 
 
 @pytest.fixture
-def sim(me: Identity) -> Iterator[MeterSimulator]:
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=lambda: T0) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def files(tmp_path: Path, me: Identity) -> list[str]:
+def files(tmp_path: Path, identity: Identity) -> list[str]:
     cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
-    cert.write_bytes(me.cert_pem)
-    key.write_bytes(me.key_pem)
+    cert.write_bytes(identity.cert_pem)
+    key.write_bytes(identity.key_pem)
     return ["--cert", str(cert), "--key", str(key)]
 
 

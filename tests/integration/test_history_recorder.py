@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from xcelsior_desktop.meter.identity import Identity, generate_identity
+from tests.clocks import SteppedClock
+from tests.simulators import model_slots, running_simulator
+from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.session import (
@@ -45,20 +47,14 @@ class MeterClock:
         return time.time() + self.offset
 
 
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
-
-
 @pytest.fixture
 def meter_clock() -> MeterClock:
     return MeterClock()
 
 
 @pytest.fixture
-def sim(me: Identity, meter_clock: MeterClock) -> Iterator[MeterSimulator]:
-    with MeterSimulator(allowed_certs=[me.cert_pem], seed=4, clock=meter_clock, idle_timeout=10.0) as simulator:
-        yield simulator
+def sim(start_simulator, identity: Identity, meter_clock: MeterClock) -> MeterSimulator:
+    return start_simulator(identity, seed=4, clock=meter_clock, idle_timeout=10.0)
 
 
 class Running:
@@ -98,9 +94,9 @@ class Running:
 
 
 @pytest.fixture
-def run(sim: MeterSimulator, me: Identity, tmp_path) -> Iterator[tuple[Running, HistoryRecorder, HistoryStore]]:
+def run(sim: MeterSimulator, identity: Identity, tmp_path) -> Iterator[tuple[Running, HistoryRecorder, HistoryStore]]:
     store = HistoryStore(tmp_path / "history.sqlite3")
-    session = MeterSession(MeterTarget(identity=me, host=sim.host, port=sim.port, automatic=False), OPTIONS)
+    session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS)
     recorder = HistoryRecorder(store, session.post, tz=dt.UTC)
     running = Running(session)
     session.subscribe(running.events.append)
@@ -111,15 +107,6 @@ def run(sim: MeterSimulator, me: Identity, tmp_path) -> Iterator[tuple[Running, 
     yield running, recorder, store
     running.stop()
     store.close()
-
-
-def model_slots(sim: MeterSimulator, first: int, end: int) -> list[EnergyInterval]:
-    out = []
-    for start in range(first, end, SLOT):
-        iv = sim.model.interval(start)
-        out.append(EnergyInterval(dt.datetime.fromtimestamp(start, dt.UTC), SLOT, float(iv.delivered_wh),
-                                  float(iv.received_wh)))
-    return out
 
 
 def names(recorder: HistoryRecorder) -> list[str]:
@@ -178,23 +165,11 @@ def test_a_gap_is_read_once_contact_is_back(run, sim, meter_clock) -> None:
     assert sim.log.max_concurrent == 1
 
 
-class SteppedClock:
-    """Injected clocks for a session stepped by the test: monotonic and wall; a sleep moves only the wall."""
-
-    def __init__(self) -> None:
-        self.mono = 1000.0
-        self.wall = time.time()
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-        self.wall += seconds
-
-
-def test_after_the_computer_slept_the_missed_slots_are_backfilled(me, tmp_path) -> None:
+def test_after_the_computer_slept_the_missed_slots_are_backfilled(identity, tmp_path) -> None:
     clock = SteppedClock()
-    with MeterSimulator(allowed_certs=[me.cert_pem], seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
+    with running_simulator(identity, seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
             HistoryStore(tmp_path / "history.sqlite3") as store:
-        session = MeterSession(MeterTarget(identity=me, host=sim.host, port=sim.port, automatic=False), OPTIONS,
+        session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS,
                                monotonic=lambda: clock.mono, wall=lambda: clock.wall)
         recorder = HistoryRecorder(store, session.post, tz=dt.UTC, wall=lambda: clock.wall)
         session.post(UseHistory(recorder))

@@ -9,10 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
 from tests.integration.simulator_support import wait_until
@@ -36,20 +33,6 @@ def demand(watts: float) -> Measurement:
 
 def status(state: State) -> Status:
     return Status(state=state, since=0.0, next_retry=None, detail="", last_reading=None)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    server = Mosquitto(tmp_path / "broker").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def listener(broker: Mosquitto) -> Iterator[Listener]:
-    client = Listener(broker.port)
-    yield client
-    client.close()
 
 
 def start_publisher(port: int, options: PublisherOptions = FAST, **target: object) -> MqttPublisher:

@@ -20,20 +20,6 @@ WAIT_S = 60.0  # a cold start of the app (PySide6 imports) on a busy machine
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    server = Mosquitto(tmp_path / "broker").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def listener(broker: Mosquitto) -> Iterator[Listener]:
-    client = Listener(broker.port)
-    yield client
-    client.close()
-
-
-@pytest.fixture
 def demo(broker: Mosquitto) -> Iterator[subprocess.Popen[str]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     process = subprocess.Popen([sys.executable, "-m", "xcelsior_desktop", "demo", "--interval", "2",

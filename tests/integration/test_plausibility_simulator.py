@@ -7,47 +7,32 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.clocks import FixedClock
 from xcelsior_desktop.meter.client import MeterClient
-from xcelsior_desktop.meter.identity import Identity, generate_identity
+from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.plausibility import PlausibilityChecker, Verdict
 from xcelsior_desktop.simulator import MeterSimulator
 
 NIGHT = 1791261391.0  # 21:36 in the household's zone: the house imports
 
 
-class Clock:
-    """One clock for the meter and the checker, moved by the test."""
-
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NIGHT)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(NIGHT)
+def sim(start_simulator, identity: Identity, clock: FixedClock) -> MeterSimulator:
+    return start_simulator(identity, clock=clock, idle_timeout=5.0)
 
 
 @pytest.fixture
-def sim(me: Identity, clock: Clock) -> Iterator[MeterSimulator]:
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, idle_timeout=5.0) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def client(sim: MeterSimulator, me: Identity) -> Iterator[MeterClient]:
-    with MeterClient(sim.host, sim.port, identity=me, connect_timeout=2, handshake_timeout=3, read_timeout=3) as c:
+def client(sim: MeterSimulator, identity: Identity) -> Iterator[MeterClient]:
+    with MeterClient(sim.host, sim.port, identity=identity, connect_timeout=2, handshake_timeout=3, read_timeout=3) as c:
         yield c
 
 
-def test_demand_spike_is_suspect_then_trusted_again(sim: MeterSimulator, client: MeterClient, clock: Clock) -> None:
+def test_demand_spike_is_suspect_then_trusted_again(sim: MeterSimulator, client: MeterClient, clock: FixedClock) -> None:
     checker = PlausibilityChecker(monotonic=clock)
     assert checker.check_demand(client.read_demand()).trusted
     sim.set_fault("spike", target="demand")
@@ -61,7 +46,7 @@ def test_demand_spike_is_suspect_then_trusted_again(sim: MeterSimulator, client:
 
 
 def test_register_spike_is_suspect_and_never_becomes_the_baseline(sim: MeterSimulator, client: MeterClient,
-                                                                    clock: Clock) -> None:
+                                                                    clock: FixedClock) -> None:
     checker = PlausibilityChecker(monotonic=clock)
     first = client.read_registers(include_tou=False)
     assert checker.check_registers(first).trusted
@@ -80,7 +65,7 @@ def test_register_spike_is_suspect_and_never_becomes_the_baseline(sim: MeterSimu
 
 
 def test_frozen_import_register_is_flagged_while_demand_moves(sim: MeterSimulator, client: MeterClient,
-                                                              clock: Clock) -> None:
+                                                              clock: FixedClock) -> None:
     checker = PlausibilityChecker(monotonic=clock)
     assert checker.check_registers(client.read_registers(include_tou=False)).trusted
     sim.set_fault("frozen_register", register="delivered")
@@ -99,7 +84,7 @@ def test_frozen_import_register_is_flagged_while_demand_moves(sim: MeterSimulato
     assert checker.check_registers(client.read_registers(include_tou=False)).trusted
 
 
-def test_stuck_demand_goes_stale(sim: MeterSimulator, client: MeterClient, clock: Clock) -> None:
+def test_stuck_demand_goes_stale(sim: MeterSimulator, client: MeterClient, clock: FixedClock) -> None:
     checker = PlausibilityChecker(monotonic=clock)
     sim.set_fault("stuck_demand")
     verdicts = []

@@ -9,8 +9,9 @@ import pytest
 
 from tests.integration.recovery_support import PollLoop
 from tests.integration.simulator_support import wait_until
+from tests.simulators import running_simulator
 from xcelsior_desktop.meter.client import MeterClient
-from xcelsior_desktop.meter.identity import Identity, generate_identity
+from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.poller import PROBE_EVERY_S, QUICK_RETRY_S, State, Task
 from xcelsior_desktop.simulator import MeterSimulator
 
@@ -18,21 +19,15 @@ T0 = 1791261644.0
 BACK_WITHIN_S = 15.0  # issue 11: watts within 15 s of the meter answering normally again
 
 
-@pytest.fixture(scope="module")
-def me() -> Identity:
-    return generate_identity()
+@pytest.fixture
+def sim(start_simulator, identity: Identity) -> MeterSimulator:
+    return start_simulator(identity, clock=lambda: T0, idle_timeout=30.0,
+                        busy_hold=0.3)
 
 
 @pytest.fixture
-def sim(me: Identity) -> Iterator[MeterSimulator]:
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=lambda: T0, idle_timeout=30.0,
-                        busy_hold=0.3) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def loop(sim: MeterSimulator, me: Identity) -> Iterator[PollLoop]:
-    client = MeterClient(sim.host, sim.port, identity=me, connect_timeout=1.0, handshake_timeout=0.5,
+def loop(sim: MeterSimulator, identity: Identity) -> Iterator[PollLoop]:
+    client = MeterClient(sim.host, sim.port, identity=identity, connect_timeout=1.0, handshake_timeout=0.5,
                          read_timeout=0.5)
     with client:
         yield PollLoop(client)
@@ -147,9 +142,9 @@ def test_busy_meter_is_tried_on_a_fixed_cadence(sim: MeterSimulator, loop: PollL
     back_within(loop, back, BACK_WITHIN_S)
 
 
-def test_flaky_reads_keep_data_flowing(me: Identity) -> None:
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=lambda: T0, seed=4, busy_hold=2.0) as sim, \
-            MeterClient(sim.host, sim.port, identity=me, connect_timeout=1.0, handshake_timeout=1.0,
+def test_flaky_reads_keep_data_flowing(identity: Identity) -> None:
+    with running_simulator(identity, clock=lambda: T0, seed=4, busy_hold=2.0) as sim, \
+            MeterClient(sim.host, sim.port, identity=identity, connect_timeout=1.0, handshake_timeout=1.0,
                         read_timeout=0.3) as client:
         loop = PollLoop(client)
         connected(loop)
@@ -187,15 +182,15 @@ def test_answers_broken_off_pause_the_reads_instead_of_reconnecting(sim: MeterSi
 
 
 def test_certificate_accepted_again_brings_watts_back_quickly(sim: MeterSimulator, loop: PollLoop,
-                                                             me: Identity) -> None:
+                                                             identity: Identity) -> None:
     connected(loop)
-    sim.unregister(me.cert_pem)
+    sim.unregister(identity.cert_pem)
     loop.client.disconnect()  # the next request handshakes again, and is refused
     gone = loop.clock.mono
     loop.run_for(180)
     assert loop.poller.state is State.CERT_REFUSED and loop.poller.status().offers_retry_now
     assert loop.most_contacts_in_a_minute(gone) <= 6
-    sim.register(me.cert_pem)
+    sim.register(identity.cert_pem)
     back = loop.clock.mono
     loop.run_for(60)
     assert loop.poller.state is State.CONNECTED

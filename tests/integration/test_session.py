@@ -6,11 +6,11 @@ way the app's meter thread does and checks the events, the target and the one-co
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
 
+from tests.clocks import SteppedClock
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.meter_target import MeterPin, MeterTarget, save_target
 from xcelsior_desktop.services.poller import State
@@ -34,22 +34,12 @@ FAST = SessionOptions(interval_s=2.0, connect_timeout=2.0, handshake_timeout=3.0
                       read_history=False)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.mono = 1000.0
-        self.wall = time.time()
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-        self.wall += seconds
-
-
 @pytest.fixture
 def sim(start_simulator, identity):
     return start_simulator(identity, seed=11, busy_hold=1.0)
 
 
-def make(target: MeterTarget, clock: Clock) -> tuple[MeterSession, list[Event]]:
+def make(target: MeterTarget, clock: SteppedClock) -> tuple[MeterSession, list[Event]]:
     session = MeterSession(target, FAST, monotonic=lambda: clock.mono, wall=lambda: clock.wall)
     events: list[Event] = []
     session.subscribe(events.append)
@@ -57,7 +47,7 @@ def make(target: MeterTarget, clock: Clock) -> tuple[MeterSession, list[Event]]:
     return session, events
 
 
-def run_until(session: MeterSession, clock: Clock, done: Callable[[], bool], steps: int = 50) -> None:
+def run_until(session: MeterSession, clock: SteppedClock, done: Callable[[], bool], steps: int = 50) -> None:
     """Step like the meter thread: run what is due, then jump the injected clock to the next due time."""
     for _ in range(steps):
         wait = session.step()
@@ -72,7 +62,7 @@ def of(events: list[Event], kind: type) -> list:
 
 
 def test_first_contact_reads_pins_and_reports_the_target(sim, identity):
-    clock = Clock()
+    clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
     run_until(session, clock, lambda: bool(of(events, DemandRead) and of(events, RegistersRead)))
     assert of(events, DeviceInfoRead)[0].info.lfdi == sim.lfdi
@@ -87,7 +77,7 @@ def test_first_contact_reads_pins_and_reports_the_target(sim, identity):
 
 
 def test_commands_change_the_target_in_one_place(sim, identity):
-    clock = Clock()
+    clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host="127.0.0.1", port=9, automatic=False), clock)
     run_until(session, clock, lambda: session.state is State.UNREACHABLE)
     session.post(SetAddress(sim.host, sim.port, automatic=False))
@@ -101,7 +91,7 @@ def test_commands_change_the_target_in_one_place(sim, identity):
 
 
 def test_a_probe_shares_the_one_connection_and_resolves_its_future(sim, identity):
-    clock = Clock()
+    clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
     run_until(session, clock, lambda: bool(of(events, DemandRead)))
     other = generate_identity()
@@ -116,7 +106,7 @@ def test_a_probe_shares_the_one_connection_and_resolves_its_future(sim, identity
 
 
 def test_a_job_runs_in_slices_between_live_reads(sim, identity):
-    clock = Clock()
+    clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
     run_until(session, clock, lambda: bool(of(events, DemandRead)))
     slices: list[int] = []
@@ -134,7 +124,7 @@ def test_a_job_runs_in_slices_between_live_reads(sim, identity):
 
 
 def test_stopping_fails_what_waits(identity):
-    clock = Clock()
+    clock = SteppedClock()
     session, _ = make(MeterTarget(identity=identity, host="127.0.0.1", port=9, automatic=False), clock)
     session.stop()
     probe = session.probe(identity, "127.0.0.1", 9)

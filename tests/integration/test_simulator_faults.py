@@ -9,21 +9,14 @@ import time
 import pytest
 from lxml import etree
 
+from tests.clocks import FixedClock
 from tests.integration.simulator_support import connect, get, wait_until
 from xcelsior_desktop.simulator import FAULT_NAMES, MeterSimulator
 
 
-class Clock:
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
 @pytest.fixture
 def clock():
-    return Clock(1791261391.0)
+    return FixedClock(1791261391.0)
 
 
 @pytest.fixture

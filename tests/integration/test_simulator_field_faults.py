@@ -7,36 +7,23 @@ import socket
 import pytest
 from lxml import etree
 
+from tests.clocks import FixedClock
 from tests.integration.simulator_support import connect, get, wait_until
+from tests.simulators import running_simulator
 from xcelsior_desktop.meter.discovery import discover
-from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.simulator import MeterSimulator
 
 NS = "{urn:ieee:std:2030.5:ns}"
 
 
-class Clock:
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture(scope="module")
-def me():
-    return generate_identity()
-
-
 @pytest.fixture
 def clock():
-    return Clock(1791261391.0)
+    return FixedClock(1791261391.0)
 
 
 @pytest.fixture
-def sim(me, clock):
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, busy_hold=2.0, idle_timeout=5) as simulator:
-        yield simulator
+def sim(start_simulator, identity, clock) -> MeterSimulator:
+    return start_simulator(identity, clock=clock, busy_hold=2.0, idle_timeout=5)
 
 
 def _xml(body: bytes) -> etree._Element:
@@ -48,8 +35,8 @@ def _value_and_start(body: bytes) -> tuple[int, int]:
     return int(root.findtext(f"{NS}value")), int(root.findtext(f"{NS}timePeriod/{NS}start"))
 
 
-def test_stuck_demand_keeps_value_and_meter_timestamp(sim, me, clock):
-    with connect(sim.port, me) as conn:
+def test_stuck_demand_keeps_value_and_meter_timestamp(sim, identity, clock):
+    with connect(sim.port, identity) as conn:
         sim.set_fault("stuck_demand")
         stuck = _value_and_start(get(conn, "/upt/1/mr/1/r")[2])
         assert stuck[1] == int(clock.t)
@@ -64,9 +51,9 @@ def test_stuck_demand_keeps_value_and_meter_timestamp(sim, me, clock):
         assert _value_and_start(get(conn, "/upt/1/mr/1/r")[2])[1] == int(clock.t)
 
 
-def test_zero_start_on_summations_only(sim, me, clock):
+def test_zero_start_on_summations_only(sim, identity, clock):
     sim.set_fault("zero_start")
-    with connect(sim.port, me) as conn:
+    with connect(sim.port, identity) as conn:
         value, start = _value_and_start(get(conn, "/upt/1/mr/3/r")[2])
         assert start == 0 and value > 0
         sets = _xml(get(conn, "/upt/1/mr/3/rs?s=0&l=25")[2])
@@ -74,8 +61,8 @@ def test_zero_start_on_summations_only(sim, me, clock):
         assert _value_and_start(get(conn, "/upt/1/mr/1/r")[2])[1] == int(clock.t)
 
 
-def test_empty_intervals_answer_all_zero(sim, me):
-    with connect(sim.port, me) as conn:
+def test_empty_intervals_answer_all_zero(sim, identity):
+    with connect(sim.port, identity) as conn:
         sets = _xml(get(conn, "/upt/1/mr/12/rs?s=0&l=2")[2])
         newest = sets.find(f"{NS}ReadingSet/{NS}ReadingListLink").get("href")
         assert int(_xml(get(conn, f"{newest}?s=0&l=25")[2]).get("all")) > 0
@@ -86,12 +73,12 @@ def test_empty_intervals_answer_all_zero(sim, me):
         assert _value_and_start(get(conn, "/upt/1/mr/3/r")[2])[0] > 0  # registers unaffected
 
 
-def test_flaky_reads_stall_some_requests_while_data_flows(me, clock):
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, seed=3) as sim:
+def test_flaky_reads_stall_some_requests_while_data_flows(identity, clock):
+    with running_simulator(identity, clock=clock, seed=3) as sim:
         sim.set_fault("flaky_reads", chance=0.3, seconds=1.0)
         stalled = answered = 0
         for _ in range(20):
-            with connect(sim.port, me, timeout=0.4) as conn:
+            with connect(sim.port, identity, timeout=0.4) as conn:
                 try:
                     status = get(conn, "/upt/1/mr/1/r")[0]
                 except TimeoutError:
@@ -104,22 +91,22 @@ def test_flaky_reads_stall_some_requests_while_data_flows(me, clock):
         assert sum("flaky read" in event for event in sim.log.events) == stalled
 
 
-def test_handshake_failure_by_chance(me, clock):
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock) as sim:
+def test_handshake_failure_by_chance(identity, clock):
+    with running_simulator(identity, clock=clock) as sim:
         sim.set_fault("handshake_failure", chance=1.0)
         with pytest.raises(Exception, match="DECRYPT_ERROR"):
-            get(connect(sim.port, me), "/dcap")
+            get(connect(sim.port, identity), "/dcap")
         wait_until(lambda: sim.log.failed_handshakes == 1, what="the failed handshake")
         sim.set_fault("handshake_failure", False)
-        with connect(sim.port, me) as conn:
+        with connect(sim.port, identity) as conn:
             assert get(conn, "/dcap")[0] == 200
     with pytest.raises(ValueError, match="chance"):
         MeterSimulator().set_fault("handshake_failure", chance=2)
 
 
-def test_firmware_3_2_39_has_no_tou_readings(me, clock):
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=clock, firmware="3.2.39") as sim, \
-            connect(sim.port, me) as conn:
+def test_firmware_3_2_39_has_no_tou_readings(identity, clock):
+    with running_simulator(identity, clock=clock, firmware="3.2.39") as sim, \
+            connect(sim.port, identity) as conn:
         assert _xml(get(conn, "/sdev/sdi")[2]).findtext(f"{NS}swVer") == "3.2.39"
         listing = _xml(get(conn, "/upt/1/mr?s=0&l=25")[2])
         descriptions = [mr.findtext(f"{NS}description") for mr in listing]
@@ -131,8 +118,8 @@ def test_firmware_3_2_39_has_no_tou_readings(me, clock):
         MeterSimulator(firmware="9.9")
 
 
-def test_outage_also_silences_mdns(me):
-    with MeterSimulator(allowed_certs=[me.cert_pem], mdns=True, mdns_interfaces=["127.0.0.1"]) as sim:
+def test_outage_also_silences_mdns(identity):
+    with running_simulator(identity, mdns=True, mdns_interfaces=["127.0.0.1"]) as sim:
         assert discover(timeout=15, interfaces=["127.0.0.1"], sfdi=sim.sfdi)
         sim.set_fault("outage", seconds=0)
         assert not sim.mdns_answering

@@ -7,19 +7,13 @@ import time
 import pytest
 
 from tests.integration.simulator_support import connect, get
-from xcelsior_desktop.meter import generate_identity
-from xcelsior_desktop.simulator import MeterSimulator
+from tests.simulators import running_simulator
 
 
-@pytest.fixture(scope="module")
-def me():
-    return generate_identity()
-
-
-def test_latency_delays_every_response(me):
-    with MeterSimulator(allowed_certs=[me.cert_pem], clock=lambda: 1791261391.0) as sim:
+def test_latency_delays_every_response(identity):
+    with running_simulator(identity, clock=lambda: 1791261391.0) as sim:
         sim.set_fault("latency", seconds=0.3)
-        with connect(sim.port, me) as conn:
+        with connect(sim.port, identity) as conn:
             for path in ("/dcap", "/upt/1/mr/12/rs?s=0&l=100", "/no/such/thing"):
                 started = time.monotonic()
                 status, _, _ = get(conn, path)

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QLabel, QTableWidget
 
 from tests.cost_support import fill_store
+from tests.simulators import running_simulator
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.cost.plugin import CostPlugin
 from xcelsior_desktop.app.cost.settings_page import CostSettingsPage
@@ -19,7 +20,6 @@ from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.shell import AppShell, SettingsPages
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
-from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.meter.values import Registers
 from xcelsior_desktop.services import chart_data
 from xcelsior_desktop.services.history.store import HistoryStore
@@ -28,7 +28,6 @@ from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.settings import Settings
 from xcelsior_desktop.services.tariff import load_preset
 from xcelsior_desktop.services.tariff.app_settings import CostSettings
-from xcelsior_desktop.simulator import MeterSimulator
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC
@@ -226,13 +225,8 @@ def test_the_day_chart_shades_on_peak_and_prices_a_slot(plugin, qtbot):
 # -- the whole app against the simulator ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def identity():
-    return generate_identity()
-
-
 def test_the_app_shows_the_meters_tiers_and_other_readings(qtbot, qapp, identity, tmp_path):
-    with MeterSimulator(allowed_certs=[identity.cert_pem], seed=3) as sim:
+    with running_simulator(identity, seed=3) as sim:
         settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
         app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
                           worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0})

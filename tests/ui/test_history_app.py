@@ -10,24 +10,16 @@ from pathlib import Path
 import pytest
 
 from xcelsior_desktop.app.application import XcelsiorApp
-from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.history.recorder import BACKFILL_JOB
 from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.services.periods import View
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.simulator import MeterSimulator
-
-
-@pytest.fixture(scope="module")
-def identity():
-    return generate_identity()
 
 
 @pytest.fixture
-def sim(identity):
-    with MeterSimulator(allowed_certs=[identity.cert_pem], seed=8) as simulator:
-        yield simulator
+def sim(start_simulator, identity):
+    return start_simulator(identity, seed=8)
 
 
 def make_app(qapp, identity, sim, tmp_path: Path, history_path: Path | None) -> XcelsiorApp:

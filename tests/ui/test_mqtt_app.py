@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import json
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -25,20 +24,6 @@ from xcelsior_desktop.services.mqtt import KEYRING_SERVICE, MqttSettings, parse_
 from xcelsior_desktop.services.settings import Settings
 
 WAIT_MS = 20000
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    server = Mosquitto(tmp_path / "broker").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def listener(broker: Mosquitto) -> Iterator[Listener]:
-    client = Listener(broker.port)
-    yield client
-    client.close()
 
 
 @pytest.fixture

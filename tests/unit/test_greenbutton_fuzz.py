@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzz_support import mutated_bodies
 from tests.greenbutton_support import Block, Meter, Point, feed, sample
 from xcelsior_desktop.services.greenbutton import GreenButtonError, read_green_button
 
@@ -44,28 +45,8 @@ NASTY = [
 ]
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    body = bytearray(draw(st.sampled_from(BODIES)))
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "cut", "insert", "nasty", "delete", "digit"]))
-        pos = draw(st.integers(0, max(0, len(body) - 1)))
-        if op == "flip" and body:
-            body[pos] = draw(st.integers(0, 255))
-        elif op == "cut":
-            body = body[:pos]
-        elif op == "insert":
-            body[pos:pos] = draw(st.binary(min_size=1, max_size=16))
-        elif op == "nasty":
-            body[pos:pos] = draw(st.sampled_from(NASTY))
-        elif op == "delete" and body:
-            end = draw(st.integers(pos, min(len(body), pos + 60)))
-            del body[pos:end]
-        elif op == "digit" and body:
-            digits = [i for i, c in enumerate(body) if 48 <= c <= 57]
-            if digits:
-                body[draw(st.sampled_from(digits))] = draw(st.sampled_from(b"0123456789-."))
-    return bytes(body)
+def mutated() -> st.SearchStrategy[bytes]:
+    return mutated_bodies(BODIES, NASTY, delete_up_to=60, digits=True)
 
 
 def _check(body: bytes) -> None:

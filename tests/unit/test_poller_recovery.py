@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from tests.clocks import SteppedClock
 from xcelsior_desktop.meter import errors
 from xcelsior_desktop.services.poller import (
     BACKOFF,
@@ -20,22 +21,12 @@ from xcelsior_desktop.services.poller import (
 )
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.mono = 1000.0
-        self.wall = 1_790_000_000.0
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-        self.wall += seconds
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> SteppedClock:
+    return SteppedClock(1000.0, 1_790_000_000.0)
 
 
-def make(clock: Clock, **kw) -> Poller:  # type: ignore[no-untyped-def]
+def make(clock: SteppedClock, **kw) -> Poller:  # type: ignore[no-untyped-def]
     kw.setdefault("rng", random.Random(7))
     return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, **kw)
 
@@ -55,7 +46,7 @@ class Meter:
         self.handshakes: list[float] = []
         self.watts_at: list[float] = []
 
-    def run(self, p: Poller, clock: Clock) -> None:
+    def run(self, p: Poller, clock: SteppedClock) -> None:
         for task in p.due():
             if task is Task.PROBE:
                 self.connection_attempts.append(clock.mono)
@@ -73,7 +64,7 @@ class Meter:
                 self.watts_at.append(clock.mono)
 
 
-def step(p: Poller, clock: Clock, meter: Meter, until: float) -> None:
+def step(p: Poller, clock: SteppedClock, meter: Meter, until: float) -> None:
     """Run the poller's loop (wake, run what is due, sleep as told) until ``until``."""
     while clock.mono < until:
         meter.run(p, clock)

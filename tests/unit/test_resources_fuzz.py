@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.client_support import capture_responses
+from tests.fuzz_support import mutated_bodies
 from xcelsior_desktop.meter import resources as res
 from xcelsior_desktop.meter.errors import ProtocolError
 
@@ -35,24 +36,8 @@ def _check(body: bytes) -> None:
             parser(body)
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    body = bytearray(draw(st.sampled_from(BODIES)))
-    for _ in range(draw(st.integers(1, 6))):
-        op = draw(st.sampled_from(["flip", "cut", "insert", "nasty", "delete"]))
-        pos = draw(st.integers(0, max(0, len(body) - 1)))
-        if op == "flip" and body:
-            body[pos] = draw(st.integers(0, 255))
-        elif op == "cut":
-            body = body[:pos]
-        elif op == "insert":
-            body[pos:pos] = draw(st.binary(min_size=1, max_size=16))
-        elif op == "nasty":
-            body[pos:pos] = draw(st.sampled_from(NASTY))
-        elif op == "delete" and body:
-            end = draw(st.integers(pos, min(len(body), pos + 40)))
-            del body[pos:end]
-    return bytes(body)
+def mutated() -> st.SearchStrategy[bytes]:
+    return mutated_bodies(BODIES, NASTY)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

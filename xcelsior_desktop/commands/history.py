@@ -20,6 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from xcelsior_desktop.commands.read import (
+    add_connection_arguments,
+    add_timeout_argument,
+    error_line,
+    exit_code,
+    identity_from,
+)
+
 HELP = "sync the local energy history from the meter, export it, or describe it"
 PROG = "xcelsior-desktop history"
 
@@ -30,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     sync = sub.add_parser("sync", help="read what the meter holds that the store lacks (about 30 days)",
                           description="Read every 15-minute interval the meter holds that the history lacks.")
-    _connection_arguments(sync)
+    add_connection_arguments(sync, "sync")  # the options of `read`, with the same meanings and defaults
+    add_timeout_argument(sync)
     _db_argument(sync)
 
     imported = sub.add_parser("import", help="bring in a Green Button file (your utility's 'Download My Data')",
@@ -60,16 +69,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _db_argument(info)
 
 
-def _connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """The connection options of `read`, with the same meanings and defaults."""
-    parser.add_argument("--host", help="the meter's IP address or host name (default: the meter set up in the app)")
-    parser.add_argument("--port", type=int, help="HTTPS port (default 8081, or the app's)")
-    parser.add_argument("--cert", type=Path, help="client certificate PEM (default: the stored identity)")
-    parser.add_argument("--key", type=Path, help="client private key PEM (default: the stored identity)")
-    parser.add_argument("--meter-lfdi", help="expected meter LFDI; the sync fails if another device answers")
-    parser.add_argument("--timeout", type=float, default=15.0, help="handshake timeout in seconds (default 15)")
-
-
 def _db_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, metavar="PATH", help="the history file (default: the app's)")
 
@@ -82,12 +81,7 @@ def _date(text: str) -> dt.date:
 
 
 def _fail(action: str, exc: BaseException) -> None:
-    message = getattr(exc, "user_message", None) or str(exc)
-    detail = getattr(exc, "detail", "")
-    line = f"{PROG} {action}: {type(exc).__name__}: {message}"
-    if detail and detail not in message:
-        line += f" [{detail}]"
-    print(" ".join(line.split()), file=sys.stderr)
+    print(error_line(exc, f"{PROG} {action}"), file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -121,7 +115,6 @@ def _open_store(args: argparse.Namespace, action: str, *, must_exist: bool) -> A
 
 # --------------------------------------------------------------------------------------------------- sync
 def _sync(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.commands.read import _identity, exit_code
     from xcelsior_desktop.meter.client import MeterClient
     from xcelsior_desktop.meter.errors import MeterError
     from xcelsior_desktop.meter.identity import normalize_lfdi
@@ -150,7 +143,7 @@ def _sync(args: argparse.Namespace) -> int:
         return 1
     try:
         with store:
-            identity = _identity(args)
+            identity = identity_from(args)
             with MeterClient(host, port, identity=identity, meter_lfdi=pinned, handshake_timeout=args.timeout,
                              profile=_saved_profile(pinned)) as client, client.batch():
                 profile = client.ensure_profile()

@@ -26,19 +26,31 @@ EXIT_CODES = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_connection_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_timeout_argument(parser)
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser, action: str = "read") -> None:
+    """The meter and identity options of ``read``, also taken by ``history sync`` (``action`` names the command
+    in the help of --meter-lfdi). The handshake timeout is :func:`add_timeout_argument` (``read`` lists --json
+    between them)."""
     parser.add_argument("--host", help="the meter's IP address or host name (default: the meter set up in the app)")
     parser.add_argument("--port", type=int, help="HTTPS port (default 8081, or the app's)")
     parser.add_argument("--cert", type=Path, help="client certificate PEM (default: the stored identity)")
     parser.add_argument("--key", type=Path, help="client private key PEM (default: the stored identity)")
-    parser.add_argument("--meter-lfdi", help="expected meter LFDI; the read fails if another device answers")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--meter-lfdi", help=f"expected meter LFDI; the {action} fails if another device answers")
+
+
+def add_timeout_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=15.0, help="handshake timeout in seconds (default 15)")
 
 
-def error_line(exc: BaseException) -> str:
+def error_line(exc: BaseException, prog: str = "xcelsior-desktop read") -> str:
+    """One line for stderr: ``PROG: ErrorType: what happened [detail]``."""
     message = getattr(exc, "user_message", None) or str(exc)
     detail = getattr(exc, "detail", "")
-    line = f"xcelsior-desktop read: {type(exc).__name__}: {message}"
+    line = f"{prog}: {type(exc).__name__}: {message}"
     if detail and detail not in message:
         line += f" [{detail}]"
     return " ".join(line.split())
@@ -51,7 +63,8 @@ def exit_code(exc: BaseException) -> int:
     return 1
 
 
-def _identity(args: argparse.Namespace) -> Any:
+def identity_from(args: argparse.Namespace) -> Any:
+    """The identity of --cert/--key, or the stored one (IdentityError when neither is usable)."""
     from xcelsior_desktop.meter.errors import IdentityError
     from xcelsior_desktop.meter.identity import load_identity_files
 
@@ -97,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from xcelsior_desktop.services.secrets import SecretsError
 
     try:
-        identity = _identity(args)
+        identity = identity_from(args)
         with MeterClient(host, port, identity=identity, meter_lfdi=pinned,
                          handshake_timeout=args.timeout) as client, client.batch():
             info = client.device_info()

@@ -13,18 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from xcelsior_desktop.services.interval_like import IntervalLike
 from xcelsior_desktop.services.periods import Bucket, Span, View
-
-
-class IntervalLike(Protocol):
-    @property
-    def start(self) -> dt.datetime: ...
-    @property
-    def duration_s(self) -> int: ...
-    @property
-    def imported_wh(self) -> float | None: ...
-    @property
-    def exported_wh(self) -> float | None: ...
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def missing_text(missing: Sequence[dt.datetime], tz: dt.tzinfo | None = None) ->
     return f"the meter's 15-minute history lacks {n} slot{'s' if n != 1 else ''} ({', '.join(shown)}{more})"
 
 
-def _register_at(samples: Sequence[RegisterSample], times: Sequence[float],
+def register_at(samples: Sequence[RegisterSample], times: Sequence[float],
                  when: float) -> tuple[float, tuple[float, float]] | None:
     """(width of the bracket in s, registers at ``when``) interpolated between the readings around it.
 
@@ -208,7 +208,7 @@ def today_so_far(
     chosen: tuple[int, tuple[float, float], float] | None = None
     best_width = float("inf")
     for k in range(len(bounds) - 1, -1, -1):
-        at_b = _register_at(ordered, times, bounds[k])
+        at_b = register_at(ordered, times, bounds[k])
         if at_b is not None and at_b[0] < best_width:
             best_width, chosen = at_b[0], (k, at_b[1], 0.0)
             if best_width <= TIGHT_BRACKET_S:

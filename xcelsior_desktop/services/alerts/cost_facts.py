@@ -1,8 +1,9 @@
 """What the cost rules of the alert engine look at, computed from the history store and the tariff. Qt-free.
 
 :class:`CostFacts` is plain data (so engine tests can give it directly); :class:`CostFactsSource` computes it
-from the store (``energy_today`` for today's energy: the store's slots plus the register delta since the newest
-slot), the tariff and the billing cycle, at most once a minute (pricing a month of slots is not free).
+from the store (``energy_today`` for today's energy, the figure the window shows: the store's slots plus the
+register delta since the newest slot), the tariff and the billing cycle, at most once a minute (pricing a month of
+slots is not free).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from xcelsior_desktop.services.history.errors import HistoryError
 from xcelsior_desktop.services.history.store import HistoryStore, RegisterReading
+from xcelsior_desktop.services.history.today import energy_today
 from xcelsior_desktop.services.tariff.model import Tariff, format_money, format_price
 from xcelsior_desktop.services.tariff.overview import CostOverview, cost_overview
 from xcelsior_desktop.services.tariff.peak import next_peak_start, on_peak_at
@@ -22,19 +23,6 @@ from xcelsior_desktop.services.tariff.peak import next_peak_start, on_peak_at
 log = logging.getLogger(__name__)
 
 REFRESH_S = 60.0
-
-# "Today" has one source of truth: the history plug-in's energy_today (services/history/today.py, on the history
-# branch: the store's slots plus the register delta since the newest slot, the figure the window shows). Until that
-# branch is merged, the kWh budget uses services/history/energy_today.py (the same rule), which the cost figures
-# use in any case because they price each slot.
-_history_today: Callable[..., Any] | None
-try:
-    from xcelsior_desktop.services.history.today import (  # type: ignore[import-not-found,no-redef,unused-ignore]
-        energy_today as _history_today,
-    )
-except ImportError:
-    _history_today = None
-
 
 @dataclass(frozen=True)
 class CostFacts:
@@ -94,9 +82,10 @@ class CostFactsSource:
             except HistoryError as exc:
                 log.warning("cost alerts: the history store could not be read: %s", exc)
         facts = facts_from(overview, self.tariff, when)
-        if store is not None and _history_today is not None:
+        if store is not None:
+            # the kWh budget uses the figure the window shows; the cost figures price each slot (above)
             try:
-                shown = _history_today(store, when, self.tariff.zone)
+                shown = energy_today(store, when, self.tariff.zone)
             except HistoryError as exc:
                 log.warning("cost alerts: today's energy could not be read: %s", exc)
                 shown = None

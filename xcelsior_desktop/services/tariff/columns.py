@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from xcelsior_desktop.services.interval_like import IntervalLike
 from xcelsior_desktop.services.tariff.model import Tariff
-from xcelsior_desktop.services.tariff.pricing import IntervalLike, Pricer
+from xcelsior_desktop.services.tariff.pricing import Pricer
 
 CSV_COLUMNS = ("period", "cost")
 

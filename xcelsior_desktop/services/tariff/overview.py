@@ -3,7 +3,7 @@
 The one computation behind the cost panel, the tray and the cost alerts:
 
 - today: today's stored intervals priced by the tariff, plus the register delta since the newest slot
-  (:func:`~xcelsior_desktop.services.history.energy_today.energy_today`) priced as one interval ending now;
+  (:func:`~xcelsior_desktop.services.history.today.energy_today_by_slot`) priced as one interval ending now;
 - the billing cycle so far and its projection (:func:`~.pricing.cycle_cost`) over the stored intervals of the
   cycle, the tail included.
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xcelsior_desktop.services.history.energy_today import EnergyToday, energy_today
 from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.services.history.today import EnergyToday, energy_today_by_slot
 from xcelsior_desktop.services.tariff.model import Tariff
 from xcelsior_desktop.services.tariff.pricing import (
     CostSummary,
@@ -54,7 +54,7 @@ def cost_overview(tariff: Tariff, store: HistoryStore, now: dt.datetime, *, cycl
     """Today's and the billing cycle's cost as of ``now`` (aware), in the tariff's time zone."""
     now = now.astimezone(UTC)
     zone = tariff.zone
-    today_energy = energy_today(store, now, zone, latest)
+    today_energy = energy_today_by_slot(store, now, zone, latest)
     tail = _tail(today_energy)
     local_today = now.astimezone(zone).date()
     first, _ = billing_cycle(local_today, cycle_start_day)

@@ -25,8 +25,8 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
+from xcelsior_desktop.services.interval_like import IntervalLike
 from xcelsior_desktop.services.tariff.model import (
     DAY_SECONDS,
     Tariff,
@@ -38,17 +38,6 @@ UTC = dt.UTC
 NO_VERSION = "no tariff version for this date"
 NO_IMPORT = "no import figure"
 NO_EXPORT = "no export figure (this tariff credits exported energy)"
-
-
-class IntervalLike(Protocol):
-    @property
-    def start(self) -> dt.datetime: ...
-    @property
-    def duration_s(self) -> int: ...
-    @property
-    def imported_wh(self) -> float | None: ...
-    @property
-    def exported_wh(self) -> float | None: ...
 
 
 # -- cutting time into pieces of one price ------------------------------------------------------------------------
