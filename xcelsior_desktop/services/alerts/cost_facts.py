@@ -1,9 +1,9 @@
 """What the cost rules of the alert engine look at, computed from the history store and the tariff. Qt-free.
 
 :class:`CostFacts` is plain data (so engine tests can give it directly); :class:`CostFactsSource` computes it
-from the store (``energy_today`` for today's energy, the figure the window shows: the store's slots plus the
-register delta since the newest slot), the tariff and the billing cycle, at most once a minute (pricing a month of
-slots is not free).
+from the store (today's energy slot by slot plus the register delta since the newest slot, counting the newest
+register reading: the window's figure once that reading is stored), the tariff and the billing cycle, at most once
+a minute (pricing a month of slots is not free).
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ class CostFactsSource:
             except HistoryError as exc:
                 log.warning("cost alerts: the history store could not be read: %s", exc)
         facts = facts_from(overview, self.tariff, when)
-        if store is not None:
-            # the kWh budget uses the figure the window shows; the cost figures price each slot (above)
+        if store is not None and overview is None:
+            # no price for today (e.g. a tariff that starts later): the kWh budget still has the store's figure
             try:
                 shown = energy_today(store, when, self.tariff.zone)
             except HistoryError as exc:
