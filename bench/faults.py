@@ -59,6 +59,9 @@ def main() -> int:
         back = f"{row.watts_back_s:.1f}" if row.watts_back_s is not None else "never"
         print(f"{row.case.name:26} {_state(row):34} {back:>12} {row.attempts_per_minute:>16.1f} "
               f"{row.max_concurrent:>8}" + (f"  ! {row.error}" if row.error else ""))
+    for row in results:
+        if row.sim_events:
+            print(f"{row.case.name}: two connections at once; the simulator's last events: {row.sim_events}")
     backs = [row.watts_back_s for row in results]
     worst = "inf" if any(b is None for b in backs) else f"{max(b for b in backs if b is not None):.1f}"
     most = max((row.max_concurrent for row in results), default=0)

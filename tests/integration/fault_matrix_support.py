@@ -126,6 +126,7 @@ class RowResult:
     intervals_on: list[IntervalEnergy] = field(default_factory=list)  # read by a job while the fault was on
     impossible_demand: list[float] = field(default_factory=list)  # DemandReads beyond the service, whole run
     error: str = ""
+    sim_events: list[str] = field(default_factory=list)  # the simulator's last events, kept when it saw two at once
 
     @property
     def attempts_per_minute(self) -> float:
@@ -308,6 +309,8 @@ def run_row(case: FaultCase, options: SessionOptions, *, hold_s: float, reach_ti
         result.impossible_demand = [e.measurement.value for _, e in recorder.since(0, DemandRead)
                                     if abs(e.measurement.value) > MAX_POWER_W]
     result.max_concurrent = sim.log.max_concurrent
+    if result.max_concurrent > 1:
+        result.sim_events = sim.log.events[-20:]
     return result
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.fault_matrix_support import QUICK_OPTIONS, EPOCH_FLOOR, FaultCase, RowResult, cases, run_matrix
+from tests.integration.fault_matrix_support import EPOCH_FLOOR, QUICK_OPTIONS, FaultCase, RowResult, cases, run_matrix
 from xcelsior_desktop.services.plausibility import MAX_POWER_W
 from xcelsior_desktop.services.poller import State
 
@@ -32,7 +32,7 @@ def test_fault_is_shown_and_watts_come_back(matrix: dict[str, RowResult], case: 
     unexpected = set(row.states_on) - case.allowed
     assert not unexpected, f"{case.name}: showed {sorted(unexpected)} while on ({row.states_on})"
     assert row.watts_back_s is not None  # a DemandRead came after the fault went off (waited on, 60 s at most)
-    assert row.max_concurrent == 1
+    assert row.max_concurrent == 1, row.sim_events
     assert not row.impossible_demand  # a reading beyond the service never reaches the app as demand
 
 
