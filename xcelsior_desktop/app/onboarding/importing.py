@@ -6,10 +6,11 @@ People arrive with all sorts of pairs: ``cert.pem`` + ``key.pem``, the MQTT brid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_PEM_BYTES = 256 * 1024
+from xcelsior_desktop.meter import identity
 
 
 @dataclass
@@ -28,21 +29,24 @@ class Selection:
     problems: list[str] = field(default_factory=list)
 
 
+_KEY_BLOCK = re.compile(rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?-----END \1PRIVATE KEY-----", re.S)
+
+
 def read_pem_file(path: Path) -> PemFile:
-    """Read a file and say what it holds; raise ValueError with a sentence for a person."""
+    """Read a file and say what it holds; raise ValueError with a sentence for a person.
+
+    A regular file of at most 256 KiB only (never a folder, /dev/zero or a FIFO that would wait forever), the same
+    rule as ``identity import``; whether the key is encrypted is decided by parsing it, not by a word in it."""
     try:
-        size = path.stat().st_size
-        if size > MAX_PEM_BYTES:
-            raise ValueError(f"{path.name} is too large ({size // 1024} KB) to be a certificate or key.")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"{path.name} could not be opened ({exc.strerror or exc}).") from exc
+        data = identity.read_pem_file(path, "certificate or key")
+    except identity.IdentityError as exc:
+        raise ValueError(exc.user_message) from exc
     has_cert = b"-----BEGIN CERTIFICATE-----" in data
-    has_key = b"PRIVATE KEY-----" in data
-    if not has_cert and not has_key:
+    key = _KEY_BLOCK.search(data)
+    if not has_cert and key is None:
         raise ValueError(f"{path.name} holds neither a PEM certificate nor a PEM private key.")
-    encrypted = b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in data or b"Proc-Type: 4,ENCRYPTED" in data
-    return PemFile(path, data, has_cert, has_key, encrypted)
+    encrypted = key is not None and identity.key_is_encrypted(key.group(0))
+    return PemFile(path, data, has_cert, key is not None, encrypted)
 
 
 def sort_files(paths: list[Path], current: Selection | None = None) -> Selection:
