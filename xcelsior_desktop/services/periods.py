@@ -12,6 +12,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from xcelsior_desktop.services.history.periods import local_midnight
+
 
 class View(enum.StrEnum):
     LIVE = "live"  # the last hour of demand
@@ -45,14 +47,6 @@ class Span:
     buckets: tuple[Bucket, ...]
 
 
-def local_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
-    """The UTC instant of local midnight that starts ``day`` (a DST gap at midnight moves it to the first hour)."""
-    naive = dt.datetime.combine(day, dt.time())
-    start = naive.replace(tzinfo=tz)
-    # a non-existent local midnight (a DST jump at 00:00) folds forward: round-trip through UTC
-    return start.astimezone(dt.UTC)
-
-
 def _month_after(day: dt.date) -> dt.date:
     return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
@@ -60,7 +54,7 @@ def _month_after(day: dt.date) -> dt.date:
 def span(view: View, anchor: dt.date, tz: dt.tzinfo) -> Span:
     """The span of ``view`` that contains the local date ``anchor``."""
     if view is View.DAY:
-        start, end = local_start(anchor, tz), local_start(anchor + dt.timedelta(days=1), tz)
+        start, end = local_midnight(anchor, tz), local_midnight(anchor + dt.timedelta(days=1), tz)
         slots: list[Bucket] = []
         at = start
         while at < end:
@@ -80,11 +74,11 @@ def span(view: View, anchor: dt.date, tz: dt.tzinfo) -> Span:
         title = f"{first:%B %Y}"
     elif view is View.YEAR:
         months = [dt.date(anchor.year, m, 1) for m in range(1, 13)]
-        year = tuple(Bucket(local_start(m, tz), local_start(_month_after(m), tz), f"{m:%b}") for m in months)
+        year = tuple(Bucket(local_midnight(m, tz), local_midnight(_month_after(m), tz), f"{m:%b}") for m in months)
         return Span(view, anchor, year[0].start, year[-1].end, str(anchor.year), year)
     else:
         raise ValueError(f"{view} has no calendar span")
-    buckets = tuple(Bucket(local_start(d, tz), local_start(d + dt.timedelta(days=1), tz), f"{d:%a} {d.day}")
+    buckets = tuple(Bucket(local_midnight(d, tz), local_midnight(d + dt.timedelta(days=1), tz), f"{d:%a} {d.day}")
                     for d in days)
     return Span(view, anchor, buckets[0].start, buckets[-1].end, title, buckets)
 
