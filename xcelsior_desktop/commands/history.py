@@ -26,6 +26,7 @@ from xcelsior_desktop.commands.read import (
     error_line,
     exit_code,
     identity_from,
+    meter_from,
 )
 
 HELP = "sync the local energy history from the meter, export it, or describe it"
@@ -117,27 +118,14 @@ def _open_store(args: argparse.Namespace, action: str, *, must_exist: bool) -> A
 def _sync(args: argparse.Namespace) -> int:
     from xcelsior_desktop.meter.client import MeterClient
     from xcelsior_desktop.meter.errors import MeterError
-    from xcelsior_desktop.meter.identity import normalize_lfdi
     from xcelsior_desktop.services.history.backfill import Backfill
     from xcelsior_desktop.services.history.errors import HistoryError
     from xcelsior_desktop.services.secrets import SecretsError
 
-    try:
-        pinned = normalize_lfdi(args.meter_lfdi) if args.meter_lfdi else None
-    except ValueError as exc:
-        print(f"{PROG} sync: {exc}", file=sys.stderr)
+    where = meter_from(args, f"{PROG} sync")
+    if where is None:
         return 2
-    host, port = args.host, args.port or 8081
-    if host is None:  # the meter the app set up, with its pinned LFDI (as `read` does)
-        from xcelsior_desktop.services.settings import Settings
-
-        settings = Settings.load()
-        host = settings.meter_host or settings.last_meter_host
-        if host is None:
-            print(f"{PROG} sync: no meter address: pass --host, or set up the meter in the app first", file=sys.stderr)
-            return 2
-        port = args.port or settings.meter_port
-        pinned = pinned or settings.meter_lfdi
+    host, port, pinned = where
     store = _open_store(args, "sync", must_exist=False)
     if store is None:
         return 1

@@ -81,32 +81,39 @@ def identity_from(args: argparse.Namespace) -> Any:
     return identity
 
 
+def meter_from(args: argparse.Namespace, prog: str) -> tuple[str, int, str | None] | None:
+    """(host, port, pinned LFDI) from --host/--port/--meter-lfdi, else the meter the app set up (its saved target,
+    the pin file filling what a reset settings file lost). None after printing why (a usage error, exit 2)."""
+    from xcelsior_desktop.meter.identity import normalize_lfdi
+
+    try:
+        pinned = normalize_lfdi(args.meter_lfdi) if args.meter_lfdi else None
+    except ValueError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return None
+    if args.host is not None:
+        return args.host, args.port or 8081, pinned
+    from xcelsior_desktop.services.meter_target import MeterTarget
+    from xcelsior_desktop.services.settings import Settings
+
+    saved = MeterTarget.from_settings(Settings.load(), None)
+    if saved.host is None:
+        print(f"{prog}: no meter address: pass --host, or set up the meter in the app first", file=sys.stderr)
+        return None
+    return saved.host, args.port or saved.port, pinned or saved.meter_lfdi
+
+
 def run(args: argparse.Namespace) -> int:
     import datetime as dt
     import json
 
     from xcelsior_desktop.meter.client import MeterClient
     from xcelsior_desktop.meter.errors import MeterError
-    from xcelsior_desktop.meter.identity import normalize_lfdi
 
-    try:
-        pinned = normalize_lfdi(args.meter_lfdi) if args.meter_lfdi else None
-    except ValueError as exc:
-        print(f"xcelsior-desktop read: {exc}", file=sys.stderr)
+    where = meter_from(args, "xcelsior-desktop read")
+    if where is None:
         return 2
-    host, port = args.host, args.port or 8081
-    if host is None:  # the meter the app set up, with its pinned LFDI
-        from xcelsior_desktop.services.meter_target import MeterTarget
-        from xcelsior_desktop.services.settings import Settings
-
-        saved = MeterTarget.from_settings(Settings.load(), None)
-        host = saved.host
-        if host is None:
-            print("xcelsior-desktop read: no meter address: pass --host, or set up the meter in the app first",
-                  file=sys.stderr)
-            return 2
-        port = args.port or saved.port
-        pinned = pinned or saved.meter_lfdi
+    host, port, pinned = where
     from xcelsior_desktop.services.secrets import SecretsError
 
     try:
