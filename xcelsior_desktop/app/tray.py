@@ -16,8 +16,6 @@ from xcelsior_desktop.app.tray_icon import IconState, Theme, render_tray_image
 from xcelsior_desktop.services import format as fmt
 from xcelsior_desktop.services.poller import STATE_TEXT, State, Status
 
-RETRY_STATES = frozenset({State.UNREACHABLE, State.BUSY, State.CERT_REFUSED, State.MISMATCH})
-
 ICON_SIZES = (16, 20, 22, 24, 32, 48, 64)  # logical sizes; Qt picks the one the tray asks for
 
 STATE_ICON: dict[State, IconState] = {
@@ -147,7 +145,7 @@ class Tray(QObject):
             status.state in (State.NO_IDENTITY, State.WAITING_REGISTRATION, State.CERT_REFUSED)
         )
         self.set_paused(status.state is State.PAUSED)
-        self.retry_action.setVisible(status.state in RETRY_STATES)
+        self.retry_action.setVisible(status.offers_retry_now)
         if status.next_retry is not None:
             self._tooltip_clock.start()
         else:

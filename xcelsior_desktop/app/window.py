@@ -43,8 +43,6 @@ ACTIONS: dict[State, tuple[str, str]] = {
     State.STALE: ("Retry now", "retry"),
     State.PAUSED: ("Resume", "resume"),
 }
-# States where "Retry now" sits beside the main action: the user fixed something and does not want to wait.
-RETRY_STATES = frozenset({State.UNREACHABLE, State.CERT_REFUSED, State.MISMATCH, State.WAITING_REGISTRATION})
 BANNER_COLOURS = {
     "ok": ("#E7F5EC", "#14532D"),
     "warn": ("#FEF3C7", "#713F12"),
@@ -351,7 +349,9 @@ class MainWindow(QWidget):
         if action:
             self.action_button.setText(action[0])
             self.action_button.setProperty("action", action[1])
-        self.retry_button.setVisible(status.state in RETRY_STATES)
+        # "Retry now" beside the main action (the user fixed something and does not want to wait), unless the main
+        # action is already a retry
+        self.retry_button.setVisible(status.offers_retry_now and (action is None or action[1] != "retry"))
         kind = (
             "ok" if status.state is State.CONNECTED
             else "error" if status.state in (State.CERT_REFUSED, State.UNREACHABLE, State.MISMATCH)

@@ -109,8 +109,9 @@ STATE_TEXT: dict[State, tuple[str, str]] = {
 ERROR_STATES = frozenset(
     {State.WAITING_REGISTRATION, State.BUSY, State.UNREACHABLE, State.CERT_REFUSED, State.MISMATCH}
 )
-# States that offer the user "Retry now" (issue 11): the meter is away, busy or refuses us
-RETRY_NOW_STATES = frozenset({State.UNREACHABLE, State.BUSY, State.WAITING_REGISTRATION, State.CERT_REFUSED})
+# States that offer the user "Retry now" (issue 11): the meter is away, busy, refuses us, or another device answers
+RETRY_NOW_STATES = frozenset({State.UNREACHABLE, State.BUSY, State.WAITING_REGISTRATION, State.CERT_REFUSED,
+                              State.MISMATCH})
 
 
 class Task(enum.StrEnum):
