@@ -62,8 +62,7 @@ def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status |
     if status is not None:
         title, _ = STATE_TEXT[status.state]
         if status.next_retry is not None:
-            wait = status.next_retry - time.time()
-            title += " (retrying now)" if wait <= 0.5 else f" (next try in {fmt.ago(wait)})"
+            title += f" ({fmt.next_try(status.next_retry, time.time())})"
         lines.append(title)
     if period:
         lines.append(period)

@@ -376,8 +376,7 @@ class MainWindow(QWidget):
             parts.append(f"since {time.strftime('%H:%M', time.localtime(status.since))} "
                          f"({fmt.ago(now - status.since)})")
         if status.next_retry is not None:
-            wait = status.next_retry - now
-            parts.append("retrying now" if wait <= 0.5 else f"next try in {fmt.ago(wait)}")
+            parts.append(fmt.next_try(status.next_retry, now))
         if status.last_reading is not None:
             parts.append(f"last reading {fmt.ago(now - status.last_reading)} ago")
         self.state_times.setText(" \u00b7 ".join(parts))

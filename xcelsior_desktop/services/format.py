@@ -64,6 +64,12 @@ def clock_time(when: dt.datetime | None) -> str:
     return when.astimezone().strftime("%H:%M:%S")
 
 
+def next_try(next_retry: float, now: float) -> str:
+    """"next try in 12 s", or "retrying now" once it is due: the tray and the window say it the same way."""
+    wait = next_retry - now
+    return "retrying now" if wait <= 0.5 else f"next try in {ago(wait)}"
+
+
 def ago(seconds: float) -> str:
     """A rough duration: "12 s", "4 min", "3 h 10 min", "2 days"."""
     seconds = max(0.0, seconds)
