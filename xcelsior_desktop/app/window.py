@@ -96,7 +96,7 @@ class MainWindow(QWidget):
         self.actions_row.addStretch(1)
         outer.addLayout(self.actions_row)
         outer.addWidget(self.tabs)
-        self.resize(560, 640)
+        self.resize(600, 800)  # room for the notice, the actions row and the status banner without squeezing
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._refresh_times)
@@ -342,7 +342,8 @@ class MainWindow(QWidget):
         self.status = status
         title, detail = STATE_TEXT[status.state]
         self.state_title.setText(title)
-        extra = status.detail if status.detail and status.detail not in detail else ""
+        # the meter's own words only where they add to the state's text (a busy meter's says the same again)
+        extra = status.detail if status.detail and status.detail not in detail and status.state is not State.BUSY else ""
         self.state_detail.setText(detail + (f"\n{extra}" if extra and status.state in ERROR_STATES else ""))
         action = ACTIONS.get(status.state)
         self.action_button.setVisible(action is not None)

@@ -80,7 +80,7 @@ STATE_TEXT: dict[State, tuple[str, str]] = {
     State.BUSY: (
         "Meter busy",
         "Another program holds the meter's only connection. Close other meter apps (Home Assistant "
-        "integrations, scripts); we retry with growing pauses.",
+        "integrations, scripts); we try again every few seconds.",
     ),
     State.UNREACHABLE: (
         "Meter unreachable",
