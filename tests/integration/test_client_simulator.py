@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -302,3 +304,18 @@ def test_cli_read_json_against_the_simulator(sim: MeterSimulator, identity: Iden
     refused = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 3 and "Launchpad" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_a_stopped_client_never_connects_again(sim: MeterSimulator, identity: Identity) -> None:
+    """Quitting: after abort() not even a TCP connect reaches the meter (it would be a second connection while the
+    meter still holds the one just cut)."""
+    with client_for(sim, identity) as client:
+        client.read_demand()
+        client.abort()
+        connections = sim.log.connections
+        with pytest.raises(Unreachable, match="stopped"):
+            client.read_demand()
+        assert client.port_answers() is False
+        assert sim.log.connections == connections
+        assert sim.log.max_concurrent == 1
+

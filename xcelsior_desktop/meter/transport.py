@@ -331,6 +331,8 @@ class MeterTransport:
     def _handshake_once(self) -> ssl.SSLSocket:
         self._trace = trace = _HandshakeTrace()
         where = f"{self.host}:{self.port}"
+        if self.sockets.aborted.is_set():  # quitting: never knock on the meter again, not even with a TCP connect
+            raise Unreachable(f"not connecting to {where}: this client was stopped")
         self.stats.tcp_connects += 1
         try:
             raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
@@ -471,6 +473,8 @@ class MeterTransport:
                     return True
             finally:
                 self._pool._put_conn(conn)
+            if self.sockets.aborted.is_set():  # quitting
+                return False
             self.stats.probes += 1
             limit = self.connect_timeout if timeout is None else timeout
             try:
