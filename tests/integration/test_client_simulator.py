@@ -319,3 +319,25 @@ def test_a_stopped_client_never_connects_again(sim: MeterSimulator, identity: Id
         assert sim.log.connections == connections
         assert sim.log.max_concurrent == 1
 
+
+def test_an_outage_leaves_closing_to_the_thread_that_serves_the_connection(
+        sim: MeterSimulator, identity: Identity, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A socket closed under a thread that still uses it frees its number for the next socket the process opens,
+    which that thread (and OpenSSL) would then read and write: only the serving thread may close."""
+    closers: list[str] = []
+    real_close = socket.socket.close
+
+    def close(self: socket.socket) -> None:
+        if isinstance(self, ssl.SSLSocket) and self.server_side and self.fileno() != -1:
+            closers.append(threading.current_thread().name)
+        real_close(self)
+
+    with client_for(sim, identity) as client:
+        client.read_demand()  # kept alive: a serving thread waits for the next request
+        monkeypatch.setattr(socket.socket, "close", close)
+        sim.set_fault("outage", seconds=0)
+        wait_until(lambda: bool(closers))
+        sim.clear_faults()
+        wait_until(lambda: not _port_refuses(sim.host, sim.port))
+        assert client.read_demand().unit == "W"
+    assert closers and set(closers) == {"sim-conn"}

@@ -91,11 +91,25 @@ class SimLog:
 
 
 def _reset(sock: socket.socket) -> None:
-    """Close with RST instead of FIN."""
+    """Close with RST instead of FIN. Only the thread that serves ``sock`` may call this (see :func:`_cut`)."""
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     with contextlib.suppress(OSError):
         sock.close()
+
+
+def _cut(sock: socket.socket) -> None:
+    """From another thread: make the thread serving ``sock`` fail now, and its close send RST.
+
+    Never close a socket that another thread is using: its number would be free for the next socket the process
+    opens (another connection, a database file) while the serving thread, or OpenSSL under it, still reads and
+    writes that number. The fault matrix, which runs many simulators in one process, saw exactly that: a client's
+    kept-alive connection dropped and another simulator's new connection failed with "Bad file descriptor".
+    ``shutdown`` wakes the blocked thread without freeing the number; the serving thread closes."""
+    with contextlib.suppress(OSError, ValueError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError, ValueError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket call: no TLS state touched
 
 
 class _Registry:
@@ -176,6 +190,7 @@ class MeterServer:
         self._slot = threading.Condition()
         self._slot_taken = False
         self._listener: socket.socket | None = None
+        self._retired_listeners: list[socket.socket] = []  # shut down by another thread, closed by the accept loop
         self._listener_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._sockets: set[socket.socket] = set()
@@ -194,12 +209,13 @@ class MeterServer:
         self._close_listener()
         with self._sockets_lock:
             for sock in list(self._sockets):
-                _reset(sock)
+                _cut(sock)
         with self._slot:
             self._slot.notify_all()
         for thread in list(self._threads):
             if thread is not threading.current_thread():
                 thread.join(timeout=5)
+        self._close_retired_listeners()
 
     def _spawn(self, target: Callable[..., None], name: str, *args: Any) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
@@ -219,11 +235,20 @@ class MeterServer:
             self._listener = listener
 
     def _close_listener(self) -> None:
+        """Any thread: stop listening now. The accept loop closes the socket (see :func:`_cut` for why)."""
         with self._listener_lock:
             listener, self._listener = self._listener, None
+            if listener is not None:
+                self._retired_listeners.append(listener)
         if listener is not None:
             with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)  # stop listening now, even while accept() is waiting
+
+    def _close_retired_listeners(self) -> None:
+        """The accept loop (or stop, once it has ended): close listeners that are no longer listening."""
+        with self._listener_lock:
+            retired, self._retired_listeners = self._retired_listeners, []
+        for listener in retired:
             with contextlib.suppress(OSError):
                 listener.close()
 
@@ -233,7 +258,7 @@ class MeterServer:
         self.log.note("outage begins")
         with self._sockets_lock:
             for sock in list(self._sockets):
-                _reset(sock)
+                _cut(sock)
         if self._outage_timer:
             self._outage_timer.cancel()
         if self.on_outage is not None:
@@ -264,7 +289,14 @@ class MeterServer:
 
     # -------------------------------------------------------------- accepting
     def _accept_loop(self) -> None:
+        try:
+            self._accept_until_stopped()
+        finally:
+            self._close_retired_listeners()
+
+    def _accept_until_stopped(self) -> None:
         while not self._stop.is_set():
+            self._close_retired_listeners()
             with self._listener_lock:
                 listener = self._listener
             if listener is None:
@@ -275,9 +307,7 @@ class MeterServer:
             except TimeoutError:
                 continue
             except OSError:
-                if listener.fileno() == -1:
-                    continue
-                self._stop.wait(0.05)
+                self._stop.wait(0.05)  # shut down by an outage or stop (retired above next time), or a passing error
                 continue
             sock.setblocking(True)
             self.log.opened()
@@ -388,7 +418,8 @@ class MeterServer:
                 except TimeoutError:
                     self.log.note("idle connection closed", idle_closes=1)
                     return
-                except (ssl.SSLError, OSError):
+                except (ssl.SSLError, OSError) as exc:
+                    self.log.note(f"connection broke while waiting for a request: {exc!r}")
                     return
                 if not data:
                     return
@@ -493,5 +524,6 @@ class MeterServer:
         try:
             tls.sendall(self._wire(response, close))
             return True
-        except (ssl.SSLError, OSError):
+        except (ssl.SSLError, OSError) as exc:
+            self.log.note(f"connection broke while answering {target}: {exc!r}")
             return False
