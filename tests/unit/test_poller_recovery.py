@@ -13,6 +13,7 @@ from xcelsior_desktop.services.poller import (
     BACKOFF,
     PROBE_EVERY_S,
     QUICK_RETRY_S,
+    REFUSED_QUICK_FOR_S,
     Failure,
     Poller,
     State,
@@ -374,3 +375,20 @@ def test_waiting_for_a_first_registration_keeps_the_back_off(clock):
     p.failed(p.due()[0], Failure.REFUSED, "refused")
     assert p.state is State.WAITING_REGISTRATION
     assert p.wait_s() == pytest.approx(BACKOFF[Failure.REFUSED].first_s, rel=0.11)
+
+
+def test_after_the_brisk_ten_minutes_the_back_off_starts_from_its_first_step(clock):
+    p = make(clock, quick_recovery=True)
+    connect(p)
+    start = clock.mono
+    waits = []
+    while clock.mono - start < 3600:
+        clock.advance(p.wait_s() or 0)
+        p.failed(p.due()[0], Failure.REFUSED, "refused")
+        waits.append((clock.mono - start, p.wait_s() or 0))
+    assert all(w <= PROBE_EVERY_S * 1.05 for t, w in waits if t < REFUSED_QUICK_FOR_S - PROBE_EVERY_S)
+    late = [w for _, w in waits if w > PROBE_EVERY_S * 1.05]
+    backoff = BACKOFF[Failure.REFUSED]
+    assert late[0] == pytest.approx(backoff.first_s, rel=0.11)  # 60 s, not the 15-minute cap at once
+    assert late[1] == pytest.approx(backoff.first_s * 2, rel=0.11)
+    assert max(late) == pytest.approx(backoff.max_s, rel=0.11)

@@ -261,6 +261,7 @@ class Poller:
         }
         self._blocked_until = now
         self._failures = 0
+        self._refusals_at_quick_end: int | None = None  # failures counted when the quick window for a refusal ended
         self._failure_kind: Failure | None = None
         self._locating = False
         self._locate_failures = 0
@@ -311,6 +312,7 @@ class Poller:
         """Start over from first contact: device info, demand and registers now, no back-off."""
         now = self._mono()
         self._failures = 0
+        self._refusals_at_quick_end = None
         self._failure_kind = None
         self._blocked_until = now
         self._stop_probing()
@@ -347,6 +349,7 @@ class Poller:
             self._next[Task.DEMAND] = now
             if self._state in ERROR_STATES:
                 self._failures = 0  # the user asked: try now
+                self._refusals_at_quick_end = None
 
     def retry_now(self) -> None:
         """The user's "Retry now": a full attempt (handshake and demand) at once, back-off forgotten."""
@@ -354,6 +357,7 @@ class Poller:
             return
         now = self._mono()
         self._failures = 0
+        self._refusals_at_quick_end = None
         self._blocked_until = now
         self._stop_probing()
         self._next[Task.DEMAND] = now
@@ -371,6 +375,7 @@ class Poller:
         if drift <= SLEEP_GAP_S and late <= SLEEP_GAP_S:
             return False
         self._failures = 0
+        self._refusals_at_quick_end = None
         self._failure_kind = None
         self._blocked_until = mono + RESUME_GRACE_S
         self._stop_probing()
@@ -450,6 +455,7 @@ class Poller:
         does not count, so the state turns to "No fresh readings" instead of staying Connected."""
         now = self._mono()
         self._failures = 0
+        self._refusals_at_quick_end = None
         self._failure_kind = None
         self.ever_registered = True
         if task is Task.DEVICE_INFO:
@@ -485,6 +491,7 @@ class Poller:
             self._failures += 1
         else:
             self._failures = 1
+            self._refusals_at_quick_end = None
             self._failure_kind = failure
         delay = self._retry_delay(failure)
         if failure is Failure.STALLED:
@@ -550,7 +557,14 @@ class Poller:
                 started = self._attempt_started
                 spent = self._mono() - started if started is not None else 0.0
                 return max(1.0, spacing - spent)
-        return BACKOFF[failure].delay(self._failures) * self._rng.uniform(0.9, 1.1)
+        attempt = self._failures
+        if failure is Failure.REFUSED and self.quick_recovery and self.ever_registered:
+            # After the quick window the back-off starts again from its first step (60 s, 120 s, ...) instead of
+            # jumping to its cap because of the fifty quick tries that came before.
+            if self._refusals_at_quick_end is None:
+                self._refusals_at_quick_end = self._failures - 1
+            attempt = self._failures - self._refusals_at_quick_end
+        return BACKOFF[failure].delay(attempt) * self._rng.uniform(0.9, 1.1)
 
     def _refused_lately(self, failure: Failure) -> bool:
         """A certificate that worked before and was refused less than ``REFUSED_QUICK_FOR_S`` ago."""
