@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThread, Slot
@@ -18,6 +22,8 @@ from xcelsior_desktop.app.tray import tooltip_text
 from xcelsior_desktop.app.tray_icon import IconState
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -195,21 +201,14 @@ def test_qapp_is_offscreen(qapp):
     assert QApplication.platformName() == "offscreen"
 
 
-def test_quit_ends_the_event_loop_even_with_the_window_open(qtbot, qapp, identity, sim, tmp_path, monkeypatch):
-    """Quit from the menu ends the event loop and joins the threads while the window is showing."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QSystemTrayIcon
-
-    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
-    app = XcelsiorApp(qapp, identity=identity, settings=Settings(meter_host=sim.host, meter_port=sim.port),
-                      settings_path=tmp_path / "settings.json")
-    app.start()
-    qtbot.addWidget(app.window)
-    app.show_view("live")
-    QTimer.singleShot(0, app.quit)
-    QTimer.singleShot(10_000, lambda: qapp.exit(99))  # a vetoed quit would leave the loop running
-    assert qapp.exec() == 0
-    assert not app.meter.thread.isRunning()
+def test_quit_ends_the_event_loop_even_with_the_window_open(tmp_path):
+    """Quit from the menu ends the event loop and joins the threads while the window is showing (in a process of
+    its own: see tests/ui/quit_with_window_open.py)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-m", "tests.ui.quit_with_window_open", str(tmp_path / "settings.json")],
+                            capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "exec=0 meter_thread=stopped", result.stderr[-3000:]
 
 
 
