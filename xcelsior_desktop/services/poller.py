@@ -311,8 +311,7 @@ class Poller:
     def restart(self) -> None:
         """Start over from first contact: device info, demand and registers now, no back-off."""
         now = self._mono()
-        self._failures = 0
-        self._refusals_at_quick_end = None
+        self._forget_failures()
         self._failure_kind = None
         self._blocked_until = now
         self._stop_probing()
@@ -348,16 +347,14 @@ class Poller:
             self._stop_probing()
             self._next[Task.DEMAND] = now
             if self._state in ERROR_STATES:
-                self._failures = 0  # the user asked: try now
-                self._refusals_at_quick_end = None
+                self._forget_failures()  # the user asked: try now
 
     def retry_now(self) -> None:
         """The user's "Retry now": a full attempt (handshake and demand) at once, back-off forgotten."""
         if self._paused or not self.has_identity:
             return
         now = self._mono()
-        self._failures = 0
-        self._refusals_at_quick_end = None
+        self._forget_failures()
         self._blocked_until = now
         self._stop_probing()
         self._next[Task.DEMAND] = now
@@ -374,8 +371,7 @@ class Poller:
         self._expected_wake = None
         if drift <= SLEEP_GAP_S and late <= SLEEP_GAP_S:
             return False
-        self._failures = 0
-        self._refusals_at_quick_end = None
+        self._forget_failures()
         self._failure_kind = None
         self._blocked_until = mono + RESUME_GRACE_S
         self._stop_probing()
@@ -454,8 +450,7 @@ class Poller:
         (it repeats itself, or it is implausible; ``detail`` says why): polling goes on as usual, but the reading
         does not count, so the state turns to "No fresh readings" instead of staying Connected."""
         now = self._mono()
-        self._failures = 0
-        self._refusals_at_quick_end = None
+        self._forget_failures()
         self._failure_kind = None
         self.ever_registered = True
         if task is Task.DEVICE_INFO:
@@ -490,8 +485,7 @@ class Poller:
         if failure is self._failure_kind or (self._failure_kind is not None and failure is Failure.TRANSIENT):
             self._failures += 1
         else:
-            self._failures = 1
-            self._refusals_at_quick_end = None
+            self._forget_failures(count=1)
             self._failure_kind = failure
         delay = self._retry_delay(failure)
         if failure is Failure.STALLED:
@@ -565,6 +559,11 @@ class Poller:
                 self._refusals_at_quick_end = self._failures - 1
             attempt = self._failures - self._refusals_at_quick_end
         return BACKOFF[failure].delay(attempt) * self._rng.uniform(0.9, 1.1)
+
+    def _forget_failures(self, count: int = 0) -> None:
+        """Start a new run of failures in a row (``count`` so far), with no refusal quick window behind it."""
+        self._failures = count
+        self._refusals_at_quick_end = None
 
     def _refused_lately(self, failure: Failure) -> bool:
         """A certificate that worked before and was refused less than ``REFUSED_QUICK_FOR_S`` ago."""
