@@ -75,3 +75,10 @@ def test_mutated_files(body: bytes) -> None:
 @given(st.binary(max_size=2048))
 def test_random_bytes(body: bytes) -> None:
     _check(body)
+
+
+def test_a_namespace_with_a_brace_in_it_is_read_or_refused_with_a_message() -> None:
+    """Found by test_mutated_files: lxml's QName refuses a namespace holding '}' with a ValueError."""
+    body = BODIES[0].replace(b'xmlns="http://www.w3.org/2005/Atom"', b'xmlns="}ttp://www.w3.org/2005/Atom"')
+    assert b"}ttp" in body
+    _check(body)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from xcelsior_desktop.services.greenbutton import espi
+from xcelsior_desktop.services.greenbutton.safe_xml import local_name, namespace_of
 
 NO_DURATION = -1
 EPOCH_RANGE = (-(2**40), 2**40)  # far beyond year 30000 either way, well inside the arrays' 64 bits
@@ -77,7 +78,7 @@ def _links(entry: etree._Element) -> tuple[str | None, str | None, tuple[str, ..
 def _resource_element(entry: etree._Element) -> etree._Element | None:
     for content in entry.iterchildren("{*}content"):
         for child in content.iterchildren(tag=etree.Element):
-            if etree.QName(child).localname in espi.ESPI_RESOURCES:
+            if local_name(child) in espi.ESPI_RESOURCES:
                 return child
     return None
 
@@ -86,7 +87,7 @@ def _leaf_fields(element: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for child in element.iterchildren(tag=etree.Element):
         if len(child) == 0 and child.text is not None:
-            out.setdefault(etree.QName(child).localname, child.text.strip())
+            out.setdefault(local_name(child), child.text.strip())
     return out
 
 
@@ -115,7 +116,7 @@ def _number(text: str | None) -> float | None:
 
 
 def _block(element: etree._Element) -> tuple[Readings, int | None]:
-    ns = etree.QName(element).namespace
+    ns = namespace_of(element)
     q = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
     tag_reading, tag_period, tag_value = q("IntervalReading"), q("timePeriod"), q("value")
     tag_start, tag_duration, tag_interval = q("start"), q("duration"), q("interval")
@@ -154,7 +155,7 @@ def read_resources(entries: Iterable[etree._Element]) -> Iterator[Resource]:
         element = _resource_element(entry)
         if element is None:
             continue
-        kind = etree.QName(element).localname
+        kind = local_name(element)
         self_href, up_href, related = _links(entry)
         resource = Resource(index, kind, self_href, up_href, related)
         if kind == espi.INTERVAL_BLOCK:

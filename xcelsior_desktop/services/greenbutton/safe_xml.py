@@ -69,6 +69,18 @@ def _too_large(path: Path, size: int, limit: int) -> FileTooLarge:
     )
 
 
+def local_name(element: etree._Element) -> str:
+    """The element's name without its namespace. Unlike ``etree.QName`` it takes any namespace text: a damaged
+    file can declare one with a '}' in it, which QName refuses with a ValueError."""
+    return str(element.tag).rpartition("}")[2]
+
+
+def namespace_of(element: etree._Element) -> str | None:
+    """The element's namespace (None without one), whatever text it holds (see :func:`local_name`)."""
+    tag = str(element.tag)
+    return tag[1:tag.rindex("}")] if tag.startswith("{") else None
+
+
 def _check_document(tree: etree._ElementTree, path: Path) -> None:
     info = tree.docinfo
     doctype = getattr(info, "doctype", "")  # missing from lxml-stubs
@@ -77,8 +89,8 @@ def _check_document(tree: etree._ElementTree, path: Path) -> None:
             f"{path.name} declares a DTD (<!DOCTYPE ...>), which Green Button files never do; it was not read, to be "
             "safe. Download your usage again from your utility's Green Button page."))
     root = tree.getroot()
-    if root is None or etree.QName(root).localname != "feed":
-        found = etree.QName(root).localname if root is not None else "nothing"
+    if root is None or local_name(root) != "feed":
+        found = local_name(root) if root is not None else "nothing"
         raise NotGreenButton(f"{path}: root element <{found}>, not an Atom <feed>", user_message=(
             f"{path.name} is not a Green Button file (its XML is a <{found}>, not an Atom feed of usage data). On "
             "your utility's website choose 'Green Button: Download My Data' and pick the XML format."))
@@ -167,7 +179,7 @@ def iter_entries(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Iterator[et
             if not checked:
                 _check_document(element.getroottree(), path)
                 checked = True
-            if event != "end" or etree.QName(element).localname != "entry":
+            if event != "end" or local_name(element) != "entry":
                 continue
             parent = element.getparent()
             if parent is None or parent.getparent() is not None:
