@@ -13,7 +13,7 @@ import pytest
 
 from tests.clocks import SteppedClock
 from tests.simulators import model_slots, running_simulator
-from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.meter.identity import Identity, generate_identity
 from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
 from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.services.meter_target import MeterTarget
@@ -24,6 +24,7 @@ from xcelsior_desktop.services.session import (
     MeterSession,
     RegistersRead,
     SessionOptions,
+    SetIdentity,
     StateChanged,
     TodayChanged,
     UseHistory,
@@ -196,5 +197,51 @@ def test_after_the_computer_slept_the_missed_slots_are_backfilled(identity, tmp_
         assert after is not None and after.end >= before.end + dt.timedelta(hours=2, minutes=45)
         stored = store.intervals()  # what the meter rolled away meanwhile stays: the history outlives the meter
         assert stored == model_slots(sim, int(stored[0].start.timestamp()), int(stored[-1].end.timestamp()))
+        session.stop()
+        assert sim.log.max_concurrent == 1
+
+
+def test_a_backfill_goes_on_across_a_probe_and_a_certificate_switch(identity, tmp_path) -> None:
+    """A renewal probes with the new certificate mid-backfill, then the app switches to it and the meter stops
+    accepting the old one: the backfill reads on through the session's new connection, never through the closed
+    one, and the state never leaves Connected (it once turned "unreachable", then "certificate refused")."""
+    clock = SteppedClock()
+    renewed = generate_identity()
+    with running_simulator(identity, seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
+            HistoryStore(tmp_path / "history.sqlite3") as store:
+        session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS,
+                               monotonic=lambda: clock.mono, wall=lambda: clock.wall)
+        events: list[Event] = []
+        session.subscribe(events.append)
+        recorder = HistoryRecorder(store, session.post, tz=dt.UTC, wall=lambda: clock.wall)
+        session.post(UseHistory(recorder))
+        session.start()
+
+        def run_until(done: Callable[[], bool], steps: int = 2000) -> None:
+            for _ in range(steps):
+                wait = session.step()
+                if done():
+                    return
+                clock.advance(wait if wait is not None else 1.0)
+            raise AssertionError("the session did not get there")
+
+        run_until(lambda: recorder.backfilling and len(store.intervals()) > 96)
+        connected_from = len(events)
+        sim.register(renewed.cert_pem)
+        probe = session.probe(renewed, sim.host, sim.port)
+        run_until(lambda: probe.result.done())
+        assert probe.result.result().accepted and recorder.backfilling
+        run_until(lambda: len(store.intervals()) > 2 * 96)  # the backfill reads on after the probe
+        session.post(SetIdentity(renewed, registered=True))
+        sim.unregister(identity.cert_pem)  # from now on only the renewed certificate reads the meter
+        run_until(lambda: not recorder.backfilling)
+        assert names(recorder).count(BACKFILL_JOB) == 1  # one backfill, never stopped and started over
+        newest_set = int(clock.wall) - int(clock.wall) % SET
+        stored = store.intervals()
+        assert stored[0].start == dt.datetime.fromtimestamp(newest_set - 59 * SET, dt.UTC)
+        assert stored == model_slots(sim, int(stored[0].start.timestamp()), int(stored[-1].end.timestamp()))
+        states = {e.status.state for e in events[connected_from:] if isinstance(e, StateChanged)}
+        assert states <= {State.CONNECTED, State.CONNECTING}, states
+        assert session.state is State.CONNECTED
         session.stop()
         assert sim.log.max_concurrent == 1

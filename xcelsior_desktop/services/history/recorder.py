@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 
 from xcelsior_desktop.meter.profile import Getter, MeterProfile
+from xcelsior_desktop.meter.transport import HttpResult
 from xcelsior_desktop.meter.values import Measurement, Registers
 from xcelsior_desktop.services.history.backfill import Backfill, BackfillSummary, ListedSet
 from xcelsior_desktop.services.history.errors import HistoryError
@@ -59,18 +60,34 @@ def _getter(client: MeterClientLike) -> Getter:
 
 
 class _BackfillStep:
-    """A Backfill as a Job step: made on the first slice (it needs the client's profile), one GET per slice."""
+    """A Backfill as a Job step: made on the first slice (it needs the client's profile), one GET per slice.
+
+    Each slice GETs through the client the session hands it for that slice, never one kept from an earlier slice:
+    between two slices the session may have closed its connection (a probe for a renewed certificate, a switch to
+    that certificate, the computer slept) and opened another, and a kept client would read through a closed pool or
+    with a certificate the meter no longer accepts.
+    """
 
     def __init__(self, make: Callable[[Getter, MeterProfile], Backfill],
                  finished: Callable[[Backfill], None]) -> None:
         self._make = make
         self._finished = finished
+        self._client: MeterClientLike | None = None
         self.backfill: Backfill | None = None
 
+    def _get(self, path: str) -> HttpResult:
+        if self._client is None:
+            raise RuntimeError("a backfill GETs only inside a slice of its job")
+        return _getter(self._client)(path)
+
     def __call__(self, client: MeterClientLike) -> bool:
-        if self.backfill is None:
-            self.backfill = self._make(_getter(client), client.ensure_profile())
-        more = self.backfill.step()
+        self._client = client
+        try:
+            if self.backfill is None:
+                self.backfill = self._make(self._get, client.ensure_profile())
+            more = self.backfill.step()
+        finally:
+            self._client = None
         if not more:
             self._finished(self.backfill)
         return more
