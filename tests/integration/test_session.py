@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.clocks import SteppedClock
+from xcelsior_desktop.meter.errors import Unreachable
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.meter_target import MeterPin, MeterTarget, save_target
 from xcelsior_desktop.services.poller import State
@@ -25,6 +26,8 @@ from xcelsior_desktop.services.session import (
     RegistersRead,
     SessionOptions,
     SetAddress,
+    SetIdentity,
+    SetTarget,
     StateChanged,
     TargetChanged,
 )
@@ -120,6 +123,40 @@ def test_a_job_runs_in_slices_between_live_reads(sim, identity):
     session.post(job)
     run_until(session, clock, lambda: job.result.done())
     assert job.result.result() is True and len(slices) == 3
+    session.stop()
+
+
+def test_a_job_outlives_a_new_certificate_but_not_a_new_meter(sim, identity):
+    """Jobs (a backfill) are planned for one meter: a renewed certificate or a new address of the pinned meter keeps
+    them going; a target without that pin ends them with a message, so their owner plans again."""
+    clock = SteppedClock()
+    session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
+    run_until(session, clock, lambda: bool(of(events, DemandRead)))
+    renewed = generate_identity()
+    sim.register(renewed.cert_pem)
+    slices: list[str] = []
+
+    def step(client: MeterClientLike) -> bool:
+        slices.append(client.device_info().lfdi)
+        return len(slices) < 4
+
+    job = Job("four slices", step)
+    session.post(job)
+    run_until(session, clock, lambda: len(slices) == 1)
+    session.post(SetIdentity(renewed, registered=True))
+    run_until(session, clock, lambda: job.result.done())
+    assert job.result.result() is True and slices == [sim.lfdi] * 4
+
+    unfinished = Job("never ends", lambda client: bool(client.device_info()))
+    session.post(unfinished)
+    session.step()
+    session.post(SetAddress(sim.host, sim.port + 1, automatic=False))  # the pin stays: the same meter, moved
+    session.step()
+    assert not unfinished.result.done()
+    session.post(SetTarget(session.target.replace(port=9, meter_lfdi=None)))  # set up again: perhaps another meter
+    session.step()
+    assert isinstance(unfinished.result.exception(), Unreachable)
+    assert "meter changed" in unfinished.result.exception().user_message
     session.stop()
 
 

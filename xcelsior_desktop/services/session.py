@@ -507,6 +507,11 @@ class MeterSession:
         if reconnect and (target.identity, target.host, target.port, target.meter_lfdi) != (
                 previous.identity, previous.host, previous.port, previous.meter_lfdi):
             self._drop_client()
+            moved = (target.host, target.port, target.meter_lfdi) != (previous.host, previous.port,
+                                                                     previous.meter_lfdi)
+            same_meter = target.meter_lfdi is not None and target.meter_lfdi == previous.meter_lfdi  # pin checked
+            if moved and not same_meter:
+                self._abandon_jobs()  # perhaps another meter: a backfill's reading sets are the old one's
         self._emit(TargetChanged(target, previous))
 
     # -- probes ------------------------------------------------------------------------------------
@@ -598,6 +603,15 @@ class MeterSession:
         if not more:
             self._jobs.pop(0)
             job.result.set_result(True)
+            self._job_ended(job)
+
+    def _abandon_jobs(self) -> None:
+        """The meter may have changed: jobs planned for the old one (a backfill's reading sets and hrefs) end
+        here, and their owners plan again (the history recorder backfills what the store lacks)."""
+        jobs, self._jobs = self._jobs, []
+        for job in jobs:
+            log.info("job %s stopped: the meter changed", job.name)
+            _fail(job, Unreachable("the meter changed", user_message="The meter changed; its history is read again."))
             self._job_ended(job)
 
     def _fail_waiting(self) -> None:
