@@ -232,3 +232,21 @@ def test_retry_now_is_offered_and_the_tooltip_counts_down(qtbot, qapp, tmp_path)
         assert not xapp.tray.retry_action.isVisible() and xapp.window.retry_button.isHidden()
     finally:
         xapp.shutdown()
+
+
+def test_a_flagged_reading_is_shown_by_the_gui_thread(qtbot, app, sim, monkeypatch):
+    """The session's events come from the meter thread; the window may be touched only on the GUI thread (a slot
+    of a QObject there, never a plain function, which PySide6 runs on the sender's thread)."""
+    qtbot.waitUntil(lambda: app.status is not None and app.status.state is State.CONNECTED, timeout=15000)
+    threads: list[str] = []
+    shown = app.window.set_flagged
+
+    def recording(*args: str) -> None:
+        threads.append(threading.current_thread().name)
+        shown(*args)
+
+    monkeypatch.setattr(app.window, "set_flagged", recording)
+    sim.set_fault("spike", target="demand")  # +100 kW: no household service can draw that
+    qtbot.waitUntil(lambda: bool(threads), timeout=15000)
+    assert set(threads) == {threading.main_thread().name}
+    assert app.window.flag_label.text().startswith("Suspect reading")  # said under the value, by the GUI thread

@@ -36,6 +36,7 @@ from xcelsior_desktop.services.session import (
     Pause,
     Probe,
     ProfileStore,
+    ReadingFlagged,
     Refresh,
     RetryNow,
     SessionOptions,
@@ -139,8 +140,7 @@ class XcelsiorApp(QObject):
         self.events.today_changed.connect(self._on_today)
         self.events.device_info_read.connect(self._on_device_info)
         self.events.status_changed.connect(self._on_status)
-        self.events.reading_flagged.connect(
-            lambda flagged: self.window.set_flagged(flagged.what, flagged.label, flagged.reason))
+        self.events.reading_flagged.connect(self._on_flagged)
         self.events.target_changed.connect(self._on_target_changed)
         self._show_target(target)
 
@@ -410,6 +410,10 @@ class XcelsiorApp(QObject):
     @Slot(object)
     def _on_device_info(self, info: DeviceInfo) -> None:
         self.window.set_device_info(info)
+
+    @Slot(object)
+    def _on_flagged(self, flagged: ReadingFlagged) -> None:
+        self.window.set_flagged(flagged.what, flagged.label, flagged.reason)
 
     @Slot(object)
     def _on_status(self, status: Status) -> None:
