@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.ui.gui_thread import Collected
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.activation import ActivationTracker
@@ -141,7 +142,7 @@ def test_renewal_probes_through_the_worker_and_switches_once_accepted(qtbot, app
     assert app.identity.lfdi == old.lfdi and IdentityStore().load().lfdi == old.lfdi  # still the old one
     app.onboarding.banner.refresh()
     assert app.onboarding.banner.property("level") == "renewing"
-    readings = []
+    readings = Collected()  # on the GUI thread, after the state that came with each reading
     app.events.demand_read.connect(readings.append)
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)  # polling went on around the probe
 
@@ -227,7 +228,7 @@ def test_restart_reuses_the_saved_meter_profile(qtbot, apps, sim):
     settings = Settings.load()
     assert settings.meter_lfdi == sim.lfdi
     second = apps(identity, settings)
-    readings = []
+    readings = Collected()
     second.events.demand_read.connect(readings.append)
     second.start()
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)
