@@ -101,12 +101,7 @@ def test_pause_and_busy_states_reach_the_window(qtbot, app, sim):
     assert label(app.window, "state-title") == "Paused"
     sim.set_fault("busy")
     app.set_paused(False)
-    states = []
-    app.events.status_changed.connect(lambda s: states.append((s.state, s.detail)))
-    try:
-        qtbot.waitUntil(lambda: app.status.state is State.BUSY, timeout=20000)
-    finally:
-        print("STATES", states)
+    qtbot.waitUntil(lambda: app.status.state is State.BUSY, timeout=20000)
     assert app.tray.icon_state is IconState.OFFLINE
     assert "Another program" in label(app.window, "state-detail")
     assert "next try in" in label(app.window, "state-times")
