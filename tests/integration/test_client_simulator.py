@@ -169,6 +169,17 @@ def test_handshake_failure_is_retried_once(sim: MeterSimulator, identity: Identi
         assert client.stats.handshake_retries == 1 and client.stats.failed_handshakes == 1
 
 
+def test_the_retry_after_a_failed_handshake_waits_for_the_meter_to_close(sim: MeterSimulator,
+                                                                         identity: Identity) -> None:
+    """A meter busy with slow handshakes closes a while after its alert: the retry waits for that close (up to a
+    second), so the meter never sees the retry's connection beside the failed one."""
+    sim.set_fault("handshake_failure", every=2, linger=0.3)
+    with client_for(sim, identity) as client:
+        assert client.read_demand().unit == "W"
+        assert client.stats.handshake_retries == 1
+    assert sim.log.max_concurrent == 1, sim.log.events
+
+
 def test_handshake_failing_every_time_is_a_protocol_error(sim: MeterSimulator, identity: Identity) -> None:
     sim.set_fault("handshake_failure", every=1)
     with client_for(sim, identity) as client:

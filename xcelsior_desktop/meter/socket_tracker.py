@@ -62,16 +62,27 @@ class SocketTracker:
             sockets = [sock for sock in self._sockets if sock.fileno() != -1]
         deadline = time.monotonic() + timeout_s
         for sock in sockets:
-            with contextlib.suppress(OSError, ValueError):
-                socket.socket.shutdown(sock, socket.SHUT_WR)
-                while (left := deadline - time.monotonic()) > 0:
-                    if not select.select([sock], [], [], left)[0]:
-                        break
-                    # raw bytes under the TLS layer (a close_notify, leftovers): discarded until the meter's FIN
-                    if not socket.socket.recv(sock, 4096):
-                        break
+            _finish(sock, deadline)
+
+    def await_close(self, sock: ssl.SSLSocket, timeout_s: float = 1.0) -> None:
+        """Worker thread, after the meter ended a handshake with an alert: send our FIN and wait, up to
+        ``timeout_s``, for the meter's, so that the retry's connection never meets this one still open there."""
+        if not self.aborted.is_set():
+            _finish(sock, time.monotonic() + timeout_s)
 
     @staticmethod
     def _shutdown(sock: Any) -> None:
         with contextlib.suppress(OSError, ValueError):
             socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket call: no TLS state touched
+
+
+def _finish(sock: ssl.SSLSocket, deadline: float) -> None:
+    """Half-close ``sock`` and read (and discard) until the peer's FIN or the deadline."""
+    with contextlib.suppress(OSError, ValueError):
+        socket.socket.shutdown(sock, socket.SHUT_WR)
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([sock], [], [], left)[0]:
+                break
+            # raw bytes under the TLS layer (a close_notify, an alert, leftovers): discarded until the meter's FIN
+            if not socket.socket.recv(sock, 4096):
+                break

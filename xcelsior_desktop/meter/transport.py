@@ -351,9 +351,15 @@ class MeterTransport:
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         raw.settimeout(self.handshake_timeout)
         offered = self._session
+        tls: ssl.SSLSocket | None = None
         try:
-            tls = self._context.wrap_socket(raw, session=offered) if offered else self._context.wrap_socket(raw)
+            tls = self._context.wrap_socket(raw, session=offered, do_handshake_on_connect=False)
+            tls.do_handshake()
         except BaseException as exc:
+            if tls is not None:
+                if trace.alert_received is not None or (isinstance(exc, ssl.SSLError) and not self._tracing):
+                    self.sockets.await_close(tls)  # the meter ended it: it closes before we knock again (a retry)
+                tls.close()
             raw.close()
             self._session = None
             self.stats.failed_handshakes += 1

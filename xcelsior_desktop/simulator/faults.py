@@ -5,7 +5,8 @@
 | slow_handshake | waits ``seconds`` (3) after TCP accept before answering the ClientHello |
 | handshake_failure | the first of every ``every`` (2) full handshakes fails with a TLS alert (decrypt_error, as when the
   meter's signature is bad: the meter's BAD_SIGNATURE glitch); the retry succeeds. With ``chance`` > 0 each handshake
-  fails with that probability instead (the field rate is about 1 in 190: ``chance=0.005``) |
+  fails with that probability instead (the field rate is about 1 in 190: ``chance=0.005``). ``linger`` (0) seconds pass
+  between the alert and the meter's close, as on a meter busy with its slow handshakes |
 | read_stall | waits ``seconds`` (15) before answering every ``every``-th (1) request |
 | reset_mid_response | sends the head and half the body of every ``every``-th request, then resets the connection |
 | empty_body | answers 200 with an empty body (paths starting with ``path``, default all) |
@@ -34,7 +35,7 @@ from typing import Any
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "slow_handshake": {"seconds": 3.0},
-    "handshake_failure": {"every": 2, "chance": 0.0},
+    "handshake_failure": {"every": 2, "chance": 0.0, "linger": 0.0},
     "read_stall": {"seconds": 15.0, "every": 1},
     "reset_mid_response": {"every": 1},
     "empty_body": {"every": 1, "path": ""},
