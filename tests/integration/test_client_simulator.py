@@ -197,6 +197,7 @@ def test_reset_mid_response_retried_once(sim: MeterSimulator, identity: Identity
         sim.set_fault("reset_mid_response", every=1)
         with pytest.raises(ProtocolError):
             client.read_demand()
+    assert sim.log.max_concurrent == 1, sim.log.events  # each retry came after the reset: never two at once
 
 
 def test_empty_body_and_malformed_xml(sim: MeterSimulator, identity: Identity) -> None:

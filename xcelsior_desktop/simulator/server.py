@@ -331,6 +331,7 @@ class MeterServer:
                 return
             if not self._take_slot():
                 self.log.note("busy: reset a waiting connection", busy_resets=1)
+                uncount()
                 _reset(sock)
                 return
             try:
@@ -398,7 +399,7 @@ class MeterServer:
             resumed = tls.session_reused
             self.log.note("handshake resumed" if resumed else "handshake", handshakes=1,
                           resumed_handshakes=1 if resumed else 0)
-            self._http(tls)
+            self._http(tls, uncount)
         finally:
             with self._sockets_lock:
                 self._sockets.discard(tls)
@@ -407,7 +408,7 @@ class MeterServer:
                 tls.close()
 
     # -------------------------------------------------------------- HTTP
-    def _http(self, tls: ssl.SSLSocket) -> None:
+    def _http(self, tls: ssl.SSLSocket, uncount: Callable[[], None]) -> None:
         buffer = b""
         while not self._stop.is_set():
             head_end = buffer.find(b"\r\n\r\n")
@@ -448,7 +449,7 @@ class MeterServer:
             method, target, version = parts
             close = headers.get("connection", "").lower() == "close" or (
                 version == "HTTP/1.0" and headers.get("connection", "").lower() != "keep-alive")
-            if not self._answer(tls, method, target, close):
+            if not self._answer(tls, method, target, close, uncount):
                 return
             if close:
                 return
@@ -483,7 +484,8 @@ class MeterServer:
                 snap = snap.with_changes(received_wh=snap.received_wh + amount)
         return snap
 
-    def _answer(self, tls: ssl.SSLSocket, method: str, target: str, close: bool) -> bool:
+    def _answer(self, tls: ssl.SSLSocket, method: str, target: str, close: bool,
+                uncount: Callable[[], None]) -> bool:
         path, _, query = target.partition("?")
         response = Response(405, allow="GET") if method != "GET" else self.resources.get(path, query, self.snapshot())
         if response.status == 200 and self.faults.fires("empty_body", path):
@@ -507,6 +509,7 @@ class MeterServer:
             with contextlib.suppress(OSError):
                 tls.sendall(wire[: len(wire) - max(1, len(response.body) // 2)])
             self.log.note("reset in the middle of a response")
+            uncount()  # before the RST: a client that retries the moment it arrives meets a free meter
             _reset(tls)
             return False
         return self._send(tls, response, target, close)
