@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 
 
 class FixedClock:
@@ -32,3 +33,14 @@ class SteppedClock:
     def advance(self, seconds: float) -> None:
         self.mono += seconds
         self.wall += seconds
+
+    def step_until(self, step: Callable[[], float | None], done: Callable[[], bool], steps: int = 50) -> None:
+        """Drive a loop stepped on these clocks the way the app's meter thread drives its session: ``step()`` runs
+        what is due and says how long until the next due time (None: nothing due, so a second), then both clocks
+        jump there; until ``done()``, or AssertionError after ``steps`` steps."""
+        for _ in range(steps):
+            wait = step()
+            if done():
+                return
+            self.advance(wait if wait is not None else 1.0)
+        raise AssertionError(f"the stepped loop did not get there in {steps} steps")

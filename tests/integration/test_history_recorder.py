@@ -33,6 +33,7 @@ from xcelsior_desktop.services.today import Basis
 from xcelsior_desktop.simulator import MeterSimulator
 
 SLOT = 900
+STEPS = 2000  # a backfill is about 120 GETs, one per step, between live reads
 SET = 43_200
 OPTIONS = SessionOptions(interval_s=2.0, register_interval_s=4.0, connect_timeout=2.0, handshake_timeout=3.0,
                          read_timeout=3.0, time_zone=dt.UTC)
@@ -170,29 +171,29 @@ def test_a_gap_is_read_once_contact_is_back(run, sim, meter_clock) -> None:
     assert sim.log.max_concurrent == 1
 
 
+def stepped_recorder(identity: Identity, sim: MeterSimulator, store: HistoryStore,
+                     clock: SteppedClock) -> tuple[MeterSession, HistoryRecorder]:
+    """A started session with the recorder installed, both on ``clock``, for the test to step
+    (``clock.step_until(session.step, ...)``)."""
+    session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS,
+                           monotonic=lambda: clock.mono, wall=lambda: clock.wall)
+    recorder = HistoryRecorder(store, session.post, tz=dt.UTC, wall=lambda: clock.wall)
+    session.post(UseHistory(recorder))
+    session.start()
+    return session, recorder
+
+
 def test_after_the_computer_slept_the_missed_slots_are_backfilled(identity, tmp_path) -> None:
     clock = SteppedClock()
     with running_simulator(identity, seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
             HistoryStore(tmp_path / "history.sqlite3") as store:
-        session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS,
-                               monotonic=lambda: clock.mono, wall=lambda: clock.wall)
-        recorder = HistoryRecorder(store, session.post, tz=dt.UTC, wall=lambda: clock.wall)
-        session.post(UseHistory(recorder))
-        session.start()
+        session, recorder = stepped_recorder(identity, sim, store, clock)
 
-        def run_until(done: Callable[[], bool], steps: int = 2000) -> None:
-            for _ in range(steps):
-                wait = session.step()
-                if done():
-                    return
-                clock.advance(wait if wait is not None else 1.0)
-            raise AssertionError("the session did not get there")
-
-        run_until(lambda: BACKFILL_JOB in names(recorder))
+        clock.step_until(session.step, lambda: BACKFILL_JOB in names(recorder), STEPS)
         before = store.newest_meter_slot()
         assert before is not None
         clock.wall += 3 * 3600  # the lid closed for three hours: the wall clock jumps, the monotonic one does not
-        run_until(lambda: names(recorder).count(BACKFILL_JOB) == 2)
+        clock.step_until(session.step, lambda: names(recorder).count(BACKFILL_JOB) == 2, STEPS)
         after = store.newest_meter_slot()
         assert after is not None and after.end >= before.end + dt.timedelta(hours=2, minutes=45)
         stored = store.intervals()  # what the meter rolled away meanwhile stays: the history outlives the meter
@@ -209,32 +210,20 @@ def test_a_backfill_goes_on_across_a_probe_and_a_certificate_switch(identity, tm
     renewed = generate_identity()
     with running_simulator(identity, seed=4, clock=lambda: clock.wall, idle_timeout=600.0) as sim, \
             HistoryStore(tmp_path / "history.sqlite3") as store:
-        session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS,
-                               monotonic=lambda: clock.mono, wall=lambda: clock.wall)
+        session, recorder = stepped_recorder(identity, sim, store, clock)
         events: list[Event] = []
         session.subscribe(events.append)
-        recorder = HistoryRecorder(store, session.post, tz=dt.UTC, wall=lambda: clock.wall)
-        session.post(UseHistory(recorder))
-        session.start()
 
-        def run_until(done: Callable[[], bool], steps: int = 2000) -> None:
-            for _ in range(steps):
-                wait = session.step()
-                if done():
-                    return
-                clock.advance(wait if wait is not None else 1.0)
-            raise AssertionError("the session did not get there")
-
-        run_until(lambda: recorder.backfilling and len(store.intervals()) > 96)
+        clock.step_until(session.step, lambda: recorder.backfilling and len(store.intervals()) > 96, STEPS)
         connected_from = len(events)
         sim.register(renewed.cert_pem)
         probe = session.probe(renewed, sim.host, sim.port)
-        run_until(lambda: probe.result.done())
+        clock.step_until(session.step, lambda: probe.result.done(), STEPS)
         assert probe.result.result().accepted and recorder.backfilling
-        run_until(lambda: len(store.intervals()) > 2 * 96)  # the backfill reads on after the probe
+        clock.step_until(session.step, lambda: len(store.intervals()) > 2 * 96, STEPS)  # read on after the probe
         session.post(SetIdentity(renewed, registered=True))
         sim.unregister(identity.cert_pem)  # from now on only the renewed certificate reads the meter
-        run_until(lambda: not recorder.backfilling)
+        clock.step_until(session.step, lambda: not recorder.backfilling, STEPS)
         assert names(recorder).count(BACKFILL_JOB) == 1  # one backfill, never stopped and started over
         newest_set = int(clock.wall) - int(clock.wall) % SET
         stored = store.intervals()

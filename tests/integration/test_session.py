@@ -6,8 +6,6 @@ way the app's meter thread does and checks the events, the target and the one-co
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from tests.clocks import SteppedClock
@@ -50,16 +48,6 @@ def make(target: MeterTarget, clock: SteppedClock) -> tuple[MeterSession, list[E
     return session, events
 
 
-def run_until(session: MeterSession, clock: SteppedClock, done: Callable[[], bool], steps: int = 50) -> None:
-    """Step like the meter thread: run what is due, then jump the injected clock to the next due time."""
-    for _ in range(steps):
-        wait = session.step()
-        if done():
-            return
-        clock.advance(wait if wait is not None else 1.0)
-    raise AssertionError("the session did not get there")
-
-
 def of(events: list[Event], kind: type) -> list:
     return [e for e in events if isinstance(e, kind)]
 
@@ -67,14 +55,14 @@ def of(events: list[Event], kind: type) -> list:
 def test_first_contact_reads_pins_and_reports_the_target(sim, identity):
     clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
-    run_until(session, clock, lambda: bool(of(events, DemandRead) and of(events, RegistersRead)))
+    clock.step_until(session.step, lambda: bool(of(events, DemandRead) and of(events, RegistersRead)))
     assert of(events, DeviceInfoRead)[0].info.lfdi == sim.lfdi
     assert session.target.meter_lfdi == sim.lfdi and session.target.registered
     changed = of(events, TargetChanged)
     assert changed and changed[-1].target == session.target
     assert of(events, StateChanged)[-1].status.state is State.CONNECTED
     n = len(of(events, DemandRead))
-    run_until(session, clock, lambda: len(of(events, DemandRead)) > n)  # polling goes on at the interval
+    clock.step_until(session.step, lambda: len(of(events, DemandRead)) > n)  # polling goes on at the interval
     session.stop()
     assert sim.log.max_concurrent <= 1
 
@@ -82,9 +70,9 @@ def test_first_contact_reads_pins_and_reports_the_target(sim, identity):
 def test_commands_change_the_target_in_one_place(sim, identity):
     clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host="127.0.0.1", port=9, automatic=False), clock)
-    run_until(session, clock, lambda: session.state is State.UNREACHABLE)
+    clock.step_until(session.step, lambda: session.state is State.UNREACHABLE)
     session.post(SetAddress(sim.host, sim.port, automatic=False))
-    run_until(session, clock, lambda: bool(of(events, DemandRead)))
+    clock.step_until(session.step, lambda: bool(of(events, DemandRead)))
     assert session.target.address == (sim.host, sim.port)
     assert of(events, TargetChanged)[0].previous.port == 9
     session.post(Pause(True))
@@ -96,14 +84,14 @@ def test_commands_change_the_target_in_one_place(sim, identity):
 def test_a_probe_shares_the_one_connection_and_resolves_its_future(sim, identity):
     clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
-    run_until(session, clock, lambda: bool(of(events, DemandRead)))
+    clock.step_until(session.step, lambda: bool(of(events, DemandRead)))
     other = generate_identity()
     probe = session.probe(other, sim.host, sim.port)
     session.step()
     assert probe.result.done() and not probe.result.result().accepted
     assert probe.result.result().meter_lfdi == sim.lfdi
     n = len(of(events, DemandRead))
-    run_until(session, clock, lambda: len(of(events, DemandRead)) > n)  # polling carries on afterwards
+    clock.step_until(session.step, lambda: len(of(events, DemandRead)) > n)  # polling carries on afterwards
     session.stop()
     assert sim.log.max_concurrent <= 1
 
@@ -111,7 +99,7 @@ def test_a_probe_shares_the_one_connection_and_resolves_its_future(sim, identity
 def test_a_job_runs_in_slices_between_live_reads(sim, identity):
     clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
-    run_until(session, clock, lambda: bool(of(events, DemandRead)))
+    clock.step_until(session.step, lambda: bool(of(events, DemandRead)))
     slices: list[int] = []
 
     def step(client: MeterClientLike) -> bool:
@@ -121,7 +109,7 @@ def test_a_job_runs_in_slices_between_live_reads(sim, identity):
 
     job = Job("three slices", step)
     session.post(job)
-    run_until(session, clock, lambda: job.result.done())
+    clock.step_until(session.step, lambda: job.result.done())
     assert job.result.result() is True and len(slices) == 3
     session.stop()
 
@@ -131,7 +119,7 @@ def test_a_job_outlives_a_new_certificate_but_not_a_new_meter(sim, identity):
     them going; a target without that pin ends them with a message, so their owner plans again."""
     clock = SteppedClock()
     session, events = make(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), clock)
-    run_until(session, clock, lambda: bool(of(events, DemandRead)))
+    clock.step_until(session.step, lambda: bool(of(events, DemandRead)))
     renewed = generate_identity()
     sim.register(renewed.cert_pem)
     slices: list[str] = []
@@ -142,9 +130,9 @@ def test_a_job_outlives_a_new_certificate_but_not_a_new_meter(sim, identity):
 
     job = Job("four slices", step)
     session.post(job)
-    run_until(session, clock, lambda: len(slices) == 1)
+    clock.step_until(session.step, lambda: len(slices) == 1)
     session.post(SetIdentity(renewed, registered=True))
-    run_until(session, clock, lambda: job.result.done())
+    clock.step_until(session.step, lambda: job.result.done())
     assert job.result.result() is True and slices == [sim.lfdi] * 4
 
     unfinished = Job("never ends", lambda client: bool(client.device_info()))
