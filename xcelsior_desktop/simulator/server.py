@@ -388,8 +388,8 @@ class MeterServer:
                 tls.do_handshake()
             except (ssl.SSLError, OSError) as exc:
                 verdict = self.registry.hook.verdict
-                failing = self.faults.get("handshake_failure")
-                if failing is not None and float(failing.get("linger", 0.0)) > 0:
+                failing = self.faults.get("handshake_failure")  # its parameters are merged with the defaults
+                if failing is not None and float(failing["linger"]) > 0:
                     self._stop.wait(float(failing["linger"]))  # the alert is out; the connection is still ours
                 if verdict == tlsverify.X509_V_ERR_CERT_REJECTED or "unknown ca" in str(exc).lower():
                     self.log.note(f"refused a client certificate in the handshake: {exc}", refused_handshakes=1)
