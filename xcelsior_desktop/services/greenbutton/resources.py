@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from xcelsior_desktop.safe_xml import local_name, namespace_of
 from xcelsior_desktop.services.greenbutton import espi
-from xcelsior_desktop.services.greenbutton.safe_xml import local_name, namespace_of
 
 NO_DURATION = -1
 EPOCH_RANGE = (-(2**40), 2**40)  # far beyond year 30000 either way, well inside the arrays' 64 bits

@@ -3,9 +3,9 @@
 A ZIP archive (how some utilities deliver the download) is read through its one ``.xml`` member, decompressed as a
 stream under the same cap, so a ZIP bomb stops at the cap like any other large file.
 
-Hardened: no DTD (a file that declares one is refused before any of its content is used), no entity
-substitution, no network, libxml2's limits on text and depth kept (``huge_tree`` off), and a size cap counted on the
-bytes actually read (so a pipe or a file that grows cannot slip past a ``stat``). Streaming: each ``<entry>`` is
+Hardened by the project's one XML factory (``xcelsior_desktop/safe_xml.py``: a DTD is refused from the bytes,
+before the parser sees it, whatever libxml2's own guards would say; no entity substitution, no network, libxml2's
+limits on text and depth kept), plus a size cap counted on the bytes actually read (so a pipe or a file that grows cannot slip past a ``stat``). Streaming: each ``<entry>`` is
 handed over, then cleared and dropped from the tree, so memory follows one entry, not the file.
 """
 
@@ -20,6 +20,8 @@ from typing import IO
 
 from lxml import etree
 
+from xcelsior_desktop import safe_xml
+from xcelsior_desktop.safe_xml import local_name
 from xcelsior_desktop.services.greenbutton.errors import (
     DamagedFile,
     FileTooLarge,
@@ -69,25 +71,17 @@ def _too_large(path: Path, size: int, limit: int) -> FileTooLarge:
     )
 
 
-def local_name(element: etree._Element) -> str:
-    """The element's name without its namespace. Unlike ``etree.QName`` it takes any namespace text: a damaged
-    file can declare one with a '}' in it, which QName refuses with a ValueError."""
-    return str(element.tag).rpartition("}")[2]
-
-
-def namespace_of(element: etree._Element) -> str | None:
-    """The element's namespace (None without one), whatever text it holds (see :func:`local_name`)."""
-    tag = str(element.tag)
-    return tag[1:tag.rindex("}")] if tag.startswith("{") else None
+def _declares_dtd(path: Path, what: str) -> HostileFile:
+    return HostileFile(f"{path}: declares a DTD ({what})", user_message=(
+        f"{path.name} declares a DTD (<!DOCTYPE ...>), which Green Button files never do; it was not read, to be "
+        "safe. Download your usage again from your utility's Green Button page."))
 
 
 def _check_document(tree: etree._ElementTree, path: Path) -> None:
     info = tree.docinfo
     doctype = getattr(info, "doctype", "")  # missing from lxml-stubs
-    if doctype or info.internalDTD is not None or info.externalDTD is not None:
-        raise HostileFile(f"{path}: declares a DTD ({doctype or 'internal subset'})", user_message=(
-            f"{path.name} declares a DTD (<!DOCTYPE ...>), which Green Button files never do; it was not read, to be "
-            "safe. Download your usage again from your utility's Green Button page."))
+    if doctype or info.internalDTD is not None or info.externalDTD is not None:  # after the byte scan: a 2nd line
+        raise _declares_dtd(path, doctype or "internal subset")
     root = tree.getroot()
     if root is None or local_name(root) != "feed":
         found = local_name(root) if root is not None else "nothing"
@@ -160,19 +154,7 @@ def iter_entries(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Iterator[et
         raw.close()
         raise
     reader = _CappedReader(stream, max_bytes)
-    context = etree.iterparse(
-        reader,
-        events=("start", "end"),
-        tag=("{*}feed", "{*}entry"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        attribute_defaults=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    context = safe_xml.iterparse(reader, tags=("{*}feed", "{*}entry"))
     checked = False
     try:
         for event, element in context:
@@ -190,6 +172,8 @@ def iter_entries(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Iterator[et
                 del parent[0]
         if not checked:
             _check_document(context.root.getroottree(), path)
+    except safe_xml.DeclaresDtd as exc:
+        raise _declares_dtd(path, str(exc)) from None
     except _TooLarge as exc:
         raise _too_large(path, int(exc.args[0]), max_bytes) from None
     except etree.XMLSyntaxError as exc:
