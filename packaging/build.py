@@ -5,8 +5,13 @@
     python packaging/build.py --deb --tar      # Linux: .deb and .tar.gz in dist/
     python packaging/build.py --installer      # this OS's installer: .deb + .tar.gz, Inno Setup .exe, or .dmg
     python packaging/build.py --no-bundle --deb   # reuse dist/xcelsior-desktop/ from an earlier run
+    python packaging/build.py --current-env    # build with this environment's packages instead of the lock
 
-Needs PyInstaller (``pip install -e ".[packaging]"``). Linux packages need dpkg-deb (dpkg), and dpkg-shlibdeps
+The bundle is built from the lock (packaging/requirements-lock.txt, written by packaging/lock.py): a virtual
+environment in build/lock-venv/ holds exactly its pinned, hash-checked packages and the app, and the rest of this
+script runs there, so an installer is reproducible, its versions are known, and its --self-test tests the lock.
+The environment is made again when the lock changes. Needs only Python and the package index;
+``--current-env`` uses PyInstaller and the packages of the running Python (``pip install -e ".[packaging]"``). Linux packages need dpkg-deb (dpkg), and dpkg-shlibdeps
 (dpkg-dev) to compute the .deb's Depends; Windows needs Inno Setup's ISCC.exe on PATH (or in its default
 folder); macOS needs hdiutil (built in). Signing and notarisation on macOS run only when their environment
 variables are set (see packaging/macos/sign_and_notarize.sh). Outputs go to build/ and dist/ (both gitignored).
@@ -15,6 +20,7 @@ variables are set (see packaging/macos/sign_and_notarize.sh). Outputs go to buil
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import os
 import platform
@@ -25,6 +31,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import venv
 from importlib import metadata
 from pathlib import Path
 
@@ -39,6 +46,8 @@ DIST = ROOT / "dist"
 BUILD = ROOT / "build"
 BUNDLE = DIST / meta.EXE_NAME
 RESOURCES = ROOT / "resources"
+LOCK = HERE / "requirements-lock.txt"
+LOCK_VENV = BUILD / "lock-venv"
 DESKTOP_FILE = RESOURCES / f"{meta.APP_ID}.desktop"
 METAINFO_FILE = RESOURCES / f"{meta.APP_ID}.metainfo.xml"
 IS_WIN, IS_MAC = sys.platform == "win32", sys.platform == "darwin"
@@ -70,6 +79,43 @@ def du_mb(path: Path) -> float:
 
 def bundle_executable() -> Path:
     return BUNDLE / (f"{meta.EXE_NAME}.exe" if IS_WIN else meta.EXE_NAME)
+
+
+# -- the locked build environment --------------------------------------------------------------------------------
+
+
+def lock_python() -> Path:
+    return LOCK_VENV / ("Scripts/python.exe" if IS_WIN else "bin/python")
+
+
+def ensure_lock_env() -> Path:
+    """build/lock-venv with exactly the lock's packages (hash-checked) and the app; made again when the lock
+    changes. Returns its Python."""
+    if not LOCK.exists():
+        raise SystemExit(f"build: {LOCK.relative_to(ROOT)} is missing: write it with python3 packaging/lock.py")
+    digest = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = LOCK_VENV / "lock.sha256"
+    python = lock_python()
+    if python.exists() and stamp.exists() and stamp.read_text(encoding="ascii").strip() == digest:
+        log(f"reusing {LOCK_VENV.relative_to(ROOT)} (the lock has not changed)")
+        return python
+    shutil.rmtree(LOCK_VENV, ignore_errors=True)
+    log(f"making {LOCK_VENV.relative_to(ROOT)} from {LOCK.relative_to(ROOT)}")
+    venv.create(LOCK_VENV, with_pip=True, clear=True)
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    run([*pip, "install", "-q", "--require-hashes", "--only-binary=:all:", "-r", str(LOCK)])
+    # The app itself (not in the lock: it is this checkout), with nothing more than the lock holds
+    run([*pip, "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(ROOT)])
+    run([*pip, "check"])
+    stamp.write_text(digest + "\n", encoding="ascii")
+    return python
+
+
+def in_lock_env() -> bool:
+    try:
+        return Path(sys.prefix).resolve() == LOCK_VENV.resolve()
+    except OSError:
+        return False
 
 
 # -- the one-folder bundle ---------------------------------------------------------------------------------------
@@ -175,6 +221,16 @@ def copy_third_party_licences(target: Path) -> None:
             source = Path(str(file.locate()))
             if source.is_file():
                 shutil.copy2(source, folder / source.name)
+
+
+def print_versions() -> None:
+    """One line: the versions the bundle is built from (the lock's, in the locked environment)."""
+    sys.path.insert(0, str(HERE))
+    try:
+        import versions  # packaging/versions.py
+    finally:
+        sys.path.pop(0)
+    log(versions.line(extras=("packaging",)))
 
 
 def self_test() -> None:
@@ -416,7 +472,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inno", action="store_true", help="Windows: build the Inno Setup installer")
     parser.add_argument("--dmg", action="store_true", help="macOS: build (and sign/notarise if configured) the .dmg")
     parser.add_argument("--installer", action="store_true", help="this OS's installers (deb+tar / Inno / dmg)")
+    parser.add_argument("--current-env", action="store_true",
+                        help="build with the running Python's packages instead of the lock")
     args = parser.parse_args(argv)
+    if not args.current_env and not in_lock_env():
+        python = ensure_lock_env()
+        forwarded = list(sys.argv[1:] if argv is None else argv)
+        return subprocess.run([str(python), str(Path(__file__).resolve()), *forwarded], check=False).returncode
+    if in_lock_env():
+        print_versions()
     version = meta.read_version()
     if args.installer:
         args.deb = args.tar = args.deb or args.tar or IS_LINUX
