@@ -319,13 +319,12 @@ def run_matrix(rows: list[FaultCase], options: SessionOptions, *, hold_s: float,
     """Every row side by side (each has its own simulator and session), results in the rows' order."""
     identity = generate_identity()
 
-    def one(index_case: tuple[int, FaultCase]) -> RowResult:
-        index, case = index_case
+    def one(case: FaultCase) -> RowResult:
         try:
-            return run_row(case, options, hold_s=hold_s, busy_hold=busy_hold, seed=index, identity=identity,
-                           **kwargs)
+            # One household for every row (the rows differ by fault): its model is built once, not once a row
+            return run_row(case, options, hold_s=hold_s, busy_hold=busy_hold, identity=identity, **kwargs)
         except Exception as exc:  # noqa: BLE001 - one row's crash is that row's finding
             return dataclasses.replace(RowResult(case), error=f"{type(exc).__name__}: {exc}")
 
     with ThreadPoolExecutor(max_workers=workers or len(rows), thread_name_prefix="fault-row") as pool:
-        return list(pool.map(one, enumerate(rows)))
+        return list(pool.map(one, rows))
