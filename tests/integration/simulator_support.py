@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import time
 from collections.abc import Callable
+from typing import Any
 
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.tls import client_context
@@ -16,6 +18,28 @@ def connect(port: int, identity: Identity, context: ssl.SSLContext | None = None
     context = context or client_context(identity)
     raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     return context.wrap_socket(raw, session=session)
+
+
+# TLS alert descriptions (RFC 5246, section 7.2): what the simulator says on the wire, whatever words the local
+# OpenSSL build gives the error it raises
+BAD_CERTIFICATE = 42
+DECRYPT_ERROR = 51
+_CONTENT_ALERT = 21
+
+
+def alert_received(port: int, identity: Identity) -> int | None:
+    """Connect, GET /dcap, and return the TLS alert the simulator sent (read off the wire), or None without one."""
+    context = client_context(identity)
+    alerts: list[int] = []
+
+    def trace(_conn: Any, direction: str, _version: Any, content_type: Any, _msg_type: Any, data: bytes) -> None:
+        if direction == "read" and int(content_type) == _CONTENT_ALERT and len(data) >= 2:
+            alerts.append(data[1])
+
+    context._msg_callback = trace  # type: ignore[attr-defined]  # CPython's TLS message tracer
+    with contextlib.suppress(ssl.SSLError, OSError, EOFError), connect(port, identity, context) as conn:
+        get(conn, "/dcap")
+    return alerts[0] if alerts else None
 
 
 def get(conn: ssl.SSLSocket, target: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:

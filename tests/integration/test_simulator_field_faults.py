@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from tests.clocks import FixedClock
-from tests.integration.simulator_support import connect, get, wait_until
+from tests.integration.simulator_support import DECRYPT_ERROR, alert_received, connect, get, wait_until
 from tests.simulators import running_simulator
 from xcelsior_desktop.meter.discovery import discover
 from xcelsior_desktop.simulator import MeterSimulator
@@ -94,8 +94,7 @@ def test_flaky_reads_stall_some_requests_while_data_flows(identity, clock):
 def test_handshake_failure_by_chance(identity, clock):
     with running_simulator(identity, clock=clock) as sim:
         sim.set_fault("handshake_failure", chance=1.0)
-        with pytest.raises(Exception, match="DECRYPT_ERROR"):
-            get(connect(sim.port, identity), "/dcap")
+        assert alert_received(sim.port, identity) == DECRYPT_ERROR
         wait_until(lambda: sim.log.failed_handshakes == 1, what="the failed handshake")
         sim.set_fault("handshake_failure", False)
         with connect(sim.port, identity) as conn:
