@@ -72,6 +72,22 @@ def test_a_truncated_download_is_refused(tmp_path: Path) -> None:
     _refused(write(tmp_path / "cut.xml", text[: len(text) // 2]), DamagedFile, "cut short")
 
 
+@pytest.mark.parametrize("cut", [0.1, 0.5, 0.97])
+def test_a_download_cut_anywhere_is_said_to_be_cut_short(tmp_path: Path, cut: float) -> None:
+    text = _good_feed().encode()
+    _refused(write(tmp_path / "cut.xml", text[: int(len(text) * cut)]), DamagedFile, "cut short")
+
+
+def test_a_fault_inside_a_whole_file_is_named_with_its_line(tmp_path: Path) -> None:
+    body = _good_feed().replace("</title>", "</titel>", 1)
+    error = _refused(write(tmp_path / "typo.xml", body), DamagedFile, "not well-formed XML (line ")
+    assert "cut short" not in error.user_message
+
+
+def test_an_empty_file_is_said_to_be_empty(tmp_path: Path) -> None:
+    _refused(write(tmp_path / "empty.xml", b""), DamagedFile, "is empty")
+
+
 @pytest.mark.parametrize("content", [b"", b"date,kWh\n2026-01-01,5\n", b"\x89PNG\r\n\x1a\n\x00\x00"])
 def test_not_xml_is_refused(content: bytes, tmp_path: Path) -> None:
     _refused(write(tmp_path / "data.xml", content), DamagedFile, "Download")

@@ -48,9 +48,11 @@ class _CappedReader:
         self._raw = raw
         self._limit = limit
         self.count = 0
+        self.at_end = False  # the whole file was handed to the parser
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._raw.read(size if size and size > 0 else READ_CHUNK)
+        self.at_end = self.at_end or not chunk
         self.count += len(chunk)
         if self.count > self._limit:
             raise _TooLarge(self.count)
@@ -90,16 +92,18 @@ def _check_document(tree: etree._ElementTree, path: Path) -> None:
             "your utility's website choose 'Green Button: Download My Data' and pick the XML format."))
 
 
-def _syntax_error(path: Path, exc: etree.XMLSyntaxError, size_read: int) -> DamagedFile:
-    text = str(exc)
-    if size_read == 0 or "Document is empty" in text:
+def _syntax_error(path: Path, exc: etree.XMLSyntaxError, reader: _CappedReader, started: bool) -> DamagedFile:
+    """What is wrong, told from what the parser was given (never from libxml2's wording, which changes between
+    releases): nothing at all; the whole file, with the feed still open at its end (a download cut short); or a
+    fault inside it, named with its line."""
+    if reader.count == 0:
         what = "is empty"
-    elif "Premature end" in text or "EndTag" in text or "end of data" in text.lower():
+    elif reader.at_end and started:
         what = "ends before the feed is complete (a download cut short?)"
     else:
         reason = " ".join(str(exc.msg).split()).split(", line ")[0]  # libxml2 appends the position again
         what = f"is not well-formed XML (line {exc.lineno}: {reason})"
-    return DamagedFile(f"{path}: {text}", user_message=(
+    return DamagedFile(f"{path}: {exc}", user_message=(
         f"{path.name} {what}. Download your usage again from your utility's Green Button page."))
 
 
@@ -177,7 +181,7 @@ def iter_entries(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Iterator[et
     except _TooLarge as exc:
         raise _too_large(path, int(exc.args[0]), max_bytes) from None
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(path, exc, reader.count) from None
+        raise _syntax_error(path, exc, reader, checked) from None
     except ZIP_ERRORS as exc:  # a damaged member shows while it is decompressed
         raise _zip_damaged(path, exc) from None
     except OSError as exc:
