@@ -71,7 +71,9 @@ def test_settings_page_shows_the_preset_and_saves_edited_prices(qtbot):
 
 @pytest.mark.parametrize(("row_text", "tier_text", "expected"), [
     ("abc", "1=on-peak", "not a number"),
-    ("-3", "1=on-peak", "must be between 0 and 1000"),
+    ("-3000", "1=on-peak", "must be between -1000 and 1000"),
+    ("nan", "1=on-peak", "must be between -1000 and 1000"),
+    ("inf", "1=on-peak", "must be between -1000 and 1000"),
     ("9.9", "1 on-peak", "tier names are not readable"),
 ])
 def test_settings_page_refuses_bad_input_with_a_message(qtbot, row_text, tier_text, expected):
@@ -101,6 +103,31 @@ def test_a_tariff_file_that_cannot_be_read_keeps_the_dialog_open(qtbot, tmp_path
     dialog.accept()
     assert dialog.result_settings is None and not dialog.error.isHidden()
     assert "mine.toml" in dialog.error.text() and "timezone" in dialog.error.text()
+
+
+@pytest.mark.parametrize("own_folder", [True, False])
+def test_a_damaged_tariff_file_at_start_never_stops_the_app(qtbot, tmp_path, own_folder):
+    from xcelsior_desktop.services.state_files import take_reset_notices
+    from xcelsior_desktop.services.tariff.presets import user_dir
+
+    bad = (user_dir() if own_folder else tmp_path) / "mine.toml"
+    bad.write_text("name = " + "[" * 20_000 + "]" * 20_000 + "\n", encoding="utf-8")
+    settings = Settings()
+    CostSettings(tariff="mine" if own_folder else str(bad)).store_in(settings)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    cost = CostPlugin(AppShell(window=window, events=SessionSignals()), None, settings)
+    try:
+        assert cost.tariff is None and cost.problem is not None and "mine.toml" in cost.problem
+        notices = take_reset_notices()
+        assert len(notices) == 1 and "nested more than 16 deep" in notices[0]
+        if own_folder:  # set aside like any damaged file the app keeps
+            assert not bad.exists() and bad.with_name("mine.toml.bad").exists()
+            assert f"kept as {bad.with_name('mine.toml.bad')}" in notices[0]
+        else:  # the user's own document is never renamed
+            assert bad.exists() and "left as it is" in notices[0]
+    finally:
+        cost.stop()
 
 
 # -- the Cost tab, the tray and the chart with a store -------------------------------------------------------

@@ -42,7 +42,7 @@ def test_defaults_when_nothing_is_saved():
 
 def test_bad_values_fall_back_and_are_named():
     cost = CostSettings.from_dict({"tariff": 7, "cycle_start_day": 40, "tier_names": {"9": "x", "2": "mid-peak"},
-                                   "prices": {"on-peak/winter": -1, "off-peak/winter": 0.1, "daily_charge": "a"}})
+                                   "prices": {"on-peak/winter": -11, "off-peak/winter": 0.1, "daily_charge": "a"}})
     assert cost.tariff == "xcel-co-tou" and cost.cycle_start_day == 1
     assert cost.prices == {"off-peak/winter": 0.1}
     assert cost.tier_names == {2: "mid-peak"}

@@ -213,3 +213,59 @@ def test_a_name_in_the_users_folder_comes_before_a_preset() -> None:
                                                  encoding="utf-8")
     mine = resolve("xcel-co-tou")
     assert mine.origin == str(user_dir() / "xcel-co-tou.toml") and mine.versions[0].price("peak", "all-year") == 0.3
+
+
+# -- numbers: every one is finite and in its field's range, and no text reaches Python's own parser limits --------
+
+PRICED = GOOD.replace("peak = 0.30", "peak = {value}")
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("nan", "found nan: it must be a finite number"),
+    ("inf", "found inf: it must be a finite number"),
+    ("-inf", "found -inf: it must be a finite number"),
+    ("1e999", "found inf: it must be a finite number"),
+    ("10.5", "a price per kWh must be between -10 and 10"),
+    ("-11", "a price per kWh must be between -10 and 10"),
+    ("9" * 30, "a price per kWh must be between -10 and 10, found a number of 30 digits"),
+    ("9" * 5000, "a number written with more than 40 digits"),
+])
+def test_a_price_must_be_finite_and_sane(value: str, words: str) -> None:
+    found = problems(PRICED.format(value=value))
+    assert len(found) == 1 and words in found[0][2], found
+
+
+def test_a_negative_price_within_the_range_is_a_price() -> None:
+    tariff = parse_tariff(PRICED.format(value="-0.02"), "my.toml")
+    assert tariff.versions[0].price("peak", "all-year") == -0.02
+
+
+@pytest.mark.parametrize(("line", "field"), [
+    ("daily_charge = 1e999", "versions[0].daily_charge"),
+    ("daily_charge = -1", "versions[0].daily_charge"),
+    ("export_credit = nan", "versions[0].export_credit"),
+])
+def test_charges_and_credits_pass_the_same_check(line: str, field: str) -> None:
+    text = GOOD.replace("export_credit = 0.05", line if "export_credit" in line else f"export_credit = 0.05\n{line}")
+    assert [f for _, f, _ in problems(text)] == [field]
+
+
+def test_nesting_deeper_than_a_tariff_needs_is_one_problem_not_a_recursion_error() -> None:
+    text = GOOD + "notes = " + "[" * 20_000 + "]" * 20_000 + "\n"
+    assert problems(text) == [(16, "", "values are nested more than 16 deep, which no tariff needs")]
+
+
+def test_brackets_and_digits_in_strings_and_comments_are_text() -> None:
+    text = GOOD.replace('name = "test"', 'name = "test"\n# [[[[[[[[[[[[[[[[[[[[ ' + "1" * 100 + '\nnotes = "' + "[" * 40
+                        + "2" * 100 + '"')
+    assert parse_tariff(text, "my.toml").notes == "[" * 40 + "2" * 100
+
+
+def test_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        with pytest.raises(TariffError, match="cannot read the file"):
+            load_tariff(path)

@@ -87,20 +87,26 @@ class CostPlugin(QObject):
         self._at_change = QTimer(self)
         self._at_change.setSingleShot(True)
         self._at_change.timeout.connect(self.refresh)
-        self.use_settings(self.cost_settings)
+        self.use_settings(self.cost_settings, at_start=True)
         self._timer.start()
 
     # -- settings ----------------------------------------------------------------------------------
 
-    def use_settings(self, cost: CostSettings) -> None:
-        """Load the tariff the settings name (with the bill's prices); a problem is shown, never raised."""
+    def use_settings(self, cost: CostSettings, *, at_start: bool = False) -> None:
+        """Load the tariff the settings name (with the bill's prices); a problem is shown, never raised. At start
+        a damaged tariff file is dealt with like any damaged file the app keeps (see load_tariff_at_start)."""
         self.cost_settings = cost
-        try:
-            self.tariff, self.problem = cost.load_tariff(), None
-        except TariffError as exc:
-            self.tariff = None
-            self.problem = f"The tariff in Settings, Cost cannot be used:\n{exc.user_message}"
-            log.warning("cost: %s", exc)
+        if at_start:
+            self.tariff, self.problem = cost.load_tariff_at_start()
+            if self.problem:
+                log.warning("cost: %s", self.problem)
+        else:
+            try:
+                self.tariff, self.problem = cost.load_tariff(), None
+            except TariffError as exc:
+                self.tariff = None
+                self.problem = f"The tariff in Settings, Cost cannot be used:\n{exc.user_message}"
+                log.warning("cost: %s", exc)
         if cost.dropped:
             self.problem = ((self.problem + "\n") if self.problem else "") + (
                 "Some saved cost settings could not be read and their defaults are used: "

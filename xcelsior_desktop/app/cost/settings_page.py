@@ -4,7 +4,6 @@ ValueError with a sentence the user can act on (the dialog then stays open, noth
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -31,11 +30,10 @@ from xcelsior_desktop.services.settings import Settings
 from xcelsior_desktop.services.tariff import TariffError, preset_names, resolve
 from xcelsior_desktop.services.tariff.app_settings import (
     DAILY_CHARGE,
-    MAX_DAILY_CHARGE,
-    MAX_PRICE,
     CostSettings,
     current_version,
     editable_prices,
+    limit_of,
     price_key,
     with_bill_prices,
 )
@@ -231,11 +229,11 @@ class CostSettingsPage(QWidget):
                 raise ValueError(f"The price for {what} is not a number: {cell.text()!r}. Enter it as on your bill, "
                                  "e.g. 27.9") from None
             value = shown / 100 if cents and key != DAILY_CHARGE else shown
-            limit = MAX_DAILY_CHARGE if key == DAILY_CHARGE else MAX_PRICE
-            if not math.isfinite(value) or value < 0 or value > limit:
-                raise ValueError(f"The price for {what} must be between 0 and "
-                                 f"{_fmt(limit * 100 if cents and key != DAILY_CHARGE else limit)}: "
-                                 f"{cell.text()!r} cannot be right.")
+            limit = limit_of(key)
+            if not limit.accepts(value):
+                scale = 100 if cents and key != DAILY_CHARGE else 1
+                raise ValueError(f"The price for {what} must be between {_fmt(limit.low * scale)} and "
+                                 f"{_fmt(limit.high * scale)}: {cell.text()!r} cannot be right.")
             if abs(value - base) > 1e-12:
                 out[key] = value
         return out

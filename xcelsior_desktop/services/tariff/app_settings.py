@@ -15,13 +15,16 @@ with the bill's prices applied.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xcelsior_desktop.services.atomic_file import set_aside
+from xcelsior_desktop.services.state_files import add_notice
+from xcelsior_desktop.services.tariff import limits
 from xcelsior_desktop.services.tariff.errors import Problem, TariffError
 from xcelsior_desktop.services.tariff.model import Tariff, TariffVersion
-from xcelsior_desktop.services.tariff.presets import resolve
+from xcelsior_desktop.services.tariff.presets import resolve, user_dir
 
 if TYPE_CHECKING:
     from xcelsior_desktop.services.settings import Settings
@@ -30,8 +33,6 @@ SETTINGS_KEY = "cost"
 DEFAULT_TARIFF = "xcel-co-tou"
 DAILY_CHARGE = "daily_charge"
 DEFAULT_TIER_NAMES: dict[int, str] = {1: "on-peak", 2: "mid-peak", 3: "off-peak"}
-MAX_PRICE = 10.0  # per kWh: a typo guard (10 dollars per kWh is 30x any residential price)
-MAX_DAILY_CHARGE = 100.0
 
 
 def price_key(period: str, season: str) -> str:
@@ -124,17 +125,49 @@ class CostSettings:
         base = resolve(self.tariff)
         return with_bill_prices(base, self.prices)
 
+    def load_tariff_at_start(self) -> tuple[Tariff | None, str | None]:
+        """The tariff for the app at start, or (None, what happened). A damaged tariff file never stops the app:
+        one in the app's own tariffs folder is set aside like any damaged file the app keeps (``NAME.toml.bad``);
+        one elsewhere is the user's own document and is left as it is. Either way no tariff is used until the
+        user chooses one, and a notice says so."""
+        try:
+            return self.load_tariff(), None
+        except TariffError as exc:
+            path = exc.path
+            if path is None or exc.missing:
+                return None, exc.user_message
+            kept = None
+            if _inside(path, user_dir()):
+                kept = set_aside(path)
+            where = f"The old file is kept as {kept}." if kept is not None else (
+                f"The file {path} was left as it is." if not _inside(path, user_dir()) else
+                f"It could not be moved aside; remove {path} by hand.")
+            problems = "; ".join(p.describe(path.name) for p in exc.problems)
+            notice = (f"The tariff file {path.name} could not be used ({problems}), so no costs are shown. Fix it "
+                      f"or choose another tariff in Settings, Cost. {where}")
+            add_notice(notice)
+            return None, notice
+
     def tier_period(self, tier: int) -> str | None:
         return self.tier_names.get(tier)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().parent == folder.resolve()
+    except OSError:
+        return False
+
+
+def limit_of(key: str) -> limits.Limit:
+    """The range a bill's figure under ``key`` must be in (the tariff loader's, so both ways in agree)."""
+    return limits.DAILY_CHARGE if key == DAILY_CHARGE else limits.PRICE
 
 
 def _price_ok(key: Any, value: Any) -> bool:
     if not isinstance(key, str) or not key or len(key) > 100:
         return False
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        return False
-    limit = MAX_DAILY_CHARGE if key == DAILY_CHARGE else MAX_PRICE
-    return value <= limit and (key == DAILY_CHARGE or key.count("/") == 1)
+    return limit_of(key).accepts(value) and (key == DAILY_CHARGE or key.count("/") == 1)
 
 
 def current_version(tariff: Tariff) -> TariffVersion:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,12 @@ class Problem:
 class TariffError(Exception):
     """A tariff that cannot be used. ``user_message`` lists every problem found and says what to do next."""
 
-    def __init__(self, origin: str, problems: list[Problem], *, next_step: str | None = None) -> None:
+    def __init__(self, origin: str, problems: list[Problem], *, next_step: str | None = None,
+                 path: Path | None = None, missing: bool = False) -> None:
         self.origin = origin
         self.problems = problems
+        self.path = path  # the tariff file, when the problem is in (or with) one
+        self.missing = missing  # that file does not exist
         lines = [p.describe(origin) for p in problems]
         super().__init__("; ".join(lines))
         step = next_step or ("Fix the file (see docs/tariffs.md for the format, or "

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from xcelsior_desktop.regular_file import read_regular_file
+from xcelsior_desktop.services.tariff import limits
 from xcelsior_desktop.services.tariff.errors import Problem, TariffError
 from xcelsior_desktop.services.tariff.holidays import (
     KNOWN_RULES,
@@ -32,6 +33,7 @@ from xcelsior_desktop.services.tariff.model import (
     TariffVersion,
     Tier,
 )
+from xcelsior_desktop.services.tariff.toml_screen import MAX_CHARS, load_toml
 
 PathKey = tuple[str | int, ...]
 
@@ -144,28 +146,25 @@ def _field(path: PathKey) -> str:
     return text
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
+_show = limits.show
 
 
 def _price(check: _Checker, path: PathKey, value: Any, seasons: list[str]) -> dict[str, float] | None:
     """A price: one number for every season, or a table season -> number."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value < 0:
-            check.error(path, f"a price cannot be negative ({value})")
+        problem = limits.PRICE.problem(value)
+        if problem:
+            check.error(path, problem)
             return None
         return {season: float(value) for season in seasons}
     if isinstance(value, dict):
         prices: dict[str, float] = {}
         for season, amount in value.items():
+            problem = limits.PRICE.problem(amount)
             if season not in seasons:
                 check.error((*path, season), f"no season named '{season}' (seasons: {', '.join(seasons)})")
-            elif isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
-                check.error((*path, season), f"expected a price per kWh (a number >= 0), found {_show(amount)}")
+            elif problem:
+                check.error((*path, season), problem)
             else:
                 prices[season] = float(amount)
         missing = [s for s in seasons if s not in value]
@@ -304,7 +303,10 @@ def _tiers(check: _Checker, path: PathKey, value: Any, season_names: list[str]) 
                           required=not last)
         if last and up_to is not None:
             check.error((*here, "up_to_kwh"), "the last tier has no upper limit: remove up_to_kwh")
-        if up_to is not None and up_to <= previous:
+        if up_to is not None and (problem := limits.TIER_KWH.problem(up_to)):
+            check.error((*here, "up_to_kwh"), problem)
+            up_to = None
+        elif up_to is not None and up_to <= previous:
             check.error((*here, "up_to_kwh"), f"tiers must rise: {up_to} is not above {previous}")
         if "price" not in item:
             check.error(here, "'price' is missing: the price per kWh in this tier")
@@ -319,9 +321,13 @@ def _tiers(check: _Checker, path: PathKey, value: Any, season_names: list[str]) 
 def _export_credit(check: _Checker, path: PathKey, value: Any) -> ExportCredit | None:
     if value in ("net", "none"):
         return ExportCredit(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
-        return ExportCredit("fixed", float(value))
-    check.error(path, f'expected "net", "none" or a price per kWh (a number >= 0), found {_show(value)}')
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        problem = limits.PRICE.problem(value)
+        if problem is None:
+            return ExportCredit("fixed", float(value))
+        check.error(path, problem)
+        return None
+    check.error(path, f'expected "net", "none" or a price per kWh (a number), found {_show(value)}')
     return None
 
 
@@ -333,8 +339,9 @@ def _version(check: _Checker, path: PathKey, item: dict[str, Any]) -> TariffVers
         check.error((*path, "from"), "expected a date without a time of day (2025-11-01)")
         valid_from = None
     daily = check.get(item, path, "daily_charge", (int, float), "a fixed charge per day (a number)", default=0.0)
-    if daily is not None and daily < 0:
-        check.error((*path, "daily_charge"), "a daily charge cannot be negative")
+    if daily is not None and (problem := limits.DAILY_CHARGE.problem(daily)):
+        check.error((*path, "daily_charge"), problem)
+        daily = None
     credit = _export_credit(check, (*path, "export_credit"), item.get("export_credit", "none"))
     seasons = _seasons(check, (*path, "seasons"), item.get("seasons"))
     season_names = [s.name for s in seasons] if seasons else []
@@ -368,7 +375,7 @@ def _version(check: _Checker, path: PathKey, item: dict[str, Any]) -> TariffVers
                 check.error((*path, "prices"), f"no price for period '{name}'")
         if set(prices) != set(needed):
             return None
-    if valid_from is None or daily is None or daily < 0 or credit is None or seasons is None or periods is None:
+    if valid_from is None or daily is None or credit is None or seasons is None or periods is None:
         return None
     note = check.get(item, path, "note", str, "a note (text)", default="")
     return TariffVersion(valid_from, seasons, periods, default_period, prices, tiers, float(daily), credit,
@@ -452,12 +459,9 @@ def _zone(check: _Checker, name: Any) -> dt.tzinfo | None:
 
 def parse_tariff(text: str, origin: str = "tariff") -> Tariff:
     """A tariff from TOML text; ``origin`` names the file in messages. Raises :class:`TariffError`."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise TariffError(origin, [Problem("", int(match.group(1)) if match else None,
-                                           f"this is not valid TOML ({exc})")]) from None
+    data, problems = load_toml(text)
+    if data is None:
+        raise TariffError(origin, problems)
     check = _Checker(key_lines(text))
     check.unknown_keys(data, (), TOP_KEYS)
     file_format = data.get("format", 1)
@@ -502,9 +506,14 @@ def load_tariff(path: Path | str) -> Tariff:
     """A tariff from a file. Raises :class:`TariffError` (unreadable file or bad content)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path, limit=MAX_CHARS).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise TariffError(str(path), [Problem("", None, f"cannot read the file ({reason})")],
-                          next_step="Check the file name and that it is a UTF-8 text file, then try again.") from None
-    return parse_tariff(text, str(path))
+                          next_step="Check the file name and that it is a UTF-8 text file, then try again.",
+                          path=path, missing=isinstance(exc, FileNotFoundError)) from None
+    try:
+        return parse_tariff(text, str(path))
+    except TariffError as exc:
+        exc.path = path
+        raise
