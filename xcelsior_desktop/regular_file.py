@@ -13,6 +13,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 DEFAULT_LIMIT = 1 << 20  # 1 MiB: far above any PEM pair or state file the app writes
 
@@ -35,6 +36,26 @@ def _kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
+
+
+def open_regular_file(path: Path | str) -> BinaryIO:
+    """``path`` opened for reading (buffered), only when it is a regular file: a FIFO never blocks the call, a folder
+    or a device is refused. Raises FileNotFoundError & co or :class:`NotARegularFile`."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError as exc:
+        raise NotARegularFile(errno.EISDIR, "it is a folder, not a file", str(path)) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(errno.EINVAL, f"it is {_kind(info.st_mode)}, not a file", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def read_regular_file(path: Path | str, *, limit: int = DEFAULT_LIMIT) -> bytes:

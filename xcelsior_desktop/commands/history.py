@@ -96,16 +96,20 @@ def run(args: argparse.Namespace) -> int:
     return _info(args)
 
 
-def _open_store(args: argparse.Namespace, action: str, *, must_exist: bool) -> Any:
+def _open_store(args: argparse.Namespace, action: str, *, read_only: bool) -> Any:
+    """The store for ``action``. A reading command (info, export) opens it read-only: it never creates, renames,
+    repairs or rewrites anything. A writing one (sync, import) may create or repair a history file, never replace
+    a file that is not one; the app's own file (no --db) is the app's, damaged content included."""
     from xcelsior_desktop.services.history.errors import HistoryError
-    from xcelsior_desktop.services.history.store import HistoryStore, default_path
+    from xcelsior_desktop.services.history.store import Access, HistoryStore, default_path
 
     path = args.db if args.db is not None else default_path()
-    if must_exist and not path.exists():
+    if read_only and not path.exists() and not path.is_symlink():
         print(f"{PROG} {action}: no history at {path}: run '{PROG} sync' or start the app first", file=sys.stderr)
         return None
+    access = Access.READ if read_only else (Access.OWN if args.db is None else Access.WRITE)
     try:
-        store = HistoryStore(path)
+        store = HistoryStore(path, access=access)
     except HistoryError as exc:
         _fail(action, exc)
         return None
@@ -126,7 +130,7 @@ def _sync(args: argparse.Namespace) -> int:
     if where is None:
         return 2
     host, port, pinned = where
-    store = _open_store(args, "sync", must_exist=False)
+    store = _open_store(args, "sync", read_only=False)
     if store is None:
         return 1
     try:
@@ -173,7 +177,7 @@ def _import(args: argparse.Namespace) -> int:
     except GreenButtonError as exc:
         _fail("import", exc)
         return 1
-    store = _open_store(args, "import", must_exist=False)
+    store = _open_store(args, "import", read_only=False)
     if store is None:
         return 1
     try:
@@ -218,7 +222,7 @@ def _export(args: argparse.Namespace) -> int:
     except TariffError as exc:
         _fail("export", exc)
         return 1
-    store = _open_store(args, "export", must_exist=True)
+    store = _open_store(args, "export", read_only=True)
     if store is None:
         return 1
     start = periods.local_midnight(args.date_from) if args.date_from else None
@@ -246,7 +250,7 @@ def _info(args: argparse.Namespace) -> int:
     from xcelsior_desktop.services.history.errors import HistoryError
     from xcelsior_desktop.services.history.export import iso_utc
 
-    store = _open_store(args, "info", must_exist=True)
+    store = _open_store(args, "info", read_only=True)
     if store is None:
         return 1
     try:

@@ -44,6 +44,7 @@ class HistoryPlugin(QObject):
         self.tz = household_zone(tz)
         self.recorder = HistoryRecorder(self.store, shell.send, tz=tz, on_change=self.changed.emit,
                                         on_problem=self.problem.emit)
+        self.store.on_memory(self.problem.emit)  # the file stopped taking writes: this run goes on in memory
         self.view = HistoryView(self.store, tz=self.tz, now=self.recorder.meter_now)
         shell.add_window_tab("history", "History", self.view)
         tabs = shell.window.tabs

@@ -21,6 +21,7 @@ from typing import IO
 from lxml import etree
 
 from xcelsior_desktop import safe_xml
+from xcelsior_desktop.regular_file import NotARegularFile, open_regular_file
 from xcelsior_desktop.safe_xml import local_name
 from xcelsior_desktop.services.greenbutton.errors import (
     DamagedFile,
@@ -141,10 +142,12 @@ def iter_entries(path: Path | str, *, max_bytes: int = MAX_BYTES) -> Iterator[et
     """
     path = Path(path)
     try:
-        size = os.stat(path).st_size
-        raw = open(path, "rb")  # noqa: SIM115 - closed in the finally below, across the generator's life
-    except IsADirectoryError as exc:
-        raise FileUnreadable(str(exc), user_message=f"{path} is a folder, not a Green Button file.") from exc
+        raw = open_regular_file(path)  # closed in the finally below, across the generator's life; never a FIFO
+        size = os.fstat(raw.fileno()).st_size
+    except NotARegularFile as exc:
+        message = (f"{path} cannot be read as a Green Button file: {exc.strerror}. Choose the .xml (or .zip) file "
+                   "you downloaded.")
+        raise FileUnreadable(message, user_message=message) from exc
     except FileNotFoundError as exc:
         raise FileUnreadable(str(exc), user_message=f"{path} does not exist. Check the file name.") from exc
     except OSError as exc:

@@ -15,7 +15,13 @@ class HistoryError(Exception):
 
 
 class StoreUnavailable(HistoryError):
-    """The store cannot be written (full disk, read-only folder, no permission): the app goes on in memory."""
+    """The store cannot be written (full disk, read-only file or folder, a folder in its place): the app goes on
+    in memory. ``cause`` says which, and what to do (see file_check.unwritable_cause)."""
+
+    def __init__(self, detail: str = "", *, user_message: str | None = None, cause: str | None = None) -> None:
+        super().__init__(detail, user_message=user_message or (
+            f"The energy history cannot be saved: {cause}" if cause else None))
+        self.cause = cause
 
     default_message = (
         "The energy history cannot be saved (the disk is full or its folder is read-only). The app goes on "
@@ -37,4 +43,19 @@ class StoreTooNew(HistoryError):
     default_message = (
         "The energy history was saved by a newer version of Xcelsior Desktop. Update the app to read it; "
         "the file has been left as it is."
+    )
+
+
+class NotAHistoryStore(HistoryError):
+    """The path holds something that is not an Xcelsior history file; it is left exactly as it is."""
+
+    default_message = "That file is not an Xcelsior history file; it was left as it is."
+
+
+class StoreDamaged(HistoryError):
+    """A history file of ours that cannot be read (a read-only command never repairs it)."""
+
+    default_message = (
+        "The energy history file is damaged, so it cannot be read. It was left as it is: the app sets it aside "
+        "and starts a new one when it next starts (or run 'xcelsior-desktop history sync')."
     )

@@ -1,8 +1,8 @@
 """Open the app's history store, or say why it lives in memory for this run.
 
 Qt-free. A damaged file is set aside by the store itself (``user_message`` says what was lost: a notification,
-once); a file that cannot be written (full disk, read-only folder, no permission) or one from a newer version
-means this run keeps its history in memory only, and the window says so.
+once); a file that cannot be written (full disk, read-only file or folder, a folder in its place) or one from a
+newer version means this run keeps its history in memory only, and the window says why and what to do.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcelsior_desktop.services.history.errors import HistoryError, StoreTooNew
+from xcelsior_desktop.services.history.errors import HistoryError, StoreTooNew, StoreUnavailable
 from xcelsior_desktop.services.history.store import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -42,9 +42,12 @@ def open_history(path: Path | None = None) -> OpenedStore:
         log.warning("the history store %s cannot be used: %s", where or "(default)", exc)
         if isinstance(exc, StoreTooNew):
             reason = exc.user_message
+        elif isinstance(exc, StoreUnavailable) and exc.cause:
+            reason = exc.cause  # the real cause: read-only file or folder, a folder in its place, a full disk
         else:
-            reason = (f"the history file cannot be written ({exc.detail or exc}). Free some disk space or make its "
-                      "folder writable, then restart the app.")
+            reason = (f"the history file cannot be written ({exc.detail or exc}). Check the disk and the file, then "
+                      "restart the app.")
         notice = f"History is kept in memory only, and is lost when the app quits: {reason}"
         return OpenedStore(HistoryStore.in_memory(), in_memory_notice=notice)
-    return OpenedStore(store, damaged_message=store.user_message)
+    damaged = store.user_message and f"{store.user_message} The meter's last 30 days are read again now."
+    return OpenedStore(store, damaged_message=damaged or None)

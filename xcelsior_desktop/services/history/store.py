@@ -18,18 +18,30 @@ Rules the store keeps:
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from xcelsior_desktop.services.history import periods, schema
-from xcelsior_desktop.services.history.errors import HistoryError, StoreBusy, StoreTooNew, StoreUnavailable
+from xcelsior_desktop.services.history import file_check, periods, schema
+from xcelsior_desktop.services.history.errors import (
+    HistoryError,
+    NotAHistoryStore,
+    StoreBusy,
+    StoreDamaged,
+    StoreTooNew,
+    StoreUnavailable,
+)
+
+log = logging.getLogger(__name__)
 
 METER_SOURCE = "meter"
 FILE_NAME = "history.sqlite3"
@@ -38,6 +50,7 @@ FULL_RESOLUTION_S = 7 * 24 * 3600  # demand samples and register readings kept a
 ROLLUP_EVERY_S = 3600  # add_demand rolls up at most this often
 REGISTER_KEEP_EVERY_S = 900  # older register readings: the first of each 15 minutes is kept
 MEMORY = ":memory:"
+REMIND_EVERY_S = 3600  # while the history is kept in memory only, the log says so again this often
 
 T = TypeVar("T")
 
@@ -134,13 +147,21 @@ def default_path() -> Path:
     return paths.data_dir() / FILE_NAME
 
 
+_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_UNWRITABLE_CODES = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
+                     sqlite3.SQLITE_PERM}
+
+
 def _classify(exc: sqlite3.Error, path: Path | str) -> HistoryError:
-    """Turn an sqlite3 error into one of ours with a sentence a user can act on."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+    """Turn an sqlite3 error into one of ours with a sentence a user can act on, by SQLite's result code (its
+    primary code: the low byte of an extended one), never by the wording of its message."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _BUSY_CODES:
         return StoreBusy(f"{path}: {exc}")
-    if isinstance(exc, sqlite3.OperationalError) or "full" in text or "readonly" in text:
-        return StoreUnavailable(f"{path}: {exc}")
+    if primary in _UNWRITABLE_CODES or (primary is None and isinstance(exc, sqlite3.OperationalError)):
+        cause = file_check.unwritable_cause(Path(path), exc) if str(path) != MEMORY else None
+        return StoreUnavailable(f"{path}: {exc}", cause=cause)
     return HistoryError(
         f"{path}: {exc}",
         user_message=(
@@ -150,16 +171,28 @@ def _classify(exc: sqlite3.Error, path: Path | str) -> HistoryError:
     )
 
 
+class Access(enum.Enum):
+    """How a store is opened (see :class:`HistoryStore`)."""
+
+    READ = "read"  # history info / export: never creates, renames, migrates or rewrites anything
+    WRITE = "write"  # history sync / import on a file the user named: creates, migrates, repairs a history file
+    OWN = "own"  # the app's own file (only the app writes it): also sets aside whatever else sits there
+
+
 class HistoryStore:
     """The history file. Thread-safe (one connection behind a lock); use one per process."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, access: Access = Access.OWN) -> None:
         self.path: Path = Path(path) if path is not None else default_path()
+        self.access = access
         self.user_message: str | None = None  # set when a damaged file was set aside on opening
         self.set_aside_path: Path | None = None
+        self.memory_cause: str | None = None  # set when a file that stopped taking writes is run from memory
+        self._memory_listeners: list[Callable[[str], None]] = []
+        self._reminded_at = 0.0
         self._lock = threading.RLock()
         self._last_rollup_ms: int | None = None
-        self._conn = self._open()
+        self._conn = self._open_read() if access is Access.READ else self._open()
 
     @classmethod
     def in_memory(cls) -> HistoryStore:
@@ -186,23 +219,106 @@ class HistoryStore:
             raise _classify(exc, self.path) from exc
         return conn
 
+    def _not_ours(self, what: str) -> NotAHistoryStore:
+        message = (f"{self.path} is not an Xcelsior history file ({what}); it was left as it is. Give --db the path "
+                   "of a history file, or a new file name.")
+        return NotAHistoryStore(message, user_message=message)
+
     def _open(self) -> sqlite3.Connection:
+        """Open for writing (Access.WRITE / OWN): create, migrate, repair; check that a write goes through."""
+        if self._is_memory:
+            conn = self._connect()
+            self._prepare(conn)
+            return conn
+        try:
+            found = file_check.inspect(self.path)
+        except OSError as exc:
+            raise StoreUnavailable(f"{self.path}: {exc}", cause=file_check.unwritable_cause(self.path, exc)) from exc
+        if found.kind in (file_check.Kind.FOLDER, file_check.Kind.NOT_A_FILE):
+            raise StoreUnavailable(f"{self.path}: {found.kind.value}", cause=file_check.unwritable_cause(self.path))
+        foreign = found.kind is file_check.Kind.NOT_SQLITE or (
+            found.kind is file_check.Kind.SQLITE and found.version == 0 and _has_tables(self.path))
+        if foreign:
+            what = "its content is not an SQLite database" if found.kind is file_check.Kind.NOT_SQLITE else (
+                "an SQLite database of another program")
+            if self.access is not Access.OWN:
+                raise self._not_ours(what)
+            return self._start_afresh(what)  # the app's own path: it was ours, and is damaged beyond its header
         conn = self._connect()
         try:
             self._prepare(conn)
+            self._check_writable(conn)
             return conn
         except StoreTooNew:
             conn.close()
             raise
         except schema.NotAHistoryFile as exc:
             conn.close()
+            if self.access is not Access.OWN:
+                raise self._not_ours(str(exc)) from None
             return self._start_afresh(str(exc))
         except sqlite3.OperationalError as exc:
             conn.close()
             raise _classify(exc, self.path) from exc
-        except sqlite3.DatabaseError as exc:  # not a database, malformed image
+        except sqlite3.DatabaseError as exc:  # a history file with damaged pages: set aside (kept), never rewritten
             conn.close()
             return self._start_afresh(str(exc))
+
+    def _check_writable(self, conn: sqlite3.Connection) -> None:
+        """A read-only file opens without complaint and fails at its first write: find out now, not at every poll."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('opened_at', ?)",
+                         (int(dt.datetime.now(dt.UTC).timestamp()),))
+            conn.execute("COMMIT")
+        except BaseException:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    def _open_read(self) -> sqlite3.Connection:
+        """Open for reading only (Access.READ): nothing at the path, or beside it, is created or changed.
+
+        No write-ahead log beside the file means no program has it open: it is read as immutable (SQLite then
+        creates no -wal or -shm). With the app running, its -wal and -shm are there and are used as they are. A file
+        of an older layout is copied into memory and brought up to date there."""
+        try:
+            found = file_check.inspect(self.path)
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: {exc}", user_message=(
+                f"{self.path} cannot be read ({exc.strerror or exc}).")) from exc
+        if found.kind is file_check.Kind.MISSING:
+            raise HistoryError(f"{self.path}: no such file", user_message=f"There is no history file at {self.path}.")
+        if found.kind is not file_check.Kind.SQLITE:
+            what = {file_check.Kind.EMPTY: "it is empty", file_check.Kind.FOLDER: "it is a folder",
+                    file_check.Kind.NOT_A_FILE: "it is not a regular file"}.get(
+                found.kind, "its content is not an SQLite database")
+            raise self._not_ours(what)
+        if found.version > schema.CURRENT_VERSION:
+            raise StoreTooNew(f"history file version {found.version}, this app knows up to {schema.CURRENT_VERSION}")
+        if found.version == 0:
+            raise self._not_ours("an SQLite database without the history's version stamp")
+        wal, shm = (Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm"))
+        options = "mode=ro" if wal.exists() and shm.exists() else "mode=ro&immutable=1"
+        uri = f"{self.path.resolve().as_uri()}?{options}"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            check = conn.execute("PRAGMA quick_check(1)").fetchone()
+            if not check or check[0] != "ok":
+                conn.close()
+                raise sqlite3.DatabaseError(f"quick_check: {check[0] if check else 'no answer'}")
+            if schema.version(conn) < schema.CURRENT_VERSION:
+                conn = _migrated_copy(conn)
+        except sqlite3.DatabaseError as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            if isinstance(code, int) and code & 0xFF in _BUSY_CODES:
+                raise StoreBusy(f"{self.path}: {exc}") from exc
+            raise StoreDamaged(f"{self.path}: {exc}", user_message=(
+                f"The history file {self.path} is damaged ({exc}), so it cannot be read. It was left as it is: "
+                "the app sets it aside and starts a new one when it next opens it.")) from exc
+        return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         if not self._is_memory:
@@ -216,6 +332,8 @@ class HistoryStore:
         schema.ensure(conn)
 
     def _start_afresh(self, reason: str) -> sqlite3.Connection:
+        if self.access is Access.READ:  # never: a read changes nothing
+            raise StoreDamaged(f"{self.path}: {reason}")
         """Set the damaged file aside (with its -wal and -shm) and open a new, empty one."""
         span = _readable_span(self.path)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -231,7 +349,7 @@ class HistoryStore:
         lost = f" It held history from {span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}." if span else ""
         self.user_message = (
             f"The energy history file was damaged and has been set aside as {aside.name}.{lost} A new one was "
-            "started: the meter's last 30 days are read again; anything older is only in the set-aside file."
+            "started; anything older than what is read again is only in the set-aside file."
         )
         conn = self._connect()
         try:
@@ -262,24 +380,71 @@ class HistoryStore:
             except sqlite3.Error as exc:
                 raise _classify(exc, self.path) from exc
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction that takes the write lock up front (so the busy timeout applies, never a deadlock)."""
+    def _transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` in one transaction that takes the write lock up front (so the busy timeout applies, never a
+        deadlock). When the file no longer takes writes, the store goes on in memory (see :meth:`_to_memory`) and
+        ``work`` runs again there."""
+        try:
+            result = self._transact_once(work)
+        except StoreUnavailable as exc:
+            if self._is_memory or not self._memory_listeners or not self._to_memory(exc):
+                raise
+            result = self._transact_once(work)
+        if self.memory_cause is not None and time.monotonic() - self._reminded_at >= REMIND_EVERY_S:
+            self._reminded_at = time.monotonic()
+            log.warning("the energy history is still kept in memory only: %s", self.memory_cause)
+        return result
+
+    def _transact_once(self, work: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
+            if self.access is Access.READ:
+                raise HistoryError(f"{self.path}: opened for reading only")
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise _classify(exc, self.path) from exc
             try:
-                yield conn
+                result = work(conn)
                 conn.execute("COMMIT")
+                return result
             except BaseException as exc:
                 with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
                     raise _classify(exc, self.path) from exc
                 raise
+
+    # --- running from memory -----------------------------------------------------------------------------------
+
+    def on_memory(self, listener: Callable[[str], None]) -> None:
+        """Go on in memory for the rest of this run when the file stops taking writes (the app's choice: a command
+        fails instead, so nothing is silently lost), and call ``listener(message)`` on the writing thread then."""
+        self._memory_listeners.append(listener)
+
+    def _to_memory(self, exc: StoreUnavailable) -> bool:
+        with self._lock:
+            if self.memory_cause is not None:
+                return False
+            memory = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
+            try:
+                self._conn.backup(memory)
+            except sqlite3.Error as copy_error:
+                log.warning("the history could not be copied into memory (%s): starting empty", copy_error)
+                memory.close()
+                memory = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
+                self._prepare(memory)
+            old, self._conn = self._conn, memory
+            with suppress(sqlite3.Error):
+                old.close()
+            cause = exc.cause or str(exc)
+            self.memory_cause = cause
+            self._reminded_at = time.monotonic()
+        message = f"History is kept in memory only from now on, and is lost when the app quits: {cause}"
+        log.warning(message)
+        for listener in list(self._memory_listeners):
+            listener(message)
+        return True
 
     # --- intervals -------------------------------------------------------------------------------------------
 
@@ -303,8 +468,9 @@ class HistoryStore:
             rows.append((iv.source, start, iv.duration_s, iv.imported_wh, iv.exported_wh))
         if not rows:
             return 0
-        changed = 0
-        with self._write() as conn:
+
+        def work(conn: sqlite3.Connection) -> int:
+            changed = 0
             max_duration = dict(conn.execute("SELECT source, max_duration_s FROM source_durations").fetchall())
             for source, start, duration, imported, exported in rows:
                 if duration > max_duration.get(source, 0):
@@ -340,7 +506,9 @@ class HistoryStore:
                 end_hour = -(-hi // 3600) * 3600
                 conn.execute("DELETE FROM hour_totals WHERE hour >= ? AND hour < ?", (first_hour, end_hour))
                 conn.execute(schema.FILL_HOUR_TOTALS, (first_hour, end_hour))
-        return changed
+            return changed
+
+        return self._transact(work)
 
     @staticmethod
     def _reshadow(conn: sqlite3.Connection, lo: int, hi: int, max_duration: dict[str, int]) -> None:
@@ -477,7 +645,8 @@ class HistoryStore:
         rows = [(_ms(s.at), float(s.watts)) for s in samples]
         if not rows:
             return 0
-        with self._write() as conn:
+
+        def work(conn: sqlite3.Connection) -> int:
             count = 0
             for row in rows:
                 count += conn.execute(
@@ -485,6 +654,9 @@ class HistoryStore:
                     "ON CONFLICT(at_ms) DO UPDATE SET watts = excluded.watts WHERE watts != excluded.watts",
                     row,
                 ).rowcount
+            return count
+
+        count = self._transact(work)
         newest = max(r[0] for r in rows)
         if self._last_rollup_ms is None or newest - self._last_rollup_ms >= ROLLUP_EVERY_S * 1000:
             self.roll_up(_from_ms(newest))
@@ -494,7 +666,8 @@ class HistoryStore:
         """Roll demand samples older than 7 days (before ``now``) into 1-minute rows and delete them; thin
         register readings older than 7 days to the first of each 15 minutes. Returns how many samples went."""
         cutoff_ms = (_ms(now) - FULL_RESOLUTION_S * 1000) // 60_000 * 60_000
-        with self._write() as conn:
+
+        def work(conn: sqlite3.Connection) -> int:
             conn.execute(
                 "INSERT INTO demand_minutes(minute, samples, min_w, mean_w, max_w) "
                 "SELECT at_ms / 60000 * 60, count(*), min(watts), avg(watts), max(watts) FROM demand_samples "
@@ -519,6 +692,9 @@ class HistoryStore:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (cutoff_ms // keep_ms * keep_ms,),
             )
+            return gone
+
+        gone = self._transact(work)
         self._last_rollup_ms = _ms(now)
         return gone
 
@@ -572,8 +748,9 @@ class HistoryStore:
         rows = [(_ms(r.at), r.imported_wh, r.exported_wh) for r in readings if r.imported_wh is not None or r.exported_wh is not None]
         if not rows:
             return 0
-        count = 0
-        with self._write() as conn:
+
+        def work(conn: sqlite3.Connection) -> int:
+            count = 0
             for row in rows:
                 count += conn.execute(
                     "INSERT INTO register_readings(at_ms, imported_wh, exported_wh) VALUES (?, ?, ?) "
@@ -582,6 +759,9 @@ class HistoryStore:
                     "WHERE (imported_wh, exported_wh) IS NOT (excluded.imported_wh, excluded.exported_wh)",
                     row,
                 ).rowcount
+            return count
+
+        count = self._transact(work)
         return count
 
     def register_readings(self, start: dt.datetime, end: dt.datetime) -> list[RegisterReading]:
@@ -634,7 +814,7 @@ class HistoryStore:
 def _readable_span(path: Path) -> tuple[dt.datetime, dt.datetime] | None:
     """What a damaged file still tells about the history it held (best effort, read-only)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=1.0)
     except sqlite3.Error:
         return None
     try:
@@ -648,3 +828,28 @@ def _readable_span(path: Path) -> tuple[dt.datetime, dt.datetime] | None:
         return None
     finally:
         conn.close()
+
+
+def _has_tables(path: Path) -> bool:
+    """Whether an SQLite file without our version stamp holds tables (another program's database), read-only."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return False
+    try:
+        return bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
+    except sqlite3.Error:
+        return False  # unreadable: damaged, and judged by the caller as such
+    finally:
+        conn.close()
+
+
+def _migrated_copy(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """A file of an older layout, read-only: its content copied into memory and brought up to date there."""
+    memory = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
+    try:
+        conn.backup(memory)
+    finally:
+        conn.close()
+    schema.ensure(memory)
+    return memory
