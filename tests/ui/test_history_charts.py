@@ -239,3 +239,47 @@ def test_the_live_view_is_the_stores_last_hour_with_hover(qtbot, tmp_path):
         reading = chart.reading_near(chart.width() - 9)
         assert reading is not None and reading[1] == 1000.0  # the newest, at "now"
         assert chart.hover_text(reading).endswith("1,000 W from the grid")
+
+
+# -- the Live chart: a line only where readings were taken ---------------------------------------------------------
+
+
+def test_the_live_chart_breaks_its_line_where_no_readings_were_taken(qtbot, tmp_path):
+    """The app was stopped for 17 minutes: nothing is drawn over those minutes (a gap stays a gap)."""
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        now = NOW
+        before = [now - dt.timedelta(minutes=40) + dt.timedelta(seconds=5 * i) for i in range(12 * 20)]  # 20 min
+        after = [now - dt.timedelta(minutes=3) + dt.timedelta(seconds=5 * i) for i in range(12 * 3)]  # 3 min
+        from xcelsior_desktop.services.history.store import DemandSample
+
+        store.add_demand(DemandSample(at, 1500.0) for at in before + after)
+        shown = HistoryView(store, tz=DENVER, now=lambda: now)
+        shown.set_poll_interval(5.0)
+        shown.resize(900, 560)
+        qtbot.addWidget(shown)
+        shown.show()
+        qtbot.waitExposed(shown)
+        shown.set_view(View.LIVE)
+        chart = shown.live_chart
+        img = chart.grab().toImage()
+        left, per_second, first = chart._shown
+
+        def x_at(minutes_ago: float) -> float:
+            return left + ((now - dt.timedelta(minutes=minutes_ago)).timestamp() - first) * per_second
+
+        assert has_hue(img, x_at(30), IMPORT_FILL)  # readings: a line and its fill
+        assert has_hue(img, x_at(1.5), IMPORT_FILL)
+        for minutes in (18, 12, 6):  # the 17 minutes nobody measured
+            assert not has_hue(img, x_at(minutes), IMPORT_FILL), f"drawn {minutes} min ago"
+        shown.set_poll_interval(600.0)  # ten-minute polling: 17 minutes is less than three intervals
+        img = chart.grab().toImage()
+        assert has_hue(img, x_at(12), IMPORT_FILL)
+
+
+def test_line_runs_cut_at_gaps_longer_than_the_limit():
+    from xcelsior_desktop.services.chart_data import line_runs
+
+    points = [(0.0, 1.0), (5.0, 1.0), (10.0, 1.0), (100.0, 2.0), (105.0, 2.0), (300.0, 3.0)]
+    assert line_runs(points, 15.0) == [points[:3], points[3:5], points[5:]]
+    assert line_runs(points, 1000.0) == [points]
+    assert line_runs([], 15.0) == []

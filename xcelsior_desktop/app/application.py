@@ -150,7 +150,9 @@ class XcelsiorApp(QObject):
 
         self.shell = AppShell(window=self.window, events=self.events, send=self.send,
                               target=lambda: self.session.target, tray_menu=self.tray.menu,
-                              tray_anchor=self.tray.settings_action, show_view=self.show_view)
+                              tray_anchor=self.tray.settings_action, show_view=self.show_view,
+                              settings=lambda: self.settings)
+        self.window.set_poll_interval(settings.poll_interval_s)
 
         from xcelsior_desktop.app.notifications.wiring import install_in_app
 
@@ -374,7 +376,9 @@ class XcelsiorApp(QObject):
             self.send(SetAddress(new.meter_host or new.last_meter_host, int(new.meter_port), automatic))
         self.window.set_units(new.units)
         self.tray.set_units(new.units)
+        self.window.set_poll_interval(new.poll_interval_s)
         self.save_settings()
+        self.shell.settings_changed(new)
         self.settings_changed.emit(new)
 
     @Slot()

@@ -14,17 +14,23 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
+from xcelsior_desktop.services.chart_data import GAP_POLLS, line_runs
 from xcelsior_desktop.services.format import full_power, short_watts
 
 WINDOW_S = 3600.0
 
 
 class PowerHistory:
-    """(wall time, watts) for the last hour, in memory (persistent history is a later feature)."""
+    """(wall time, watts) for the last hour, in memory; the line breaks where readings are further apart than
+    ``max_gap_s`` (three poll intervals: set from the settings)."""
 
-    def __init__(self, window_s: float = WINDOW_S, maxlen: int = 4000) -> None:
+    def __init__(self, window_s: float = WINDOW_S, maxlen: int = 4000, max_gap_s: float = GAP_POLLS * 5.0) -> None:
         self.window_s = window_s
+        self.max_gap_s = max_gap_s
         self.points: deque[tuple[float, float]] = deque(maxlen=maxlen)
+
+    def set_poll_interval(self, seconds: float) -> None:
+        self.max_gap_s = GAP_POLLS * float(seconds)
 
     def add(self, when: float, watts: float) -> None:
         if self.points and when <= self.points[-1][0]:
@@ -104,15 +110,21 @@ class PowerChart(QWidget):
 
         if len(points) >= 1:
             zero = y_of(0.0)
-            xy = [(x_of(t), y_of(watts)) for t, watts in points]
             # Separate segments and one vertical fill line per pixel column: a path with hundreds of sharp turns
-            # (a noisy hour) costs QPainter's stroker and filler close to a second; these cost a few ms.
-            segments = [QLineF(x0, y0, x1, y1) for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False)]
+            # (a noisy hour) costs QPainter's stroker and filler close to a second; these cost a few ms. Each run
+            # of readings is drawn on its own: where none were taken the chart stays empty.
+            segments: list[QLineF] = []
             columns: list[QLineF] = []
-            for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False):
-                for column in range(math.ceil(x0), math.ceil(x1)):
-                    f = (column - x0) / (x1 - x0) if x1 > x0 else 0.0
-                    columns.append(QLineF(column + 0.5, zero, column + 0.5, y0 + f * (y1 - y0)))
+            lone: list[QPointF] = []
+            for run in line_runs(points, self.history.max_gap_s):
+                xy = [(x_of(t), y_of(watts)) for t, watts in run]
+                if len(xy) == 1:
+                    lone.append(QPointF(*xy[0]))
+                for (x0, y0), (x1, y1) in zip(xy, xy[1:], strict=False):
+                    segments.append(QLineF(x0, y0, x1, y1))
+                    for column in range(math.ceil(x0), math.ceil(x1)):
+                        f = (column - x0) / (x1 - x0) if x1 > x0 else 0.0
+                        columns.append(QLineF(column + 0.5, zero, column + 0.5, y0 + f * (y1 - y0)))
             for colour, clip in ((IMPORT_FILL, QRectF(plot.left(), plot.top(), plot.width(), zero - plot.top())),
                                  (EXPORT_FILL, QRectF(plot.left(), zero, plot.width(), plot.bottom() - zero))):
                 p.save()
@@ -126,8 +138,9 @@ class PowerChart(QWidget):
                 p.setPen(QPen(colour, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap))
                 if segments:
                     p.drawLines(segments)
-                else:
-                    p.drawPoint(QPointF(*xy[0]))
+                if lone:  # readings with no neighbour near enough to join: a dot each
+                    p.setPen(QPen(colour, 3.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+                    p.drawPoints(lone)
                 p.restore()
         else:
             p.setPen(text)

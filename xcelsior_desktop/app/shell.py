@@ -58,6 +58,7 @@ class AppShell:
         tray_anchor: QAction | None = None,
         show_view: Callable[[str], None] | None = None,
         settings_pages: SettingsPages | None = None,
+        settings: Callable[[], Settings] = Settings,
     ) -> None:
         self.window = window
         self.events = events
@@ -73,6 +74,24 @@ class AppShell:
         self.history: HistoryStore | None = None
         self._chart_decorators: list[ChartDecorator] = []
         self._chart_sink: Callable[[ChartDecorator], None] | None = None
+        self._settings = settings
+        self._settings_listeners: list[Callable[[Settings], None]] = []
+
+    # -- settings ----------------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The app's settings as saved now (read only: they change through the Settings dialog)."""
+        return self._settings()
+
+    def on_settings_changed(self, listener: Callable[[Settings], None]) -> None:
+        """``listener(new)`` on the GUI thread after the user's settings were saved."""
+        self._settings_listeners.append(listener)
+
+    def settings_changed(self, new: Settings) -> None:
+        """The app: the settings were saved; tell every listener."""
+        for listener in list(self._settings_listeners):
+            listener(new)
 
     # -- the meter session -------------------------------------------------------------------------
 

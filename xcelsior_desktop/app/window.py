@@ -328,6 +328,11 @@ class MainWindow(QWidget):
         expiry = identity.not_after.astimezone().strftime("%Y-%m-%d")
         f["cert_expiry"].setText(f"{expiry} (expired)" if days <= 0 else f"{expiry} (in {int(days)} days)")
 
+    def set_poll_interval(self, seconds: float) -> None:
+        """The Live chart breaks its line where readings are further apart than three of these."""
+        self.history.set_poll_interval(seconds)
+        self.chart.update()
+
     def set_units(self, units: str) -> None:
         self.units = units
         if self.last_measurement is not None:

@@ -150,3 +150,19 @@ class ChartDecorator(Protocol):
     def hover_extra(self, span: Span, bar: Bar) -> str:
         """A line added to the hover text of ``bar`` ("" for none)."""
         ...
+
+
+GAP_POLLS = 3  # a line is broken where readings are further apart than this many poll intervals
+
+
+def line_runs(points: Sequence[tuple[float, float]], max_gap_s: float) -> list[list[tuple[float, float]]]:
+    """``(time, value)`` points (oldest first) cut into runs wherever two neighbours are more than ``max_gap_s``
+    apart: a chart draws each run as its own line, so a stretch with no readings stays empty, never a straight line
+    across time nobody measured."""
+    runs: list[list[tuple[float, float]]] = []
+    for point in points:
+        if runs and point[0] - runs[-1][-1][0] <= max_gap_s:
+            runs[-1].append(point)
+        else:
+            runs.append([point])
+    return runs

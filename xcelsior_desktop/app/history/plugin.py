@@ -46,6 +46,8 @@ class HistoryPlugin(QObject):
                                         on_problem=self.problem.emit)
         self.store.on_memory(self.problem.emit)  # the file stopped taking writes: this run goes on in memory
         self.view = HistoryView(self.store, tz=self.tz, now=self.recorder.meter_now)
+        self.view.set_poll_interval(shell.settings.poll_interval_s)
+        shell.on_settings_changed(lambda new: self.view.set_poll_interval(new.poll_interval_s))
         shell.add_window_tab("history", "History", self.view)
         tabs = shell.window.tabs
         tabs.tabBar().moveTab(tabs.indexOf(self.view), min(1, tabs.count() - 1))  # beside Live: the charts

@@ -202,6 +202,11 @@ class HistoryView(QWidget):
 
     # -- navigation --------------------------------------------------------------------------------
 
+    def set_poll_interval(self, seconds: float) -> None:
+        """Its Live chart breaks the line where readings are further apart than three of these."""
+        self.live_history.set_poll_interval(seconds)
+        self.live_chart.update()
+
     def set_view(self, view: View) -> None:
         self.view = view
         self._select_button()
