@@ -92,6 +92,21 @@ def test_a_reading_repeated_in_another_block_counts_once(tmp_path: Path) -> None
     assert result.skipped == {"listed twice (counted once)": 1}
 
 
+@pytest.mark.parametrize("flow", [1, 19])  # delivered (from the grid), received (to the grid)
+def test_a_negative_reading_is_skipped_and_named_never_negative_energy(tmp_path: Path, capsys, flow: int) -> None:
+    from xcelsior_desktop.cli import main
+
+    block = Block([(T0, 900, 100), (T0 + 900, 900, -270), (T0 + 1800, 900, 50)])
+    path = write(tmp_path / "f.xml", feed([Point(meters=[Meter(flow=flow, blocks=[block])])]))
+    direction = "delivered" if flow == 1 else "received"
+    result = read_green_button(path)
+    values = [iv.imported_wh if flow == 1 else iv.exported_wh for iv in result.intervals]
+    assert values == [100, 50] and result.skipped == {f"of {direction} energy with a negative value": 1}
+    assert main(["history", "import", str(path), "--db", str(tmp_path / "h.sqlite3")]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.endswith(f"1 skipped: 1 reading of {direction} energy with a negative value")
+
+
 def test_monthly_bills_are_not_usage_intervals() -> None:
     with pytest.raises(NothingToImport) as caught:
         read_green_button(sample("utilityapi-monthly-bills.xml"))

@@ -119,6 +119,9 @@ def _add_series(series: Series, out: ElectricityReadings, seen: dict[str, dict[t
                     out.skipped["without a duration"] += 1
                     continue
             wh = _scale(value, power)
+            if wh < 0 and direction != "net":  # energy delivered or received is never below zero (net may be)
+                out.skipped[f"of {direction} energy with a negative value"] += 1
+                continue
             key = (start, duration)
             if key in known:
                 if known[key] == wh:
