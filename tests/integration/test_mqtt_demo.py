@@ -3,6 +3,7 @@ states and availability; a quit (SIGTERM) publishes "offline"; a SIGKILL leaves 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -20,7 +21,17 @@ WAIT_S = 60.0  # a cold start of the app (PySide6 imports) on a busy machine
 
 
 @pytest.fixture
-def demo(broker: Mosquitto) -> Iterator[subprocess.Popen[str]]:
+def demo_settings(isolated_home: Path) -> Path:
+    """The demo's own settings file (written by a test before the demo starts, to choose a tariff)."""
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "xcelsior-desktop" / "demo-settings.json"
+
+
+@pytest.fixture
+def demo(broker: Mosquitto, demo_settings: Path, request: pytest.FixtureRequest) -> Iterator[subprocess.Popen[str]]:
+    saved = getattr(request, "param", None)
+    if saved is not None:
+        demo_settings.parent.mkdir(parents=True, exist_ok=True)
+        demo_settings.write_text(json.dumps(saved), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     process = subprocess.Popen([sys.executable, "-m", "xcelsior_desktop", "demo", "--interval", "2",
                                 "--mqtt", f"mqtt://127.0.0.1:{broker.port}"], env=env, cwd=ROOT,
@@ -76,3 +87,14 @@ def test_a_killed_demo_leaves_offline_to_the_last_will(broker: Mosquitto, listen
     assert listener.payloads(f"{base}/availability", live_only=True)[-1] == "offline"
     broker.stop()  # its log is complete once it has stopped
     assert f"Client xcelsior-desktop-{base.split('/')[1]} closed its connection." in broker.log_path.read_text()
+
+
+@pytest.mark.parametrize("demo", [{"units": "kW", "cost": {"tariff": "xcel-co-tou", "cycle_start_day": 5}}],
+                         indirect=True)
+def test_the_demo_keeps_the_users_tariff_and_publishes_todays_cost_once_the_history_has_it(
+        broker: Mosquitto, listener: Listener, demo: subprocess.Popen[str], demo_settings: Path) -> None:
+    base = meter_base(listener)
+    cost = json.loads(listener.wait_for(f"{base}/cost_today", timeout=WAIT_S))  # not 5 minutes later
+    assert cost["currency"] == "USD" and isinstance(cost["amount"], int | float)
+    saved = json.loads(demo_settings.read_text(encoding="utf-8"))
+    assert saved["cost"] == {"tariff": "xcel-co-tou", "cycle_start_day": 5} and saved["units"] == "kW"

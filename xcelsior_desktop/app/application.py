@@ -173,6 +173,7 @@ class XcelsiorApp(QObject):
 
         self.greenbutton = install_greenbutton(self.shell, parent=self)  # Import... / Export... of the history
         self.greenbutton.history_changed.connect(lambda _first, _last: self.history.view.refresh())
+        self.greenbutton.history_changed.connect(lambda _first, _last: self.shell.history_changed())
         from xcelsior_desktop.app.mqtt import install_mqtt
 
         # MQTT / Home Assistant: the session's readings to a broker; mqtt_flag is `--mqtt URL` (this run only)

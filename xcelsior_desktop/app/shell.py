@@ -76,6 +76,7 @@ class AppShell:
         self._chart_sink: Callable[[ChartDecorator], None] | None = None
         self._settings = settings
         self._settings_listeners: list[Callable[[Settings], None]] = []
+        self._history_listeners: list[Callable[[], None]] = []
 
     # -- settings ----------------------------------------------------------------------------------
 
@@ -133,6 +134,16 @@ class AppShell:
 
     def remove_settings_page(self, title: str) -> None:
         self.settings_pages.remove(title)
+
+    def on_history_changed(self, listener: Callable[[], None]) -> None:
+        """``listener()`` on the GUI thread when the history store gained energy (a backfill, new slots, an
+        import): figures drawn from it (cost today, totals) are worth working out again."""
+        self._history_listeners.append(listener)
+
+    def history_changed(self) -> None:
+        """The history plug-in (or an import): the store gained energy; tell every listener."""
+        for listener in list(self._history_listeners):
+            listener()
 
     def add_chart_decorator(self, decorator: ChartDecorator) -> None:
         """Shade stretches of the History charts and add a line to their hover text (e.g. on-peak hours, cost);

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from xcelsior_desktop.app.launch import run_gui
 
     def build(qapp, log_path):  # type: ignore[no-untyped-def]
+        import dataclasses
         import os
 
         from PySide6.QtCore import QTimer
@@ -60,12 +61,17 @@ def run(args: argparse.Namespace) -> int:
         ).start()
         settings_path = paths.config_dir() / "demo-settings.json"
         saved = Settings.load(settings_path)
-        settings = Settings(
+        # The user's demo preferences are kept (units, window, cost, MQTT, alerts ...); the meter facts are this
+        # run's simulator's, never a pin from an earlier run (its identity is new every time)
+        settings = dataclasses.replace(
+            saved,
             poll_interval_s=clamp_interval(args.interval),
             meter_host=sim.host,
             meter_port=sim.port,
-            units=saved.units,
-            window_geometry=saved.window_geometry,
+            meter_lfdi=None,
+            meter_sfdi=None,
+            last_meter_host=None,
+            registered_lfdi=None,
         )
         app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=settings_path,
                           log_path=str(log_path), title="Xcelsior Desktop (demo)", demo=True, mqtt_flag=args.mqtt)

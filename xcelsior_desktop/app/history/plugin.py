@@ -111,6 +111,7 @@ class HistoryPlugin(QObject):
     @Slot()
     def _on_changed(self) -> None:
         self._refresh_if_shown()
+        self.shell.history_changed()
 
     @Slot(str)
     def _on_problem(self, message: str) -> None:

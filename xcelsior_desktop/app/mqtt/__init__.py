@@ -38,6 +38,7 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
     events.registers_read.connect(controller.on_registers)
     events.demand_read.connect(controller.on_demand)
     events.intervals_read.connect(controller.on_intervals)
+    shell.on_history_changed(controller.on_history_changed)  # e.g. the backfill has stored today: cost now
 
     if settings_changed is not None:
         def on_settings(new: Settings) -> None:

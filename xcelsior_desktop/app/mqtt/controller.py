@@ -273,6 +273,13 @@ class MqttController(QObject):
             QTimer.singleShot(COST_AFTER_INTERVALS_MS, self, self.publish_cost)
 
     @Slot()
+    def on_history_changed(self) -> None:
+        """The store gained energy (at start: the backfill has stored today's slots): cost today is published
+        now, not at the next 5-minute refresh."""
+        if self._publisher is not None:
+            self.publish_cost()
+
+    @Slot()
     def publish_cost(self) -> None:
         """Today's cost from the history store, when a tariff is chosen and the store is open."""
         publisher = self._publisher
