@@ -124,3 +124,14 @@ def test_read_without_identity(capsys: pytest.CaptureFixture[str]) -> None:
 def test_read_bad_lfdi_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["read", "--host", "127.0.0.1", "--meter-lfdi", "xyz"]) == 2
     assert "not an LFDI" in capsys.readouterr().err
+
+
+def test_no_error_a_command_prints_promises_a_retry_it_does_not_make() -> None:
+    """The same messages reach the window (which retries on its own) and the command line (which does not)."""
+    import inspect
+
+    from xcelsior_desktop.meter import errors
+
+    for _name, cls in inspect.getmembers(errors, inspect.isclass):
+        message = getattr(cls, "default_message", "") or ""
+        assert "we try again" not in message.lower(), cls.__name__

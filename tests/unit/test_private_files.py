@@ -80,3 +80,42 @@ def test_a_fresh_log_file_is_never_wider(app_logging: None) -> None:
     finally:
         os.umask(previous)
     assert mode(path) == 0o600
+
+
+def test_the_history_file_and_its_companions_are_private(isolated_home: Path) -> None:
+    import datetime as dt
+
+    from xcelsior_desktop.services.history.store import DemandSample, HistoryStore
+
+    with HistoryStore() as store:
+        store.add_demand([DemandSample(dt.datetime(2026, 11, 1, tzinfo=dt.UTC), 100.0)])
+        files = [store.path, Path(f"{store.path}-wal"), Path(f"{store.path}-shm")]
+        assert all(p.exists() for p in files)
+        assert [mode(p) for p in files] == [0o600] * 3
+
+
+def test_a_history_file_left_0644_by_an_older_version_is_tightened(isolated_home: Path) -> None:
+    from xcelsior_desktop.services.history.store import HistoryStore
+
+    path = paths.data_dir() / "history.sqlite3"
+    HistoryStore(path).close()
+    os.chmod(path, 0o644)
+    HistoryStore(path).close()
+    assert mode(path) == 0o600
+
+
+def test_the_tariffs_folder_is_private(isolated_home: Path) -> None:
+    from xcelsior_desktop.services.tariff.presets import user_dir
+
+    assert mode(user_dir()) == 0o700
+
+
+def test_a_folder_the_user_made_read_only_is_never_made_writable(isolated_home: Path) -> None:
+    folder = isolated_home / ".local" / "share" / "xcelsior-desktop"
+    folder.mkdir(parents=True)
+    os.chmod(folder, 0o500)
+    try:
+        assert paths.data_dir() == folder
+        assert mode(folder) == 0o500  # the owner's bits are theirs; only group and other bits ever go
+    finally:
+        os.chmod(folder, 0o700)

@@ -132,6 +132,9 @@ class XcelsiorApp(QObject):
         target = MeterTarget.from_settings(settings, None if waiting else identity)
         options = SessionOptions(interval_s=settings.poll_interval_s, **(worker_options or {}))
         self.session = MeterSession(target, options, profiles=profile_cache)
+        from xcelsior_desktop.services.activity_log import ActivityLog
+
+        self.session.subscribe(ActivityLog())  # the log: each change of state, an hourly summary
         self.worker = MeterWorker(self.session)
         self.meter = MeterThread(self.worker)
         self.events = self.worker  # the session's events as Qt signals (app/session_signals.py)

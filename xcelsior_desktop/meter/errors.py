@@ -87,7 +87,7 @@ class ReadTimeout(Unreachable):
 
     default_message = (
         "The meter accepted the connection but did not answer a request in time; it is probably overloaded "
-        "for a moment. We try again in a few seconds."
+        "for a moment; a new try a few seconds later usually works."
     )
 
 
@@ -102,7 +102,7 @@ class ConnectionDropped(Unreachable):
 
     default_message = (
         "The meter accepted the connection but closed it without answering; it is probably overloaded for a "
-        "moment. We try again in a few seconds."
+        "moment; a new try a few seconds later usually works."
     )
 
 
@@ -110,6 +110,6 @@ class AnswerCutOff(ProtocolError):
     """The meter broke off an answer in the middle (a reset mid-body) on a connection it had just accepted."""
 
     default_message = (
-        "The meter broke off its answer in the middle; it is probably overloaded for a moment. We try again in "
-        "a few seconds."
+        "The meter broke off its answer in the middle; it is probably overloaded for a moment; a new try a few "
+        "seconds later usually works."
     )

@@ -33,21 +33,29 @@ PRIVATE_DIR_MODE = 0o700
 
 
 def _ensure(path: Path, levels: int = 1) -> Path:
-    """Create ``path`` and make its last ``levels`` folders (the app's own, not ``~/.config``) private: 0700.
+    """Create ``path`` and make its last ``levels`` folders (the app's own, not ``~/.config``) private.
 
-    Folders made by an older version (0755) are tightened too; they hold LFDIs, the meter's address and logs.
+    New folders are 0700. An existing one loses its group and other bits (an older version made them 0755; they
+    hold LFDIs, the meter's address and logs) and keeps its owner's bits as they are: a folder the user made 0500
+    is never made writable behind their back.
     """
     path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     if sys.platform != "win32":  # Windows folders under the profile are private through their ACLs
         folder = path
         for _ in range(levels):
             try:
-                if folder.stat().st_mode & 0o777 != PRIVATE_DIR_MODE:
-                    os.chmod(folder, PRIVATE_DIR_MODE)
+                mode = folder.stat().st_mode & 0o777
+                if mode & 0o077:
+                    os.chmod(folder, mode & 0o700)
             except OSError:  # not ours to change (a shared XDG folder set up by an admin): leave it
                 pass
             folder = folder.parent
     return path
+
+
+def ensure_private(path: Path) -> Path:
+    """A folder of the app's own inside one of the folders below (e.g. ``tariffs/``), private like them."""
+    return _ensure(path)
 
 
 def config_dir() -> Path:

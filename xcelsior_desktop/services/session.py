@@ -34,6 +34,7 @@ from xcelsior_desktop.meter.values import DeviceInfo, IntervalEnergy, Measuremen
 from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.plausibility import PlausibilityChecker
 from xcelsior_desktop.services.poller import Failure, Poller, State, Status, Task, classify
+from xcelsior_desktop.services.throttle import Throttle
 from xcelsior_desktop.services.today import TodaySoFar, TodayTracker
 
 log = logging.getLogger(__name__)
@@ -329,6 +330,7 @@ class MeterSession:
         self._today = TodayTracker(self.options.time_zone)
         self._checker = PlausibilityChecker(monotonic=monotonic)
         self._relearned_seen = 0  # the client's count of failed saved profiles dropped and re-walked
+        self._failure_log = Throttle(clock=monotonic)  # a failure that repeats is logged once an hour
         self.wake: Callable[[], None] = lambda: None  # set by the thread that steps the session
         self.history_reads: list[int] = []  # GETs each history read cost (bench, tests)
         self.requests_sent = 0  # GETs sent by clients this session created (bench)
@@ -656,6 +658,8 @@ class MeterSession:
             failure = classify(exc)
             message = exc.user_message if isinstance(exc, MeterError) else str(exc)
             level = logging.INFO if failure is not Failure.TRANSIENT else logging.WARNING
+            if not self._failure_log.due(f"{task.value}:{failure.value}"):
+                level = logging.DEBUG  # the same failure again: the activity log's hourly summary counts it
             log.log(level, "%s failed (%s): %s", task.value, failure.value, exc)
             if not isinstance(exc, MeterError):
                 log.debug("unexpected error type from the meter client", exc_info=exc)
@@ -682,8 +686,8 @@ class MeterSession:
         self._save_profile()
         self._emit_status()  # "connected" before the reading it brings
         if isinstance(result, Measurement):
-            if flagged is not None:  # never to alerts or the history: logged, shown as suspect or stale
-                log.warning("demand reading %.0f W not used: %s", result.value, flagged.reason)
+            if flagged is not None:  # never to alerts or the history: shown as suspect or stale (and logged)
+                log.debug("demand reading %.0f W not used: %s", result.value, flagged.reason)
                 self._emit(flagged)
             else:
                 self._emit(DemandRead(result))
@@ -691,7 +695,7 @@ class MeterSession:
             checked = self._checker.check_registers(result)
             if not checked.trusted:
                 reasons = "; ".join(checked.reasons)
-                log.warning("register reading not used: %s", reasons)
+                log.debug("register reading not used: %s", reasons)
                 label = checked.delivered.label or checked.received.label
                 self._emit(ReadingFlagged("registers", label, reasons))
                 result = checked.trusted_part(result)  # the flagged register is a gap, never a guessed value

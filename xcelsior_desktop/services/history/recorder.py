@@ -41,11 +41,11 @@ from xcelsior_desktop.services.session import (
     RegistersRead,
     StateChanged,
 )
+from xcelsior_desktop.services.throttle import Throttle
 from xcelsior_desktop.services.today import TodaySoFar
 
 log = logging.getLogger(__name__)
 
-LOG_AGAIN_S = 3600  # a store problem that lasts is logged again this often, not at every poll
 GAP_S = 20 * 60  # more than this between two history reads (one per slot when all is well): a gap to backfill
 RECENT_JOB = "history: recent slots"
 BACKFILL_JOB = "history: backfill"
@@ -120,7 +120,7 @@ class HistoryRecorder:
         self._pending = False  # one of our jobs is queued or running (recent slots, then perhaps the backfill)
         self._newest_sets: dict[str, ListedSet] = {}
         self._problems: set[str] = set()
-        self._logged: dict[str, float] = {}  # a refused write's message -> when it was last logged
+        self._logged = Throttle()  # a refused write is logged once, then once an hour, never at every poll
         self.summaries: list[tuple[str, BackfillSummary]] = []  # (job name, what it did), newest last
         self.backfilling = False
 
@@ -173,10 +173,7 @@ class HistoryRecorder:
             work()
         except HistoryError as exc:
             self._problem(exc.user_message)
-            now = time.monotonic()
-            last = self._logged.get(exc.user_message)
-            if last is None or now - last >= LOG_AGAIN_S:  # once, then once an hour while it lasts
-                self._logged[exc.user_message] = now
+            if self._logged.due(exc.user_message):  # once, then once an hour while it lasts
                 log.warning("the history store refused a write: %s", exc)
 
     def _problem(self, message: str) -> None:

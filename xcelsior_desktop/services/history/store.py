@@ -208,9 +208,11 @@ class HistoryStore:
     def _connect(self) -> sqlite3.Connection:
         if not self._is_memory:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                _make_private(self.path)
             except OSError as exc:
-                raise StoreUnavailable(f"{self.path.parent}: {exc}") from exc
+                raise StoreUnavailable(f"{self.path.parent}: {exc}",
+                                       cause=file_check.unwritable_cause(self.path, exc)) from exc
         try:
             conn = sqlite3.connect(
                 str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -853,3 +855,16 @@ def _migrated_copy(conn: sqlite3.Connection) -> sqlite3.Connection:
         conn.close()
     schema.ensure(memory)
     return memory
+
+
+def _make_private(path: Path) -> None:
+    """The history file is the user's alone (0600), made so before SQLite creates it, and tightened when an older
+    version left it 0644. SQLite gives its -wal and -shm the database file's mode."""
+    if os.name != "posix":
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        mode = os.stat(path).st_mode & 0o777
+        if mode & 0o077 and os.access(path, os.W_OK):
+            os.chmod(path, mode & 0o700)

@@ -40,9 +40,7 @@ def load_preset(name: str) -> Tariff:
 
 def user_dir() -> Path:
     """Where the user's own tariff files go (created on demand)."""
-    folder = paths.config_dir() / "tariffs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return paths.ensure_private(paths.config_dir() / "tariffs")
 
 
 def user_files() -> list[Path]:
