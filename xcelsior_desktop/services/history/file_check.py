@@ -1,8 +1,9 @@
 """What sits at a history file's path, told without opening it with SQLite (which would create files beside it), and
 why a path cannot be written, in words a user can act on.
 
-Qt-free. Reads at most the first 100 bytes (the SQLite header: its magic string, and ``user_version`` at offset 60,
-where the store keeps its layout version) of a regular file; never waits on a FIFO or reads a device.
+Qt-free. Reads at most the first 100 bytes (the SQLite header's magic string) of a regular file; never waits on a
+FIFO or reads a device. (The layout version is read through SQLite: with the app running, the newest commits,
+the version stamp of a new file among them, live in its write-ahead log, not yet in the file's header.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_BYTES = 100
-_USER_VERSION = slice(60, 64)
 
 
 class Kind(enum.Enum):
@@ -32,7 +32,6 @@ class Kind(enum.Enum):
 @dataclass(frozen=True)
 class Found:
     kind: Kind
-    version: int = 0  # the layout version in the SQLite header (0: none; not one of ours, or not stamped yet)
     size: int = 0
 
 
@@ -56,7 +55,7 @@ def inspect(path: Path) -> Found:
         os.close(fd)
     if len(head) < HEADER_BYTES or not head.startswith(SQLITE_MAGIC):
         return Found(Kind.NOT_SQLITE, size=info.st_size)
-    return Found(Kind.SQLITE, int.from_bytes(head[_USER_VERSION], "big"), info.st_size)
+    return Found(Kind.SQLITE, info.st_size)
 
 
 def _read_only_file_system(folder: Path) -> bool:

@@ -239,7 +239,7 @@ class HistoryStore:
         if found.kind in (file_check.Kind.FOLDER, file_check.Kind.NOT_A_FILE):
             raise StoreUnavailable(f"{self.path}: {found.kind.value}", cause=file_check.unwritable_cause(self.path))
         foreign = found.kind is file_check.Kind.NOT_SQLITE or (
-            found.kind is file_check.Kind.SQLITE and found.version == 0 and _has_tables(self.path))
+            found.kind is file_check.Kind.SQLITE and _peek(self.path) == (0, True))
         if foreign:
             what = "its content is not an SQLite database" if found.kind is file_check.Kind.NOT_SQLITE else (
                 "an SQLite database of another program")
@@ -296,22 +296,21 @@ class HistoryStore:
                     file_check.Kind.NOT_A_FILE: "it is not a regular file"}.get(
                 found.kind, "its content is not an SQLite database")
             raise self._not_ours(what)
-        if found.version > schema.CURRENT_VERSION:
-            raise StoreTooNew(f"history file version {found.version}, this app knows up to {schema.CURRENT_VERSION}")
-        if found.version == 0:
-            raise self._not_ours("an SQLite database without the history's version stamp")
-        wal, shm = (Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm"))
-        options = "mode=ro" if wal.exists() and shm.exists() else "mode=ro&immutable=1"
-        uri = f"{self.path.resolve().as_uri()}?{options}"
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                   check_same_thread=False)
+            conn = _read_only(self.path)
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             check = conn.execute("PRAGMA quick_check(1)").fetchone()
             if not check or check[0] != "ok":
                 conn.close()
                 raise sqlite3.DatabaseError(f"quick_check: {check[0] if check else 'no answer'}")
-            if schema.version(conn) < schema.CURRENT_VERSION:
+            version = schema.version(conn)  # through the app's write-ahead log: the file's header may lag
+            if version > schema.CURRENT_VERSION:
+                conn.close()
+                raise StoreTooNew(f"history file version {version}, this app knows up to {schema.CURRENT_VERSION}")
+            if version == 0:
+                conn.close()
+                raise self._not_ours("an SQLite database without the history's version stamp")
+            if version < schema.CURRENT_VERSION:
                 conn = _migrated_copy(conn)
         except sqlite3.DatabaseError as exc:
             code = getattr(exc, "sqlite_errorcode", None)
@@ -832,16 +831,28 @@ def _readable_span(path: Path) -> tuple[dt.datetime, dt.datetime] | None:
         conn.close()
 
 
-def _has_tables(path: Path) -> bool:
-    """Whether an SQLite file without our version stamp holds tables (another program's database), read-only."""
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that changes nothing at or beside ``path``. No write-ahead log beside the file means no
+    program has it open: read it as immutable (SQLite then creates no -wal or -shm). With the app running, its
+    -wal and -shm are there and are read as they are (the newest commits live in the log)."""
+    wal, shm = (Path(f"{path}{suffix}") for suffix in ("-wal", "-shm"))
+    options = "mode=ro" if wal.exists() and shm.exists() else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S,
+                           isolation_level=None, check_same_thread=False)
+
+
+def _peek(path: Path) -> tuple[int, bool] | None:
+    """(layout version, holds tables) of an SQLite file, read without changing it; None when it cannot be read."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=1.0)
+        conn = _read_only(path)
     except sqlite3.Error:
-        return False
+        return None
     try:
-        return bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
+        version = schema.version(conn)
+        tables = bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
+        return version, tables
     except sqlite3.Error:
-        return False  # unreadable: damaged, and judged by the caller as such
+        return None  # damaged: judged by the caller as such
     finally:
         conn.close()
 
