@@ -39,7 +39,7 @@ def main() -> int:
     with HistoryStore.in_memory() as store:
         store.add_intervals(slots)
         reg = model.registers(now.timestamp())
-        latest = RegisterReading(now.astimezone(dt.UTC), reg.delivered_wh, reg.received_wh)
+        store.add_register_readings([RegisterReading(now.astimezone(dt.UTC), reg.delivered_wh, reg.received_wh)])
         before = model.registers(now.timestamp() - 360)
         store.add_register_readings([RegisterReading(now.astimezone(dt.UTC) - dt.timedelta(minutes=6),
                                                      before.delivered_wh, before.received_wh)])
@@ -47,14 +47,14 @@ def main() -> int:
         overview = None
         for _ in range(7):
             began = time.perf_counter()
-            overview = cost_overview(tariff, store, now, latest=latest)
+            overview = cost_overview(tariff, store, now, zone=tariff.zone)
             times.append((time.perf_counter() - began) * 1000)
-    assert overview is not None and overview.cycle.projected_total is not None
+    assert overview is not None and overview.cycle.projection.projected_total is not None
     median = statistics.median(times)
     print(f"{len(slots)} slots in the cycle; cost_overview took {min(times):.1f} .. {max(times):.1f} ms "
           f"(median {median:.1f} ms)")
-    print(f"overview_ms={median:.1f} slots={len(slots)} cycle_total={overview.cycle.so_far.total:.2f} "
-          f"projected={overview.cycle.projected_total:.2f}")
+    print(f"overview_ms={median:.1f} slots={len(slots)} cycle_total={overview.cycle.cost.total:.2f} "
+          f"projected={overview.cycle.projection.projected_total:.2f}")
     return 0
 
 

@@ -9,7 +9,7 @@
    read the store, build the bars and paint the widget (``QWidget.grab``); the worst p95 over the views.
 3. ``demand_write_p95_ms``: one ``add_demand`` of one sample, as the recorder does on the meter thread per poll
    (WAL, one small transaction); the p95 over ``--writes`` writes.
-4. ``today_p95_ms``: ``energy_today`` (today's slots + the register delta), computed after each register reading.
+4. ``today_p95_ms``: ``energy`` over today (today's slots + the register tail), computed after each register reading.
 5. ``session_demand_late_max_s``: the app's own path, a MeterSession with the HistoryRecorder installed against the
    simulator over TLS answering each request after ``--latency`` s (250 ms): the first contact, the recent-slots job
    and the 30-day backfill go through the one connection while demand is polled every ``--interval`` s (5). The
@@ -41,7 +41,8 @@ from xcelsior_desktop.services.history.store import (  # noqa: E402
     HistoryStore,
     RegisterReading,
 )
-from xcelsior_desktop.services.history.today import energy_today  # noqa: E402
+from xcelsior_desktop.services.energy import energy  # noqa: E402
+from xcelsior_desktop.services.history.periods import day_span  # noqa: E402
 from xcelsior_desktop.services.periods import View  # noqa: E402
 
 TZ = zoneinfo.ZoneInfo("America/Denver")
@@ -180,9 +181,10 @@ def main() -> int:
     todays = []
     for i in range(200):
         t0 = time.perf_counter()
-        energy_today(store, NOW - dt.timedelta(seconds=i), TZ)
+        at = NOW - dt.timedelta(seconds=i)
+        energy(store, *day_span(at, TZ), at, zone=TZ)
         todays.append((time.perf_counter() - t0) * 1000)
-    print(f"energy_today: median {statistics.median(todays):.2f} ms")
+    print(f"today (energy over the day): median {statistics.median(todays):.2f} ms")
     store.close()
     backfill_s = late_s = float("nan")
     if not args.no_session:

@@ -79,8 +79,9 @@ def main() -> int:
     for total in summary.periods.values():
         print(f"  {total.period:<10} import {total.imported_kwh:7.2f} kWh  export {total.exported_kwh:6.2f} kWh  "
               f"credit {format_money(total.credit, tariff.currency):>7}  cost {format_money(total.cost, tariff.currency)}")
-    print(f"energy {format_money(summary.energy_cost, tariff.currency)} + daily charges "
-          f"{format_money(summary.fixed_charge, tariff.currency)} = {format_money(summary.total, tariff.currency)}; "
+    print(f"energy {format_money(summary.energy_cost, tariff.currency)} + fixed charges (the monthly charge's share "
+          f"of these days) {format_money(summary.fixed_charge, tariff.currency)} = "
+          f"{format_money(summary.total, tariff.currency)}; "
           f"unpriced: {summary.unpriced.intervals} slots ({summary.unpriced.hours:.2f} h)")
 
     model = HouseholdModel.for_seed(0)

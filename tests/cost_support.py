@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.services.tariff import Tariff, load_tariff
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC
@@ -29,3 +31,12 @@ def fill_store(store: HistoryStore, model: HouseholdModel, start: dt.datetime, e
 def register_reading(model: HouseholdModel, at: dt.datetime) -> RegisterReading:
     reg = model.registers(at.timestamp())
     return RegisterReading(at, reg.delivered_wh, reg.received_wh)
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tariffs"
+
+
+def tou_2022() -> Tariff:
+    """The xcel-co-tou preset as it was with the 2022 prices carried forward (no monthly charge): the tests
+    that work costs out by hand use it, whatever the shipped preset's prices are today."""
+    return load_tariff(FIXTURES / "xcel-co-tou-2022.toml")

@@ -8,7 +8,9 @@ only when their command runs, so ``xcelsior-desktop read`` never imports Qt.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -76,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(_module(args._module).run(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout once more at exit
+        return 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xcelsior_desktop.services.alerts import Alert, AlertEngine
+from xcelsior_desktop.services.history.store import HistoryStore, RegisterReading
 
 DENVER = dt.timezone(dt.timedelta(hours=-7), "MST")  # fixed offset: tests never depend on the machine's zone
 
@@ -42,6 +43,7 @@ class Household:
     freeze_delivered: bool = False
     freeze_demand_at: float | None = None
     alerts: list[Alert] = field(default_factory=list)
+    store: HistoryStore | None = None  # when set, register readings are also stored (as the history recorder does)
     _since_registers: float = 0.0
 
     def run(self, seconds: float, demand: Callable[[float], float] | float) -> list[Alert]:
@@ -62,6 +64,10 @@ class Household:
             self._since_registers += self.demand_every
             if self._since_registers >= self.registers_every:
                 self._since_registers = 0.0
+                if self.store is not None:
+                    at = dt.datetime.fromtimestamp(self.clock.now, dt.UTC)
+                    self.store.add_register_readings([RegisterReading(at, round(self.delivered_wh),
+                                                                      round(self.received_wh))])
                 fired += self.engine.feed_registers(round(self.delivered_wh), round(self.received_wh))
         self.alerts += fired
         return fired

@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-import pytest
-
 from tests.unit.alerts_streams import DENVER, FakeClock, Household, local, wobble
 from xcelsior_desktop.services.alerts import AlertEngine, AlertRule, Connection, RuleKind, default_rules
+from xcelsior_desktop.services.alerts.cost_facts import CostFactsSource
+from xcelsior_desktop.services.history.store import HistoryStore
 
 
 def make(rules, start=None):
@@ -126,35 +126,43 @@ def budget_rule(kwh=5.0):
     )
 
 
+def budget_home(start: dt.datetime, kwh: float) -> tuple[AlertEngine, FakeClock, Household, HistoryStore]:
+    """An engine whose daily budget reads today's kWh from a store the household's registers go into (the one
+    energy function, with no tariff: the budget needs none)."""
+    store = HistoryStore.in_memory()
+    engine, clock, home = make([budget_rule(kwh)], start)
+    engine.set_cost_source(CostFactsSource(None, lambda: store, zone=DENVER))
+    home.store = store
+    return engine, clock, home, store
+
+
 def test_daily_budget_counts_from_local_midnight():
-    engine, clock, home = make([budget_rule(5.0)], local(23, 0, day=9))
-    home.run(3600, 1000)  # 1 kWh yesterday evening: not today
-    assert engine.today_import_kwh() == pytest.approx(0.0, abs=0.02)
-    assert home.run(4 * 3600, 1000) == []  # 00:00 -> 04:00: 4 kWh
-    assert engine.today_import_kwh() == pytest.approx(4.0, abs=0.05)
-    fired = home.run(3600 + 120, 1000)
-    assert [a.rule_id for a in fired] == ["budget"]
-    assert "5.0 kWh" in fired[0].title and "counted since" not in fired[0].body
-    assert home.run(12 * 3600, 1000) == []  # once a day
-    # local midnight re-arms it (the clock is MST: 07:00 UTC)
-    home.run(7 * 3600, 1000)  # up to ~00:02 on day 11
-    assert clock.now > local(0, 0, day=11).timestamp()
-    assert len(home.run(5 * 3600 + 300, 1000)) == 1
+    engine, clock, home, store = budget_home(local(23, 0, day=9), 5.0)
+    with store:
+        home.run(3600, 1000)  # 1 kWh yesterday evening: not today
+        assert home.run(4 * 3600, 1000) == []  # 00:00 -> 04:00: 4 kWh
+        fired = home.run(3600 + 120, 1000)
+        assert [a.rule_id for a in fired] == ["budget"]
+        assert "5.0 kWh" in fired[0].title and "counted since" not in fired[0].body
+        assert home.run(12 * 3600, 1000) == []  # once a day
+        # local midnight re-arms it (the clock is MST: 07:00 UTC)
+        home.run(7 * 3600, 1000)  # up to ~00:02 on day 11
+        assert clock.now > local(0, 0, day=11).timestamp()
+        assert len(home.run(5 * 3600 + 300, 1000)) == 1
 
 
 def test_daily_budget_started_mid_day_says_since_when():
-    engine, clock, home = make([budget_rule(1.0)], local(15, 0))
-    fired = home.run(3600 + 300, 1000)
+    engine, clock, home, store = budget_home(local(15, 0), 1.0)
+    with store:
+        fired = home.run(3600 + 300, 1000)
     assert len(fired) == 1
     assert "counted since 15:01" in fired[0].body
 
 
-def test_daily_budget_survives_a_register_going_backwards():
-    engine, clock, home = make([budget_rule(50.0)], local(8, 0))
-    home.run(3600, 2000)
-    home.delivered_wh = 10.0  # meter replaced: the register restarts
-    home.run(120, 2000)
-    assert 0 <= engine.today_import_kwh() < 0.2
+def test_without_the_history_the_daily_budget_stays_silent():
+    """No store, no figure: the budget never guesses today's energy from anything but the one function."""
+    engine, clock, home = make([budget_rule(0.5)], local(8, 0))
+    assert home.run(3 * 3600, 2000) == []
 
 
 # -- meter unreachable ----------------------------------------------------------------------------------
@@ -294,19 +302,20 @@ def test_certificate_already_close_gives_one_notification_and_renewal_rearms():
 
 
 def test_snapshot_restore_means_a_restart_repeats_nothing():
-    engine, clock, home = make(cert_rules() + [budget_rule(1.0)], local(9, 0))
+    engine, clock, home, store = budget_home(local(9, 0), 1.0)
+    engine.set_rules(cert_rules() + [budget_rule(1.0)])
     now = dt.datetime.fromtimestamp(clock.now, DENVER)
     assert len(engine.feed_certificate(now + dt.timedelta(days=20))) == 1
-    home.run(3600 + 300, 1000)
-    assert engine.today_import_kwh() > 1.0
+    assert [a.rule_id for a in home.run(3600 + 300, 1000)] == ["budget"]
     saved = engine.snapshot()
 
     again = AlertEngine(cert_rules() + [budget_rule(1.0)], clock=clock, tz=DENVER)
+    again.set_cost_source(CostFactsSource(None, lambda: store, zone=DENVER))
     again.restore(saved)
     assert again.feed_certificate(now + dt.timedelta(days=20)) == []
-    clock.advance(30)
-    assert again.feed_registers(home.delivered_wh + 10, home.received_wh) == []
-    assert again.today_import_kwh() == pytest.approx(engine.today_import_kwh(), abs=0.02)
+    clock.advance(90)
+    assert again.feed_registers(home.delivered_wh + 10, home.received_wh) == []  # the budget fired already today
+    store.close()
     fresh = AlertEngine(cert_rules(), clock=clock, tz=DENVER)
     fresh.restore({"rules": "garbage", "day": 7})
     assert len(fresh.feed_certificate(now + dt.timedelta(days=20))) == 1

@@ -61,7 +61,7 @@ def test_bill_prices_change_the_version_in_force_now_only():
     assert (now.period, now.price) == ("on-peak", 0.2)
     assert (old.period, old.price) == ("on-peak", 0.173)  # history before the rate change keeps its price
     assert tariff.versions[-1].daily_charge == 0.3 and tariff.versions[0].daily_charge == 0.0
-    assert ("on-peak", "summer", 0.279) in editable_prices(tariff)
+    assert ("on-peak", "summer", 0.35424) in editable_prices(tariff)
 
 
 def test_a_price_for_a_period_the_tariff_lacks_is_an_error():

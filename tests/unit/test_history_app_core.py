@@ -1,5 +1,5 @@
-"""The Qt-free parts of the history app: today from the store, the open slot's estimate, the chart data of each
-view (gaps stay gaps), the household's zone, and opening the app's store (damaged, unwritable)."""
+"""The Qt-free parts of the history app: today from the store, the chart data of each view (gaps stay gaps, the
+register tail hatched, totals the one energy function's), the household's zone, and opening the app's store."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import zoneinfo
 
 import pytest
 
-from xcelsior_desktop.services.history.charts import chart_data, open_slot
+from xcelsior_desktop.services.energy import energy
+from xcelsior_desktop.services.history.charts import chart_data
 from xcelsior_desktop.services.history.opening import open_history
+from xcelsior_desktop.services.history.periods import day_span
 from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
-from xcelsior_desktop.services.history.today import energy_today
 from xcelsior_desktop.services.history.zone import SystemZone
 from xcelsior_desktop.services.periods import View, span
-from xcelsior_desktop.services.today import Basis
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 MIDNIGHT = dt.datetime(2026, 11, 20, tzinfo=DENVER).astimezone(dt.UTC)  # 07:00 UTC
@@ -43,49 +43,43 @@ def test_today_is_the_stores_slots_of_today_plus_the_register_delta(store):
     registers(store, (ten - dt.timedelta(seconds=30), 50_000.0, 7_000.0), (ten + dt.timedelta(seconds=30), 50_010.0,
                                                                            7_001.0),
               (ten + dt.timedelta(minutes=5), 50_100.0, 7_010.0))
-    today = energy_today(store, ten + dt.timedelta(minutes=5), DENVER)
-    assert today is not None and today.basis is Basis.HISTORY and today.history_slots == 40
+    now = ten + dt.timedelta(minutes=5)
+    today = energy(store, *day_span(now, DENVER), now, zone=DENVER)
+    assert today.complete and today.intervals_s == 40 * 900
     assert today.day == dt.date(2026, 11, 20) and today.since == MIDNIGHT
     assert today.imported_wh == pytest.approx(40 * 100 + 95.0)  # 40 slots + the delta since 10:00 (interpolated)
     assert today.exported_wh == pytest.approx(40 * 10 + 9.5)
 
 
-def test_today_with_a_gap_counts_after_it_and_says_so(store):
+def test_today_with_a_gap_sums_what_is_there_and_says_what_is_not(store):
     store.add_intervals([slot(i) for i in range(40) if i not in (12, 13)])
     ten = MIDNIGHT + 40 * SLOT
     registers(store, (ten, 1000.0, 0.0), (ten + dt.timedelta(minutes=1), 1010.0, 0.0))
-    today = energy_today(store, ten + dt.timedelta(minutes=1), DENVER)
-    assert today is not None and today.basis is Basis.PARTIAL_HISTORY
-    assert today.since == MIDNIGHT + 14 * SLOT and today.history_slots == 26
-    assert "lacks 2 slots" in today.footnote()
+    now = ten + dt.timedelta(minutes=1)
+    today = energy(store, *day_span(now, DENVER), now, zone=DENVER)
+    assert not today.complete and today.missing == ((MIDNIGHT + 12 * SLOT, MIDNIGHT + 14 * SLOT),)
+    assert today.imported_wh == pytest.approx(38 * 100 + 10)
+    assert "Not counted: 30 min without data (03:00\u201303:30)" in today.footnote()
 
 
-def test_no_register_reading_today_means_no_figure(store):
-    store.add_intervals([slot(i) for i in range(8)])
-    assert energy_today(store, MIDNIGHT + 9 * SLOT, DENVER) is None
+def test_no_reading_and_no_slot_today_means_nothing_known(store):
+    store.add_intervals([slot(i) for i in range(-8, 0)])  # yesterday evening only
+    now = MIDNIGHT + 9 * SLOT
+    assert not energy(store, *day_span(now, DENVER), now, zone=DENVER).known
 
 
-def test_the_open_slot_is_the_register_delta_since_it_began(store):
-    start = MIDNIGHT + 40 * SLOT
-    registers(store, (start - dt.timedelta(seconds=20), 1000.0, 500.0), (start + dt.timedelta(seconds=20), 1004.0,
-                                                                         500.0),
-              (start + dt.timedelta(minutes=6), 1060.0, 502.0))
-    estimate = open_slot(store, start + dt.timedelta(minutes=6))
-    assert estimate is not None and estimate.start == start and estimate.duration_s == 900
-    assert estimate.imported_wh == pytest.approx(58.0) and estimate.exported_wh == pytest.approx(2.0)
-    assert open_slot(store, start + dt.timedelta(minutes=20)) is None  # no reading near 10:15: no guess
-
-
-def test_day_bars_are_the_slots_with_gaps_left_empty_and_the_open_slot_as_an_estimate(store):
+def test_day_bars_are_the_slots_with_gaps_left_empty_and_the_register_tail_hatched(store):
     store.add_intervals([slot(i) for i in range(40) if i not in (10, 11, 12)])
     now = MIDNIGHT + 40 * SLOT + dt.timedelta(minutes=6)
     registers(store, (MIDNIGHT + 40 * SLOT, 1000.0, 0.0), (now, 1050.0, 0.0))
     data = chart_data(store, View.DAY, dt.date(2026, 11, 20), DENVER, now)
     starts = [b.start for b in data.bars]
-    assert MIDNIGHT + 10 * SLOT not in starts and len(data.bars) == 38  # 37 slots + the estimate
-    estimate = data.bars[-1]
-    assert estimate.estimate and estimate.imported_wh == pytest.approx(50.0)
-    assert data.totals.imported_wh == pytest.approx(37 * 100.0)  # the estimate is not in the totals
+    assert MIDNIGHT + 10 * SLOT not in starts and len(data.bars) == 38  # 37 slots + the tail
+    tail = data.bars[-1]
+    assert tail.estimate and tail.start == MIDNIGHT + 40 * SLOT and tail.imported_wh == pytest.approx(50.0)
+    # the totals are today's figure: the slots and the tail (the one energy function)
+    assert data.totals.imported_wh == pytest.approx(37 * 100.0 + 50.0)
+    assert data.totals.imported_wh == energy(store, *day_span(now, DENVER), now, zone=DENVER).imported_wh
     assert not data.totals.complete and data.totals.span_s == 40 * 900  # the three missing slots
 
 

@@ -65,11 +65,12 @@ def test_listeners_never_raise_on_garbage(closed_port: int) -> None:
     publisher.on_demand(None)  # type: ignore[arg-type]
     publisher.on_registers("garbage")  # type: ignore[arg-type]
     publisher.on_status(object())  # type: ignore[arg-type]
-    publisher.on_cost_today(float("nan"), "usd")
-    publisher.on_cost_today(None, "usd")
+    midnight = dt.datetime(2026, 11, 30, 7, tzinfo=dt.UTC)
+    publisher.on_cost_today(float("nan"), "usd", midnight)
+    publisher.on_cost_today(None, "usd", midnight)
     publisher.on_device_info(None)  # type: ignore[arg-type]
     assert publisher.status().queued == 0
-    publisher.on_cost_today(1.0, "usd")
+    publisher.on_cost_today(1.0, "usd", midnight)
     assert publisher.status().queued == 1
     publisher.stop()
 

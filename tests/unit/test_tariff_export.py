@@ -29,15 +29,18 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
+ON, OFF = 0.22996, 0.14296  # the preset's winter prices: the Electric Rates Summary of April 1, 2025 (RE-TOU)
+
+
 def test_period_and_cost_columns(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["history", "export", "--format", "csv", "--db", str(db), "--tariff", "xcel-co-tou"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "start,end,imported_wh,exported_wh,period,cost",
-        f"2026-11-30T23:45:00Z,2026-12-01T00:00:00Z,200,0,off-peak,{0.2 * 0.099:.4f}",
-        f"2026-12-01T00:00:00Z,2026-12-01T00:15:00Z,300,50,on-peak,{0.3 * 0.173 - 0.05 * 0.173:.4f}",
+        f"2026-11-30T23:45:00Z,2026-12-01T00:00:00Z,200,0,off-peak,{0.2 * OFF:.4f}",
+        f"2026-12-01T00:00:00Z,2026-12-01T00:15:00Z,300,50,on-peak,{0.3 * ON - 0.05 * ON:.4f}",
         "2026-12-01T00:15:00Z,2026-12-01T00:30:00Z,120,,,",
-        f"2026-12-01T03:45:00Z,2026-12-01T04:00:00Z,400,0,on-peak,{0.4 * 0.173:.4f}",
-        f"2026-12-01T04:00:00Z,2026-12-01T04:15:00Z,400,0,off-peak,{0.4 * 0.099:.4f}",
+        f"2026-12-01T03:45:00Z,2026-12-01T04:00:00Z,400,0,on-peak,{0.4 * ON:.4f}",
+        f"2026-12-01T04:00:00Z,2026-12-01T04:15:00Z,400,0,off-peak,{0.4 * OFF:.4f}",
     ]
 
 
@@ -48,10 +51,10 @@ def test_a_tariff_file_and_its_errors(db: Path, tmp_path: Path, capsys: pytest.C
     assert main(["history", "export", "--format", "csv", "--db", str(db), "--tariff", str(own)]) == 0
     rows = capsys.readouterr().out.splitlines()
     # no export credit: the unknown export no longer matters, so that slot is priced too
-    assert rows[3] == f"2026-12-01T00:15:00Z,2026-12-01T00:30:00Z,120,,flat,{0.12 * 0.12:.4f}"
+    assert rows[3] == f"2026-12-01T00:15:00Z,2026-12-01T00:30:00Z,120,,flat,{0.12 * 0.15612:.4f}"  # R-OO winter
     own.write_text(preset_text("xcel-co-flat").replace("from = 2022-01-01", "from = 2022-13-01"), encoding="utf-8")
     assert main(["history", "export", "--format", "csv", "--db", str(db), "--tariff", str(own)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("xcelsior-desktop history export: TariffError: ") and "line 16" in err
+    assert err.startswith("xcelsior-desktop history export: TariffError: ") and "line 22" in err
     assert main(["history", "export", "--format", "csv", "--db", str(db), "--tariff", "no-such"]) == 1
-    assert "Use one of: xcel-co-flat, xcel-co-tou" in capsys.readouterr().err
+    assert "Use one of: xcel-co-flat, xcel-co-residential, xcel-co-tou, xcel-mn-tou" in capsys.readouterr().err

@@ -36,12 +36,14 @@ def problems(text: str) -> list[tuple[int | None, str, str]]:
 
 
 def test_presets_load_with_source_checked_date_and_check_your_bill() -> None:
-    assert {"xcel-co-tou", "xcel-co-flat"} <= set(preset_names())
+    assert set(preset_names()) == {"xcel-co-tou", "xcel-co-flat", "xcel-co-residential", "xcel-mn-tou"}
     for name in preset_names():
         tariff = resolve(name)
         assert tariff.name == name and tariff.origin == "preset"
-        assert tariff.source and tariff.checked == dt.date(2026, 11, 29)
-        assert "Check your bill" in tariff.notes
+        assert tariff.source and tariff.checked == dt.date(2026, 12, 6)
+        assert "Check your bill" in tariff.notes or "from your bill" in tariff.notes
+    for name in ("xcel-co-tou", "xcel-co-flat", "xcel-co-residential"):
+        assert "Electric Rates Summary, effective April 1, 2025" in resolve(name).source
 
 
 def test_a_small_file_loads() -> None:
@@ -185,7 +187,7 @@ def test_the_documented_summer_window_edit() -> None:
     tariff = parse_tariff(text[:last_periods] + snippet + "\n" + text[end:], "edited")
     summer_4pm = period_at(tariff, dt.datetime(2026, 7, 6, 16, tzinfo=tariff.zone))
     winter_4pm = period_at(tariff, dt.datetime(2026, 12, 7, 16, tzinfo=tariff.zone))
-    assert summer_4pm is not None and summer_4pm.period == "on-peak" and summer_4pm.price == 0.279
+    assert summer_4pm is not None and summer_4pm.period == "on-peak" and summer_4pm.price == 0.35424
     assert winter_4pm is not None and winter_4pm.period == "off-peak"
 
 

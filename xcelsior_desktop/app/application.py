@@ -8,10 +8,12 @@ pin file); nothing else writes the meter's address or pin.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,8 @@ from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
+from xcelsior_desktop.services.energy import Energy
+from xcelsior_desktop.services.home_zone import HomeZone, home_zone
 from xcelsior_desktop.services.meter_target import MeterTarget, save_target
 from xcelsior_desktop.services.poller import Status
 from xcelsior_desktop.services.session import (
@@ -45,7 +49,6 @@ from xcelsior_desktop.services.session import (
     SetTarget,
 )
 from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.today import TodaySoFar
 
 if TYPE_CHECKING:
     from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
@@ -89,6 +92,7 @@ class XcelsiorApp(QObject):
         self.qapp = qapp
         self.identity = identity
         self.settings = settings
+        self.home: HomeZone = home_zone(settings)  # the one zone of every day and billing cycle
         self.settings_path = settings_path
         self.log_path = log_path
         self.demo = demo
@@ -154,7 +158,8 @@ class XcelsiorApp(QObject):
         self.shell = AppShell(window=self.window, events=self.events, send=self.send,
                               target=lambda: self.session.target, tray_menu=self.tray.menu,
                               tray_anchor=self.tray.settings_action, show_view=self.show_view,
-                              settings=lambda: self.settings)
+                              settings=lambda: self.settings, home_zone=lambda: self.home,
+                              update_settings=self.update_settings)
         self.window.set_poll_interval(settings.poll_interval_s)
 
         from xcelsior_desktop.app.notifications.wiring import install_in_app
@@ -167,7 +172,7 @@ class XcelsiorApp(QObject):
 
         # the energy history: the store (shell.history), the recorder on the session, the History tab
         self.history = install_history(self.shell, path=history_path or (demo_path() if demo else None),
-                                       tz=options.time_zone, parent=self)
+                                       parent=self)
         from xcelsior_desktop.app.cost.plugin import install_cost
 
         # the Cost tab and settings page, the tray's price period, cost alerts
@@ -209,6 +214,7 @@ class XcelsiorApp(QObject):
             self.show_view()
             self._tray_poll.start()  # at login the tray may appear a little later
         self._show_reset_notices()
+        self._show_zone_notice()
         if self.onboarding is None:
             return
         resumed = self.onboarding.resume_activation(self.identity)
@@ -224,6 +230,19 @@ class XcelsiorApp(QObject):
         if notices:
             self.window.set_notice("\n".join([shown, *notices] if shown else notices))
             self.show_view()
+
+    def _show_zone_notice(self) -> None:
+        """Once per home zone and computer zone: days are counted in the home zone, not this computer's."""
+        import datetime as dt
+
+        text = self.home.notice(dt.datetime.now(dt.UTC))
+        key = f"{self.home.name}|{dt.datetime.now().astimezone().tzname()}"
+        if text is None or self.settings.extra.get("zone_notice_shown") == key:
+            return
+        shown = self.window.notice or ""
+        self.window.set_notice(f"{shown}\n{text}" if shown else text)
+        self.settings.extra["zone_notice_shown"] = key
+        self.save_settings()
 
     def _check_tray(self) -> None:
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -381,9 +400,16 @@ class XcelsiorApp(QObject):
         self.window.set_units(new.units)
         self.tray.set_units(new.units)
         self.window.set_poll_interval(new.poll_interval_s)
+        self.home = home_zone(new)
         self.save_settings()
         self.shell.settings_changed(new)
         self.settings_changed.emit(new)
+
+    def update_settings(self, change: Callable[[Settings], None]) -> None:
+        """A plug-in changes the settings outside the dialog: on a copy, then saved and told like the dialog's OK."""
+        new = Settings.from_dict(copy.deepcopy(self.settings.to_dict()))
+        change(new)
+        self.apply_settings(new)
 
     @Slot()
     def open_settings(self) -> None:
@@ -412,8 +438,9 @@ class XcelsiorApp(QObject):
         self.window.set_registers(registers)
 
     @Slot(object)
-    def _on_today(self, today: TodaySoFar) -> None:
+    def _on_today(self, today: Energy) -> None:
         self.window.set_today(today)
+        self.tray.set_today(today)
 
     @Slot(object)
     def _on_device_info(self, info: DeviceInfo) -> None:

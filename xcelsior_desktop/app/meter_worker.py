@@ -11,7 +11,6 @@ called from any thread to break a blocked request so quitting never waits for a 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -26,7 +25,6 @@ from xcelsior_desktop.services.session import (
     DemandRead,
     DeviceInfoRead,
     Event,
-    IntervalsRead,
     LocateRequested,
     MeterSession,
     Pause,
@@ -62,15 +60,13 @@ class WorkerConfig:
     read_timeout: float = 10.0
     profile_cache: ProfileStore | None = None  # None: nothing saved (the demo)
     read_history: bool = True
-    time_zone: dt.tzinfo | None = None
 
     def session(self) -> MeterSession:
         target = MeterTarget(identity=self.identity, host=self.host, port=self.port, automatic=self.automatic_address,
                              meter_lfdi=self.meter_lfdi, registered=self.ever_registered)
         options = SessionOptions(interval_s=self.interval_s, register_interval_s=self.register_interval_s,
                                  connect_timeout=self.connect_timeout, handshake_timeout=self.handshake_timeout,
-                                 read_timeout=self.read_timeout, read_history=self.read_history,
-                                 time_zone=self.time_zone)
+                                 read_timeout=self.read_timeout, read_history=self.read_history)
         return MeterSession(target, options, profiles=self.profile_cache)
 
 
@@ -142,8 +138,6 @@ class MeterWorker(SessionSignals):
             self.demand_read.emit(event.measurement)
         elif isinstance(event, RegistersRead):
             self.registers_read.emit(event.registers)
-        elif isinstance(event, IntervalsRead):
-            self.intervals_read.emit(event.intervals)
         elif isinstance(event, TodayChanged):
             self.today_changed.emit(event.today)
         elif isinstance(event, DeviceInfoRead):

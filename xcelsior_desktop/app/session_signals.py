@@ -13,8 +13,7 @@ class SessionSignals(QObject):
     any_event = Signal(object)  # every services.session event, for listeners that want them all
     demand_read = Signal(object)  # meter.values.Measurement
     registers_read = Signal(object)  # meter.values.Registers
-    intervals_read = Signal(object)  # list[meter.values.IntervalEnergy]: new 15-minute slots of today
-    today_changed = Signal(object)  # services.today.TodaySoFar
+    today_changed = Signal(object)  # services.energy.Energy: today so far (the one energy function)
     device_info_read = Signal(object)  # meter.values.DeviceInfo
     status_changed = Signal(object)  # services.poller.Status
     reading_flagged = Signal(object)  # services.session.ReadingFlagged: a reading not trusted (suspect, stale)

@@ -22,11 +22,23 @@ from PySide6.QtWidgets import (
 
 from xcelsior_desktop.app.shell import SettingsPages
 from xcelsior_desktop.services import autostart
-from xcelsior_desktop.services.settings import MAX_POLL_INTERVAL_S, MIN_POLL_INTERVAL_S, Settings, parse_address
+from xcelsior_desktop.services.settings import (
+    MAX_POLL_INTERVAL_S,
+    MIN_POLL_INTERVAL_S,
+    Settings,
+    check_zone_name,
+    parse_address,
+)
+
+# Xcel Energy's service areas first (Colorado, Minnesota and the Dakotas, Wisconsin and Michigan, New Mexico and
+# Texas), then the other US zones; any IANA name may be typed.
+HOME_ZONES = ("America/Denver", "America/Chicago", "America/New_York", "America/Los_Angeles", "America/Phoenix",
+              "America/Anchorage", "Pacific/Honolulu", "UTC")
 
 
 class SettingsDialog(QDialog):
-    """The Meter page, then the pages plug-ins added to the shell (``pages``), each made for this dialog."""
+    """The General page (the meter, units, the home's time zone, start at login), then the pages plug-ins added to
+    the shell (``pages``), each made for this dialog."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None, *,
                  pages: SettingsPages | None = None) -> None:
@@ -36,7 +48,7 @@ class SettingsDialog(QDialog):
         self.original = settings
         self.result_settings: Settings | None = None
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._meter_page(settings), "Meter")
+        self.tabs.addTab(self._meter_page(settings), "General")
         self._extra: list[QWidget] = []
         for title, factory in (pages.pages if pages is not None else []):
             self.add_page(title, factory(settings))
@@ -106,6 +118,22 @@ class SettingsDialog(QDialog):
         self.units.setCurrentIndex(0 if s.units == "W" else 1)
         form.addRow("Show power in:", self.units)
 
+        self.home_zone = QComboBox()
+        self.home_zone.setObjectName("home-timezone")
+        self.home_zone.setEditable(True)
+        self.home_zone.addItem("Automatic (the tariff's time zone, else this computer's)", None)
+        for name in HOME_ZONES:
+            self.home_zone.addItem(name, name)
+        if s.home_timezone:
+            index = self.home_zone.findData(s.home_timezone)
+            if index < 0:
+                self.home_zone.addItem(s.home_timezone, s.home_timezone)
+                index = self.home_zone.count() - 1
+            self.home_zone.setCurrentIndex(index)
+        self.home_zone.setToolTip("Days, billing cycles and \u201ctoday\u201d start at midnight in this time zone "
+                                  "(an IANA name such as America/Denver)")
+        form.addRow("Count days in:", self.home_zone)
+
         # Start at login lives in the OS (autostart entry, LaunchAgent, Run key), not in settings.json
         self.login_item = autostart.for_platform()
         self.start_at_login = QCheckBox("Start Xcelsior Desktop when I log in")
@@ -130,6 +158,7 @@ class SettingsDialog(QDialog):
             meter_host=host,
             meter_port=port,
             units=str(self.units.currentData()),
+            home_timezone=self._home_zone_choice(),
             extra=dict(self.original.extra),
         )
         for page in self._extra:
@@ -137,6 +166,20 @@ class SettingsDialog(QDialog):
             if callable(apply):
                 apply(new)
         return new
+
+    def _home_zone_choice(self) -> str | None:
+        """The zone chosen or typed (None: automatic). Raises ValueError for a name this computer does not know."""
+        index = self.home_zone.currentIndex()
+        text = self.home_zone.currentText().strip()
+        if index >= 0 and self.home_zone.itemText(index) == text:
+            chosen = self.home_zone.itemData(index)
+            return str(chosen) if chosen else None
+        try:
+            check_zone_name(text)
+        except ValueError as exc:
+            raise ValueError(f"The time zone {text!r} is not known here ({exc}): choose one from the list, such as "
+                             "America/Denver.") from None
+        return text
 
     def accept(self) -> None:
         try:

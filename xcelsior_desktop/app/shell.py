@@ -18,6 +18,7 @@ from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.services.chart_data import ChartDecorator
 from xcelsior_desktop.services.history.store import HistoryStore
+from xcelsior_desktop.services.home_zone import HomeZone, resolve_home_zone
 from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.session import Command
 from xcelsior_desktop.services.settings import Settings
@@ -59,6 +60,8 @@ class AppShell:
         show_view: Callable[[str], None] | None = None,
         settings_pages: SettingsPages | None = None,
         settings: Callable[[], Settings] = Settings,
+        home_zone: Callable[[], HomeZone] | None = None,
+        update_settings: Callable[[Callable[[Settings], None]], None] | None = None,
     ) -> None:
         self.window = window
         self.events = events
@@ -75,6 +78,8 @@ class AppShell:
         self._chart_decorators: list[ChartDecorator] = []
         self._chart_sink: Callable[[ChartDecorator], None] | None = None
         self._settings = settings
+        self._home_zone = home_zone or (lambda: resolve_home_zone(None, None))
+        self._update_settings = update_settings
         self._settings_listeners: list[Callable[[Settings], None]] = []
         self._history_listeners: list[Callable[[], None]] = []
 
@@ -84,6 +89,18 @@ class AppShell:
     def settings(self) -> Settings:
         """The app's settings as saved now (read only: they change through the Settings dialog)."""
         return self._settings()
+
+    @property
+    def home_zone(self) -> HomeZone:
+        """The one zone days and billing cycles are counted in (services/home_zone.py); it may change with the
+        settings (listen with :meth:`on_settings_changed`)."""
+        return self._home_zone()
+
+    def update_settings(self, change: Callable[[Settings], None]) -> None:
+        """Change the saved settings outside the Settings dialog (e.g. prices taken from a bill): ``change`` edits
+        a copy; it is saved and every listener told, as after the dialog's OK."""
+        if self._update_settings is not None:
+            self._update_settings(change)
 
     def on_settings_changed(self, listener: Callable[[Settings], None]) -> None:
         """``listener(new)`` on the GUI thread after the user's settings were saved."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from xcelsior_desktop.app.tray_icon import IconState, Theme, render_tray_image
 from xcelsior_desktop.services import format as fmt
+from xcelsior_desktop.services.energy import Energy
 from xcelsior_desktop.services.poller import STATE_TEXT, State, Status
 
 ICON_SIZES = (16, 20, 22, 24, 32, 48, 64)  # logical sizes; Qt picks the one the tray asks for
@@ -51,10 +52,20 @@ def build_icon(watts: float | None, state: IconState, theme: Theme, dpr: float, 
     return icon
 
 
+def today_line(today: Energy | None, cost: str | None = None) -> str | None:
+    """"Today 7.4 kWh from the grid, $1.23": the one energy figure (and its cost, with a tariff)."""
+    if today is None or today.imported_wh is None:
+        return None
+    text = f"Today {today.imported_wh / 1000:.1f} kWh from the grid"
+    if today.exported_wh:
+        text += f", {today.exported_wh / 1000:.1f} kWh to it"
+    return text + (f" \u00b7 {cost}" if cost else "")
+
+
 def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status | None, units: str = "W",
-                 period: str | None = None) -> str:
-    """The tooltip: watts and when read, the connection, and (with a tariff) the price period now and until
-    when ("On-peak until 9 pm, 27.9 ¢/kWh")."""
+                 period: str | None = None, today: str | None = None) -> str:
+    """The tooltip: watts and when read, the connection, today so far, and (with a tariff) the price period now
+    and until when ("On-peak until 9 pm, 27.9 ¢/kWh")."""
     lines = []
     if watts is not None:
         lines.append(f"{fmt.full_power(watts, units)} \u2014 {fmt.direction(watts)}")
@@ -64,6 +75,8 @@ def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status |
         if status.next_retry is not None:
             title += f" ({fmt.next_try(status.next_retry, time.time())})"
         lines.append(title)
+    if today:
+        lines.append(today)
     if period:
         lines.append(period)
     return "Xcelsior Desktop\n" + "\n".join(lines)
@@ -105,6 +118,8 @@ class Tray(QObject):
         self.icon_state = IconState.WAITING
         self.period: str | None = None  # the tariff's period now, for the tooltip (set by the cost plug-in)
         self.on_peak = False  # draws the on-peak bar on the icon
+        self.today: Energy | None = None  # today so far (the app sets it)
+        self.today_cost: str | None = None  # today's cost in words, for the same instant (the cost plug-in)
         self._key: tuple[Any, ...] | None = None
         self._tooltip_clock = QTimer(self)  # "next try in N s" counts down live while a retry is scheduled
         self._tooltip_clock.setInterval(1000)
@@ -161,6 +176,17 @@ class Tray(QObject):
         self.units = units
         self._redraw()
 
+    def set_today(self, today: Energy) -> None:
+        if self.today is None or today.start != self.today.start:
+            self.today_cost = None  # a new day: yesterday's money is not today's
+        self.today = today
+        self._refresh_tooltip()
+
+    def set_today_cost(self, today: Energy, cost: str | None) -> None:
+        """Today's cost, worked out for ``today`` (the same figure the tooltip's kWh are): None without a tariff."""
+        self.today, self.today_cost = today, cost
+        self._refresh_tooltip()
+
     def _redraw(self) -> None:
         state = STATE_ICON[self.status.state] if self.status else IconState.WAITING
         if state is IconState.LIVE and self.watts is None:
@@ -177,4 +203,5 @@ class Tray(QObject):
         self._refresh_tooltip()
 
     def _refresh_tooltip(self) -> None:
-        self.icon.setToolTip(tooltip_text(self.watts, self.when, self.status, self.units, self.period))
+        self.icon.setToolTip(tooltip_text(self.watts, self.when, self.status, self.units, self.period,
+                                          today_line(self.today, self.today_cost)))

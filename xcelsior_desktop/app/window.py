@@ -28,8 +28,8 @@ from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.services import format as fmt
+from xcelsior_desktop.services.energy import Energy
 from xcelsior_desktop.services.poller import ERROR_STATES, STATE_TEXT, State, Status
-from xcelsior_desktop.services.today import TodaySoFar
 
 # state -> (button text, action name) offered in the status banner
 ACTIONS: dict[State, tuple[str, str]] = {
@@ -69,7 +69,7 @@ class MainWindow(QWidget):
         self.setWindowTitle("Xcelsior Desktop")
         self.units = "W"
         self.history = PowerHistory()
-        self.today: TodaySoFar | None = None  # pushed in by the app (set_today)
+        self.today: Energy | None = None  # pushed in by the app (set_today)
         self._registers_note = ""
         self.status: Status | None = None
         self.last_measurement: Measurement | None = None
@@ -294,8 +294,8 @@ class MainWindow(QWidget):
         self._registers_note = f"Registers read at {fmt.clock_time(registers.read_at)}."
         self._update_caption()
 
-    def set_today(self, today: TodaySoFar) -> None:
-        """Today so far (a services.today.TodaySoFar): the column and the footnote saying what it is based on."""
+    def set_today(self, today: Energy) -> None:
+        """Today so far (the one energy function's figure): the column and the footnote saying what it is based on."""
         self.today = today
         self.import_today.setText(fmt.energy(today.imported_wh))
         self.export_today.setText(fmt.energy(today.exported_wh))

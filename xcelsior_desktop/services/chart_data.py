@@ -25,7 +25,7 @@ class Bar:
     imported_wh: float | None  # None: no data (a gap)
     exported_wh: float | None
     covered_s: float  # how much of the bar's time has data
-    estimate: bool = False  # the slot still in progress, estimated from the registers
+    estimate: bool = False  # the time after the newest slot, from the registers (drawn hatched)
 
     @property
     def complete(self) -> bool:

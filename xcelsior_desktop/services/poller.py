@@ -9,7 +9,7 @@ Kindness to the meter (PROTOCOL.md: over-polling causes timeouts and Wi-Fi drops
 jitter on every kind of failure, and nothing at all while paused or asleep. With ``history=True`` the meter's
 15-minute interval history is read once after first contact and then once per slot, just after it closes
 (``HISTORY_MARGIN_S``); register reads are pulled onto the slot boundaries so "today" can join history and
-registers there (see services/today.py). An interval read costs ~10 GETs, about 0.7 per minute on average.
+registers there (see services/energy.py). An interval read costs ~10 GETs, about 0.7 per minute on average.
 
 Recovery (``quick_recovery=True``, the session's policy; issue 11 item 6): watts come back within about 13 s of
 the meter answering again, however long it was away, while the meter sees at most 6 connection attempts a

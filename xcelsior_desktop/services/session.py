@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from xcelsior_desktop.meter.errors import IdentityMismatch, MeterError, Unreachable
 from xcelsior_desktop.meter.identity import Identity
@@ -35,7 +35,9 @@ from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.plausibility import PlausibilityChecker
 from xcelsior_desktop.services.poller import Failure, Poller, State, Status, Task, classify
 from xcelsior_desktop.services.throttle import Throttle
-from xcelsior_desktop.services.today import TodaySoFar, TodayTracker
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.services.energy import Energy
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +88,7 @@ class SessionOptions:
     connect_timeout: float = 5.0
     handshake_timeout: float = 15.0
     read_timeout: float = 10.0
-    read_history: bool = True  # the 15-minute history, for "today" since local midnight
-    time_zone: dt.tzinfo | None = None  # the household's day; None = this computer's zone
+    read_history: bool = True  # the 15-minute history (read by the history reader, when one is installed)
 
 
 ClientFactory = Callable[[MeterTarget, SessionOptions, "ProfileStore | None"], MeterClientLike]
@@ -193,18 +194,18 @@ class Job:
 
 class HistoryReader(Protocol):
     """Who keeps the meter's 15-minute history (services/history/recorder.py HistoryRecorder): the session hands
-    it every event, asks it for a job whenever the INTERVALS task is due, and asks it for "today so far"."""
+    it every event, asks it for a job whenever the INTERVALS task is due, and asks it for "today so far" (the one
+    energy function over the store: services/energy.py)."""
 
     def on_event(self, event: Event) -> None: ...
     def recent(self) -> Job | None: ...
-    def today(self) -> TodaySoFar | None: ...
+    def today(self) -> Energy | None: ...
 
 
 @dataclass(frozen=True)
 class UseHistory:
     """From now on ``reader`` reads the 15-minute history (through Jobs on this session's connection) and says
-    what today is; the session no longer reads intervals itself, so nothing reads the meter's history twice.
-    ``None``: back to the session's own interval read."""
+    what today is; nothing else reads the meter's history. ``None``: no history is read."""
 
     reader: HistoryReader | None
 
@@ -227,13 +228,8 @@ class RegistersRead:
 
 
 @dataclass(frozen=True)
-class IntervalsRead:
-    intervals: list[IntervalEnergy]  # new 15-minute slots of today
-
-
-@dataclass(frozen=True)
 class TodayChanged:
-    today: TodaySoFar
+    today: Energy
 
 
 @dataclass(frozen=True)
@@ -282,7 +278,7 @@ class ProbeFinished:
     probe: Probe
 
 
-Event = (DemandRead | RegistersRead | IntervalsRead | TodayChanged | DeviceInfoRead | StateChanged | TargetChanged
+Event = (DemandRead | RegistersRead | TodayChanged | DeviceInfoRead | StateChanged | TargetChanged
          | LocateRequested | RequestFailed | ProbeFinished | ReadingFlagged)
 Listener = Callable[[Event], None]
 
@@ -327,7 +323,6 @@ class MeterSession:
         self._register_reads = 0
         self._saved_profile: tuple[MeterProfile, str | None] | None = None
         self._firmware: str | None = None
-        self._today = TodayTracker(self.options.time_zone)
         self._checker = PlausibilityChecker(monotonic=monotonic)
         self._relearned_seen = 0  # the client's count of failed saved profiles dropped and re-walked
         self._failure_log = Throttle(clock=monotonic)  # a failure that repeats is logged once an hour
@@ -639,7 +634,10 @@ class MeterSession:
             sfdi = self._target.meter_sfdi
             self._emit(LocateRequested(sfdi))
             return True
-        if task is Task.INTERVALS and self._reader is not None:
+        if task is Task.INTERVALS:  # only the history reader reads the meter's history (as jobs)
+            if self._reader is None:
+                poller.succeeded(Task.INTERVALS)
+                return True
             return self._queue_history_read()
         if task is Task.PROBE:
             return self._probe_port(poller)
@@ -650,8 +648,6 @@ class MeterSession:
                 result = self._call(client, task)
             finally:
                 self.requests_sent += client.stats.requests - before
-                if task is Task.INTERVALS:
-                    self.history_reads.append(client.stats.requests - before)
         except Exception as exc:  # noqa: BLE001 - every failure is classified and reported
             if self._stopping.is_set():
                 return False
@@ -667,9 +663,6 @@ class MeterSession:
                 self._drop_client()
             poller.failed(task, failure, message)
             self._emit(RequestFailed(task.value, str(exc)))
-            if task is Task.INTERVALS:
-                self._today.history_failed(message)
-                self._emit_today()
             return failure is Failure.TRANSIENT
         flagged: ReadingFlagged | None = None
         if isinstance(result, Measurement):
@@ -703,22 +696,15 @@ class MeterSession:
             self._registers_for_today(result)
         elif isinstance(result, DeviceInfo):
             self._emit(DeviceInfoRead(result))
-        elif isinstance(result, list):
-            self._today.add_history(result)
-            self._emit(IntervalsRead(result))
-            self._emit_today()
         return True
 
-    def _call(self, client: MeterClientLike, task: Task) -> Measurement | Registers | DeviceInfo | list[IntervalEnergy]:
+    def _call(self, client: MeterClientLike, task: Task) -> Measurement | Registers | DeviceInfo:
         if task is Task.DEMAND:
             return client.read_demand()
         if task is Task.REGISTERS:
             include_tou = self._register_reads % TOU_EVERY == 0
             self._register_reads += 1
             return client.read_registers(include_tou=include_tou)
-        if task is Task.INTERVALS:
-            now = self._today.now() or dt.datetime.now(dt.UTC)
-            return client.intervals(self._today.next_since(now))
         return client.device_info()
 
     def _probe_port(self, poller: Poller) -> bool:
@@ -746,13 +732,14 @@ class MeterSession:
         meter_at = registers.delivered_at
         if meter_at is not None and self._poller is not None:  # slots close on the meter's clock
             self._poller.meter_skew_s = (meter_at - registers.read_at).total_seconds()
-        self._today.add_registers(registers)
-        if self.options.read_history or self._reader is not None:
-            self._emit_today()
+        self._emit_today()
 
     def _emit_today(self) -> None:
+        """Today so far, from the history reader (the store): without one there is no figure to give."""
+        if self._reader is None:
+            return
         try:
-            today = self._reader.today() if self._reader is not None else self._today.compute()
+            today = self._reader.today()
         except Exception:  # noqa: BLE001 - the history reader's bug must not stop the meter
             log.exception("computing today's energy failed")
             return

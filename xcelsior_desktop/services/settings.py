@@ -52,6 +52,7 @@ class Settings:
     registered_lfdi: str | None = None  # our LFDI once the meter has accepted it at least once
     window_geometry: str | None = None  # base64 of QWidget.saveGeometry()
     window_view: str = "live"
+    home_timezone: str | None = None  # the zone days and billing cycles are counted in; None: automatic
     extra: dict[str, Any] = field(default_factory=dict)
 
     load_message: ClassVar[str | None] = None
@@ -88,6 +89,13 @@ class Settings:
             on_drop="Their defaults are in use; open Settings to check them.",
         )
         cls.load_message = loaded.notice
+        return cls() if loaded.data is None else cls.from_dict(loaded.data)
+
+    @classmethod
+    def peek(cls, path: Path | None = None) -> Settings:
+        """The saved settings for a command that only reads: what can be used, the defaults for the rest, and
+        the file never moved or rewritten."""
+        loaded = load_json_file(path or cls.path(), SCHEMA, title="The settings file", on_reset="", repair=False)
         return cls() if loaded.data is None else cls.from_dict(loaded.data)
 
     @classmethod
@@ -187,6 +195,18 @@ def _check_base64(text: str) -> None:
         raise ValueError("not base64")
 
 
+def check_zone_name(text: str) -> None:
+    """Raise ValueError unless ``text`` names a time zone this computer knows (an IANA name)."""
+    import zoneinfo
+
+    if not re.fullmatch(r"[A-Za-z0-9_+\-]{1,40}(/[A-Za-z0-9_+\-]{1,40}){0,3}", text):
+        raise ValueError("not a time zone name")
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError("no such time zone on this computer") from None
+
+
 def _check_view(text: str) -> None:
     if not re.fullmatch(r"[a-z0-9_\-]{1,40}", text):
         raise ValueError("not a view name")
@@ -208,6 +228,7 @@ SCHEMA = record(
         "registered_lfdi": optional(_LFDI),
         "window_geometry": optional(string(max_len=20_000, check=_check_base64, what="saved window geometry")),
         "window_view": string(max_len=40, check=_check_view, what="a view name"),
+        "home_timezone": optional(string(max_len=160, check=check_zone_name, what="a time zone (America/Denver)")),
         "extra": mapping(string(max_len=200), anything()),
     },
     lenient=True,

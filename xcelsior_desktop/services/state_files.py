@@ -317,12 +317,14 @@ def load_json_file(
     on_reset: str,
     on_drop: str = "",
     limit: int = MAX_FILE_BYTES,
+    repair: bool = True,
 ) -> Loaded:
     """Read, parse and check ``path`` (see the module docstring). Never raises for what the file holds.
 
     ``title`` names the file for a person ("The settings file"); ``on_reset`` says what happens now and what to do
     ("The defaults are in use; ..."); ``on_drop`` the same when only some fields were dropped (the cleaned content
-    then replaces the file, the original being kept aside).
+    then replaces the file, the original being kept aside). ``repair=False`` (a command that only reads): what can
+    be used is used and nothing is moved, rewritten or reported as reset.
     """
     try:
         raw = read_regular_file(path, limit=limit)
@@ -330,14 +332,18 @@ def load_json_file(
         return Loaded(None)
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        if not repair:
+            return Loaded(None)
         return _reset(path, title, f"could not be read: {reason}", on_reset)
     try:
         data = parse_json_bytes(raw)
         report = Report()
         cleaned = schema(data, "", report)
     except (Unusable, Invalid) as exc:
+        if not repair:
+            return Loaded(None)
         return _reset(path, title, f"was damaged: {exc}", on_reset)
-    if not report.dropped:
+    if not report.dropped or not repair:
         return Loaded(cleaned)
     bad = set_aside(path)
     try:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
@@ -69,9 +70,9 @@ def _fit(table: QTableWidget) -> None:
 
 
 def cost_rows(overview: CostOverview) -> list[tuple[str, ...]]:
-    """The table: one row per period, then the daily charges and the total."""
+    """The table: one row per period, then the fixed charges and the total (kWh: the one energy figure)."""
     money = overview.currency
-    today, cycle = overview.today, overview.cycle
+    today, cycle = overview.today.summary, overview.cycle.projection
     projected = cycle.projected
     names = list(dict.fromkeys([*today.periods, *cycle.so_far.periods, *(projected.periods if projected else {})]))
 
@@ -83,13 +84,17 @@ def cost_rows(overview: CostOverview) -> list[tuple[str, ...]]:
         total = summary.periods.get(name) if summary else None
         return format_money(total.cost, money) if total else ("\u2014" if summary is None else format_money(0, money))
 
-    rows: list[tuple[str, ...]] = [(name, kwh(today, name), cost(today, name), kwh(cycle.so_far, name), cost(cycle.so_far, name),
-             kwh(projected, name), cost(projected, name)) for name in names]
-    rows.append(("daily charges", "", format_money(today.fixed_charge, money), "",
+    def energy_kwh(wh: float | None) -> str:
+        return "\u2014" if wh is None else f"{wh / 1000:.2f}"
+
+    rows: list[tuple[str, ...]] = [(name, kwh(today, name), cost(today, name), kwh(cycle.so_far, name),
+                                    cost(cycle.so_far, name), kwh(projected, name), cost(projected, name))
+                                   for name in names]
+    rows.append(("fixed charges", "", format_money(today.fixed_charge, money), "",
                  format_money(cycle.so_far.fixed_charge, money), "",
                  format_money(projected.fixed_charge, money) if projected else "\u2014"))
-    rows.append(("total", f"{today.imported_kwh:.2f}", format_money(today.total, money),
-                 f"{cycle.so_far.imported_kwh:.2f}", format_money(cycle.so_far.total, money),
+    rows.append(("total", energy_kwh(overview.today.energy.imported_wh), format_money(today.total, money),
+                 energy_kwh(overview.cycle.cost.energy.imported_wh), format_money(cycle.so_far.total, money),
                  f"{projected.imported_kwh:.2f}" if projected else "\u2014",
                  format_money(projected.total, money) if projected else "\u2014"))
     return rows
@@ -97,25 +102,25 @@ def cost_rows(overview: CostOverview) -> list[tuple[str, ...]]:
 
 def notes_text(overview: CostOverview) -> str:
     """What the figures are based on, and what they leave out (never silently)."""
-    tz = overview.tariff.zone
-    today = overview.today_energy
-    cycle = overview.cycle
+    zone = overview.zone
+    today = overview.today.energy
+    cycle = overview.cycle.projection
     last = cycle.next_first_day.toordinal() - 1
     parts = [f"Billing cycle {cycle.first_day:%d %b} \u2013 {type(cycle.first_day).fromordinal(last):%d %b}; "
              f"projection: {cycle.basis}."]
     if cycle.so_far.priced_hours < cycle.elapsed_hours - 1:
         parts.append(f"History covers {cycle.so_far.priced_hours:.0f} h of the cycle's {cycle.elapsed_hours:.0f} h "
                      "so far: the cost so far counts only those hours; the projection scales them to the cycle.")
-    if today.tail_s >= 60:
-        parts.append(f"Today counts the 15-minute history until {today.tail_start.astimezone(tz):%H:%M} and the "
+    if today.tail is not None and today.tail.duration_s >= 60:
+        parts.append(f"Today counts the 15-minute history until {today.tail.start.astimezone(zone):%H:%M} and the "
                      f"meter's registers since.")
-    if not today.complete:
+    if today.missing:
         parts.append(f"Today's history lacks {today.missing_s / 3600:.2f} h of slots: those are not counted.")
-    for summary, what in ((overview.today, "today"), (cycle.so_far, "this cycle")):
+    for summary, what in ((overview.today.summary, "today"), (cycle.so_far, "this cycle")):
         if summary.unpriced.intervals:
             reasons = "; ".join(f"{n} \u00d7 {why}" for why, n in summary.unpriced.reasons.items())
             parts.append(f"Not priced {what}: {summary.unpriced.hours:.2f} h ({reasons}).")
-    if overview.today.exported_kwh > 0 or cycle.so_far.exported_kwh > 0:
+    if overview.today.summary.exported_kwh > 0 or cycle.so_far.exported_kwh > 0:
         version = overview.tariff.version_on(cycle.first_day)
         if version is not None:
             parts.append(f"Export: {version.export_credit.describe(overview.currency)}.")
@@ -136,6 +141,9 @@ class CostPanel(QWidget):
         self.problem.hide()
         self.costs = _table("cost-table", COST_COLUMNS)
         self.notes = _label("cost-notes")
+        self.compare_bill = QPushButton("Compare with my bill\u2026")
+        self.compare_bill.setObjectName("cost-compare-bill")
+        self.compare_bill.setToolTip("Set your bill's kWh and charges beside the app's own figures for the same days")
 
         self.tiers = _table("meter-tiers", ("Tier", "Means", "Import\nkWh", "Export\nkWh", "Growth\nkWh", "App\nkWh"))
         self.tiers.horizontalHeader().setStretchLastSection(False)
@@ -152,6 +160,7 @@ class CostPanel(QWidget):
         left.addWidget(self.period_now)
         left.addWidget(self.problem)
         left.addWidget(self.costs)
+        left.addWidget(self.compare_bill, 0, Qt.AlignmentFlag.AlignLeft)
         left.addWidget(self.notes)
         left.addStretch(1)
         money = QGroupBox("What it costs")
@@ -183,6 +192,7 @@ class CostPanel(QWidget):
     # -- values in ---------------------------------------------------------------------------------
 
     def set_tariff(self, tariff: Tariff | None, problem: str | None = None) -> None:
+        self.compare_bill.setEnabled(tariff is not None)
         if tariff is None:
             self.tariff_title.setText("No tariff in use")
             self.check_bill.setText("")

@@ -9,6 +9,7 @@ it is open: the tab then says so).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -18,21 +19,23 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from xcelsior_desktop.app.cost import chart
+from xcelsior_desktop.app.cost.bill_dialog import BillDialog
 from xcelsior_desktop.app.cost.panel import CostPanel
 from xcelsior_desktop.app.cost.settings_page import CostSettingsPage
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.meter.values import Registers
 from xcelsior_desktop.services.alerts.cost_facts import CostFactsSource
+from xcelsior_desktop.services.energy import Energy
 from xcelsior_desktop.services.history.errors import HistoryError
-from xcelsior_desktop.services.history.store import RegisterReading
 from xcelsior_desktop.services.meter_extras import ExtraReadings, read_extras
 from xcelsior_desktop.services.session import Job
 from xcelsior_desktop.services.settings import Settings
 from xcelsior_desktop.services.tariff import TariffError, period_now
-from xcelsior_desktop.services.tariff.app_settings import CostSettings
+from xcelsior_desktop.services.tariff.app_settings import BillPrices, CostSettings, chosen_settings
+from xcelsior_desktop.services.tariff.bill_check import Bill, Comparison, compare
 from xcelsior_desktop.services.tariff.meter_tiers import TierWatch, compare_tiers
-from xcelsior_desktop.services.tariff.model import Tariff
-from xcelsior_desktop.services.tariff.overview import cost_overview
+from xcelsior_desktop.services.tariff.model import Tariff, format_money
+from xcelsior_desktop.services.tariff.overview import CostOverview, cost_overview
 from xcelsior_desktop.services.tariff.peak import on_peak_at
 
 if TYPE_CHECKING:
@@ -62,12 +65,12 @@ class CostPlugin(QObject):
         self.tray = tray
         self.alerts = alerts
         self.clock = clock
-        self.cost_settings = CostSettings.from_app_settings(settings)
+        self.cost_settings = chosen_settings(settings)
         self.tariff: Tariff | None = None
         self.problem: str | None = None
         self.tiers = TierWatch()
         self.tier_values: tuple[dict[int, float], dict[int, float]] | None = None
-        self.latest: RegisterReading | None = None
+        self.overview: CostOverview | None = None  # the newest figures the tab shows
         self.extras: ExtraReadings | None = None
         self._extras_at: float | None = None
         self._extras_job: Job | None = None
@@ -76,7 +79,11 @@ class CostPlugin(QObject):
         shell.add_window_tab(VIEW, "Cost", self.panel)
         shell.add_settings_page(SETTINGS_TITLE, lambda s: CostSettingsPage(s, on_apply=self.use_settings))
         shell.events.registers_read.connect(self.on_registers)
+        shell.events.today_changed.connect(self.on_today)
+        self._today: Energy | None = None  # the newest "today" the session gave: its instant is the Cost tab's
         self.extras_read.connect(self._on_extras)
+        self.panel.compare_bill.clicked.connect(self.open_bill_check)
+        self.bill_dialog: BillDialog | None = None
 
         self.chart_decorator = chart.CostChartDecorator(lambda: self.tariff,
                                                         lambda: self.cost_settings.cycle_start_day)
@@ -88,6 +95,7 @@ class CostPlugin(QObject):
         self._at_change.setSingleShot(True)
         self._at_change.timeout.connect(self.refresh)
         self.use_settings(self.cost_settings, at_start=True)
+        shell.on_settings_changed(self._on_settings)
         self._timer.start()
 
     # -- settings ----------------------------------------------------------------------------------
@@ -112,20 +120,33 @@ class CostPlugin(QObject):
                 "Some saved cost settings could not be read and their defaults are used: "
                 f"{', '.join(cost.dropped)}. Open Settings, Cost to check them.")
         self.panel.set_tariff(self.tariff, self.problem)
-        tariff = self.tariff
-        if self.alerts is not None:
-            source = None if tariff is None else CostFactsSource(
-                tariff, lambda: self.shell.history, cycle_start_day=cost.cycle_start_day, latest=lambda: self.latest)
-            self.alerts.set_cost_source(source)
+        self._give_alerts_their_facts()
         self.refresh()
+
+    def _on_settings(self, _new: Settings) -> None:
+        """The home zone may have changed: today and the cycle start at another midnight."""
+        self._give_alerts_their_facts()
+        self.refresh()
+
+    def _give_alerts_their_facts(self) -> None:
+        """The budget rules read today's kWh with or without a tariff; the cost rules need one."""
+        if self.alerts is not None:
+            self.alerts.set_cost_source(CostFactsSource(self.tariff, lambda: self.shell.history,
+                                                        zone=self.shell.home_zone.zone,
+                                                        cycle_start_day=self.cost_settings.cycle_start_day))
 
     # -- from the session --------------------------------------------------------------------------
 
     @Slot(object)
+    def on_today(self, today: Energy) -> None:
+        """Today so far, as the window shows it: the Cost tab and the tray's cost are worked out for its instant,
+        so all of them show the same kWh and money."""
+        self._today = today
+        self.refresh()
+
+    @Slot(object)
     def on_registers(self, registers: Registers) -> None:
         at = (registers.delivered_at or registers.read_at).astimezone(dt.UTC)
-        if registers.delivered_wh is not None and registers.received_wh is not None:
-            self.latest = RegisterReading(at, registers.delivered_wh, registers.received_wh)
         if registers.tou_delivered:
             self.tier_values = (dict(registers.tou_delivered), dict(registers.tou_received))
             self.tiers.add(at, registers.tou_delivered, registers.tou_received)
@@ -157,7 +178,12 @@ class CostPlugin(QObject):
     # -- showing ---------------------------------------------------------------------------------
 
     def now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+        """The instant the figures are for: today's (the meter's clock, of the newest register reading) while it
+        is fresh, else the clock's."""
+        clock = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+        if self._today is not None and abs((clock - self._today.as_of).total_seconds()) < REFRESH_MS / 1000 * 2:
+            return self._today.as_of
+        return clock
 
     @Slot()
     def refresh(self) -> None:
@@ -181,12 +207,16 @@ class CostPlugin(QObject):
             self.panel.set_overview(None, NO_STORE)
         else:
             try:
-                overview = cost_overview(tariff, store, now, cycle_start_day=self.cost_settings.cycle_start_day,
-                                         latest=self.latest)
+                overview = cost_overview(tariff, store, now, zone=self.shell.home_zone.zone,
+                                         cycle_start_day=self.cost_settings.cycle_start_day)
             except HistoryError as exc:
                 self.panel.set_overview(None, f"The energy history could not be read: {exc.user_message}")
             else:
+                self.overview = overview
                 self.panel.set_overview(overview)
+                if self.tray is not None:
+                    self.tray.set_today_cost(overview.today.energy, format_money(overview.today.total,
+                                                                                 overview.currency))
         self._show_tiers()
 
     def _set_tray(self, summary: str | None, on_peak: bool) -> None:
@@ -201,6 +231,38 @@ class CostPlugin(QObject):
             except HistoryError as exc:
                 log.warning("cost: tier comparison: %s", exc)
         self.panel.set_tiers(self.tier_values, comparison, self.cost_settings.tier_names)
+
+    # -- the bill ---------------------------------------------------------------------------------
+
+    @Slot()
+    def open_bill_check(self) -> None:
+        """Compare with my bill: the app's figures for the bill's days, and the bill's prices in one click."""
+        tariff = self.tariff
+        if tariff is None:
+            return
+        zone = self.shell.home_zone.zone
+
+        def compare_with(bill: Bill) -> Comparison:
+            store = self.shell.history
+            if store is None:
+                raise RuntimeError("no history store")
+            return compare(bill, tariff, store, zone=zone, now=self.now(),
+                           cycle_start_day=self.cost_settings.cycle_start_day)
+
+        dialog = self.bill_dialog = BillDialog(tariff, compare_with, today=self.now().astimezone(zone).date(),
+                                               cycle_start_day=self.cost_settings.cycle_start_day,
+                                               parent=self.shell.dialog_parent())
+        dialog.prices_taken.connect(self.take_bill_prices)
+        dialog.show()
+
+    @Slot(object)
+    def take_bill_prices(self, bill: BillPrices) -> None:
+        """The bill's prices become the tariff's from its first day (a version of their own), saved."""
+        cost = dataclasses.replace(self.cost_settings, bills=[
+            *(b for b in self.cost_settings.bills if b.valid_from != bill.valid_from), bill])
+        cost.bills.sort(key=lambda b: b.valid_from)
+        self.shell.update_settings(cost.store_in)
+        self.use_settings(cost)
 
     def stop(self) -> None:
         self._timer.stop()

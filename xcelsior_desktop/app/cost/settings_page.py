@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from xcelsior_desktop.services.settings import Settings
 from xcelsior_desktop.services.tariff import TariffError, preset_names, resolve
 from xcelsior_desktop.services.tariff.app_settings import (
+    CHARGES,
     DAILY_CHARGE,
+    MONTHLY_CHARGE,
     CostSettings,
     current_version,
     editable_prices,
@@ -189,12 +191,14 @@ class CostSettingsPage(QWidget):
         version = current_version(tariff)
         cents = tariff.currency.upper() == "USD"
         unit = "\u00a2/kWh" if cents else f"{tariff.currency}/kWh"
-        rows = [(p, s, v, price_key(p, s)) for p, s, v in editable_prices(tariff)]
+        rows: list[tuple[str, str, float | None, str]] = [(p, s, v, price_key(p, s))
+                                                           for p, s, v in editable_prices(tariff)]
+        rows.append(("monthly charge", "per billing cycle", version.monthly_charge, MONTHLY_CHARGE))
         rows.append(("daily charge", "every day", version.daily_charge, DAILY_CHARGE))
         self.prices.setRowCount(len(rows))
         for r, (period, season, base, key) in enumerate(rows):
             value = overrides.get(key, base)
-            shown = _fmt(value * 100 if cents and key != DAILY_CHARGE else value)
+            shown = "" if value is None else _fmt(value * 100 if cents and key not in CHARGES else value)
             for c, text in enumerate((period, season)):
                 item = QTableWidgetItem(text)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -202,13 +206,17 @@ class CostSettingsPage(QWidget):
             cell = QTableWidgetItem(shown)
             cell.setData(KEY_ROLE, key)
             cell.setData(BASE_ROLE, base)
-            cell.setToolTip(f"in {tariff.currency} per day" if key == DAILY_CHARGE else f"in {unit}")
+            cell.setToolTip({DAILY_CHARGE: f"in {tariff.currency} per day",
+                             MONTHLY_CHARGE: f"in {tariff.currency} per billing cycle"}.get(key, f"in {unit}")
+                            + (": enter it from your bill" if value is None else ""))
             self.prices.setItem(r, 2, cell)
-        self.prices.setHorizontalHeaderLabels(["Period", "Season", f"Price ({unit}; daily charge in "
+        self.prices.setHorizontalHeaderLabels(["Period", "Season", f"Price ({unit}; charges in "
                                                f"{'$' if cents else tariff.currency})"])
         tiers = " This tariff prices by consumption tiers: edit its tiers in the file." if version.tiered else ""
+        blank = " Enter the empty ones from your bill: nothing is priced without them." if any(
+            r[2] is None for r in rows) else ""
         self.prices_hint.setText(f"Prices of the version in force since {version.valid_from:%d %b %Y}; older "
-                                 f"history keeps the prices of its time.{tiers}")
+                                 f"history keeps the prices of its time.{tiers}{blank}")
 
     # -- the result ------------------------------------------------------------------------------------
 
@@ -220,21 +228,24 @@ class CostSettingsPage(QWidget):
         for r in range(self.prices.rowCount()):
             cell, period, season = (self.prices.item(r, c) for c in (2, 0, 1))
             assert cell is not None and period is not None and season is not None
-            key, base = str(cell.data(KEY_ROLE)), float(cell.data(BASE_ROLE))
+            key, stored = str(cell.data(KEY_ROLE)), cell.data(BASE_ROLE)
+            base = None if stored is None else float(stored)
             what = f"{period.text()} ({season.text()})"
             text = cell.text().strip().replace(",", ".").removesuffix("\u00a2").strip()
+            if not text and base is None:
+                continue  # not on the bill yet: that period and season stay unpriced
             try:
                 shown = float(text)
             except ValueError:
                 raise ValueError(f"The price for {what} is not a number: {cell.text()!r}. Enter it as on your bill, "
                                  "e.g. 27.9") from None
-            value = shown / 100 if cents and key != DAILY_CHARGE else shown
+            value = shown / 100 if cents and key not in CHARGES else shown
             limit = limit_of(key)
             if not limit.accepts(value):
-                scale = 100 if cents and key != DAILY_CHARGE else 1
+                scale = 100 if cents and key not in CHARGES else 1
                 raise ValueError(f"The price for {what} must be between {_fmt(limit.low * scale)} and "
                                  f"{_fmt(limit.high * scale)}: {cell.text()!r} cannot be right.")
-            if abs(value - base) > 1e-12:
+            if base is None or abs(value - base) > 1e-12:
                 out[key] = value
         return out
 
@@ -250,8 +261,13 @@ class CostSettingsPage(QWidget):
             with_bill_prices(self.tariff, prices)
         except TariffError as exc:
             raise ValueError(exc.user_message) from None
-        return CostSettings(tariff=name, prices=prices, cycle_start_day=self.cycle_day.value(),
+        bills = self.saved.bills if name == self.saved.tariff else []  # a bill's prices belong to its tariff
+        cost = CostSettings(tariff=name, prices=prices, cycle_start_day=self.cycle_day.value(), bills=list(bills),
                             tier_names=parse_tier_names(self.tier_names.text()))
+        problems = cost.check()
+        if problems:
+            raise ValueError(" ".join(problems))
+        return cost
 
     def apply(self, settings: Settings) -> None:
         try:

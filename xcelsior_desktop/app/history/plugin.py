@@ -21,9 +21,9 @@ from xcelsior_desktop.services.history.errors import HistoryError
 from xcelsior_desktop.services.history.opening import OpenedStore, open_history
 from xcelsior_desktop.services.history.recorder import HistoryRecorder
 from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.history.zone import household_zone
 from xcelsior_desktop.services.periods import View
 from xcelsior_desktop.services.session import UseHistory
+from xcelsior_desktop.services.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,13 @@ class HistoryPlugin(QObject):
         self.store: HistoryStore = opened.store
         self.in_memory_notice = opened.in_memory_notice
         shell.history = self.store
-        self.tz = household_zone(tz)
+        self.tz = tz if tz is not None else shell.home_zone.zone  # the home zone, unless a test pins one
         self.recorder = HistoryRecorder(self.store, shell.send, tz=tz, on_change=self.changed.emit,
                                         on_problem=self.problem.emit)
         self.store.on_memory(self.problem.emit)  # the file stopped taking writes: this run goes on in memory
         self.view = HistoryView(self.store, tz=self.tz, now=self.recorder.meter_now)
         self.view.set_poll_interval(shell.settings.poll_interval_s)
-        shell.on_settings_changed(lambda new: self.view.set_poll_interval(new.poll_interval_s))
+        shell.on_settings_changed(self._on_settings)
         shell.add_window_tab("history", "History", self.view)
         tabs = shell.window.tabs
         tabs.tabBar().moveTab(tabs.indexOf(self.view), min(1, tabs.count() - 1))  # beside Live: the charts
@@ -79,6 +79,13 @@ class HistoryPlugin(QObject):
         self.view.add_decorator(decorator)
 
     # -- events (GUI thread) -----------------------------------------------------------------------
+
+    def _on_settings(self, new: Settings) -> None:
+        self.view.set_poll_interval(new.poll_interval_s)
+        zone = self.shell.home_zone.zone
+        if zone is not self.tz:  # days are counted in another zone from now on
+            self.tz = self.recorder.tz = self.view.tz = zone
+            self._refresh_if_shown()
 
     def _seed_live_chart(self) -> None:
         """The Live tab's last hour comes from the store, so it survives a restart."""

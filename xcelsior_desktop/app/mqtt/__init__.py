@@ -7,15 +7,17 @@ whose ``shutdown()`` signs off with "offline".
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, SignalInstance
 
 from xcelsior_desktop.app.mqtt.controller import MqttController
 from xcelsior_desktop.app.shell import AppShell
-from xcelsior_desktop.services.mqtt.cost_today import chosen_tariff
+from xcelsior_desktop.services.mqtt.cost_today import CostToday, cost_today
 from xcelsior_desktop.services.mqtt.settings import MqttSettings
 from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.services.tariff.app_settings import chosen_settings, chosen_tariff
 
 if TYPE_CHECKING:
     from xcelsior_desktop.services.mqtt.url import BrokerUrl
@@ -27,9 +29,14 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
                  settings_changed: SignalInstance | None = None, parent: QObject | None = None) -> MqttController:
     """Publish what the session reads; ``flag``: the ``--mqtt URL`` of this run (on for this run, that broker)."""
     current = {"settings": settings}
-    controller = MqttController(MqttSettings.from_app_settings(settings), flag=flag,
-                                history=lambda: shell.history,
-                                tariff=lambda: chosen_tariff(current["settings"].extra),
+
+    def today(at: dt.datetime) -> CostToday | None:
+        """The one cost function over today, in the home zone, with the one rule for the chosen tariff."""
+        chosen = chosen_settings(current["settings"])
+        return cost_today(shell.history, chosen_tariff(current["settings"]), at, zone=shell.home_zone.zone,
+                          cycle_start_day=chosen.cycle_start_day)
+
+    controller = MqttController(MqttSettings.from_app_settings(settings), flag=flag, cost_today=today,
                                 announce=lambda title, body: shell.announce("mqtt", title, body, "live"),
                                 parent=parent)
     events = shell.events
@@ -37,7 +44,7 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
     events.status_changed.connect(controller.on_status)
     events.registers_read.connect(controller.on_registers)
     events.demand_read.connect(controller.on_demand)
-    events.intervals_read.connect(controller.on_intervals)
+    events.today_changed.connect(controller.on_today)
     shell.on_history_changed(controller.on_history_changed)  # e.g. the backfill has stored today: cost now
 
     if settings_changed is not None:

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -30,17 +30,16 @@ from xcelsior_desktop.services.mqtt.url import BrokerUrl, BrokerUrlError
 from xcelsior_desktop.services.poller import Status
 
 if TYPE_CHECKING:
-    from xcelsior_desktop.services.history.store import HistoryStore
+    from xcelsior_desktop.services.energy import Energy
     from xcelsior_desktop.services.mqtt.connection import ConnectionResult
+    from xcelsior_desktop.services.mqtt.cost_today import CostToday
     from xcelsior_desktop.services.mqtt.publisher import MqttPublisher
     from xcelsior_desktop.services.mqtt.settings import BrokerTarget
     from xcelsior_desktop.services.mqtt.status import PublisherStatus
-    from xcelsior_desktop.services.tariff import Tariff
 
 log = logging.getLogger(__name__)
 
 COST_REFRESH_MS = 5 * 60 * 1000  # today's cost follows the history store (new 15-minute slots)
-COST_AFTER_INTERVALS_MS = 3000  # after the session read new slots, once the history plug-in has stored them
 OFF_TEXT = "Not publishing: MQTT is off (turn it on above, or start the app with --mqtt URL)"
 
 
@@ -68,16 +67,14 @@ class MqttController(QObject):
     _tested_from_thread = Signal(int, object)
 
     def __init__(self, settings: MqttSettings, *, flag: BrokerUrl | None = None,
-                 history: Callable[[], HistoryStore | None] = lambda: None,
-                 tariff: Callable[[], Tariff | str | None] = lambda: None,
+                 cost_today: Callable[[dt.datetime], CostToday | None] = lambda _at: None,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
                  announce: Callable[[str, str], None] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.flag = flag
         self.settings = settings
-        self._history = history
-        self._tariff = tariff
+        self._cost_today = cost_today
         self._clock = clock
         self._announce = announce  # (title, body): a notification for what needs the user (not retried away)
         self._announced_generation = 0
@@ -268,9 +265,10 @@ class MqttController(QObject):
             self._publisher.on_status(status)
 
     @Slot(object)
-    def on_intervals(self, _intervals: Any) -> None:
+    def on_today(self, today: Energy) -> None:
+        """Today so far changed: its cost is published for the same instant the window and the tray show."""
         if self._publisher is not None:
-            QTimer.singleShot(COST_AFTER_INTERVALS_MS, self, self.publish_cost)
+            self.publish_cost(today.as_of)
 
     @Slot()
     def on_history_changed(self) -> None:
@@ -280,19 +278,13 @@ class MqttController(QObject):
             self.publish_cost()
 
     @Slot()
-    def publish_cost(self) -> None:
-        """Today's cost from the history store, when a tariff is chosen and the store is open."""
+    def publish_cost(self, at: dt.datetime | None = None) -> None:
+        """Today's cost (the one cost function, in the home zone) as of ``at`` (default: now), with a tariff."""
         publisher = self._publisher
         if publisher is None:
             return
-        from xcelsior_desktop.services.mqtt.cost_today import cost_today
-
         try:
-            tariff = self._tariff()
-            store = self._history()
-            if not tariff or store is None:
-                return
-            cost = cost_today(store, tariff, self._clock())
+            cost = self._cost_today(at or self._clock())
         except Exception as exc:  # a tariff file or the store that cannot be read: no cost, said in the log
             log.warning("MQTT: today's cost not published: %s", getattr(exc, "user_message", None) or exc)
             return

@@ -33,7 +33,6 @@ MAX_DEMAND_GAP_S = 180.0  # a longer silence between two demand readings breaks 
 MAX_REGISTER_GAP_S = 300.0  # registers older than this cannot be called frozen: we are just not reading them
 STALE_MIN_ENERGY_WH = 100.0  # energy demand says flowed before a frozen register counts as stale
 DEMAND_EPSILON_W = 0.5  # demand readings closer than this are "the same value"
-DAILY_BASELINE_MAX_AGE_S = 1800.0  # the last reading of yesterday serves as today's baseline if this recent
 
 
 class Connection(StrEnum):
@@ -98,9 +97,6 @@ class _Observations:
     connection: Connection = Connection.INACTIVE
     offline_since: float | None = None
     cert_not_after: float | None = None
-    day: str | None = None  # local date (ISO) of the daily baseline
-    day_baseline_wh: float | None = None
-    day_since: float | None = None  # when the baseline was taken (midnight or later)
 
 
 def _fmt_power(watts: float) -> str:
@@ -143,6 +139,10 @@ class AlertEngine:
 
     def _local(self, at: float) -> dt.datetime:
         return dt.datetime.fromtimestamp(at, tz=self._tz) if self._tz else dt.datetime.fromtimestamp(at).astimezone()
+
+    def set_zone(self, tz: dt.tzinfo | None) -> None:
+        """The home zone: the days of the budget rules and the quiet hours follow it."""
+        self._tz = tz
 
     def set_cost_source(self, source: CostSource | None) -> None:
         """Where the cost rules (and the daily import budget) get today's energy and cost, the billing cycle's
@@ -191,7 +191,6 @@ class AlertEngine:
             if obs.delivered_wh is None or delivered_wh != obs.delivered_wh:
                 obs.delivered_changed_at = now
                 obs.import_mark_wh = obs.import_total_wh
-            self._update_day(float(delivered_wh), now)
             obs.delivered_wh = float(delivered_wh)
         if received_wh is not None and math.isfinite(received_wh):
             if obs.received_wh is None or received_wh != obs.received_wh:
@@ -228,14 +227,12 @@ class AlertEngine:
     # -- persistence ------------------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """What must survive a restart so nothing fires twice: per-rule state and today's baseline."""
-        obs = self._obs
+        """What must survive a restart so nothing fires twice: per-rule state."""
         return {
             "rules": {
                 rule_id: {"armed": st.armed, "last_at": st.last_at, "fired": st.fired}
                 for rule_id, st in self._state.items()
             },
-            "day": {"date": obs.day, "baseline_wh": obs.day_baseline_wh, "since": obs.day_since},
         }
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -249,47 +246,16 @@ class AlertEngine:
                         last_at=float(last_at) if last_at is not None else None,
                         fired=bool(saved.get("fired", False)),
                     )
-            day = dict(data.get("day", {}))
-            if day.get("date") and day.get("baseline_wh") is not None:
-                self._obs.day = str(day["date"])
-                self._obs.day_baseline_wh = float(day["baseline_wh"])
-                self._obs.day_since = float(day["since"]) if day.get("since") is not None else None
         except (TypeError, ValueError, AttributeError) as exc:
             log.warning("ignoring unreadable alert state: %s", exc)
 
     # -- derived values -------------------------------------------------------------------------------
-
-    def today_import_kwh(self) -> float | None:
-        """Energy imported since local midnight (or since the app first saw the meter today), in kWh."""
-        obs = self._obs
-        now = self._clock()
-        if obs.delivered_wh is None or obs.day_baseline_wh is None or obs.day != self._local(now).date().isoformat():
-            return None
-        return max(0.0, obs.delivered_wh - obs.day_baseline_wh) / 1000.0
 
     def _registers_tuple(self) -> tuple[float, float] | None:
         obs = self._obs
         if obs.delivered_wh is None and obs.received_wh is None:
             return None
         return (obs.delivered_wh or 0.0, obs.received_wh or 0.0)
-
-    def _update_day(self, delivered_wh: float, now: float) -> None:
-        obs = self._obs
-        today = self._local(now).date().isoformat()
-        if obs.day != today:
-            recent = obs.registers_at is not None and now - obs.registers_at <= DAILY_BASELINE_MAX_AGE_S
-            if recent and obs.delivered_wh is not None and obs.delivered_wh <= delivered_wh:
-                obs.day_baseline_wh = obs.delivered_wh
-                midnight = self._local(now).replace(hour=0, minute=0, second=0, microsecond=0)
-                obs.day_since = midnight.timestamp()
-            else:
-                obs.day_baseline_wh = delivered_wh
-                obs.day_since = now
-            obs.day = today
-        elif obs.day_baseline_wh is not None and delivered_wh < obs.day_baseline_wh:
-            # a register that went backwards (meter replaced or reset): count from here
-            obs.day_baseline_wh = delivered_wh
-            obs.day_since = now
 
     def _set_connection(self, connection: Connection, now: float) -> None:
         obs = self._obs
@@ -388,16 +354,13 @@ class AlertEngine:
         if kind is RuleKind.DAILY_IMPORT:
             facts = self._cost_facts(now)
             kwh = facts.today_import_kwh if facts is not None else None
+            if kwh is None or facts is None:
+                return False, False, None
             since = ""
-            if kwh is not None and facts is not None and not facts.today_complete:
+            if facts.today_since is not None and self._local(facts.today_since).time() != dt.time(0, 0):
+                since = f" (counted since {self._local(facts.today_since):%H:%M}, when the meter was first read today)"
+            elif not facts.today_complete:
                 since = " (at least: the history lacks some of today's 15-minute slots)"
-            if kwh is None:
-                kwh = self.today_import_kwh()
-                if kwh is None:
-                    return False, False, None
-                if obs.day_since is not None and self._local(obs.day_since).time() != dt.time(0, 0):
-                    since = (f" (counted since {self._local(obs.day_since):%H:%M}, when the app first saw the meter "
-                             "today)")
             return (
                 kwh >= rule.threshold,
                 kwh < rule.effective_rearm,

@@ -1,22 +1,21 @@
 """What each history chart shows, read from the store: the bars of a span, its totals, the open slot's estimate.
 
-Qt-free. Day: the resolved intervals of the local day at their own length, plus the slot still in progress as an
-estimate (the register delta since it began). Week and Month: per-day sums; Year: per-month sums (the store's
+Qt-free. Day: the resolved intervals of the local day at their own length, plus the register tail after the newest
+one (the quarter hour in progress), hatched. Week and Month: per-day sums; Year: per-month sums (the store's
 hour totals, a few milliseconds for a year). Live: the last hour of demand samples.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from dataclasses import dataclass
 
-from xcelsior_desktop.services.chart_data import Bar, Totals, bars, bars_from_totals, totals
+from xcelsior_desktop.services.chart_data import Bar, Totals, bars, bars_from_totals
+from xcelsior_desktop.services.energy import energy
 from xcelsior_desktop.services.history.store import DemandSample, EnergyInterval, HistoryStore
 from xcelsior_desktop.services.periods import Span, View, span
 
 SLOT_S = 900
-OPEN_SLOT_BRACKET_S = 180  # a register reading this close to the slot's start gives its start value
 FILING_S = 120  # a slot that closed less than this long ago may not be read yet: not "missing"
 
 
@@ -27,49 +26,43 @@ class ChartData:
     totals: Totals
 
 
-def open_slot(store: HistoryStore, now: dt.datetime) -> EnergyInterval | None:
-    """The 15-minute slot in progress at ``now`` (the meter's time) as far as it has gone: the register delta
-    since its start (interpolated between the readings around it). None without readings close to its start."""
-    now_s = now.timestamp()
-    start_s = now_s - now_s % SLOT_S
-    start = dt.datetime.fromtimestamp(start_s, dt.UTC)
-    readings = [r for r in store.register_readings(start - dt.timedelta(seconds=OPEN_SLOT_BRACKET_S),
-                                                   now + dt.timedelta(milliseconds=1))
-                if r.imported_wh is not None and r.exported_wh is not None]
-    if not readings or readings[-1].at <= start:
-        return None
-    times = [r.at.timestamp() for r in readings]
-    i = bisect.bisect_left(times, start_s)
-    after = readings[i]
-    if times[i] - start_s > OPEN_SLOT_BRACKET_S:
-        return None
-    if i > 0 and times[i] > start_s:  # interpolate between the readings around the start
-        before = readings[i - 1]
-        f = (start_s - times[i - 1]) / (times[i] - times[i - 1])
-        imported0 = before.imported_wh + f * (after.imported_wh - before.imported_wh)  # type: ignore[operator]
-        exported0 = before.exported_wh + f * (after.exported_wh - before.exported_wh)  # type: ignore[operator]
-    else:
-        imported0, exported0 = after.imported_wh, after.exported_wh
-    latest = readings[-1]
-    assert latest.imported_wh is not None and latest.exported_wh is not None
-    assert imported0 is not None and exported0 is not None
-    return EnergyInterval(start, SLOT_S, max(0.0, latest.imported_wh - imported0),
-                          max(0.0, latest.exported_wh - exported0), "estimate")
+def _with_tail(span_bars: list[Bar], tail: EnergyInterval | None) -> list[Bar]:
+    """Week, Month, Year: the register tail after the newest slot counts in the bucket where it is (today's bar
+    then agrees with today's figure); it is measured, not a slot of the history."""
+    if tail is None:
+        return span_bars
+    out = []
+    for bar in span_bars:
+        if bar.start <= tail.start < bar.end:
+            bar = Bar(bar.start, bar.end, bar.label, _plus(bar.imported_wh, tail.imported_wh),
+                      _plus(bar.exported_wh, tail.exported_wh), bar.covered_s + tail.duration_s, bar.estimate)
+        out.append(bar)
+    return out
+
+
+def _plus(a: float | None, b: float | None) -> float | None:
+    if b is None:
+        return a
+    return b if a is None else a + b
 
 
 def chart_data(store: HistoryStore, view: View, anchor: dt.date, tz: dt.tzinfo, now: dt.datetime) -> ChartData:
-    """The bars and totals of the ``view`` span that contains the local date ``anchor``."""
+    """The bars and totals of the ``view`` span that contains the local date ``anchor``. The totals are the one
+    energy function's figure for the span (services/energy.py): the stored intervals and the register tail."""
     shown = span(view, anchor, tz)
+    counted = energy(store, shown.start, shown.end, now, zone=tz)
     # the totals count as complete up to the newest slot the meter can have filed (the open one is no gap)
     filed_s = now.timestamp() - FILING_S
     filed = dt.datetime.fromtimestamp(filed_s - filed_s % SLOT_S, dt.UTC)
-    if view is View.DAY:
-        estimate = open_slot(store, now) if shown.start <= now < shown.end else None
-        day_bars = bars(shown, store.intervals(shown.start, shown.end), estimate=estimate)
-        return ChartData(shown, day_bars, totals(shown, day_bars, filed))
-    edges = [b.start for b in shown.buckets] + [shown.end]
-    period_bars = bars_from_totals(shown, store.period_totals(edges))
-    return ChartData(shown, period_bars, totals(shown, period_bars, filed))
+    if view is View.DAY:  # the tail is drawn hatched: the quarter hour in progress, measured by the registers
+        span_bars = bars(shown, store.intervals(shown.start, shown.end), estimate=counted.tail)
+    else:
+        edges = [b.start for b in shown.buckets] + [shown.end]
+        span_bars = _with_tail(bars_from_totals(shown, store.period_totals(edges)), counted.tail)
+    elapsed = max(0.0, (min(filed, shown.end) - shown.start).total_seconds())
+    covered = counted.intervals_s + (counted.tail.duration_s if counted.tail is not None else 0.0)
+    shown_totals = Totals(counted.imported_wh or 0.0, counted.exported_wh or 0.0, covered, elapsed)
+    return ChartData(shown, span_bars, shown_totals)
 
 
 def live_demand(store: HistoryStore, now: dt.datetime, window_s: int = 3600) -> list[DemandSample]:

@@ -20,6 +20,16 @@ def day_bounds(day: dt.date, tz: dt.tzinfo | None = None) -> tuple[dt.datetime, 
     return local_midnight(day, tz), local_midnight(day + dt.timedelta(days=1), tz)
 
 
+def day_of(instant: dt.datetime, tz: dt.tzinfo | None = None) -> dt.date:
+    """The local date of an aware instant."""
+    return (instant.astimezone(tz) if tz is not None else instant.astimezone()).date()
+
+
+def day_span(instant: dt.datetime, tz: dt.tzinfo | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The local day holding ``instant``, as UTC [start, end) (23, 24 or 25 hours)."""
+    return day_bounds(day_of(instant, tz), tz)
+
+
 def days(first: dt.date, last: dt.date, tz: dt.tzinfo | None = None) -> list[dt.datetime]:
     """Boundaries of the local days ``first`` .. ``last`` (inclusive): one more boundary than days."""
     count = (last - first).days + 1

@@ -12,7 +12,7 @@ Qt-free. Installed with ``session.post(UseHistory(recorder))``, the recorder is
   of GETs (:meth:`Backfill.closed_slots`). After first contact or any gap (the app was closed, the meter was
   unreachable, the computer slept, polling was paused) that job is followed by a full backfill: every reading set
   the meter lists that the store lacks. Jobs run one GET per slice, only when no live read is due;
-- the source of "today so far" (:func:`services.history.today.energy_today`).
+- the source of "today so far" (:func:`services.energy.energy` over the home zone's day).
 
 A store error (the disk filled up) is logged and reported once through ``on_problem``; readings go on.
 """
@@ -28,10 +28,11 @@ from collections.abc import Callable
 from xcelsior_desktop.meter.profile import Getter, MeterProfile
 from xcelsior_desktop.meter.transport import HttpResult
 from xcelsior_desktop.meter.values import Measurement, Registers
+from xcelsior_desktop.services.energy import Energy, energy
 from xcelsior_desktop.services.history.backfill import Backfill, BackfillSummary, ListedSet
 from xcelsior_desktop.services.history.errors import HistoryError
+from xcelsior_desktop.services.history.periods import day_span
 from xcelsior_desktop.services.history.store import DemandSample, HistoryStore, RegisterReading
-from xcelsior_desktop.services.history.today import energy_today
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.session import (
     DemandRead,
@@ -42,7 +43,6 @@ from xcelsior_desktop.services.session import (
     StateChanged,
 )
 from xcelsior_desktop.services.throttle import Throttle
-from xcelsior_desktop.services.today import TodaySoFar
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class HistoryRecorder:
         on_problem: Callable[[str], None] = lambda _message: None,
     ) -> None:
         self.store = store
-        self.tz = tz
+        self.tz = tz  # the home zone (the history plug-in sets it again when the settings change it)
         self._post = post
         self._wall = wall
         self._on_change = on_change  # new slots stored (any thread: the meter thread)
@@ -246,11 +246,12 @@ class HistoryRecorder:
 
     # -- today -------------------------------------------------------------------------------------------
 
-    def today(self) -> TodaySoFar | None:
-        """Today so far from the store, as of the newest register reading (the meter's clock)."""
+    def today(self) -> Energy | None:
+        """Today so far (the home zone's day) from the store, as of the newest register reading (the meter's
+        clock): the one energy function, as everywhere."""
         now = self._last_registers_at or self.meter_now()
         try:
-            return energy_today(self.store, now, self.tz)
+            return energy(self.store, *day_span(now, self.tz), now, zone=self.tz)
         except HistoryError as exc:
             log.warning("today's energy could not be read from the history: %s", exc)
             return None

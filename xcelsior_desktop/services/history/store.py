@@ -570,6 +570,20 @@ class HistoryStore:
 
         return self._read(work)
 
+    def newest_interval(self, start: dt.datetime, end: dt.datetime) -> EnergyInterval | None:
+        """The resolved view's newest interval that starts in [start, end) and ends by ``end``; None without one."""
+        sql = (
+            "SELECT start, duration_s, imported_wh, exported_wh, source FROM intervals "
+            "WHERE shadowed = 0 AND start >= ? AND start < ? AND start + duration_s <= ? ORDER BY start DESC LIMIT 1"
+        )
+        lo, hi = utc_seconds(start), utc_seconds(end)
+
+        def work(conn: sqlite3.Connection) -> EnergyInterval | None:
+            row = conn.execute(sql, (lo, hi, hi)).fetchone()
+            return EnergyInterval(from_seconds(row[0]), row[1], row[2], row[3], row[4]) if row else None
+
+        return self._read(work)
+
     def first_last(self) -> tuple[dt.datetime, dt.datetime] | None:
         """Start of the first, end of the last interval of the resolved view; None when there is none."""
 

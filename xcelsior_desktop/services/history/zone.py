@@ -38,8 +38,3 @@ class SystemZone(dt.tzinfo):
 
     def __repr__(self) -> str:
         return "SystemZone()"
-
-
-def household_zone(tz: dt.tzinfo | None) -> dt.tzinfo:
-    """The household's zone: ``tz`` when set (Settings, tests), else this computer's."""
-    return tz if tz is not None else SystemZone()

@@ -42,7 +42,6 @@ from xcelsior_desktop.services.mqtt.settings import (
 from xcelsior_desktop.services.mqtt.status import FAILURE_STATES, BrokerState, PublisherStatus
 from xcelsior_desktop.services.mqtt.url import BrokerUrl
 from xcelsior_desktop.services.poller import Status
-from xcelsior_desktop.services.today import local_midnight
 
 log = logging.getLogger(__name__)
 
@@ -198,14 +197,14 @@ class MqttPublisher:
         except Exception:
             log.exception("MQTT: meter state not queued")
 
-    def on_cost_today(self, amount: float | None, currency: str, day_start: dt.datetime | None = None) -> None:
-        """Today's cost so far (``None``: not known, nothing published). ``day_start``: the local midnight it
-        counts from (default: today's)."""
+    def on_cost_today(self, amount: float | None, currency: str, day_start: dt.datetime) -> None:
+        """Today's cost so far (``None``: not known, nothing published). ``day_start``: the home zone's midnight it
+        counts from (the sensor's last reset)."""
         try:
             if amount is None:
                 return
             currency = currency.strip().upper()
-            start = day_start or local_midnight(dt.datetime.now(dt.UTC))
+            start = day_start
             with self._lock:
                 topics = self._topics
                 if topics is None:

@@ -46,8 +46,9 @@ DAY_WORDS: dict[str, frozenset[str]] = {
 }
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 TOP_KEYS = {"format", "name", "title", "timezone", "currency", "source", "checked", "notes", "holidays", "versions"}
-VERSION_KEYS = {"from", "daily_charge", "export_credit", "default_period", "seasons", "periods", "prices", "tiers",
-                "note"}
+VERSION_KEYS = {"from", "daily_charge", "monthly_charge", "export_credit", "default_period", "seasons", "periods",
+                "prices", "tiers", "note"}
+FROM_BILL = "from-bill"  # prices = "from-bill": the preset knows the hours, the user enters the prices
 ALL_YEAR = "all-year"
 
 
@@ -342,6 +343,11 @@ def _version(check: _Checker, path: PathKey, item: dict[str, Any]) -> TariffVers
     if daily is not None and (problem := limits.DAILY_CHARGE.problem(daily)):
         check.error((*path, "daily_charge"), problem)
         daily = None
+    monthly = check.get(item, path, "monthly_charge", (int, float), "a fixed charge per billing cycle (a number)",
+                        default=0.0)
+    if monthly is not None and (problem := limits.MONTHLY_CHARGE.problem(monthly)):
+        check.error((*path, "monthly_charge"), problem)
+        monthly = None
     credit = _export_credit(check, (*path, "export_credit"), item.get("export_credit", "none"))
     seasons = _seasons(check, (*path, "seasons"), item.get("seasons"))
     season_names = [s.name for s in seasons] if seasons else []
@@ -354,7 +360,13 @@ def _version(check: _Checker, path: PathKey, item: dict[str, Any]) -> TariffVers
     prices: dict[str, dict[str, float]] = {}
     default_period = check.get(item, path, "default_period", str, "the name of the hours no period covers",
                                default="off-peak" if periods else "flat")
-    if has_tiers:
+    from_bill = item.get("prices") == FROM_BILL
+    if has_tiers and from_bill:
+        check.error((*path, "prices"), f'prices = "{FROM_BILL}" is for periods, not tiers')
+        return None
+    if from_bill:
+        pass  # no prices yet: the user enters them from a bill (Settings, Cost); nothing is priced until then
+    elif has_tiers:
         tiers = _tiers(check, (*path, "tiers"), item["tiers"], season_names) or ()
         if not tiers:
             return None
@@ -375,11 +387,11 @@ def _version(check: _Checker, path: PathKey, item: dict[str, Any]) -> TariffVers
                 check.error((*path, "prices"), f"no price for period '{name}'")
         if set(prices) != set(needed):
             return None
-    if valid_from is None or daily is None or credit is None or seasons is None or periods is None:
+    if valid_from is None or daily is None or monthly is None or credit is None or seasons is None or periods is None:
         return None
     note = check.get(item, path, "note", str, "a note (text)", default="")
     return TariffVersion(valid_from, seasons, periods, default_period, prices, tiers, float(daily), credit,
-                         note or "")
+                         note or "", float(monthly), from_bill)
 
 
 def _holidays(check: _Checker, value: Any) -> HolidayCalendar | None:

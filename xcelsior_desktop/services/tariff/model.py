@@ -2,7 +2,8 @@
 charge and the credit for exported energy. Built by :mod:`.loader` from a file; priced by :mod:`.pricing`.
 
 All times of day are the household's local wall-clock time in the tariff's own time zone. Prices are in the
-tariff's currency per kWh; the daily charge in currency per day.
+tariff's currency per kWh; the daily charge in currency per day; the monthly charge in currency per billing
+cycle (a bill owes it once, whether the cycle has 29 days or 32: each day carries 1/length of it).
 """
 
 from __future__ import annotations
@@ -81,9 +82,11 @@ class TariffVersion:
     default_period: str                # the name of every hour no period covers
     prices: Mapping[str, Mapping[str, float]]  # period -> season -> price per kWh (empty for a tiered version)
     tiers: tuple[Tier, ...] = ()
-    daily_charge: float = 0.0
+    daily_charge: float = 0.0  # per local day
     export_credit: ExportCredit = ExportCredit("none")
     note: str = ""
+    monthly_charge: float = 0.0  # per billing cycle, whatever its length: a bill owes it once a cycle
+    prices_from_bill: bool = False  # the version's prices are not known: the user enters them from a bill
     boundaries: tuple[int, ...] = field(default=(), compare=False)  # every start/end second of day, sorted
 
     def __post_init__(self) -> None:
@@ -119,6 +122,15 @@ class TariffVersion:
 
     def price(self, period: str, season: str) -> float:
         return self.prices[period][season]
+
+    def has_price(self, period: str, season: str) -> bool:
+        return season in self.prices.get(period, {})
+
+    def missing_prices(self) -> list[tuple[str, str]]:
+        """(period, season) pairs with no price yet (only a version whose prices come from the bill has any)."""
+        if self.tiered:
+            return []
+        return [(p, s.name) for p in self.period_names for s in self.seasons if not self.has_price(p, s.name)]
 
     def segment_end(self, seconds: float) -> int:
         """The next boundary second of the day after ``seconds`` (DAY_SECONDS at the latest)."""

@@ -22,6 +22,10 @@ def peak_names(version: TariffVersion) -> frozenset[str]:
         return frozenset()
     names: set[str] = set()
     for season in (s.name for s in version.seasons):
+        if any(not version.has_price(p, season) for p in version.period_names):
+            # prices still to come from the bill: the period the tariff calls peak is it
+            names.update(p for p in version.period_names if p.lower() in ("peak", "on-peak", "on peak"))
+            continue
         prices = {p: version.price(p, season) for p in version.period_names}
         top = max(prices.values())
         if len(set(prices.values())) > 1:
@@ -64,6 +68,7 @@ def next_peak_start(tariff: Tariff, now: dt.datetime, horizon_days: int = HORIZO
             continue
         if not in_peak and segment.start > now:
             assert segment.version is not None and segment.period is not None and segment.season is not None
-            price = None if segment.version.tiered else segment.version.price(segment.period, segment.season)
+            known = not segment.version.tiered and segment.version.has_price(segment.period, segment.season)
+            price = segment.version.price(segment.period, segment.season) if known else None
             return PeakStart(segment.start, segment.period, price)
     return None

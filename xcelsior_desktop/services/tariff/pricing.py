@@ -38,6 +38,7 @@ UTC = dt.UTC
 NO_VERSION = "no tariff version for this date"
 NO_IMPORT = "no import figure"
 NO_EXPORT = "no export figure (this tariff credits exported energy)"
+NO_PRICE = "no price from your bill yet (enter it in Settings, Cost)"
 
 
 # -- cutting time into pieces of one price ------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def segments(tariff: Tariff, start: dt.datetime, end: dt.datetime) -> Iterator[S
 class PeriodAt:
     period: str
     season: str
-    price: float | None     # None for a tiered tariff (the price depends on the cycle's consumption)
+    price: float | None     # None for a tiered tariff (it depends on the cycle's use), or a price not entered yet
     version_from: dt.date
 
 
@@ -136,7 +137,8 @@ def period_at(tariff: Tariff, when: dt.datetime) -> PeriodAt | None:
     if version.tiered:
         return PeriodAt(version.tiers[0].name, season, None, version.valid_from)
     period = version.period_at(tariff.day_type(local.date()), season, seconds)
-    return PeriodAt(period, season, version.price(period, season), version.valid_from)
+    price = version.price(period, season) if version.has_price(period, season) else None  # from the bill, later
+    return PeriodAt(period, season, price, version.valid_from)
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,9 @@ class Pricer:
         credits_export = any(s.version is not None and s.version.export_credit.kind != "none" for s in pieces)
         if interval.exported_wh is None and credits_export:
             return PricedInterval(interval, (), NO_EXPORT)
+        if any(s.version is not None and not s.version.tiered and s.period is not None and s.season is not None
+               and not s.version.has_price(s.period, s.season) for s in pieces):
+            return PricedInterval(interval, (), NO_PRICE)  # never a made-up price
         parts: list[PricedPart] = []
         for segment in pieces:
             assert segment.version is not None and segment.period is not None and segment.season is not None
@@ -370,14 +375,15 @@ class Unpriced:
 
 @dataclass
 class CostSummary:
-    """Energy cost by period, the fixed daily charges and what was left unpriced, for the local days
-    ``first_day`` to ``last_day`` inclusive."""
+    """Energy cost by period, the fixed charges (daily, and the monthly charge's share of these days) and what was
+    left unpriced, for the local days ``first_day`` to ``last_day`` inclusive."""
 
     first_day: dt.date
     last_day: dt.date
     currency: str
     periods: dict[str, PeriodTotal] = field(default_factory=dict)
     fixed_charge: float = 0.0
+    monthly_charge: float = 0.0  # the part of fixed_charge that is the monthly charge's share
     priced_hours: float = 0.0
     unpriced: Unpriced = field(default_factory=Unpriced)
 
@@ -414,15 +420,30 @@ class CostSummary:
             self.priced_hours += (part.end - part.start).total_seconds() / 3600
 
 
-def fixed_charges(tariff: Tariff, first_day: dt.date, last_day: dt.date) -> float:
-    """The daily charges of the versions in force on each local day from ``first_day`` to ``last_day``."""
-    total = 0.0
+def fixed_charges(tariff: Tariff, first_day: dt.date, last_day: dt.date, *, cycle_start_day: int = 1) -> float:
+    """The fixed charges of the local days from ``first_day`` to ``last_day``: each day's daily charge, and its share
+    of the monthly charge (the monthly charge divided by the days of the billing cycle the day is in, so a cycle
+    of 29 days and one of 32 both owe one month), from the version in force that day."""
+    daily, monthly = charges_by_kind(tariff, first_day, last_day, cycle_start_day=cycle_start_day)
+    return daily + monthly
+
+
+def charges_by_kind(tariff: Tariff, first_day: dt.date, last_day: dt.date, *,
+                    cycle_start_day: int = 1) -> tuple[float, float]:
+    """(the daily charges, the monthly charges' shares) of the local days from ``first_day`` to ``last_day``."""
+    daily = monthly = 0.0
     day = first_day
+    cycle: tuple[dt.date, dt.date] | None = None
     while day <= last_day:
         version = tariff.version_on(day)
-        total += version.daily_charge if version else 0.0
+        if version is not None:
+            daily += version.daily_charge
+            if version.monthly_charge:
+                if cycle is None or not cycle[0] <= day < cycle[1]:
+                    cycle = billing_cycle(day, cycle_start_day)
+                monthly += version.monthly_charge / (cycle[1] - cycle[0]).days
         day += dt.timedelta(days=1)
-    return total
+    return daily, monthly
 
 
 def _ordered(tariff: Tariff, summary: CostSummary) -> CostSummary:
@@ -435,24 +456,28 @@ def _ordered(tariff: Tariff, summary: CostSummary) -> CostSummary:
 
 
 def summarize(tariff: Tariff, intervals: Iterable[IntervalLike], *, first_day: dt.date | None = None,
-              last_day: dt.date | None = None, cycle_start_day: int = 1) -> CostSummary | None:
+              last_day: dt.date | None = None, cycle_start_day: int = 1,
+              zone: dt.tzinfo | None = None) -> CostSummary | None:
     """Totals for the intervals (those whose local start date is within the days, when days are given). The
-    daily charge counts every day from ``first_day`` to ``last_day`` (default: the first and last day with
-    data). None if there are no intervals and no days."""
+    fixed charges count every day from ``first_day`` to ``last_day`` (default: the first and last day with
+    data). Days are local in ``zone`` (the home zone; default: the tariff's). None if there are no intervals and no
+    days."""
+    day_zone = zone or tariff.zone
     priced = list(price_intervals(tariff, intervals, cycle_start_day=cycle_start_day))
-    dates = [tariff.local(p.interval.start).date() for p in priced]
+    dates = [p.interval.start.astimezone(day_zone).date() for p in priced]
     if first_day is None:
         first_day = min(dates, default=None)
     if last_day is None:
-        last_day = max((tariff.local(p.interval.start + dt.timedelta(seconds=max(p.interval.duration_s, 1) - 1))
-                        .date() for p in priced), default=None)
+        last_day = max(((p.interval.start + dt.timedelta(seconds=max(p.interval.duration_s, 1) - 1))
+                        .astimezone(day_zone).date() for p in priced), default=None)
     if first_day is None or last_day is None:
         return None
     summary = CostSummary(first_day, last_day, tariff.currency)
     for item, date in zip(priced, dates, strict=True):
         if first_day <= date <= last_day:
             summary.add(item)
-    summary.fixed_charge = fixed_charges(tariff, first_day, last_day)
+    daily, monthly = charges_by_kind(tariff, first_day, last_day, cycle_start_day=cycle_start_day)
+    summary.fixed_charge, summary.monthly_charge = daily + monthly, monthly
     return _ordered(tariff, summary)
 
 
@@ -470,7 +495,8 @@ def daily_costs(tariff: Tariff, intervals: Iterable[IntervalLike], *,
             day = days.setdefault(part.local_date, CostSummary(part.local_date, part.local_date, tariff.currency))
             day.add(PricedInterval(priced.interval, (part,), None))
     for date, day in days.items():
-        day.fixed_charge = fixed_charges(tariff, date, date)
+        daily, monthly = charges_by_kind(tariff, date, date, cycle_start_day=cycle_start_day)
+        day.fixed_charge, day.monthly_charge = daily + monthly, monthly
         _ordered(tariff, day)
     return [days[d] for d in sorted(days)]
 
@@ -496,7 +522,7 @@ class CycleCost:
 
 
 def cycle_cost(tariff: Tariff, intervals: Iterable[IntervalLike], *, now: dt.datetime | None = None,
-               cycle_start_day: int = 1) -> CycleCost:
+               cycle_start_day: int = 1, zone: dt.tzinfo | None = None) -> CycleCost:
     """The cycle holding ``now``: cost so far (intervals that start in the cycle before ``now``) and a projection.
 
     The projection assumes the rest of the cycle goes on like its priced hours so far: each period's kWh and
@@ -504,12 +530,14 @@ def cycle_cost(tariff: Tariff, intervals: Iterable[IntervalLike], *, now: dt.dat
     periods seen so far; a tiered tariff scales the kWh and prices them through the tiers again. The daily charge
     counts every day of the cycle. Unpriced hours are left out of the rate, not counted as zero use."""
     now = (now or dt.datetime.now(UTC)).astimezone(UTC)
-    today = tariff.local(now).date()
+    day_zone = zone or tariff.zone
+    today = now.astimezone(day_zone).date()
     first, next_first = billing_cycle(today, cycle_start_day)
-    cycle_start = dt.datetime.combine(first, dt.time(), tariff.zone).astimezone(UTC)
-    cycle_end = dt.datetime.combine(next_first, dt.time(), tariff.zone).astimezone(UTC)
+    cycle_start = dt.datetime.combine(first, dt.time(), day_zone).astimezone(UTC)
+    cycle_end = dt.datetime.combine(next_first, dt.time(), day_zone).astimezone(UTC)
     inside = [i for i in intervals if cycle_start <= i.start < now]
-    so_far = summarize(tariff, inside, first_day=first, last_day=today, cycle_start_day=cycle_start_day)
+    so_far = summarize(tariff, inside, first_day=first, last_day=today, cycle_start_day=cycle_start_day,
+                       zone=day_zone)
     assert so_far is not None
     elapsed = (now - cycle_start).total_seconds() / 3600
     cycle_hours = (cycle_end - cycle_start).total_seconds() / 3600
@@ -544,6 +572,7 @@ def cycle_cost(tariff: Tariff, intervals: Iterable[IntervalLike], *, now: dt.dat
             projected.periods[name] = PeriodTotal(name, total.imported_kwh * scale, total.exported_kwh * scale,
                                                   total.cost * scale, total.credit * scale)
         basis = f"{so_far.priced_hours:.1f} priced hours scaled to the cycle's {cycle_hours:.0f} hours"
-    projected.fixed_charge = fixed_charges(tariff, first, next_first - dt.timedelta(days=1))
+    daily, monthly = charges_by_kind(tariff, first, next_first - dt.timedelta(days=1), cycle_start_day=cycle_start_day)
+    projected.fixed_charge, projected.monthly_charge = daily + monthly, monthly
     return CycleCost(first, next_first, so_far, elapsed, cycle_hours, _ordered(tariff, projected), basis)
 
