@@ -23,6 +23,7 @@ from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.meter.values import Registers
 from xcelsior_desktop.services import chart_data
 from xcelsior_desktop.services.history.store import HistoryStore
+from xcelsior_desktop.services.home_zone import resolve_home_zone
 from xcelsior_desktop.services.periods import View, span
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.settings import Settings
@@ -52,7 +53,8 @@ def test_settings_page_shows_the_preset_and_saves_edited_prices(qtbot):
     page = CostSettingsPage(settings, on_apply=applied.append)
     qtbot.addWidget(page)
     rows = cells(page.prices)
-    assert ["off-peak", "winter", "9.9"] in rows and ["on-peak", "summer", "27.9"] in rows
+    assert ["off-peak", "winter", "14.296"] in rows and ["on-peak", "summer", "35.424"] in rows  # April 2025
+    assert rows[-2] == ["monthly charge", "per billing cycle", "8.17"]
     assert rows[-1][:2] == ["daily charge", "every day"]
     assert "Check your bill" in page.source.text() and "2026" in page.source.text()
     on_peak_winter = next(r for r, row in enumerate(rows) if row[:2] == ["on-peak", "winter"])
@@ -150,7 +152,8 @@ def model():
 def plugin(qtbot, model):
     window = MainWindow()
     qtbot.addWidget(window)
-    shell = AppShell(window=window, events=SessionSignals())
+    shell = AppShell(window=window, events=SessionSignals(),
+                     home_zone=lambda: resolve_home_zone("America/Denver", None))  # the app gives its home zone
     tray = Tray()
     clock = Clock(local(2026, 11, 30, 18))  # Monday 6 pm: on-peak
     with HistoryStore.in_memory() as store:
@@ -171,15 +174,15 @@ def tiers_registers(model: HouseholdModel, at: dt.datetime) -> Registers:
 def test_the_cost_tab_shows_today_the_cycle_and_the_projection(plugin):
     panel = plugin.panel
     rows = {row[0]: row for row in cells(panel.costs)}
-    assert list(rows) == ["on-peak", "off-peak", "daily charges", "total"]
+    assert list(rows) == ["on-peak", "off-peak", "fixed charges", "total"]
     today_on_peak = plugin.shell.history.intervals(local(2026, 11, 30, 17), local(2026, 11, 30, 18))
     assert rows["on-peak"][1] == f"{sum(s.imported_wh for s in today_on_peak) / 1000:.2f}"  # 5-6 pm today
     assert all(text.startswith(("$", "-$")) for text in rows["total"][2::2])  # net metering can go below zero
     assert panel.findChild(QLabel, "cost-check-bill").text().count("Check your bill") == 1
-    assert "Source:" in panel.check_bill.text() and "checked 29 November 2026" in panel.check_bill.text()
+    assert "Source:" in panel.check_bill.text() and "checked 06 December 2026" in panel.check_bill.text()
     assert "Billing cycle 01 Nov – 30 Nov" in panel.notes.text()
     assert "History covers 498 h of the cycle's 715 h so far" in panel.notes.text()  # 10 Nov on; 1 Nov had 25 h
-    assert panel.period_now.text() == "Now: On-peak until 9 pm, 17.3 \u00a2/kWh"
+    assert panel.period_now.text() == "Now: On-peak until 9 pm, 22.996 \u00a2/kWh"
 
 
 def test_without_a_store_the_tab_says_why(qtbot):
@@ -220,11 +223,11 @@ def test_a_tariff_with_another_schedule_is_flagged(plugin, model, tmp_path):
 def test_the_tray_says_the_period_and_marks_on_peak(plugin):
     tray = plugin.tray
     assert tray.on_peak
-    assert tray.icon.toolTip().endswith("On-peak until 9 pm, 17.3 \u00a2/kWh")
+    assert tray.icon.toolTip().endswith("On-peak until 9 pm, 22.996 \u00a2/kWh")
     plugin.clock.at = local(2026, 11, 30, 21, 30).timestamp()
     plugin.refresh()
     assert not tray.on_peak
-    assert tray.icon.toolTip().endswith("Off-peak until tomorrow 5 pm, 9.9 \u00a2/kWh")
+    assert tray.icon.toolTip().endswith("Off-peak until tomorrow 5 pm, 14.296 \u00a2/kWh")
 
 
 def test_the_day_chart_shades_on_peak_and_prices_a_slot(plugin, qtbot):
@@ -240,7 +243,7 @@ def test_the_day_chart_shades_on_peak_and_prices_a_slot(plugin, qtbot):
     assert decorator.bands(day) == [(local(2026, 11, 27, 17), local(2026, 11, 27, 21))]
     bars = chart_data.bars(day, store.intervals(day.start, day.end))
     slot = next(b for b in bars if b.start == local(2026, 11, 27, 18))
-    expected = slot.imported_wh / 1000 * 0.173 - slot.exported_wh / 1000 * 0.173
+    expected = slot.imported_wh / 1000 * 0.22996 - slot.exported_wh / 1000 * 0.22996  # RE-TOU winter on-peak
     assert f"Cost: ${expected:,.2f} (on-peak)" in decorator.hover_extra(day, slot)
     week = span(View.WEEK, dt.date(2026, 11, 27), ZONE)
     assert decorator.bands(week) == []  # days hold hours of both prices: no shading, no single cost

@@ -107,7 +107,8 @@ def test_today_draws_the_open_slot_as_an_estimate_and_stops_at_now(view):
     assert view.title.text() == "Sunday 22 November 2026"
     estimate = chart.bars[-1]
     assert estimate.estimate and estimate.start == MIDNIGHT + dt.timedelta(days=2, hours=9)
-    assert estimate.imported_wh == pytest.approx(60.0)
+    # the registers since 09:00, with the second before the first reading (09:00:01) at the last slot's rate
+    assert estimate.imported_wh == pytest.approx(60.0 + 80.0 / 900, abs=1e-6)
     assert "estimate, in progress" in chart.hover_text(estimate)
     img = image(chart)
     x = x_middle(chart, estimate.start, estimate.end)

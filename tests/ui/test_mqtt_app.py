@@ -21,7 +21,9 @@ from xcelsior_desktop.meter.values import DeviceInfo
 from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
 from xcelsior_desktop.services.memory_keyring import MemoryKeyring
 from xcelsior_desktop.services.mqtt import KEYRING_SERVICE, MqttSettings, parse_broker_url
+from xcelsior_desktop.services.mqtt.cost_today import cost_today
 from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.services.tariff import resolve
 
 WAIT_MS = 20000
 
@@ -249,15 +251,19 @@ def test_cost_today_from_the_history_store_and_a_tariff(qtbot, tmp_path, broker:
     with HistoryStore(tmp_path / "history.sqlite3") as store:
         store.add_intervals([EnergyInterval(dt.datetime(2026, 11, 29, 7, 0, tzinfo=dt.UTC) + dt.timedelta(
             minutes=15 * i), 900, 2000.0, 0.0) for i in range(4)])
+        flat = resolve("xcel-co-flat")
         controller = MqttController(MqttSettings(enabled=True, broker_url=f"mqtt://127.0.0.1:{broker.port}"),
-                                    history=lambda: store, tariff=lambda: "xcel-co-flat", clock=lambda: now)
+                                    cost_today=lambda at: cost_today(store, flat, at, zone=flat.zone),
+                                    clock=lambda: now)
         try:
             qtbot.waitUntil(lambda: controller.publisher is not None, timeout=WAIT_MS)
             controller.on_device_info(DeviceInfo(lfdi=lfdi, sfdi=167261211391, sw_version="1", mf_id=1233,
                                                  manufacturer="Itron"))
             qtbot.waitUntil(lambda: listener.latest("xcelsior/167261211391/cost_today") is not None, timeout=WAIT_MS)
             cost = json.loads(listener.latest("xcelsior/167261211391/cost_today") or "{}")
-            assert cost == {"amount": 0.96, "currency": "USD", "last_reset": "2026-11-29T07:00:00+00:00"}
+            # 8 kWh at R-OO's winter price and a day's share of the $8.17 monthly charge (a 30-day cycle)
+            assert cost == {"amount": round(8 * 0.15612 + 8.17 / 30, 2), "currency": "USD",
+                            "last_reset": "2026-11-29T07:00:00+00:00"}
             config_topic = "homeassistant/sensor/xcelsior_167261211391/cost_today/config"
             qtbot.waitUntil(lambda: listener.latest(config_topic) is not None, timeout=WAIT_MS)
             config = json.loads(listener.latest(config_topic) or "{}")

@@ -15,7 +15,6 @@ from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.services.poller import State
 from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.today import Basis
 
 DENVER = ZoneInfo("America/Denver")
 MIDNIGHT = dt.datetime(2026, 6, 16, tzinfo=DENVER).astimezone(dt.UTC)
@@ -28,9 +27,9 @@ def app(qtbot, qapp, tmp_path, start_simulator):
     started = time.monotonic()
     clock = lambda: LAUNCH.timestamp() + (time.monotonic() - started)  # noqa: E731 - the meter's clock runs
     sim = start_simulator(identity, seed=11, clock=clock)
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2, home_timezone="America/Denver")
     xapp = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
-                       worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0, "time_zone": DENVER})
+                       worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0})
     xapp.sim = sim  # type: ignore[attr-defined]
     xapp.start()
     yield xapp
@@ -45,8 +44,7 @@ def kwh(window, name: str) -> float:
 
 def test_today_since_midnight_from_the_first_reads(qtbot, app):
     qtbot.waitUntil(lambda: app.status is not None and app.status.state is State.CONNECTED, timeout=15000)
-    qtbot.waitUntil(lambda: app.window.today is not None and app.window.today.basis is Basis.HISTORY,
-                    timeout=15000)
+    qtbot.waitUntil(lambda: app.window.today is not None and app.window.today.intervals_s > 0, timeout=15000)
     today = app.window.today
     model = app.sim.model
     start = model.energy_wh(MIDNIGHT.timestamp())
@@ -56,11 +54,12 @@ def test_today_since_midnight_from_the_first_reads(qtbot, app):
     assert imported > 1000 and exported > 0  # a real day: not "0.0 kWh since 15:00"
 
     assert today.since == MIDNIGHT and today.day == dt.date(2026, 6, 16)
-    assert today.history_slots == 60 and not today.missing
+    assert today.intervals_s == 60 * 900 and today.complete
     # the meter serves whole Wh with the reading time in whole seconds; the first second(s) after 15:00 are
     # estimated at the last slot's rate (estimated_s): a few Wh at most
     slack = 2.0 + today.estimated_s * 10_000 / 3600
     assert today.estimated_s < 5
+    assert today.imported_wh is not None and today.exported_wh is not None
     assert abs(today.imported_wh - imported) <= slack
     assert abs(today.exported_wh - exported) <= slack
 

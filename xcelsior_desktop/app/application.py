@@ -87,6 +87,7 @@ class XcelsiorApp(QObject):
         profile_cache: ProfileStore | None = None,
         mqtt_flag: BrokerUrl | None = None,
         history_path: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -159,7 +160,7 @@ class XcelsiorApp(QObject):
                               target=lambda: self.session.target, tray_menu=self.tray.menu,
                               tray_anchor=self.tray.settings_action, show_view=self.show_view,
                               settings=lambda: self.settings, home_zone=lambda: self.home,
-                              update_settings=self.update_settings)
+                              update_settings=self.update_settings, clock=clock)
         self.window.set_poll_interval(settings.poll_interval_s)
 
         from xcelsior_desktop.app.notifications.wiring import install_in_app

@@ -8,6 +8,7 @@ plug-in depends on is written here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -62,6 +63,7 @@ class AppShell:
         settings: Callable[[], Settings] = Settings,
         home_zone: Callable[[], HomeZone] | None = None,
         update_settings: Callable[[Callable[[Settings], None]], None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.window = window
         self.events = events
@@ -80,6 +82,8 @@ class AppShell:
         self._settings = settings
         self._home_zone = home_zone or (lambda: resolve_home_zone(None, None))
         self._update_settings = update_settings
+        # The app's one clock (unix seconds): every plug-in's "now" (tests pin it to one instant)
+        self.clock = clock
         self._settings_listeners: list[Callable[[Settings], None]] = []
         self._history_listeners: list[Callable[[], None]] = []
 

@@ -216,7 +216,7 @@ class BillDialog(QDialog):
             self.table.item(row, 3).setText(f"{line.app_kwh:.2f}")  # type: ignore[union-attr]
             self.table.item(row, 4).setText(format_money(line.app_charge, money))  # type: ignore[union-attr]
             self.table.item(row, 5).setText("" if diff is None else f"{diff:+.2f} kWh")  # type: ignore[union-attr]
-        self.outcome.setText(" ".join(comparison.words()))
+        self.outcome.setText("\n".join(comparison.words()))
         prices, why = bill_prices(bill, self.tariff)
         self.take_button.setEnabled(prices is not None)
         self.take_button.setText(f"Use the bill's prices from {bill.first_day:%d %b %Y}" if prices else

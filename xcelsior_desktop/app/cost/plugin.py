@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -58,13 +57,13 @@ class CostPlugin(QObject):
     extras_read = Signal(object)  # ExtraReadings, emitted on the meter thread, handled on the GUI thread
 
     def __init__(self, shell: AppShell, tray: Tray | None, settings: Settings, *,
-                 alerts: AlertsController | None = None, clock: Clock = time.time,
+                 alerts: AlertsController | None = None, clock: Clock | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.shell = shell
         self.tray = tray
         self.alerts = alerts
-        self.clock = clock
+        self.clock = clock or shell.clock
         self.cost_settings = chosen_settings(settings)
         self.tariff: Tariff | None = None
         self.problem: str | None = None

@@ -42,8 +42,8 @@ class HistoryPlugin(QObject):
         self.in_memory_notice = opened.in_memory_notice
         shell.history = self.store
         self.tz = tz if tz is not None else shell.home_zone.zone  # the home zone, unless a test pins one
-        self.recorder = HistoryRecorder(self.store, shell.send, tz=tz, on_change=self.changed.emit,
-                                        on_problem=self.problem.emit)
+        self.recorder = HistoryRecorder(self.store, shell.send, tz=self.tz, wall=shell.clock,
+                                        on_change=self.changed.emit, on_problem=self.problem.emit)
         self.store.on_memory(self.problem.emit)  # the file stopped taking writes: this run goes on in memory
         self.view = HistoryView(self.store, tz=self.tz, now=self.recorder.meter_now)
         self.view.set_poll_interval(shell.settings.poll_interval_s)

@@ -37,6 +37,7 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
                           cycle_start_day=chosen.cycle_start_day)
 
     controller = MqttController(MqttSettings.from_app_settings(settings), flag=flag, cost_today=today,
+                                clock=lambda: dt.datetime.fromtimestamp(shell.clock(), dt.UTC),
                                 announce=lambda title, body: shell.announce("mqtt", title, body, "live"),
                                 parent=parent)
     events = shell.events

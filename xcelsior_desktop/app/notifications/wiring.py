@@ -43,7 +43,7 @@ def install_in_app(shell: AppShell, tray_icon: QSystemTrayIcon | None, *, identi
     notifier = create_notifier(tray_icon, parent=parent)
     log.info("alerts are delivered as: %s", notifier.name)
     controller = AlertsController(notifier, history=history, state_store=state, tz=shell.home_zone.zone,
-                                  parent=parent)
+                                  clock=shell.clock, parent=parent)
     shell.on_settings_changed(lambda _new: controller.engine.set_zone(shell.home_zone.zone))  # days, quiet hours
     install_alerts(shell, controller)
     if not demo:
