@@ -217,7 +217,8 @@ def test_export_dialog_defaults_to_what_the_history_holds(qtbot, store) -> None:
     assert dialog is not None
     first, last = store.first_last() or (None, None)
     assert first is not None and last is not None
-    assert dialog.choice()[1:] == (first.astimezone().date(), (last - dt.timedelta(seconds=1)).astimezone().date())
+    home = app.shell.home_zone.zone  # days in the home zone (the default tariff's: Denver)
+    assert dialog.choice()[1:] == (first.astimezone(home).date(), (last - dt.timedelta(seconds=1)).astimezone(home).date())
     dialog.set_days(dialog.held[1], dialog.held[0])  # from after to: said, and OK waits
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert "is after" in dialog.problem.text() and not dialog.problem.isHidden() and not ok.isEnabled()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
@@ -121,6 +122,7 @@ def test_export_greenbutton_respects_the_local_days_asked(tmp_path: Path, capsys
     document = etree.fromstring("\n".join(out).encode())
     starts = [int(s.text) for s in document.iter("{http://naesb.org/espi}start")
               if s.getparent().tag.endswith("timePeriod")]
-    lo = periods.local_midnight(dt.date(2019, 10, 5)).timestamp()  # the computer's zone, like the CLI
-    hi = periods.local_midnight(dt.date(2019, 10, 7)).timestamp()
+    home = ZoneInfo("America/Denver")  # the home zone: the default tariff's (Settings, General can change it)
+    lo = periods.local_midnight(dt.date(2019, 10, 5), home).timestamp()
+    hi = periods.local_midnight(dt.date(2019, 10, 7), home).timestamp()
     assert len(starts) == 48 and min(starts) == lo and max(starts) == hi - 3600

@@ -19,7 +19,8 @@ from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.services.chart_data import ChartDecorator
 from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.home_zone import HomeZone, resolve_home_zone
+from xcelsior_desktop.services.home_zone import HomeZone
+from xcelsior_desktop.services.home_zone import home_zone as zone_of
 from xcelsior_desktop.services.meter_target import MeterTarget
 from xcelsior_desktop.services.session import Command
 from xcelsior_desktop.services.settings import Settings
@@ -80,7 +81,7 @@ class AppShell:
         self._chart_decorators: list[ChartDecorator] = []
         self._chart_sink: Callable[[ChartDecorator], None] | None = None
         self._settings = settings
-        self._home_zone = home_zone or (lambda: resolve_home_zone(None, None))
+        self._home_zone = home_zone or (lambda: zone_of(self.settings))
         self._update_settings = update_settings
         # The app's one clock (unix seconds): every plug-in's "now" (tests pin it to one instant)
         self.clock = clock

@@ -225,8 +225,9 @@ def _export(args: argparse.Namespace) -> int:
     store = _open_store(args, "export", read_only=True)
     if store is None:
         return 1
-    start = periods.local_midnight(args.date_from) if args.date_from else None
-    end = periods.local_midnight(args.date_to + dt.timedelta(days=1)) if args.date_to else None
+    zone = _home_zone()
+    start = periods.local_midnight(args.date_from, zone) if args.date_from else None
+    end = periods.local_midnight(args.date_to + dt.timedelta(days=1), zone) if args.date_to else None
     try:
         with store:
             text, _count = export_text(args.format, store.intervals(start, end), extras)
@@ -243,6 +244,15 @@ def _export(args: argparse.Namespace) -> int:
               "disk space", file=sys.stderr)
         return 1
     return 0
+
+
+def _home_zone() -> dt.tzinfo:
+    """The zone the app counts days in (Settings, General; automatic: the chosen tariff's, else this computer's),
+    read without touching the settings file."""
+    from xcelsior_desktop.services.home_zone import home_zone
+    from xcelsior_desktop.services.settings import Settings
+
+    return home_zone(Settings.peek()).zone
 
 
 # --------------------------------------------------------------------------------------------------- info

@@ -153,7 +153,7 @@ class GreenButtonIO(QObject):
         if span is None:
             self._show(Outcome(False, "Nothing exported", (NO_DATA,)))
             return
-        first, last = local_days(span)
+        first, last = local_days(span, self.shell.home_zone.zone)  # days in the home zone, as every figure
         dialog = ExportDialog(export_formats(), first, last, self.shell.dialog_parent())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._export_chosen(dialog))
@@ -173,7 +173,7 @@ class GreenButtonIO(QObject):
         if path is None:
             return
         store = self.shell.history
-        request = ExportRequest(fmt, first, last, path)
+        request = ExportRequest(fmt, first, last, path, tz=self.shell.home_zone.zone)
         self._start(lambda: export_history(request, store), "export")
 
     # -- the worker and the result -----------------------------------------------------------------
