@@ -55,9 +55,8 @@ def main() -> int:
     started = time.monotonic()
     sim = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False, seed=0,
                          clock=lambda: AFTERNOON.timestamp() + (time.monotonic() - started)).start()
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
-    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True,
-                      worker_options={"time_zone": DENVER})
+    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2, home_timezone="America/Denver")
+    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True)
 
     def wait(seconds: float) -> None:
         loop = QEventLoop()

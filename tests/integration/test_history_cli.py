@@ -15,6 +15,8 @@ from xcelsior_desktop.cli import main
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.services.history.export import ExtraColumns, write_csv
 from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.services.home_zone import home_zone
+from xcelsior_desktop.services.settings import Settings
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644  # 2026-10-06 04:40:44 UTC
@@ -88,12 +90,13 @@ def test_export_csv_contract(tmp_path, capsys) -> None:
         "2026-10-06T00:30:00Z,2026-10-06T00:45:00Z,7,3\n"
     )
     out = tmp_path / "out" / "h.csv"
-    # local days (the tests run in the computer's zone): take the zone's view of the dates
-    day = base.astimezone().date()
+    # days are counted in the home zone (automatic: the chosen tariff's zone, else the computer's)
+    zone = home_zone(Settings.load()).zone
+    day = base.astimezone(zone).date()
     assert main(["history", "export", "--format", "csv", "--from", str(day), "--to", str(day), "--db", str(db),
                  "-o", str(out)]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time()).astimezone()
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
     assert [r["start"] for r in rows] == [
         f"{iv:%Y-%m-%dT%H:%M:%SZ}" for iv in (base, base + dt.timedelta(minutes=15), base + dt.timedelta(minutes=45))
         if iv < midnight

@@ -170,7 +170,7 @@ def test_the_documented_example_loads_as_described() -> None:
 
     tariff = parse_tariff(_docs_blocks()[0], "docs example")
     (version,) = tariff.versions
-    assert version.daily_charge == 0.233 and version.export_credit.kind == "net"
+    assert (version.monthly_charge, version.daily_charge) == (8.17, 0.0) and version.export_credit.kind == "net"
     assert tariff.holidays.is_holiday(dt.date(2026, 12, 24))
     monday_6pm = dt.datetime(2026, 7, 6, 18, tzinfo=tariff.zone)
     found = period_at(tariff, monday_6pm)
