@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> int:
-    from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
-    from xcelsior_desktop.services.tariff import resolve
-    from xcelsior_desktop.services.tariff.overview import cost_overview
+    from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
+    from xcelsior_desktop.money import resolve
+    from xcelsior_desktop.money.overview import cost_overview
     from xcelsior_desktop.simulator.model import HouseholdModel
 
     tariff = resolve("xcel-co-tou")

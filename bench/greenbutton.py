@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xcelsior_desktop.services.greenbutton import read_green_button, store_import  # noqa: E402
-from xcelsior_desktop.services.greenbutton.export_format import write_greenbutton_text  # noqa: E402
-from xcelsior_desktop.services.greenbutton.writer import write_green_button  # noqa: E402
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore  # noqa: E402
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore  # noqa: E402
+from xcelsior_desktop.exchange.greenbutton import read_green_button, store_import  # noqa: E402
+from xcelsior_desktop.exchange.greenbutton.export_format import write_greenbutton_text  # noqa: E402
+from xcelsior_desktop.exchange.greenbutton.writer import write_green_button  # noqa: E402
 
 SLOT_S = 900
 

@@ -34,11 +34,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root
 
+from xcelsior_desktop.energy.backfill import Backfill  # noqa: E402
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore  # noqa: E402
 from xcelsior_desktop.meter import generate_identity  # noqa: E402
 from xcelsior_desktop.meter.client import MeterClient  # noqa: E402
 from xcelsior_desktop.meter.transport import HttpResult  # noqa: E402
-from xcelsior_desktop.services.history.backfill import Backfill  # noqa: E402
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore  # noqa: E402
 from xcelsior_desktop.simulator import MeterSimulator  # noqa: E402
 
 TZ = zoneinfo.ZoneInfo("America/Denver")

@@ -35,15 +35,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root
 
-from xcelsior_desktop.services.history.store import (  # noqa: E402
-    DemandSample,
-    EnergyInterval,
-    HistoryStore,
-    RegisterReading,
-)
-from xcelsior_desktop.services.energy import energy  # noqa: E402
-from xcelsior_desktop.services.history.periods import day_span  # noqa: E402
-from xcelsior_desktop.services.periods import View  # noqa: E402
+from xcelsior_desktop.energy.days import day_span  # noqa: E402
+from xcelsior_desktop.energy.periods import View  # noqa: E402
+from xcelsior_desktop.energy.store import DemandSample, EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.energy.totals import energy  # noqa: E402
 
 TZ = zoneinfo.ZoneInfo("America/Denver")
 NOW = dt.datetime(2026, 11, 29, 21, 7, 30, tzinfo=dt.UTC)
@@ -115,9 +110,9 @@ def bench_session(latency: float, interval: float, folder: Path) -> tuple[float,
     import threading
 
     from xcelsior_desktop.meter import generate_identity
-    from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, HistoryRecorder
-    from xcelsior_desktop.services.meter_target import MeterTarget
-    from xcelsior_desktop.services.session import DemandRead, Event, MeterSession, SessionOptions, UseHistory
+    from xcelsior_desktop.session.history_recorder import BACKFILL_JOB, HistoryRecorder
+    from xcelsior_desktop.session.session import DemandRead, Event, MeterSession, SessionOptions, UseHistory
+    from xcelsior_desktop.session.target import MeterTarget
     from xcelsior_desktop.simulator import MeterSimulator
 
     me = generate_identity()

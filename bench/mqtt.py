@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root, for the shared test helpers
 from tests.integration.mqtt_support import Mosquitto, free_port  # noqa: E402
+from xcelsior_desktop.home_assistant import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions  # noqa: E402
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement  # noqa: E402
-from xcelsior_desktop.services.mqtt import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions  # noqa: E402
 
 INFO = DeviceInfo(lfdi="3E4F45AB31EDFE5B67E343E5E4562E31984E23E5", sfdi=None, sw_version="1", mf_id=1233,
                   manufacturer="Itron")

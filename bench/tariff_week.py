@@ -40,9 +40,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from xcelsior_desktop.cli import main as cli
+    from xcelsior_desktop.energy.store import HistoryStore
     from xcelsior_desktop.meter import generate_identity
-    from xcelsior_desktop.services.history.store import HistoryStore
-    from xcelsior_desktop.services.tariff import daily_costs, format_money, resolve, summarize
+    from xcelsior_desktop.money import daily_costs, format_money, resolve, summarize
     from xcelsior_desktop.simulator import MeterSimulator
     from xcelsior_desktop.simulator.model import HouseholdModel
     from xcelsior_desktop.simulator.tou import TouSchedule

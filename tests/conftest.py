@@ -52,12 +52,12 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     # no real D-Bus unless a test starts its own bus: alerts never pop up on the developer's desktop
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     # secrets go to an in-memory keyring, emptied per test (the real Secret Service test overrides this)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "xcelsior_desktop.services.memory_keyring.MemoryKeyring")
-    from xcelsior_desktop.services.memory_keyring import MemoryKeyring
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "xcelsior_desktop.platform.secrets.memory_keyring.MemoryKeyring")
+    from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 
     MemoryKeyring.reset()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from xcelsior_desktop.services.state_files import take_reset_notices
+    from xcelsior_desktop.platform.state_files import take_reset_notices
 
     take_reset_notices()  # the notices are process-wide: one test's damaged file is not another's message
     yield home

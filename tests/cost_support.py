@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
-from xcelsior_desktop.services.tariff import Tariff, load_tariff
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.money import Tariff, load_tariff
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from xcelsior_desktop.energy.store import EnergyInterval
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.history.store import EnergyInterval
 from xcelsior_desktop.simulator import MeterSimulator
 
 

@@ -116,7 +116,7 @@ def step_keyring(context: dict[str, object]) -> str:
     chosen = max(viable, key=lambda b: b.priority) if viable else keyring.get_keyring()
     chosen_name = f"{type(chosen).__module__}.{type(chosen).__qualname__}"
     try:
-        from xcelsior_desktop.services.secrets import describe_backend
+        from xcelsior_desktop.platform.secrets import describe_backend
 
         chosen_words = describe_backend(chosen)
     except ImportError:

@@ -18,7 +18,7 @@
 #endif
 #define AppName "Xcelsior Desktop"
 #define AppExeName "xcelsior-desktop.exe"
-; The Run value name the app's own "Start at login" setting uses (xcelsior_desktop/services/autostart.py RUN_VALUE)
+; The Run value name the app's own "Start at login" setting uses (xcelsior_desktop/platform/autostart.py RUN_VALUE)
 #define RunValueName "Xcelsior Desktop"
 
 [Setup]

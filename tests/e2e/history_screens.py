@@ -34,10 +34,10 @@ def main() -> int:
     from PySide6.QtGui import QColor, QPalette
 
     from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
+    from xcelsior_desktop.energy.periods import View
     from xcelsior_desktop.meter.identity import generate_identity
-    from xcelsior_desktop.services.history.recorder import BACKFILL_JOB
-    from xcelsior_desktop.services.periods import View
-    from xcelsior_desktop.services.settings import Settings
+    from xcelsior_desktop.platform.settings import Settings
+    from xcelsior_desktop.session.history_recorder import BACKFILL_JOB
     from xcelsior_desktop.simulator import MeterSimulator
 
     qapp = make_qapp()

@@ -11,9 +11,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from xcelsior_desktop.app.cost.bill_dialog import BillDialog
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.tariff import load_preset
-from xcelsior_desktop.services.tariff.bill_check import compare
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.money import load_preset
+from xcelsior_desktop.money.bill_check import compare
 
 BILL = {"on-peak": ("91.2", "20.97"), "off-peak": ("243.4", "34.80")}  # the figures a user types from a bill
 

@@ -12,7 +12,7 @@ from xcelsior_desktop.app.greenbutton import install_greenbutton
 from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.window import MainWindow
-from xcelsior_desktop.services.history.store import HistoryStore
+from xcelsior_desktop.energy.store import HistoryStore
 
 
 def main(db: str) -> int:

@@ -15,8 +15,8 @@ from tests.cost_support import fill_store
 from tests.e2e.test_tray_e2e import _variance, _wait
 from tests.tools import ROOT, require_tool
 from tests.xserver import start_xvfb
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.tariff import load_preset
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.money import load_preset
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -23,13 +23,13 @@ from tests.tools import require_tool
 SETUP_SCRIPT = r"""
 import json, os, subprocess, sys
 from PySide6.QtWidgets import QApplication
-from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets import IdentityStore
 from xcelsior_desktop.simulator import MeterSimulator
 
 app = QApplication([])
 from xcelsior_desktop.app.onboarding import wizard as w
-from xcelsior_desktop.services.activation import ActivationTracker
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.onboarding.activation import ActivationTracker
+from xcelsior_desktop.platform.settings import Settings
 
 identity = IdentityStore().load()
 with MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem]) as sim:

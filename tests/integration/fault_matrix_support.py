@@ -26,10 +26,9 @@ from typing import Any
 
 from xcelsior_desktop.meter.identity import Identity, generate_identity
 from xcelsior_desktop.meter.values import IntervalEnergy
-from xcelsior_desktop.services.meter_target import MeterTarget
-from xcelsior_desktop.services.plausibility import MAX_POWER_W
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.session import (
+from xcelsior_desktop.session.plausibility import MAX_POWER_W
+from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.session import (
     DemandRead,
     Event,
     Job,
@@ -43,6 +42,7 @@ from xcelsior_desktop.services.session import (
     StateChanged,
     default_client_factory,
 )
+from xcelsior_desktop.session.target import MeterTarget
 from xcelsior_desktop.simulator import MeterSimulator
 
 RECONNECT_FAULTS = frozenset({"busy", "blackhole", "handshake_failure", "slow_handshake"})

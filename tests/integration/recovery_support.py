@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from tests.clocks import SteppedClock
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.errors import MeterError
-from xcelsior_desktop.services.poller import Failure, Poller, State, Task, classify
+from xcelsior_desktop.session.poller import Failure, Poller, State, Task, classify
 
 
 @dataclass

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.unit.alerts_streams import DENVER
+from xcelsior_desktop.alerts import Alert, AlertEngine, Connection, RuleKind, default_rules
 from xcelsior_desktop.meter import MeterError
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.alerts import Alert, AlertEngine, Connection, RuleKind, default_rules
 from xcelsior_desktop.simulator import MeterSimulator
 from xcelsior_desktop.simulator.model import HouseholdModel
 

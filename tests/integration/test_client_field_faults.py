@@ -10,7 +10,7 @@ from tests.integration.recovery_support import PollLoop
 from tests.simulators import running_simulator
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.poller import State
+from xcelsior_desktop.session.poller import State
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644.0

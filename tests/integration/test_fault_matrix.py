@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.fault_matrix_support import EPOCH_FLOOR, QUICK_OPTIONS, FaultCase, RowResult, cases, run_matrix
-from xcelsior_desktop.services.plausibility import MAX_POWER_W
-from xcelsior_desktop.services.poller import State
+from xcelsior_desktop.session.plausibility import MAX_POWER_W
+from xcelsior_desktop.session.poller import State
 
 pytestmark = pytest.mark.slow
 

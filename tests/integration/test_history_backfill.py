@@ -9,14 +9,14 @@ import pytest
 
 from tests.clocks import FixedClock
 from tests.simulators import model_slots
+from xcelsior_desktop.energy.backfill import Backfill
+from xcelsior_desktop.energy.store import HistoryStore
 from xcelsior_desktop.meter import Unreachable
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.profile import MeterProfile
 from xcelsior_desktop.meter.transport import HttpResult
-from xcelsior_desktop.services.history.backfill import Backfill
-from xcelsior_desktop.services.history.store import HistoryStore
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644  # 2026-10-06 04:40:44 UTC, the capture's time

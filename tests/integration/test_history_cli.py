@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from xcelsior_desktop.cli import main
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.exchange.csv_export import ExtraColumns, write_csv
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.history.export import ExtraColumns, write_csv
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
-from xcelsior_desktop.services.home_zone import home_zone
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.money.home_zone import home_zone
+from xcelsior_desktop.platform.settings import Settings
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644  # 2026-10-06 04:40:44 UTC

@@ -13,12 +13,11 @@ import pytest
 
 from tests.clocks import SteppedClock
 from tests.simulators import model_slots, running_simulator
+from xcelsior_desktop.energy.store import HistoryStore
 from xcelsior_desktop.meter.identity import Identity, generate_identity
-from xcelsior_desktop.services.history.recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.meter_target import MeterTarget
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.session import (
+from xcelsior_desktop.session.history_recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
+from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.session import (
     DemandRead,
     Event,
     MeterSession,
@@ -29,6 +28,7 @@ from xcelsior_desktop.services.session import (
     TodayChanged,
     UseHistory,
 )
+from xcelsior_desktop.session.target import MeterTarget
 from xcelsior_desktop.simulator import MeterSimulator
 
 SLOT = 900

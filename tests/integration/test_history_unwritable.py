@@ -18,8 +18,8 @@ import pytest
 
 from tests.tools import IN_CI, require_tool
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.services.history.opening import open_history
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.energy.opening import open_history
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
 
 T0 = dt.datetime(2026, 11, 1, 7, tzinfo=dt.UTC)
 

@@ -19,7 +19,7 @@ from tests.tools import require_tool
 SCRIPT = r"""
 import json, sys
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.secrets import IdentityStore, SecretsError, KeyringLocked
+from xcelsior_desktop.platform.secrets import IdentityStore, SecretsError, KeyringLocked
 
 mode = sys.argv[1]
 out = {}

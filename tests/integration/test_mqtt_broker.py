@@ -13,10 +13,10 @@ from pathlib import Path
 
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
 from tests.integration.simulator_support import wait_until
+from xcelsior_desktop.home_assistant import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions, test_connection
 from xcelsior_desktop.meter.identity import sfdi_from_lfdi
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
-from xcelsior_desktop.services.mqtt import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions, test_connection
-from xcelsior_desktop.services.poller import State, Status
+from xcelsior_desktop.session.poller import State, Status
 
 LFDI = "3E4F45AB31EDFE5B67E343E5E4562E31984E23E5"
 SFDI = 167261211391
@@ -128,7 +128,7 @@ def test_nothing_before_the_meter_is_known_and_no_state_for_a_failed_register(br
 PUBLISHER_SCRIPT = textwrap.dedent("""
     import sys, threading
     from xcelsior_desktop.meter.values import DeviceInfo
-    from xcelsior_desktop.services.mqtt import BrokerState, BrokerTarget, MqttPublisher
+    from xcelsior_desktop.home_assistant import BrokerState, BrokerTarget, MqttPublisher
     connected = threading.Event()
     publisher = MqttPublisher(BrokerTarget(host="127.0.0.1", port=int(sys.argv[1]), tls=False),
                               on_status_change=lambda s: s.state is BrokerState.CONNECTED and connected.set()).start()

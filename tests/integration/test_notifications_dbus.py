@@ -149,7 +149,7 @@ def test_notify_reaches_dunst_and_a_click_opens_the_view(session: dict[str, str]
             [
                 sys.executable,
                 "-m",
-                "xcelsior_desktop.app.notifications",
+                "xcelsior_desktop.app.alerts",
                 "--title",
                 TITLE,
                 "--body",
@@ -221,7 +221,7 @@ def test_a_bus_without_a_notification_server_is_refused(tmp_path: Path) -> None:
     try:
         assert bus.stdout is not None
         address = bus.stdout.readline().strip()
-        from xcelsior_desktop.app.notifications.freedesktop import BusUnavailable, FreedesktopNotifier
+        from xcelsior_desktop.app.alerts.freedesktop import BusUnavailable, FreedesktopNotifier
 
         with pytest.raises(BusUnavailable, match="no notification server"):
             FreedesktopNotifier(address)

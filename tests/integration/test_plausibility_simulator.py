@@ -10,7 +10,7 @@ import pytest
 from tests.clocks import FixedClock
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.plausibility import PlausibilityChecker, Verdict
+from xcelsior_desktop.session.plausibility import PlausibilityChecker, Verdict
 from xcelsior_desktop.simulator import MeterSimulator
 
 NIGHT = 1791261391.0  # 21:36 in the household's zone: the house imports

@@ -12,7 +12,7 @@ from tests.integration.simulator_support import wait_until
 from tests.simulators import running_simulator
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.poller import PROBE_EVERY_S, QUICK_RETRY_S, State, Task
+from xcelsior_desktop.session.poller import PROBE_EVERY_S, QUICK_RETRY_S, State, Task
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644.0

@@ -11,9 +11,9 @@ import pytest
 from tests.clocks import SteppedClock
 from xcelsior_desktop.meter.errors import Unreachable
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.meter_target import MeterPin, MeterTarget, save_target
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.session import (
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.session import (
     DemandRead,
     DeviceInfoRead,
     Event,
@@ -29,7 +29,7 @@ from xcelsior_desktop.services.session import (
     StateChanged,
     TargetChanged,
 )
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.session.target import MeterPin, MeterTarget, save_target
 
 FAST = SessionOptions(interval_s=2.0, connect_timeout=2.0, handshake_timeout=3.0, read_timeout=3.0,
                       read_history=False)

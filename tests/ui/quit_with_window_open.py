@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from tests.simulators import running_simulator
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.platform.settings import Settings
 
 
 def main(settings_path: str) -> int:

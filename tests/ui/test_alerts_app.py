@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from xcelsior_desktop.app.alerts.alerts_list import AlertsListWidget
 from xcelsior_desktop.app.application import XcelsiorApp
-from xcelsior_desktop.app.notifications.alerts_list import AlertsListWidget
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services import paths
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.platform import paths
+from xcelsior_desktop.platform.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.unit.alerts_streams import DENVER, FakeClock, local
-from xcelsior_desktop.app.notifications import Notifier
-from xcelsior_desktop.app.notifications.alerts_list import AlertsListWidget, when_text
-from xcelsior_desktop.app.notifications.controller import AlertsController, coalesce, connection_for_state
-from xcelsior_desktop.app.notifications.rules_editor import RulesEditor
-from xcelsior_desktop.services.alerts import (
+from xcelsior_desktop.alerts import (
     Alert,
     AlertHistory,
     AlertRule,
@@ -23,6 +19,10 @@ from xcelsior_desktop.services.alerts import (
     RulesStore,
     default_rules,
 )
+from xcelsior_desktop.app.alerts import Notifier
+from xcelsior_desktop.app.alerts.alerts_list import AlertsListWidget, when_text
+from xcelsior_desktop.app.alerts.controller import AlertsController, coalesce, connection_for_state
+from xcelsior_desktop.app.alerts.rules_editor import RulesEditor
 
 
 def sample_alerts() -> list[Alert]:

@@ -7,19 +7,19 @@ import datetime as dt
 
 from tests.ui.test_alerts_widgets import RecordingNotifier
 from tests.unit.alerts_streams import DENVER, FakeClock, local
-from xcelsior_desktop.app.notifications.alerts_list import AlertsListWidget
-from xcelsior_desktop.app.notifications.controller import AlertsController
-from xcelsior_desktop.app.notifications.settings_page import AlertsSettingsPage
-from xcelsior_desktop.app.notifications.wiring import install_alerts
+from xcelsior_desktop.alerts import AlertHistory, EngineStateStore, RulesStore
+from xcelsior_desktop.app.alerts.alerts_list import AlertsListWidget
+from xcelsior_desktop.app.alerts.controller import AlertsController
+from xcelsior_desktop.app.alerts.settings_page import AlertsSettingsPage
+from xcelsior_desktop.app.alerts.wiring import install_alerts
 from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.meter.values import Measurement, Registers
-from xcelsior_desktop.services import paths
-from xcelsior_desktop.services.alerts import AlertHistory, EngineStateStore, RulesStore
-from xcelsior_desktop.services.poller import State, Status
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.platform import paths
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.poller import State, Status
 
 SHELLS: dict = {}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
-from xcelsior_desktop.services.autostart import APP_ID, XdgAutostart
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.platform.autostart import APP_ID, XdgAutostart
+from xcelsior_desktop.platform.settings import Settings
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG variant runs on Linux")
 

@@ -20,15 +20,15 @@ from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.shell import AppShell, SettingsPages
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
+from xcelsior_desktop.energy import chart_data
+from xcelsior_desktop.energy.periods import View, span
+from xcelsior_desktop.energy.store import HistoryStore
 from xcelsior_desktop.meter.values import Registers
-from xcelsior_desktop.services import chart_data
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.home_zone import resolve_home_zone
-from xcelsior_desktop.services.periods import View, span
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import load_preset
-from xcelsior_desktop.services.tariff.app_settings import CostSettings
+from xcelsior_desktop.money import load_preset
+from xcelsior_desktop.money.cost_settings import CostSettings
+from xcelsior_desktop.money.home_zone import resolve_home_zone
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.poller import State
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC
@@ -109,8 +109,8 @@ def test_a_tariff_file_that_cannot_be_read_keeps_the_dialog_open(qtbot, tmp_path
 
 @pytest.mark.parametrize("own_folder", [True, False])
 def test_a_damaged_tariff_file_at_start_never_stops_the_app(qtbot, tmp_path, own_folder):
-    from xcelsior_desktop.services.state_files import take_reset_notices
-    from xcelsior_desktop.services.tariff.presets import user_dir
+    from xcelsior_desktop.money.presets import user_dir
+    from xcelsior_desktop.platform.state_files import take_reset_notices
 
     bad = (user_dir() if own_folder else tmp_path) / "mine.toml"
     bad.write_text("name = " + "[" * 20_000 + "]" * 20_000 + "\n", encoding="utf-8")

@@ -3,8 +3,8 @@ and the billing cycle's projection; they survive a save and load of the rules fi
 
 from __future__ import annotations
 
-from xcelsior_desktop.app.notifications.rules_editor import RulesEditor
-from xcelsior_desktop.services.alerts import RuleKind, RulesStore, default_rules
+from xcelsior_desktop.alerts import RuleKind, RulesStore, default_rules
+from xcelsior_desktop.app.alerts.rules_editor import RulesEditor
 
 
 def test_cost_rules_are_in_the_defaults_switched_off():
@@ -38,7 +38,7 @@ def test_on_peak_soon_edits_its_lead_time_and_money_rules_read_in_dollars(qtbot,
 def test_a_lead_time_out_of_range_is_refused():
     import pytest
 
-    from xcelsior_desktop.services.alerts import AlertRule
+    from xcelsior_desktop.alerts import AlertRule
 
     with pytest.raises(ValueError, match="1 to 1440 minutes before on-peak"):
         AlertRule(RuleKind.ONPEAK_SOON, threshold=2000, lead_min=0).validated()

@@ -6,9 +6,9 @@ import pytest
 
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.window import MainWindow
-from xcelsior_desktop.services import paths
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.state_files import take_reset_notices
+from xcelsior_desktop.platform import paths
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.platform.state_files import take_reset_notices
 
 
 @pytest.mark.parametrize("saved", [5, "g\u00e9om\u00e9trie", "%%% not base64 %%%", "", None, ["AdnQyw=="]])

@@ -19,9 +19,9 @@ from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.services.greenbutton import GreenButtonError, read_green_button
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
-from xcelsior_desktop.services.history_transfer import Outcome
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.exchange.greenbutton import GreenButtonError, read_green_button
+from xcelsior_desktop.exchange.transfer import Outcome
 
 SDGE = "sdge-hourly-2019-10.xml"
 SDGE_LINE = "imported 552 intervals (2019-10-01T00:00:00Z .. 2019-10-24T00:00:00Z), 0 skipped"
@@ -281,7 +281,7 @@ def test_install_adds_both_buttons(qtbot, store) -> None:
 
 def test_the_app_installs_the_plugin_and_says_when_it_has_no_history(qtbot, qapp, tmp_path: Path, store) -> None:
     from xcelsior_desktop.app.application import XcelsiorApp
-    from xcelsior_desktop.services.settings import Settings
+    from xcelsior_desktop.platform.settings import Settings
 
     app = XcelsiorApp(qapp, identity=None, settings=Settings(), settings_path=tmp_path / "settings.json")
     try:

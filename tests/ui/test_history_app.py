@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from xcelsior_desktop.app.application import XcelsiorApp
-from xcelsior_desktop.services.history.recorder import BACKFILL_JOB
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.periods import View
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.energy.periods import View
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.history_recorder import BACKFILL_JOB
+from xcelsior_desktop.session.poller import State
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from xcelsior_desktop.app.energy_chart import EnergyChart
 from xcelsior_desktop.app.history.view import HistoryView
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
-from xcelsior_desktop.services.chart_data import Bar
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
-from xcelsior_desktop.services.periods import Span, View
+from xcelsior_desktop.energy.chart_data import Bar
+from xcelsior_desktop.energy.periods import Span, View
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 DAY = dt.date(2026, 11, 20)
@@ -221,7 +221,7 @@ def test_light_and_dark_palettes_give_readable_axes(view, qapp, dark):
 
 
 def test_the_live_view_is_the_stores_last_hour_with_hover(qtbot, tmp_path):
-    from xcelsior_desktop.services.history.store import DemandSample
+    from xcelsior_desktop.energy.store import DemandSample
 
     with HistoryStore(tmp_path / "live.sqlite3") as store:
         store.add_demand([DemandSample(NOW - dt.timedelta(seconds=5 * i), 1000.0 + i) for i in range(120)])
@@ -251,7 +251,7 @@ def test_the_live_chart_breaks_its_line_where_no_readings_were_taken(qtbot, tmp_
         now = NOW
         before = [now - dt.timedelta(minutes=40) + dt.timedelta(seconds=5 * i) for i in range(12 * 20)]  # 20 min
         after = [now - dt.timedelta(minutes=3) + dt.timedelta(seconds=5 * i) for i in range(12 * 3)]  # 3 min
-        from xcelsior_desktop.services.history.store import DemandSample
+        from xcelsior_desktop.energy.store import DemandSample
 
         store.add_demand(DemandSample(at, 1500.0) for at in before + after)
         shown = HistoryView(store, tz=DENVER, now=lambda: now)
@@ -278,7 +278,7 @@ def test_the_live_chart_breaks_its_line_where_no_readings_were_taken(qtbot, tmp_
 
 
 def test_line_runs_cut_at_gaps_longer_than_the_limit():
-    from xcelsior_desktop.services.chart_data import line_runs
+    from xcelsior_desktop.energy.chart_data import line_runs
 
     points = [(0.0, 1.0), (5.0, 1.0), (10.0, 1.0), (100.0, 2.0), (105.0, 2.0), (300.0, 3.0)]
     assert line_runs(points, 15.0) == [points[:3], points[3:5], points[5:]]

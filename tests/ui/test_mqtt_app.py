@@ -14,16 +14,16 @@ import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
 from xcelsior_desktop.app.application import XcelsiorApp
-from xcelsior_desktop.app.mqtt import MqttController
-from xcelsior_desktop.app.mqtt.settings_page import MqttSettingsPage
+from xcelsior_desktop.app.home_assistant import MqttController
+from xcelsior_desktop.app.home_assistant.settings_page import MqttSettingsPage
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.home_assistant import KEYRING_SERVICE, MqttSettings, parse_broker_url
+from xcelsior_desktop.home_assistant.cost_today import cost_today
 from xcelsior_desktop.meter.values import DeviceInfo
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.mqtt import KEYRING_SERVICE, MqttSettings, parse_broker_url
-from xcelsior_desktop.services.mqtt.cost_today import cost_today
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import resolve
+from xcelsior_desktop.money import resolve
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
+from xcelsior_desktop.platform.settings import Settings
 
 WAIT_MS = 20000
 

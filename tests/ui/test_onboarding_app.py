@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from tests.ui.gui_thread import Collected
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.activation import ActivationTracker
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.profile_cache import ProfileCache
-from xcelsior_desktop.services.secrets import IdentityStore
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.onboarding.activation import ActivationTracker
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.profile_cache import ProfileCache
 
 FAST = {"handshake_timeout": 3.0, "read_timeout": 3.0, "connect_timeout": 2.0}
 
@@ -194,7 +194,8 @@ def test_forget_asks_then_returns_to_no_identity(qtbot, apps, sim):
 def test_certificate_expiry_has_one_notifier(qtbot, apps):
     """The alerts engine notifies; the lifecycle code only shows the banner (no second ledger or notice)."""
     from xcelsior_desktop.app.onboarding import lifecycle_ui
-    from xcelsior_desktop.services import identity_lifecycle, paths
+    from xcelsior_desktop.onboarding import certificate_lifecycle as identity_lifecycle
+    from xcelsior_desktop.platform import paths
 
     identity = generate_identity(days=20)
     IdentityStore().save(identity)

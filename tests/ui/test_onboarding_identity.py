@@ -12,9 +12,9 @@ from PySide6.QtGui import QDropEvent
 
 from xcelsior_desktop.app.onboarding.identity_page import IdentityPage
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.identity_lifecycle import export_identity
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.onboarding.certificate_lifecycle import export_identity
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.activation import ActivationTracker
-from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.onboarding.activation import ActivationTracker
+from xcelsior_desktop.platform.secrets import IdentityStore
 
 simulator = pytest.importorskip("xcelsior_desktop.simulator")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from xcelsior_desktop.meter.identity import generate_identity, sfdi_from_lfdi
-from xcelsior_desktop.services.activation import ActivationTracker
-from xcelsior_desktop.services.identity_lifecycle import export_identity
-from xcelsior_desktop.services.secrets import IdentityStore
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.onboarding.activation import ActivationTracker
+from xcelsior_desktop.onboarding.certificate_lifecycle import export_identity
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.settings import Settings
 
 pytest.importorskip("PySide6")
 

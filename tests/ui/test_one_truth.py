@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from xcelsior_desktop.app.application import XcelsiorApp
-from xcelsior_desktop.services import format as fmt
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
-from xcelsior_desktop.services.periods import View
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff.model import format_money
+from xcelsior_desktop.common import format as fmt
+from xcelsior_desktop.energy.periods import View
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.money.model import format_money
+from xcelsior_desktop.platform.settings import Settings
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC

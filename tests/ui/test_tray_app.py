@@ -20,8 +20,8 @@ from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.single_instance import SingleInstance
 from xcelsior_desktop.app.tray import tooltip_text
 from xcelsior_desktop.app.tray_icon import IconState
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.poller import State
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -211,7 +211,7 @@ def test_retry_now_is_offered_and_the_tooltip_counts_down(qtbot, qapp, tmp_path)
     """Unreachable: "Retry now" in the window and the tray menu; the tooltip's "next try in" stays live."""
     import time
 
-    from xcelsior_desktop.services.poller import Status
+    from xcelsior_desktop.session.poller import Status
 
     xapp = XcelsiorApp(qapp, identity=None, settings=Settings(), settings_path=tmp_path / "s.json")
     try:

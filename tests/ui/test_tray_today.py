@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLabel
 
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.poller import State
 
 DENVER = ZoneInfo("America/Denver")
 MIDNIGHT = dt.datetime(2026, 6, 16, tzinfo=DENVER).astimezone(dt.UTC)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker, WorkerConfig
-from xcelsior_desktop.services.poller import State
+from xcelsior_desktop.session.poller import State
 
 
 @pytest.fixture

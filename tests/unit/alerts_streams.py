@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from xcelsior_desktop.services.alerts import Alert, AlertEngine
-from xcelsior_desktop.services.history.store import HistoryStore, RegisterReading
+from xcelsior_desktop.alerts import Alert, AlertEngine
+from xcelsior_desktop.energy.store import HistoryStore, RegisterReading
 
 DENVER = dt.timezone(dt.timedelta(hours=-7), "MST")  # fixed offset: tests never depend on the machine's zone
 

@@ -9,9 +9,9 @@ import logging
 import pytest
 
 from xcelsior_desktop.meter.values import Measurement
-from xcelsior_desktop.services.activity_log import ActivityLog
-from xcelsior_desktop.services.poller import State, Status
-from xcelsior_desktop.services.session import DemandRead, ReadingFlagged, RequestFailed, StateChanged
+from xcelsior_desktop.session.activity_log import ActivityLog
+from xcelsior_desktop.session.poller import State, Status
+from xcelsior_desktop.session.session import DemandRead, ReadingFlagged, RequestFailed, StateChanged
 
 AT = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 

@@ -10,10 +10,10 @@ import pytest
 
 from tests.cost_support import fill_store, register_reading, tou_2022
 from tests.unit.alerts_streams import FakeClock
-from xcelsior_desktop.services.alerts import AlertEngine, AlertRule, RuleKind
-from xcelsior_desktop.services.alerts.cost_facts import CostFacts, CostFactsSource
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.tariff.overview import cost_overview
+from xcelsior_desktop.alerts import AlertEngine, AlertRule, RuleKind
+from xcelsior_desktop.alerts.cost_facts import CostFacts, CostFactsSource
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.money.overview import cost_overview
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC

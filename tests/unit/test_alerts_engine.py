@@ -3,9 +3,9 @@
 import datetime as dt
 
 from tests.unit.alerts_streams import DENVER, FakeClock, Household, local, wobble
-from xcelsior_desktop.services.alerts import AlertEngine, AlertRule, Connection, RuleKind, default_rules
-from xcelsior_desktop.services.alerts.cost_facts import CostFactsSource
-from xcelsior_desktop.services.history.store import HistoryStore
+from xcelsior_desktop.alerts import AlertEngine, AlertRule, Connection, RuleKind, default_rules
+from xcelsior_desktop.alerts.cost_facts import CostFactsSource
+from xcelsior_desktop.energy.store import HistoryStore
 
 
 def make(rules, start=None):

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from xcelsior_desktop.services.alerts import AlertRule, RuleKind, default_rules, new_rule
-from xcelsior_desktop.services.alerts.rules import in_quiet_hours, parse_hhmm
+from xcelsior_desktop.alerts import AlertRule, RuleKind, default_rules, new_rule
+from xcelsior_desktop.alerts.rules import in_quiet_hours, parse_hhmm
 
 
 @pytest.mark.parametrize(

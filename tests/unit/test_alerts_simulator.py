@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.unit.alerts_streams import DENVER, FakeClock
-from xcelsior_desktop.services.alerts import Alert, AlertEngine, Connection, RuleKind, default_rules
+from xcelsior_desktop.alerts import Alert, AlertEngine, Connection, RuleKind, default_rules
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 SEED = 3

@@ -1,7 +1,6 @@
 import json
 
-from xcelsior_desktop.services import paths
-from xcelsior_desktop.services.alerts import (
+from xcelsior_desktop.alerts import (
     Alert,
     AlertHistory,
     AlertRule,
@@ -10,6 +9,7 @@ from xcelsior_desktop.services.alerts import (
     RulesStore,
     default_rules,
 )
+from xcelsior_desktop.platform import paths
 
 
 def test_rules_default_when_absent_and_round_trip(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from xcelsior_desktop.services.atomic_file import write_bytes_atomic, write_json_atomic
+from xcelsior_desktop.common.atomic_file import write_bytes_atomic, write_json_atomic
 
 
 def test_json_round_trip_and_mode(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xcelsior_desktop.services.autostart import APP_ID, MacLaunchAgent
+from xcelsior_desktop.platform.autostart import APP_ID, MacLaunchAgent
 
 APP_BINARY = "/Applications/Xcelsior Desktop.app/Contents/MacOS/xcelsior-desktop"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xcelsior_desktop.services import autostart
+from xcelsior_desktop.platform import autostart
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.tools import require_tool
-from xcelsior_desktop.services import autostart
-from xcelsior_desktop.services.autostart import APP_ID, XdgAutostart, quote_exec_arg
+from xcelsior_desktop.platform import autostart
+from xcelsior_desktop.platform.autostart import APP_ID, XdgAutostart, quote_exec_arg
 
 
 def _entry(path: Path) -> configparser.SectionProxy:

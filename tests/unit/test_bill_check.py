@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from tests.cost_support import fill_store
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.tariff import load_preset, period_at
-from xcelsior_desktop.services.tariff.app_settings import CostSettings
-from xcelsior_desktop.services.tariff.bill_check import Bill, BillLine, bill_prices, compare
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.money import load_preset, period_at
+from xcelsior_desktop.money.bill_check import Bill, BillLine, bill_prices, compare
+from xcelsior_desktop.money.cost_settings import CostSettings
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from tests.cost_support import fill_store, register_reading, tou_2022
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.tariff import load_preset, parse_tariff, price_intervals
-from xcelsior_desktop.services.tariff.meter_tiers import TierWatch, compare_tiers
-from xcelsior_desktop.services.tariff.overview import cost_overview
-from xcelsior_desktop.services.tariff.peak import next_peak_start, on_peak_at, peak_bands
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.money import load_preset, parse_tariff, price_intervals
+from xcelsior_desktop.money.meter_tiers import TierWatch, compare_tiers
+from xcelsior_desktop.money.overview import cost_overview
+from xcelsior_desktop.money.peak import next_peak_start, on_peak_at, peak_bands
 from xcelsior_desktop.simulator.model import HouseholdModel
 from xcelsior_desktop.simulator.tou import TouSchedule
 

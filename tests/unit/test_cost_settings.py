@@ -8,14 +8,9 @@ import json
 
 import pytest
 
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import TariffError, load_preset, period_at
-from xcelsior_desktop.services.tariff.app_settings import (
-    DEFAULT_TIER_NAMES,
-    CostSettings,
-    editable_prices,
-    with_bill_prices,
-)
+from xcelsior_desktop.money import TariffError, load_preset, period_at
+from xcelsior_desktop.money.cost_settings import DEFAULT_TIER_NAMES, CostSettings, editable_prices, with_bill_prices
+from xcelsior_desktop.platform.settings import Settings
 
 UTC = dt.UTC
 

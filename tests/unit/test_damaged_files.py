@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from xcelsior_desktop.alerts import AlertHistory, EngineStateStore, RulesStore, default_rules
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services import paths
-from xcelsior_desktop.services.activation import ActivationTracker
-from xcelsior_desktop.services.alerts import AlertHistory, EngineStateStore, RulesStore, default_rules
-from xcelsior_desktop.services.profile_cache import ProfileCache
-from xcelsior_desktop.services.secrets import IdentityStore
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.state_files import take_reset_notices
+from xcelsior_desktop.onboarding.activation import ActivationTracker
+from xcelsior_desktop.platform import paths
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.platform.state_files import take_reset_notices
+from xcelsior_desktop.session.profile_cache import ProfileCache
 
 # ------------------------------------------------------------------------------------- settings.json (items 1, 2)
 
@@ -176,7 +176,7 @@ def test_a_profile_with_wrong_types_is_set_aside(tmp_path: Path, profile: dict[s
 
 @pytest.mark.parametrize("text", ["z\u00e4hler.local", "a/b", "-meter", "[fe80::1%wl an0]:8081"])
 def test_the_settings_dialog_refuses_a_host_the_file_would_drop(text: str) -> None:
-    from xcelsior_desktop.services.settings import parse_address
+    from xcelsior_desktop.platform.settings import parse_address
 
     with pytest.raises(ValueError):
         parse_address(text)

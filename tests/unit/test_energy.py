@@ -1,4 +1,4 @@
-"""The one energy function (services/energy.py): the store's intervals, the register tail after the newest one, the
+"""The one energy function (energy/totals.py): the store's intervals, the register tail after the newest one, the
 estimate of the minutes before the first reading after launch, and the registers alone when there is no interval.
 Real simulator model data (intervals are differences of its integer registers) and hand-made streams with gaps,
 midnight and both DST days in America/Denver."""
@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.cost_support import fill_store
-from xcelsior_desktop.services.energy import Energy, energy
-from xcelsior_desktop.services.history.periods import day_span, local_midnight
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.energy.days import day_span, local_midnight
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.energy.totals import Energy, energy
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 DENVER = ZoneInfo("America/Denver")

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from xcelsior_desktop.services import format as fmt
+from xcelsior_desktop.common import format as fmt
 
 
 @pytest.mark.parametrize(

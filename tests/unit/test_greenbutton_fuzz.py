@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.fuzz_support import mutated_bodies
 from tests.greenbutton_support import Block, Meter, Point, feed, sample
-from xcelsior_desktop.services.greenbutton import GreenButtonError, read_green_button
+from xcelsior_desktop.exchange.greenbutton import GreenButtonError, read_green_button
 
 T0 = 1_767_225_600
 BODIES = [

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.greenbutton_support import Block, Meter, Point, feed, sample, write
-from xcelsior_desktop.services.greenbutton import (
+from xcelsior_desktop.exchange.greenbutton import (
     DamagedFile,
     FileTooLarge,
     FileUnreadable,
@@ -21,7 +21,7 @@ from xcelsior_desktop.services.greenbutton import (
     NothingToImport,
     read_green_button,
 )
-from xcelsior_desktop.services.greenbutton.safe_xml import MAX_BYTES
+from xcelsior_desktop.exchange.greenbutton.entries import MAX_BYTES
 
 ATOM = 'xmlns="http://www.w3.org/2005/Atom"'
 ESPI = 'xmlns="http://naesb.org/espi"'

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from tests.greenbutton_support import SAMPLES, Block, Meter, Point, feed, sample, write
-from xcelsior_desktop.services.greenbutton import NothingToImport, read_green_button, read_readings
+from xcelsior_desktop.exchange.greenbutton import NothingToImport, read_green_button, read_readings
 
 T0 = 1_767_225_600  # 2026-01-01 00:00 UTC
 

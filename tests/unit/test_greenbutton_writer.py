@@ -12,10 +12,10 @@ import pytest
 from lxml import etree
 
 from tests.greenbutton_support import sample, schema
-from xcelsior_desktop.services.greenbutton import read_green_button
-from xcelsior_desktop.services.greenbutton.dst_rules import DST_DISABLED, DstRule, local_time_parameters
-from xcelsior_desktop.services.greenbutton.writer import power_of_ten, write_green_button
-from xcelsior_desktop.services.history.store import EnergyInterval
+from xcelsior_desktop.energy.store import EnergyInterval
+from xcelsior_desktop.exchange.greenbutton import read_green_button
+from xcelsior_desktop.exchange.greenbutton.dst_rules import DST_DISABLED, DstRule, local_time_parameters
+from xcelsior_desktop.exchange.greenbutton.writer import power_of_ten, write_green_button
 
 DENVER = ZoneInfo("America/Denver")
 ESPI = "{http://naesb.org/espi}"

@@ -9,13 +9,13 @@ import zoneinfo
 
 import pytest
 
-from xcelsior_desktop.services.energy import energy
-from xcelsior_desktop.services.history.charts import chart_data
-from xcelsior_desktop.services.history.opening import open_history
-from xcelsior_desktop.services.history.periods import day_span
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore, RegisterReading
-from xcelsior_desktop.services.history.zone import SystemZone
-from xcelsior_desktop.services.periods import View, span
+from xcelsior_desktop.energy.charts import chart_data
+from xcelsior_desktop.energy.days import day_span
+from xcelsior_desktop.energy.opening import open_history
+from xcelsior_desktop.energy.periods import View, span
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.energy.system_zone import SystemZone
+from xcelsior_desktop.energy.totals import energy
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 MIDNIGHT = dt.datetime(2026, 11, 20, tzinfo=DENVER).astimezone(dt.UTC)  # 07:00 UTC

@@ -11,8 +11,8 @@ from lxml import etree
 
 from tests.greenbutton_support import sample, schema, write
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.services.history import periods
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.energy import days as periods
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
 
 SDGE = "sdge-hourly-2019-10.xml"
 SDGE_LINE = "imported 552 intervals (2019-10-01T00:00:00Z .. 2019-10-24T00:00:00Z), 0 skipped"

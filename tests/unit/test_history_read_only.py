@@ -13,8 +13,8 @@ import pytest
 
 from tests.greenbutton_support import sample
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.services.history import schema
-from xcelsior_desktop.services.history.store import Access, EnergyInterval, HistoryStore
+from xcelsior_desktop.energy import schema
+from xcelsior_desktop.energy.store import Access, EnergyInterval, HistoryStore
 
 T0 = dt.datetime(2026, 11, 1, 7, tzinfo=dt.UTC)
 SDGE = "sdge-hourly-2019-10.xml"

@@ -9,13 +9,8 @@ import zoneinfo
 
 import pytest
 
-from xcelsior_desktop.services.history.errors import StoreTooNew, StoreUnavailable
-from xcelsior_desktop.services.history.store import (
-    DemandSample,
-    EnergyInterval,
-    HistoryStore,
-    RegisterReading,
-)
+from xcelsior_desktop.energy.errors import StoreTooNew, StoreUnavailable
+from xcelsior_desktop.energy.store import DemandSample, EnergyInterval, HistoryStore, RegisterReading
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)

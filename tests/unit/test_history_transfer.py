@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.greenbutton_support import sample
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
-from xcelsior_desktop.services.history_transfer import (
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.exchange.transfer import (
     ExportRequest,
     export_formats,
     export_history,

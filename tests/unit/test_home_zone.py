@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xcelsior_desktop.services.history.zone import SystemZone
-from xcelsior_desktop.services.home_zone import home_zone, resolve_home_zone
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import load_preset
-from xcelsior_desktop.services.tariff.app_settings import CostSettings
+from xcelsior_desktop.energy.system_zone import SystemZone
+from xcelsior_desktop.money import load_preset
+from xcelsior_desktop.money.cost_settings import CostSettings
+from xcelsior_desktop.money.home_zone import home_zone, resolve_home_zone
+from xcelsior_desktop.platform.settings import Settings
 
 
 @pytest.fixture

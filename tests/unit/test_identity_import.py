@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from xcelsior_desktop.cli import main
 from xcelsior_desktop.meter.errors import IdentityError
 from xcelsior_desktop.meter.identity import Identity, generate_identity, key_is_encrypted, load_identity
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from xcelsior_desktop.meter.errors import CertificateRefused, IdentityMismatch, MeterBusy, Unreachable
-from xcelsior_desktop.services.activation import ActivationTracker, classify, format_duration
+from xcelsior_desktop.onboarding.activation import ActivationTracker, classify, format_duration
 
 
 class Clock:
@@ -83,8 +83,8 @@ def test_classify_and_durations():
 
 def test_pin_meter_into_settings():
     from xcelsior_desktop.meter.identity import generate_identity, sfdi_from_lfdi
-    from xcelsior_desktop.services.activation import pin_meter
-    from xcelsior_desktop.services.settings import Settings
+    from xcelsior_desktop.onboarding.activation import pin_meter
+    from xcelsior_desktop.platform.settings import Settings
 
     meter = generate_identity().lfdi
     settings = Settings()

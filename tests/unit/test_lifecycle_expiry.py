@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.identity_lifecycle import expiry_status, stored_expiry
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.onboarding.certificate_lifecycle import expiry_status, stored_expiry
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 
 NOW = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)
 

@@ -10,7 +10,7 @@ import pytest
 
 from xcelsior_desktop.meter.errors import CertificateRefused
 from xcelsior_desktop.meter.identity import Identity, generate_identity, load_identity_files
-from xcelsior_desktop.services.identity_lifecycle import (
+from xcelsior_desktop.onboarding.certificate_lifecycle import (
     cancel_renewal,
     check_renewal,
     export_identity,
@@ -18,8 +18,8 @@ from xcelsior_desktop.services.identity_lifecycle import (
     renewal_phase,
     start_renewal,
 )
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 
 
 @dataclass

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
-from xcelsior_desktop.services.mqtt.cost_today import cost_today
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import resolve
-from xcelsior_desktop.services.tariff.app_settings import CostSettings, chosen_tariff
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.home_assistant.cost_today import cost_today
+from xcelsior_desktop.money import resolve
+from xcelsior_desktop.money.cost_settings import CostSettings, chosen_tariff
+from xcelsior_desktop.platform.settings import Settings
 
 UTC = dt.UTC
 DENVER = ZoneInfo("America/Denver")

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from xcelsior_desktop.home_assistant import entities
+from xcelsior_desktop.home_assistant.entities import MeterIdentity, Topics
 from xcelsior_desktop.meter.identity import sfdi_from_lfdi
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
-from xcelsior_desktop.services.mqtt import entities
-from xcelsior_desktop.services.mqtt.entities import MeterIdentity, Topics
-from xcelsior_desktop.services.poller import State, Status
+from xcelsior_desktop.session.poller import State, Status
 
 LFDI = "3E4F45AB31EDFE5B67E343E5E4562E31984E23E5"
 NOW = dt.datetime(2026, 11, 29, 15, 0, tzinfo=dt.UTC)

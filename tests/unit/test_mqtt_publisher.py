@@ -10,10 +10,10 @@ import threading
 import pytest
 
 from tests.integration.simulator_support import wait_until
+from xcelsior_desktop.home_assistant import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions, PublisherStatus
+from xcelsior_desktop.home_assistant.settings import TopicError
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
-from xcelsior_desktop.services.mqtt import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions, PublisherStatus
-from xcelsior_desktop.services.mqtt.settings import TopicError
-from xcelsior_desktop.services.poller import State, Status
+from xcelsior_desktop.session.poller import State, Status
 
 INFO = DeviceInfo(lfdi="3E4F45AB31EDFE5B67E343E5E4562E31984E23E5", sfdi=167261211391, sw_version="1", mf_id=1233,
                   manufacturer="Itron")
@@ -96,7 +96,7 @@ def test_bad_options_are_refused_at_once() -> None:
 
 
 def test_a_missing_ca_file_is_a_tls_failure(tmp_path, closed_port: int) -> None:  # type: ignore[no-untyped-def]
-    from xcelsior_desktop.services.mqtt import test_connection
+    from xcelsior_desktop.home_assistant import test_connection
 
     missing = tmp_path / "nowhere.pem"
     result = test_connection(BrokerTarget("127.0.0.1", closed_port, tls=True, ca_file=str(missing)), timeout_s=5)
@@ -106,8 +106,8 @@ def test_a_missing_ca_file_is_a_tls_failure(tmp_path, closed_port: int) -> None:
 
 
 def test_built_from_settings_and_the_command_line_flag() -> None:
-    from xcelsior_desktop.services.mqtt.settings import MqttSettings, save_password
-    from xcelsior_desktop.services.mqtt.url import parse_broker_url
+    from xcelsior_desktop.home_assistant.settings import MqttSettings, save_password
+    from xcelsior_desktop.home_assistant.url import parse_broker_url
 
     saved = MqttSettings(enabled=False, broker_url="mqtt://saved", username="ha", topic_base="home")
     assert MqttPublisher.from_settings(saved) is None  # off

@@ -5,8 +5,7 @@ from __future__ import annotations
 import keyring
 import pytest
 
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.mqtt.settings import (
+from xcelsior_desktop.home_assistant.settings import (
     KEYRING_SERVICE,
     BrokerTarget,
     MqttSettings,
@@ -17,8 +16,9 @@ from xcelsior_desktop.services.mqtt.settings import (
     load_password,
     save_password,
 )
-from xcelsior_desktop.services.mqtt.url import BrokerUrlError, parse_broker_url
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.home_assistant.url import BrokerUrlError, parse_broker_url
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
+from xcelsior_desktop.platform.settings import Settings
 
 
 def test_round_trip_through_the_app_settings_file(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import keyring.backends.fail
 
 from xcelsior_desktop.app.onboarding.startup import LOCKED_LATER, load_at_launch
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets import IdentityStore
 
 
 class Scripted:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.tools import load_packaging_module
-from xcelsior_desktop.services import autostart
+from xcelsior_desktop.platform import autostart
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import pytest
 
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.values import Measurement, Registers
-from xcelsior_desktop.services.plausibility import MAX_POWER_W, PlausibilityChecker, Verdict
+from xcelsior_desktop.session.plausibility import MAX_POWER_W, PlausibilityChecker, Verdict
 
 T0 = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC)
 

@@ -2,7 +2,7 @@
 
 import random
 
-from xcelsior_desktop.services.poller import HISTORY_MARGIN_S, SLOT_S, Failure, Poller, Task
+from xcelsior_desktop.session.poller import HISTORY_MARGIN_S, SLOT_S, Failure, Poller, Task
 
 GETS = {Task.DEMAND: 1, Task.REGISTERS: 2, Task.DEVICE_INFO: 3, Task.INTERVALS: 12}  # an interval read: <= 12
 

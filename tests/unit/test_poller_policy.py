@@ -5,14 +5,7 @@ import random
 import pytest
 
 from xcelsior_desktop.meter import errors
-from xcelsior_desktop.services.poller import (
-    BACKOFF,
-    Failure,
-    Poller,
-    State,
-    Task,
-    classify,
-)
+from xcelsior_desktop.session.poller import BACKOFF, Failure, Poller, State, Task, classify
 
 
 class Clock:

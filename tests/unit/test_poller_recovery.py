@@ -9,7 +9,7 @@ import pytest
 
 from tests.clocks import SteppedClock
 from xcelsior_desktop.meter import errors
-from xcelsior_desktop.services.poller import (
+from xcelsior_desktop.session.poller import (
     BACKOFF,
     PROBE_EVERY_S,
     QUICK_RETRY_S,

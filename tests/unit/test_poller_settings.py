@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from xcelsior_desktop.services import paths
-from xcelsior_desktop.services.settings import Settings, clamp_interval, parse_address
+from xcelsior_desktop.platform import paths
+from xcelsior_desktop.platform.settings import Settings, clamp_interval, parse_address
 
 
 def test_paths_follow_xdg(isolated_home):

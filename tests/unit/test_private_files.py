@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from xcelsior_desktop.app.logging_setup import LOG_NAME, setup_logging
-from xcelsior_desktop.services import paths
+from xcelsior_desktop.platform import paths
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes (Windows uses the profile's ACLs)")
 
@@ -85,7 +85,7 @@ def test_a_fresh_log_file_is_never_wider(app_logging: None) -> None:
 def test_the_history_file_and_its_companions_are_private(isolated_home: Path) -> None:
     import datetime as dt
 
-    from xcelsior_desktop.services.history.store import DemandSample, HistoryStore
+    from xcelsior_desktop.energy.store import DemandSample, HistoryStore
 
     with HistoryStore() as store:
         store.add_demand([DemandSample(dt.datetime(2026, 11, 1, tzinfo=dt.UTC), 100.0)])
@@ -95,7 +95,7 @@ def test_the_history_file_and_its_companions_are_private(isolated_home: Path) ->
 
 
 def test_a_history_file_left_0644_by_an_older_version_is_tightened(isolated_home: Path) -> None:
-    from xcelsior_desktop.services.history.store import HistoryStore
+    from xcelsior_desktop.energy.store import HistoryStore
 
     path = paths.data_dir() / "history.sqlite3"
     HistoryStore(path).close()
@@ -105,7 +105,7 @@ def test_a_history_file_left_0644_by_an_older_version_is_tightened(isolated_home
 
 
 def test_the_tariffs_folder_is_private(isolated_home: Path) -> None:
-    from xcelsior_desktop.services.tariff.presets import user_dir
+    from xcelsior_desktop.money.presets import user_dir
 
     assert mode(user_dir()) == 0o700
 

@@ -6,7 +6,7 @@ import json
 
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.profile import ChannelInfo, MeterProfile
-from xcelsior_desktop.services.profile_cache import ProfileCache
+from xcelsior_desktop.session.profile_cache import ProfileCache
 
 LFDI = "9C68A150BD81D49819655B0C440E183D3EEADEAE"
 OTHER = "12D06A7C958D064745E8D0D1AC000A8F8438FC0A"

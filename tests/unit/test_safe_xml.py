@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from xcelsior_desktop import safe_xml
+from xcelsior_desktop.common import safe_xml
 from xcelsior_desktop.meter.errors import ProtocolError
 from xcelsior_desktop.meter.resources import parse_xml
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from xcelsior_desktop.cli import main
 from xcelsior_desktop.meter.identity import load_identity_files
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 
 
 def _files(root):

@@ -9,12 +9,11 @@ from pathlib import Path
 import keyring.backends.fail
 import pytest
 
-from xcelsior_desktop.errors import XcelsiorError
+from xcelsior_desktop.common.errors import XcelsiorError
 from xcelsior_desktop.meter.errors import CertificateRefused, IdentityError, MeterError
 from xcelsior_desktop.meter.identity import Identity, generate_identity
-from xcelsior_desktop.services import secrets
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.secrets import (
+from xcelsior_desktop.platform import secrets
+from xcelsior_desktop.platform.secrets import (
     EncryptedFileStorage,
     IdentityRecord,
     IdentityStore,
@@ -26,6 +25,7 @@ from xcelsior_desktop.services.secrets import (
     SlotRecord,
     WrongPassphrase,
 )
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,8 @@ import pytest
 from keyring.backends import chainer
 
 from xcelsior_desktop.meter.identity import generate_identity
-from xcelsior_desktop.services import secrets
-from xcelsior_desktop.services.memory_keyring import MemoryKeyring
-from xcelsior_desktop.services.secrets import (
+from xcelsior_desktop.platform import secrets
+from xcelsior_desktop.platform.secrets import (
     IdentityStore,
     KeyringLocked,
     PassphraseRequired,
@@ -22,6 +21,7 @@ from xcelsior_desktop.services.secrets import (
     WeakPassphrase,
     WrongPassphrase,
 )
+from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 
 
 def _all_bytes_under(root: Path) -> bytes:

@@ -9,14 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xcelsior_desktop.services.state_files import (
-    MAX_DEPTH,
-    integer,
-    load_json_file,
-    record,
-    string,
-    take_reset_notices,
-)
+from xcelsior_desktop.platform.state_files import MAX_DEPTH, integer, load_json_file, record, string, take_reset_notices
 
 SCHEMA = record({"name": string(max_len=20), "count": integer(0, 10)}, what="a test file")
 

@@ -13,10 +13,10 @@ import pytest
 
 from tests.cost_support import fill_store
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.services.history.periods import local_midnight
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.tariff import load_preset
-from xcelsior_desktop.services.tariff.cost import cost
+from xcelsior_desktop.energy.days import local_midnight
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.money import load_preset
+from xcelsior_desktop.money.cost import cost
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC

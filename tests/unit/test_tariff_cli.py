@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.services.tariff import parse_tariff, preset_text, user_dir
+from xcelsior_desktop.money import parse_tariff, preset_text, user_dir
 
 
 def test_list_shows_presets_and_own_files(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
-from xcelsior_desktop.services.tariff import preset_text
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.money import preset_text
 
 # Monday 30 November 2026, Denver (UTC-7): 16:45 and 17:00 local are 23:45 and 00:00 UTC
 EDGE = dt.datetime(2026, 11, 30, 23, 45, tzinfo=dt.UTC)

@@ -8,8 +8,8 @@ from importlib import resources
 
 import pytest
 
-from xcelsior_desktop.services.tariff import load_preset
-from xcelsior_desktop.services.tariff.holidays import KNOWN_RULES, HolidayCalendar, observed
+from xcelsior_desktop.money import load_preset
+from xcelsior_desktop.money.holidays import KNOWN_RULES, HolidayCalendar, observed
 
 D = dt.date
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from xcelsior_desktop.services.tariff import TariffError, load_tariff, parse_tariff, preset_names, resolve
-from xcelsior_desktop.services.tariff.loader import key_lines
+from xcelsior_desktop.money import TariffError, load_tariff, parse_tariff, preset_names, resolve
+from xcelsior_desktop.money.loader import key_lines
 
 GOOD = """\
 name = "test"
@@ -166,7 +166,7 @@ def _docs_blocks() -> list[str]:
 
 
 def test_the_documented_example_loads_as_described() -> None:
-    from xcelsior_desktop.services.tariff import period_at
+    from xcelsior_desktop.money import period_at
 
     tariff = parse_tariff(_docs_blocks()[0], "docs example")
     (version,) = tariff.versions
@@ -178,7 +178,7 @@ def test_the_documented_example_loads_as_described() -> None:
 
 
 def test_the_documented_summer_window_edit() -> None:
-    from xcelsior_desktop.services.tariff import period_at, preset_text
+    from xcelsior_desktop.money import period_at, preset_text
 
     snippet = _docs_blocks()[1]
     text = preset_text("xcel-co-tou")
@@ -209,7 +209,7 @@ rules = [{ name = "Founders' Day", month = 7, weekday = "mon", nth = -1 },
 
 
 def test_a_name_in_the_users_folder_comes_before_a_preset() -> None:
-    from xcelsior_desktop.services.tariff import user_dir
+    from xcelsior_desktop.money import user_dir
 
     (user_dir() / "xcel-co-tou.toml").write_text(GOOD.replace('name = "test"', 'name = "xcel-co-tou"'),
                                                  encoding="utf-8")

@@ -9,11 +9,11 @@ import datetime as dt
 
 import pytest
 
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
-from xcelsior_desktop.services.tariff import load_preset, period_at
-from xcelsior_desktop.services.tariff.app_settings import CostSettings
-from xcelsior_desktop.services.tariff.cost import cost
-from xcelsior_desktop.services.tariff.pricing import NO_PRICE, billing_cycle, charges_by_kind, summarize
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.money import load_preset, period_at
+from xcelsior_desktop.money.cost import cost
+from xcelsior_desktop.money.cost_settings import CostSettings
+from xcelsior_desktop.money.pricing import NO_PRICE, billing_cycle, charges_by_kind, summarize
 
 UTC = dt.UTC
 TOU = load_preset("xcel-co-tou")

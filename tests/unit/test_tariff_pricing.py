@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.cost_support import tou_2022
-from xcelsior_desktop.services.tariff import (
+from xcelsior_desktop.money import (
     billing_cycle,
     csv_columns,
     cycle_cost,
@@ -21,7 +21,7 @@ from xcelsior_desktop.services.tariff import (
     segments,
     summarize,
 )
-from xcelsior_desktop.services.tariff.columns import CsvPricer
+from xcelsior_desktop.money.columns import CsvPricer
 
 UTC = dt.UTC
 TOU = tou_2022()  # the 2022 prices: the figures below are worked out by hand from them

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from xcelsior_desktop.services.tariff import load_preset, period_at, price_intervals
+from xcelsior_desktop.money import load_preset, period_at, price_intervals
 from xcelsior_desktop.simulator.model import HouseholdModel
 from xcelsior_desktop.simulator.tou import TouSchedule
 

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from tests.fuzz_support import mutated_bodies
 from xcelsior_desktop.cli import main
-from xcelsior_desktop.services.history.store import EnergyInterval, HistoryStore
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import TariffError, load_tariff, preset_names, preset_text
-from xcelsior_desktop.services.tariff.limits import PRICE
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
+from xcelsior_desktop.money import TariffError, load_tariff, preset_names, preset_text
+from xcelsior_desktop.money.limits import PRICE
+from xcelsior_desktop.platform.settings import Settings
 
 TIMEOUT_S = 20.0
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,

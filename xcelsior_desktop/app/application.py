@@ -1,6 +1,6 @@
 """The app object: builds the meter session, its thread, discovery, tray, window and dialogs, and the shell.
 
-The meter session (services/session.py) owns which meter and which certificate; this object only sends it
+The meter session (session/session.py) owns which meter and which certificate; this object only sends it
 commands and listens. Plug-ins (alerts, onboarding, and what round 2 adds) receive the :class:`AppShell`
 (app/shell.py), never this object. One listener here saves the target when it changes (the settings file and the
 pin file); nothing else writes the meter's address or pin.
@@ -27,13 +27,13 @@ from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
+from xcelsior_desktop.energy.totals import Energy
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
-from xcelsior_desktop.services.energy import Energy
-from xcelsior_desktop.services.home_zone import HomeZone, home_zone
-from xcelsior_desktop.services.meter_target import MeterTarget, save_target
-from xcelsior_desktop.services.poller import Status
-from xcelsior_desktop.services.session import (
+from xcelsior_desktop.money.home_zone import HomeZone, home_zone
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.poller import Status
+from xcelsior_desktop.session.session import (
     Command,
     Located,
     MeterSession,
@@ -48,14 +48,14 @@ from xcelsior_desktop.services.session import (
     SetInterval,
     SetTarget,
 )
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.session.target import MeterTarget, save_target
 
 if TYPE_CHECKING:
     from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
     from xcelsior_desktop.app.onboarding.wizard import SetupWizard
+    from xcelsior_desktop.home_assistant.url import BrokerUrl
     from xcelsior_desktop.meter.discovery import DiscoveredMeter
-    from xcelsior_desktop.services.mqtt.url import BrokerUrl
-    from xcelsior_desktop.services.secrets import IdentityStore
+    from xcelsior_desktop.platform.secrets import IdentityStore
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +131,13 @@ class XcelsiorApp(QObject):
         # a saved wait for activation: the session stays idle and the wait probes through it (see start())
         waiting = not demo and OnboardingInApp.activation_pending(identity)
         if profile_cache is None and not demo:
-            from xcelsior_desktop.services.profile_cache import ProfileCache
+            from xcelsior_desktop.session.profile_cache import ProfileCache
 
             profile_cache = ProfileCache()
         target = MeterTarget.from_settings(settings, None if waiting else identity)
         options = SessionOptions(interval_s=settings.poll_interval_s, **(worker_options or {}))
         self.session = MeterSession(target, options, profiles=profile_cache)
-        from xcelsior_desktop.services.activity_log import ActivityLog
+        from xcelsior_desktop.session.activity_log import ActivityLog
 
         self.session.subscribe(ActivityLog())  # the log: each change of state, an hourly summary
         self.worker = MeterWorker(self.session)
@@ -163,13 +163,13 @@ class XcelsiorApp(QObject):
                               update_settings=self.update_settings, clock=clock)
         self.window.set_poll_interval(settings.poll_interval_s)
 
-        from xcelsior_desktop.app.notifications.wiring import install_in_app
+        from xcelsior_desktop.app.alerts.wiring import install_in_app
 
         # desktop notifications, Alerts view, Settings page
         self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
                                      identity_changed=self.identity_changed, demo=demo, parent=self)
         from xcelsior_desktop.app.history import install_history
-        from xcelsior_desktop.services.history.opening import demo_path
+        from xcelsior_desktop.energy.opening import demo_path
 
         # the energy history: the store (shell.history), the recorder on the session, the History tab
         self.history = install_history(self.shell, path=history_path or (demo_path() if demo else None),
@@ -183,7 +183,7 @@ class XcelsiorApp(QObject):
         self.greenbutton = install_greenbutton(self.shell, parent=self)  # Import... / Export... of the history
         self.greenbutton.history_changed.connect(lambda _first, _last: self.history.view.refresh())
         self.greenbutton.history_changed.connect(lambda _first, _last: self.shell.history_changed())
-        from xcelsior_desktop.app.mqtt import install_mqtt
+        from xcelsior_desktop.app.home_assistant import install_mqtt
 
         # MQTT / Home Assistant: the session's readings to a broker; mqtt_flag is `--mqtt URL` (this run only)
         self.mqtt = install_mqtt(self.shell, settings, flag=mqtt_flag, settings_changed=self.settings_changed,
@@ -224,7 +224,7 @@ class XcelsiorApp(QObject):
 
     def _show_reset_notices(self) -> None:
         """Files found damaged at start (settings, alerts, identity record, ...): say once what was reset."""
-        from xcelsior_desktop.services.state_files import take_reset_notices
+        from xcelsior_desktop.platform.state_files import take_reset_notices
 
         shown = self.window.notice or ""
         notices = [text for text in take_reset_notices() if text not in shown]

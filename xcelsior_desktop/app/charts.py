@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
-from xcelsior_desktop.services.chart_data import GAP_POLLS, line_runs
-from xcelsior_desktop.services.format import full_power, short_watts
+from xcelsior_desktop.common.format import full_power, short_watts
+from xcelsior_desktop.energy.chart_data import GAP_POLLS, line_runs
 
 WINDOW_S = 3600.0
 

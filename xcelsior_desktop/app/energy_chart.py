@@ -20,7 +20,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
-from xcelsior_desktop.services.chart_data import Bar
+from xcelsior_desktop.energy.chart_data import Bar
 
 HoverExtra = Callable[[Bar], str]
 

@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from xcelsior_desktop.services import paths
+from xcelsior_desktop.platform import paths
 
 LOG_NAME = "xcelsior-desktop.log"
 _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)", re.DOTALL)

@@ -1,6 +1,6 @@
 """The meter session's thread: a thin Qt adapter that steps a :class:`MeterSession` and carries events out.
 
-No policy lives here: the session (services/session.py, Qt-free) decides what to read and when, owns the target
+No policy lives here: the session (session/session.py, Qt-free) decides what to read and when, owns the target
 and the connection. This QObject lives in its own QThread, runs ``session.step()`` whenever the session says
 something is due or a command arrives, and re-emits the session's events as Qt signals, which Qt queues to the
 listeners' threads. Commands go in with :meth:`MeterThread.send` (any thread).
@@ -18,9 +18,8 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 
 from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.meter_target import MeterTarget
-from xcelsior_desktop.services.poller import State
-from xcelsior_desktop.services.session import (
+from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.session import (
     Command,
     DemandRead,
     DeviceInfoRead,
@@ -39,6 +38,7 @@ from xcelsior_desktop.services.session import (
     TargetChanged,
     TodayChanged,
 )
+from xcelsior_desktop.session.target import MeterTarget
 
 log = logging.getLogger(__name__)
 

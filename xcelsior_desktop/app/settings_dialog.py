@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from xcelsior_desktop.app.shell import SettingsPages
-from xcelsior_desktop.services import autostart
-from xcelsior_desktop.services.settings import (
+from xcelsior_desktop.platform import autostart
+from xcelsior_desktop.platform.settings import (
     MAX_POLL_INTERVAL_S,
     MIN_POLL_INTERVAL_S,
     Settings,

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from xcelsior_desktop.app.session_signals import SessionSignals
 from xcelsior_desktop.app.window import MainWindow
-from xcelsior_desktop.services.chart_data import ChartDecorator
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.home_zone import HomeZone
-from xcelsior_desktop.services.home_zone import home_zone as zone_of
-from xcelsior_desktop.services.meter_target import MeterTarget
-from xcelsior_desktop.services.session import Command
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.energy.chart_data import ChartDecorator
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.money.home_zone import HomeZone
+from xcelsior_desktop.money.home_zone import home_zone as zone_of
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.session import Command
+from xcelsior_desktop.session.target import MeterTarget
 
 # A settings page: made for each dialog from the settings being edited; if it has ``apply(settings)`` that is
 # called on OK (raise ValueError with a message for the user to keep the dialog open).
@@ -75,7 +75,7 @@ class AppShell:
         self._show_view = show_view or window.show_view
         self.settings_pages = settings_pages or SettingsPages()
         self._announcers: list[Announcer] = []
-        # The history store (services/history): the one owner of energy. Plug-ins read it; the history plug-in
+        # The history store (energy/): the one owner of energy. Plug-ins read it; the history plug-in
         # writes what the session reads. None until the app has opened it.
         self.history: HistoryStore | None = None
         self._chart_decorators: list[ChartDecorator] = []
@@ -97,7 +97,7 @@ class AppShell:
 
     @property
     def home_zone(self) -> HomeZone:
-        """The one zone days and billing cycles are counted in (services/home_zone.py); it may change with the
+        """The one zone days and billing cycles are counted in (money/home_zone.py); it may change with the
         settings (listen with :meth:`on_settings_changed`)."""
         return self._home_zone()
 
@@ -169,7 +169,7 @@ class AppShell:
 
     def add_chart_decorator(self, decorator: ChartDecorator) -> None:
         """Shade stretches of the History charts and add a line to their hover text (e.g. on-peak hours, cost);
-        see services/chart_data.py ChartDecorator. Works before or after the history plug-in is installed."""
+        see energy/chart_data.py ChartDecorator. Works before or after the history plug-in is installed."""
         self._chart_decorators.append(decorator)
         if self._chart_sink is not None:
             self._chart_sink(decorator)

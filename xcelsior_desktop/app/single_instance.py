@@ -9,7 +9,7 @@ import logging
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from xcelsior_desktop.services import paths
+from xcelsior_desktop.platform import paths
 
 log = logging.getLogger(__name__)
 SHOW = b"show\n"

@@ -13,9 +13,9 @@ from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from xcelsior_desktop.app.tray_icon import IconState, Theme, render_tray_image
-from xcelsior_desktop.services import format as fmt
-from xcelsior_desktop.services.energy import Energy
-from xcelsior_desktop.services.poller import STATE_TEXT, State, Status
+from xcelsior_desktop.common import format as fmt
+from xcelsior_desktop.energy.totals import Energy
+from xcelsior_desktop.session.poller import STATE_TEXT, State, Status
 
 ICON_SIZES = (16, 20, 22, 24, 32, 48, 64)  # logical sizes; Qt picks the one the tray asks for
 

@@ -26,7 +26,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
-from xcelsior_desktop.services.format import short_watts
+from xcelsior_desktop.common.format import short_watts
 
 
 class IconState(enum.StrEnum):

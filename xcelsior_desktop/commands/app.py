@@ -10,7 +10,7 @@ HELP = "start the tray app (the default)"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show", action="store_true", help="open the window at start")
     parser.add_argument("--debug", action="store_true", help="log debug details (never keys) to the log file")
-    from xcelsior_desktop.services.mqtt.url import broker_url_argument
+    from xcelsior_desktop.home_assistant.url import broker_url_argument
 
     # parsed here (a bad URL is a usage error); the session's MQTT publisher takes args.mqtt (a BrokerUrl or None)
     parser.add_argument("--mqtt", metavar="URL", type=broker_url_argument,
@@ -25,8 +25,8 @@ def run(args: argparse.Namespace) -> int:
     def build(qapp, log_path):  # type: ignore[no-untyped-def]
         from xcelsior_desktop.app.application import XcelsiorApp
         from xcelsior_desktop.app.onboarding.startup import DialogAsker, load_at_launch
-        from xcelsior_desktop.services.secrets import IdentityStore
-        from xcelsior_desktop.services.settings import Settings
+        from xcelsior_desktop.platform.secrets import IdentityStore
+        from xcelsior_desktop.platform.settings import Settings
 
         settings = Settings.load()
         store = IdentityStore()

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unregistered", action="store_true",
                         help="do not register the demo certificate (shows 'waiting for registration')")
     parser.add_argument("--debug", action="store_true", help="log debug details to the log file")
-    from xcelsior_desktop.services.mqtt.url import broker_url_argument
+    from xcelsior_desktop.home_assistant.url import broker_url_argument
 
     # parsed here (a bad URL is a usage error); the session's MQTT publisher takes args.mqtt (a BrokerUrl or None)
     parser.add_argument("--mqtt", metavar="URL", type=broker_url_argument,
@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
         from xcelsior_desktop.app.application import XcelsiorApp, bench_print
         from xcelsior_desktop.meter.identity import generate_identity
-        from xcelsior_desktop.services import paths
-        from xcelsior_desktop.services.settings import Settings, clamp_interval
+        from xcelsior_desktop.platform import paths
+        from xcelsior_desktop.platform.settings import Settings, clamp_interval
         from xcelsior_desktop.simulator import MeterSimulator
 
         identity = generate_identity()  # throwaway, in memory only

@@ -50,8 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     export = sub.add_parser("export", help="write the history as CSV or Green Button",
                             description="Write the history as CSV or as a Green Button (ESPI) feed.")
-    import xcelsior_desktop.services.greenbutton.export_format  # noqa: F401 - registers --format greenbutton
-    from xcelsior_desktop.services.history.export import FORMATS
+    import xcelsior_desktop.exchange.greenbutton.export_format  # noqa: F401 - registers --format greenbutton
+    from xcelsior_desktop.exchange.csv_export import FORMATS
 
     export.add_argument("--format", required=True, choices=sorted(FORMATS), help="the output format")
     export.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD",
@@ -100,8 +100,8 @@ def _open_store(args: argparse.Namespace, action: str, *, read_only: bool) -> An
     """The store for ``action``. A reading command (info, export) opens it read-only: it never creates, renames,
     repairs or rewrites anything. A writing one (sync, import) may create or repair a history file, never replace
     a file that is not one; the app's own file (no --db) is the app's, damaged content included."""
-    from xcelsior_desktop.services.history.errors import HistoryError
-    from xcelsior_desktop.services.history.store import Access, HistoryStore, default_path
+    from xcelsior_desktop.energy.errors import HistoryError
+    from xcelsior_desktop.energy.store import Access, HistoryStore, default_path
 
     path = args.db if args.db is not None else default_path()
     if read_only and not path.exists() and not path.is_symlink():
@@ -120,11 +120,11 @@ def _open_store(args: argparse.Namespace, action: str, *, read_only: bool) -> An
 
 # --------------------------------------------------------------------------------------------------- sync
 def _sync(args: argparse.Namespace) -> int:
+    from xcelsior_desktop.energy.backfill import Backfill
+    from xcelsior_desktop.energy.errors import HistoryError
     from xcelsior_desktop.meter.client import MeterClient
     from xcelsior_desktop.meter.errors import MeterError
-    from xcelsior_desktop.services.history.backfill import Backfill
-    from xcelsior_desktop.services.history.errors import HistoryError
-    from xcelsior_desktop.services.secrets import SecretsError
+    from xcelsior_desktop.platform.secrets import SecretsError
 
     where = meter_from(args, f"{PROG} sync")
     if where is None:
@@ -159,7 +159,7 @@ def _saved_profile(pinned: str | None) -> Any:
     """The app's saved meter profile for the pinned meter (skips the ~25-GET walk), or None."""
     if pinned is None:
         return None
-    from xcelsior_desktop.services.profile_cache import ProfileCache
+    from xcelsior_desktop.session.profile_cache import ProfileCache
 
     try:
         return ProfileCache().load(pinned)
@@ -169,8 +169,8 @@ def _saved_profile(pinned: str | None) -> Any:
 
 # --------------------------------------------------------------------------------------------------- import
 def _import(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.services.greenbutton import GreenButtonError, read_green_button, store_import
-    from xcelsior_desktop.services.history.errors import HistoryError
+    from xcelsior_desktop.energy.errors import HistoryError
+    from xcelsior_desktop.exchange.greenbutton import GreenButtonError, read_green_button, store_import
 
     try:  # all of the file is read and checked before the history is opened: a refused file touches nothing
         result = read_green_button(args.file)
@@ -194,12 +194,12 @@ def _import(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------------------------------- export
 def _extra_columns(args: argparse.Namespace) -> list[Any]:
-    """Extra column providers chosen by options (see services/history/export.py ExtraColumns).
+    """Extra column providers chosen by options (see exchange/csv_export.py ExtraColumns).
     Raises TariffError for a tariff that cannot be used."""
     extras: list[Any] = []
     if getattr(args, "tariff", None):
-        from xcelsior_desktop.services.history.export import ExtraColumns
-        from xcelsior_desktop.services.tariff import CSV_COLUMNS, CsvPricer, resolve
+        from xcelsior_desktop.exchange.csv_export import ExtraColumns
+        from xcelsior_desktop.money import CSV_COLUMNS, CsvPricer, resolve
 
         tariff = resolve(args.tariff)
         extras.append(ExtraColumns(CSV_COLUMNS, lambda rows: CsvPricer(tariff).columns_for(rows)))
@@ -207,15 +207,15 @@ def _extra_columns(args: argparse.Namespace) -> list[Any]:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.services.atomic_file import write_bytes_atomic
-    from xcelsior_desktop.services.history import periods
-    from xcelsior_desktop.services.history.errors import HistoryError
-    from xcelsior_desktop.services.history.export import export_text
+    from xcelsior_desktop.common.atomic_file import write_bytes_atomic
+    from xcelsior_desktop.energy import days as periods
+    from xcelsior_desktop.energy.errors import HistoryError
+    from xcelsior_desktop.exchange.csv_export import export_text
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         print(f"{PROG} export: --from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
         return 2
-    from xcelsior_desktop.services.tariff import TariffError
+    from xcelsior_desktop.money import TariffError
 
     try:
         extras = _extra_columns(args)
@@ -249,16 +249,16 @@ def _export(args: argparse.Namespace) -> int:
 def _home_zone() -> dt.tzinfo:
     """The zone the app counts days in (Settings, General; automatic: the chosen tariff's, else this computer's),
     read without touching the settings file."""
-    from xcelsior_desktop.services.home_zone import home_zone
-    from xcelsior_desktop.services.settings import Settings
+    from xcelsior_desktop.money.home_zone import home_zone
+    from xcelsior_desktop.platform.settings import Settings
 
     return home_zone(Settings.peek()).zone
 
 
 # --------------------------------------------------------------------------------------------------- info
 def _info(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.services.history.errors import HistoryError
-    from xcelsior_desktop.services.history.export import iso_utc
+    from xcelsior_desktop.energy.errors import HistoryError
+    from xcelsior_desktop.exchange.csv_export import iso_utc
 
     store = _open_store(args, "info", read_only=True)
     if store is None:

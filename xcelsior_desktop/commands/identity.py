@@ -1,6 +1,6 @@
 """``xcelsior-desktop identity new|show|import|export``: the client certificate the meter knows us by.
 
-The identity lives in the OS keyring (:func:`default_store`, see ``services/secrets/``), or with
+The identity lives in the OS keyring (:func:`default_store`, see ``platform/secrets/``), or with
 ``--encrypted-file`` in a file encrypted with a passphrase; ``--cert-out``/``--key-out`` write plain files.
 Passphrases are typed at the terminal or taken from ``$XCELSIOR_KEY_PASSPHRASE`` (``commands/passphrase.py``).
 """
@@ -33,7 +33,7 @@ class Store(Protocol):
 
 def write_private(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Write a file readable by its owner only (0600), atomically; the bytes never sit in a wider-mode file."""
-    from xcelsior_desktop.services.atomic_file import write_bytes_atomic
+    from xcelsior_desktop.common.atomic_file import write_bytes_atomic
 
     write_bytes_atomic(path, data, mode=0o600, overwrite=overwrite)
 
@@ -114,7 +114,7 @@ def _passphrase_for(key_path: Path, key_pem: bytes) -> bytes | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.errors import XcelsiorError
+    from xcelsior_desktop.common.errors import XcelsiorError
 
     try:
         return _run(args)

@@ -10,7 +10,7 @@ import os
 import sys
 
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.secrets import (
+from xcelsior_desktop.platform.secrets import (
     MIN_PASSPHRASE_LEN,
     IdentityStore,
     PassphraseRequired,

@@ -93,8 +93,8 @@ def meter_from(args: argparse.Namespace, prog: str) -> tuple[str, int, str | Non
         return None
     if args.host is not None:
         return args.host, args.port or 8081, pinned
-    from xcelsior_desktop.services.meter_target import MeterTarget
-    from xcelsior_desktop.services.settings import Settings
+    from xcelsior_desktop.platform.settings import Settings
+    from xcelsior_desktop.session.target import MeterTarget
 
     saved = MeterTarget.from_settings(Settings.load(), None)
     if saved.host is None:
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     if where is None:
         return 2
     host, port, pinned = where
-    from xcelsior_desktop.services.secrets import SecretsError
+    from xcelsior_desktop.platform.secrets import SecretsError
 
     try:
         identity = identity_from(args)

@@ -55,7 +55,7 @@ def _stored_server_identity():  # type: ignore[no-untyped-def]
 
 def _data_dir() -> Path:
     try:
-        from xcelsior_desktop.services import paths
+        from xcelsior_desktop.platform import paths
 
         return Path(paths.data_dir())
     except (ImportError, AttributeError):

@@ -6,7 +6,7 @@ files), and what the history cost between two days under one of them.
 ``monthly charge $AMOUNT`` (the monthly charge's share of those days), a ``daily charge $AMOUNT`` line only when
 the tariff has one, a ``not priced H h: REASONS`` line only when some hours could not be priced, then
 ``total $AMOUNT``. The days are inclusive and local in the home zone; amounts have two decimals. It is the same
-computation as the Cost tab's (services/tariff/cost.py), to set beside a bill.
+computation as the Cost tab's (money/cost.py), to set beside a bill.
 
 Exit status: 0 ok, 1 the tariff cannot be used, dates that are not dates, a span with no data, a tariff without
 prices yet (one line on stderr), 2 usage.
@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from xcelsior_desktop.services.tariff import Tariff, TariffVersion
-    from xcelsior_desktop.services.tariff.model import Period
+    from xcelsior_desktop.money import Tariff, TariffVersion
+    from xcelsior_desktop.money.model import Period
 
 HELP = "list the tariffs, show one (periods, prices, holidays), or check what days cost under one"
 EXIT_FAILED = 1
@@ -69,14 +69,14 @@ def _money(amount: float, currency: str) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.services.history.errors import HistoryError
-    from xcelsior_desktop.services.history.periods import local_midnight
-    from xcelsior_desktop.services.history.store import Access, HistoryStore, default_path
-    from xcelsior_desktop.services.home_zone import resolve_home_zone
-    from xcelsior_desktop.services.settings import Settings
-    from xcelsior_desktop.services.tariff import TariffError, resolve
-    from xcelsior_desktop.services.tariff.app_settings import chosen_settings
-    from xcelsior_desktop.services.tariff.cost import cost
+    from xcelsior_desktop.energy.days import local_midnight
+    from xcelsior_desktop.energy.errors import HistoryError
+    from xcelsior_desktop.energy.store import Access, HistoryStore, default_path
+    from xcelsior_desktop.money import TariffError, resolve
+    from xcelsior_desktop.money.cost import cost
+    from xcelsior_desktop.money.cost_settings import chosen_settings
+    from xcelsior_desktop.money.home_zone import resolve_home_zone
+    from xcelsior_desktop.platform.settings import Settings
 
     try:
         first, last = dt.date.fromisoformat(args.date_from), dt.date.fromisoformat(args.date_to)
@@ -124,8 +124,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _list() -> int:
-    from xcelsior_desktop.services.tariff import TariffError, load_preset, preset_names, user_dir
-    from xcelsior_desktop.services.tariff.loader import load_tariff
+    from xcelsior_desktop.money import TariffError, load_preset, preset_names, user_dir
+    from xcelsior_desktop.money.loader import load_tariff
 
     rows: list[tuple[str, str, str]] = []
     for name in preset_names():
@@ -151,7 +151,7 @@ def _list() -> int:
 
 
 def _show(name: str, *, toml: bool, year: int | None) -> int:
-    from xcelsior_desktop.services.tariff import TariffError, period_now, preset_text, resolve
+    from xcelsior_desktop.money import TariffError, period_now, preset_text, resolve
 
     try:
         tariff = resolve(name)
@@ -175,7 +175,7 @@ def _show(name: str, *, toml: bool, year: int | None) -> int:
 
 def describe(tariff: Tariff, *, year: int | None = None) -> list[str]:
     """The tariff in words, for ``tariff show`` (and any other plain-text view)."""
-    from xcelsior_desktop.services.tariff import format_money
+    from xcelsior_desktop.money import format_money
 
     lines = [f"{tariff.name}: {tariff.title}",
              f"From: {'preset' if tariff.origin == 'preset' else tariff.origin}",
@@ -210,7 +210,7 @@ def describe(tariff: Tariff, *, year: int | None = None) -> list[str]:
 
 
 def _rates(tariff: Tariff, version: TariffVersion) -> list[str]:
-    from xcelsior_desktop.services.tariff import format_price
+    from xcelsior_desktop.money import format_price
 
     def prices(by_season: dict[str, float] | object) -> str:
         assert isinstance(by_season, dict)

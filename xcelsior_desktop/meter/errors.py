@@ -1,13 +1,13 @@
 """Errors named after what the caller must do, each with a sentence a user can act on.
 
-Every error raised by the meter package is a :class:`MeterError`, an :class:`~xcelsior_desktop.errors.XcelsiorError`
+Every error raised by the meter package is a :class:`MeterError`, an :class:`~xcelsior_desktop.common.errors.XcelsiorError`
 like the key storage's errors. ``str(err)`` is the technical detail (for logs); ``err.user_message`` is what to
 show a person, including the next step.
 """
 
 from __future__ import annotations
 
-from xcelsior_desktop.errors import XcelsiorError
+from xcelsior_desktop.common.errors import XcelsiorError
 
 
 class MeterError(XcelsiorError):

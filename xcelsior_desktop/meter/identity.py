@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from xcelsior_desktop.common.regular_file import read_regular_file
 from xcelsior_desktop.meter.errors import IdentityError
-from xcelsior_desktop.regular_file import read_regular_file
 
 DEFAULT_VALIDITY_DAYS = 1094  # 3 years, proven on real meters
 SUBJECT_CN = "MeterReaderHanClient"

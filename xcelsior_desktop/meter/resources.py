@@ -1,6 +1,6 @@
 """IEEE 2030.5 resources the meter serves, parsed safely into typed dataclasses.
 
-The parser is the project's one hardened parser (``xcelsior_desktop/safe_xml.py``: a DTD is refused before
+The parser is the project's one hardened parser (``xcelsior_desktop/common/safe_xml.py``: a DTD is refused before
 parsing, no entity resolution, no network, no huge trees), with a size limit here. Elements are found by local name (namespace prefixes differ between
 agents), every element is optional, and numbers that do not parse count as missing. Anything that is
 not a usable document raises :class:`ProtocolError` and nothing else.
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from xcelsior_desktop import safe_xml
+from xcelsior_desktop.common import safe_xml
 from xcelsior_desktop.meter.errors import ProtocolError
 
 MAX_XML_BYTES = 512 * 1024  # real bodies are at most ~10 kB

@@ -1,6 +1,6 @@
 """Compare with my bill: the bill's days and figures beside the app's own for the same days; one click takes the
 bill's per-kWh prices as the tariff's from the bill's first day. A view: the figures come from
-services/tariff/bill_check.py."""
+money/bill_check.py."""
 
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xcelsior_desktop.services.tariff.app_settings import BillPrices
-from xcelsior_desktop.services.tariff.bill_check import Bill, BillLine, Comparison, bill_prices
-from xcelsior_desktop.services.tariff.model import Tariff, format_money
-from xcelsior_desktop.services.tariff.pricing import billing_cycle
+from xcelsior_desktop.money.bill_check import Bill, BillLine, Comparison, bill_prices
+from xcelsior_desktop.money.cost_settings import BillPrices
+from xcelsior_desktop.money.model import Tariff, format_money
+from xcelsior_desktop.money.pricing import billing_cycle
 
 COLUMNS = ("Period", "Bill kWh", "Bill energy charge", "App kWh", "App energy charge", "Difference")
 EDITABLE = (1, 2)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from xcelsior_desktop.services.chart_data import Bar
-from xcelsior_desktop.services.periods import Span, View
-from xcelsior_desktop.services.tariff import Pricer, format_money
-from xcelsior_desktop.services.tariff.model import Tariff
-from xcelsior_desktop.services.tariff.peak import peak_bands
+from xcelsior_desktop.energy.chart_data import Bar
+from xcelsior_desktop.energy.periods import Span, View
+from xcelsior_desktop.money import Pricer, format_money
+from xcelsior_desktop.money.model import Tariff
+from xcelsior_desktop.money.peak import peak_bands
 
 SLOT_HOVER_MAX_S = 3600
 

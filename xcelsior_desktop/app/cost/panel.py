@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from xcelsior_desktop.meter.channels import Channel
-from xcelsior_desktop.services.meter_extras import EXTRA_CHANNELS, ExtraReadings, describe
-from xcelsior_desktop.services.tariff.meter_tiers import TierComparison
-from xcelsior_desktop.services.tariff.model import Tariff, format_money
-from xcelsior_desktop.services.tariff.overview import CostOverview
-from xcelsior_desktop.services.tariff.pricing import CostSummary, PeriodNow
+from xcelsior_desktop.meter.extras import EXTRA_CHANNELS, ExtraReadings, describe
+from xcelsior_desktop.money.meter_tiers import TierComparison
+from xcelsior_desktop.money.model import Tariff, format_money
+from xcelsior_desktop.money.overview import CostOverview
+from xcelsior_desktop.money.pricing import CostSummary, PeriodNow
 
 COST_COLUMNS = ("Period", "Today kWh", "Today", "Cycle kWh", "Cycle so far", "Projected kWh", "Projected")
 WARN_STYLE = "background:#FEF3C7;color:#713F12;padding:6px;border-radius:6px;"

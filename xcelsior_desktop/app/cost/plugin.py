@@ -17,28 +17,28 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from xcelsior_desktop.alerts.cost_facts import CostFactsSource
 from xcelsior_desktop.app.cost import chart
 from xcelsior_desktop.app.cost.bill_dialog import BillDialog
 from xcelsior_desktop.app.cost.panel import CostPanel
 from xcelsior_desktop.app.cost.settings_page import CostSettingsPage
 from xcelsior_desktop.app.shell import AppShell
+from xcelsior_desktop.energy.errors import HistoryError
+from xcelsior_desktop.energy.totals import Energy
+from xcelsior_desktop.meter.extras import ExtraReadings, read_extras
 from xcelsior_desktop.meter.values import Registers
-from xcelsior_desktop.services.alerts.cost_facts import CostFactsSource
-from xcelsior_desktop.services.energy import Energy
-from xcelsior_desktop.services.history.errors import HistoryError
-from xcelsior_desktop.services.meter_extras import ExtraReadings, read_extras
-from xcelsior_desktop.services.session import Job
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import TariffError, period_now
-from xcelsior_desktop.services.tariff.app_settings import BillPrices, CostSettings, chosen_settings
-from xcelsior_desktop.services.tariff.bill_check import Bill, Comparison, compare
-from xcelsior_desktop.services.tariff.meter_tiers import TierWatch, compare_tiers
-from xcelsior_desktop.services.tariff.model import Tariff, format_money
-from xcelsior_desktop.services.tariff.overview import CostOverview, cost_overview
-from xcelsior_desktop.services.tariff.peak import on_peak_at
+from xcelsior_desktop.money import TariffError, period_now
+from xcelsior_desktop.money.bill_check import Bill, Comparison, compare
+from xcelsior_desktop.money.cost_settings import BillPrices, CostSettings, chosen_settings
+from xcelsior_desktop.money.meter_tiers import TierWatch, compare_tiers
+from xcelsior_desktop.money.model import Tariff, format_money
+from xcelsior_desktop.money.overview import CostOverview, cost_overview
+from xcelsior_desktop.money.peak import on_peak_at
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.session import Job
 
 if TYPE_CHECKING:
-    from xcelsior_desktop.app.notifications.controller import AlertsController
+    from xcelsior_desktop.app.alerts.controller import AlertsController
     from xcelsior_desktop.app.tray import Tray
 
 log = logging.getLogger(__name__)

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xcelsior_desktop.services.settings import Settings
-from xcelsior_desktop.services.tariff import TariffError, preset_names, resolve
-from xcelsior_desktop.services.tariff.app_settings import (
+from xcelsior_desktop.money import TariffError, preset_names, resolve
+from xcelsior_desktop.money.cost_settings import (
     CHARGES,
     DAILY_CHARGE,
     MONTHLY_CHARGE,
@@ -39,8 +38,9 @@ from xcelsior_desktop.services.tariff.app_settings import (
     price_key,
     with_bill_prices,
 )
-from xcelsior_desktop.services.tariff.model import Tariff
-from xcelsior_desktop.services.tariff.presets import user_files
+from xcelsior_desktop.money.model import Tariff
+from xcelsior_desktop.money.presets import user_files
+from xcelsior_desktop.platform.settings import Settings
 
 FILE_CHOICE = "__file__"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -1,5 +1,5 @@
 """Green Button in the window: Import... (a file dialog, or a file dropped on the window) and Export... (days and
-format). The work itself is Qt-free (``services/history_transfer.py``)."""
+format). The work itself is Qt-free (``exchange/transfer.py``)."""
 
 from xcelsior_desktop.app.greenbutton.plugin import GreenButtonIO, install_greenbutton
 

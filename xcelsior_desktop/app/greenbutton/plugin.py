@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from xcelsior_desktop.app.greenbutton.export_dialog import ExportDialog, format_info
 from xcelsior_desktop.app.shell import AppShell
-from xcelsior_desktop.services.history.errors import HistoryError
-from xcelsior_desktop.services.history_transfer import (
+from xcelsior_desktop.energy.errors import HistoryError
+from xcelsior_desktop.exchange.transfer import (
     ExportRequest,
     Outcome,
     export_formats,

@@ -16,14 +16,14 @@ from PySide6.QtWidgets import QLabel
 
 from xcelsior_desktop.app.history.view import HistoryView
 from xcelsior_desktop.app.shell import AppShell
-from xcelsior_desktop.services.chart_data import ChartDecorator
-from xcelsior_desktop.services.history.errors import HistoryError
-from xcelsior_desktop.services.history.opening import OpenedStore, open_history
-from xcelsior_desktop.services.history.recorder import HistoryRecorder
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.periods import View
-from xcelsior_desktop.services.session import UseHistory
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.energy.chart_data import ChartDecorator
+from xcelsior_desktop.energy.errors import HistoryError
+from xcelsior_desktop.energy.opening import OpenedStore, open_history
+from xcelsior_desktop.energy.periods import View
+from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.history_recorder import HistoryRecorder
+from xcelsior_desktop.session.session import UseHistory
 
 log = logging.getLogger(__name__)
 

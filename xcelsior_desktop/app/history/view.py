@@ -2,7 +2,7 @@
 from the history store; previous / today / next; the totals of the shown period; hover for time and value.
 
 A view only: it reads the store when told to (:meth:`HistoryView.refresh`) and on navigation. Other plug-ins may
-shade stretches and add to the hover text through a :class:`~xcelsior_desktop.services.chart_data.ChartDecorator`
+shade stretches and add to the hover text through a :class:`~xcelsior_desktop.energy.chart_data.ChartDecorator`
 (:meth:`HistoryView.add_decorator`); :attr:`HistoryView.span_changed` says which span is shown.
 """
 
@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 from xcelsior_desktop.app.charts import PowerChart, PowerHistory
 from xcelsior_desktop.app.energy_chart import EnergyChart, energy_text
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
-from xcelsior_desktop.services import format as fmt
-from xcelsior_desktop.services.chart_data import Bar, ChartDecorator, Totals
-from xcelsior_desktop.services.history.charts import ChartData, chart_data, live_demand
-from xcelsior_desktop.services.history.errors import HistoryError
-from xcelsior_desktop.services.history.store import HistoryStore
-from xcelsior_desktop.services.periods import Span, View, shift
+from xcelsior_desktop.common import format as fmt
+from xcelsior_desktop.energy.chart_data import Bar, ChartDecorator, Totals
+from xcelsior_desktop.energy.charts import ChartData, chart_data, live_demand
+from xcelsior_desktop.energy.errors import HistoryError
+from xcelsior_desktop.energy.periods import Span, View, shift
+from xcelsior_desktop.energy.store import HistoryStore
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def coverage_text(totals: Totals, bars: list[Bar]) -> str:
 
 
 class HistoryView(QWidget):
-    span_changed = Signal(object)  # services.periods.Span now shown (None on Live)
+    span_changed = Signal(object)  # energy.periods.Span now shown (None on Live)
 
     def __init__(self, store: HistoryStore | None, *, tz: dt.tzinfo, now: Callable[[], dt.datetime],
                  parent: QWidget | None = None) -> None:

@@ -1,6 +1,6 @@
 """Keeps checking, in the background and across restarts, whether the meter accepts our certificate.
 
-Thin Qt shell around :class:`xcelsior_desktop.services.activation.ActivationTracker`: a single-shot timer fires
+Thin Qt shell around :class:`xcelsior_desktop.onboarding.activation.ActivationTracker`: a single-shot timer fires
 when the next probe is due, the probe runs off the GUI thread (on the meter session's thread in the app), and ``accepted`` is emitted once the meter takes the
 certificate. The wizard's waiting page and the app (after a restart) use the same watcher.
 """
@@ -17,12 +17,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
-from xcelsior_desktop.services.activation import ActivationState, ActivationTracker
-from xcelsior_desktop.services.meter_target import MeterTarget
+from xcelsior_desktop.onboarding.activation import ActivationState, ActivationTracker
+from xcelsior_desktop.session.target import MeterTarget
 
 if TYPE_CHECKING:
-    from xcelsior_desktop.services.secrets import IdentityStore
-    from xcelsior_desktop.services.settings import Settings
+    from xcelsior_desktop.platform.secrets import IdentityStore
+    from xcelsior_desktop.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -204,8 +204,8 @@ def resume_background_activation(settings: Settings, store: IdentityStore, paren
     loaded from ``store``). The app passes a ``probe`` that goes through its meter session, which owns the meter's
     only connection.
     """
-    from xcelsior_desktop.services.meter_target import save_target
-    from xcelsior_desktop.services.secrets import SecretsError
+    from xcelsior_desktop.platform.secrets import SecretsError
+    from xcelsior_desktop.session.target import save_target
 
     tracker = ActivationTracker()
     state = tracker.state

@@ -24,7 +24,7 @@ from xcelsior_desktop.app.onboarding.importing import Selection, sort_files
 from xcelsior_desktop.app.onboarding.widgets import DropArea, MessageLabel
 from xcelsior_desktop.meter.errors import IdentityError
 from xcelsior_desktop.meter.identity import Identity, generate_identity, load_identity
-from xcelsior_desktop.services.secrets import (
+from xcelsior_desktop.platform.secrets import (
     MIN_PASSPHRASE_LEN,
     IdentityStore,
     KeyringLocked,

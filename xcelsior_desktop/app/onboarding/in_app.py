@@ -28,11 +28,11 @@ from xcelsior_desktop.app.onboarding.lifecycle_ui import ExpiryBanner, Lifecycle
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
-from xcelsior_desktop.services.meter_target import MeterTarget
-from xcelsior_desktop.services.poller import State, Status
-from xcelsior_desktop.services.secrets import IdentityStore
-from xcelsior_desktop.services.session import Probe
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.poller import State, Status
+from xcelsior_desktop.session.session import Probe
+from xcelsior_desktop.session.target import MeterTarget
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The certificate's lifecycle in the app: the expiry banner, and the Renew / Forget / Export actions.
 
-The logic is in :mod:`xcelsior_desktop.services.identity_lifecycle`; this module only asks and shows. Expiry
+The logic is in :mod:`xcelsior_desktop.onboarding.certificate_lifecycle`; this module only asks and shows. Expiry
 *notifications* are not sent from here: the alerts engine's certificate rule is their one deliverer (it has the
 notifier, the alert history and quiet hours); the banner is the in-window reminder.
 """
@@ -33,8 +33,8 @@ from xcelsior_desktop.app.onboarding.activation_watcher import ActivationWatcher
 from xcelsior_desktop.app.onboarding.register_page import STEPS_HTML
 from xcelsior_desktop.app.onboarding.widgets import LfdiDisplay, MessageLabel, rich_label
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.activation import ActivationTracker
-from xcelsior_desktop.services.identity_lifecycle import (
+from xcelsior_desktop.onboarding.activation import ActivationTracker
+from xcelsior_desktop.onboarding.certificate_lifecycle import (
     EXPORT_WARNING,
     FORGET_WARNING,
     ExpiryStatus,
@@ -43,7 +43,7 @@ from xcelsior_desktop.services.identity_lifecycle import (
     start_renewal,
     stored_expiry,
 )
-from xcelsior_desktop.services.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
+from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
 
 _BANNER_COLORS = {"soon": ("#93370d", "#fffaeb"), "urgent": ("#b42318", "#fef3f2"),
                   "expired": ("#b42318", "#fef3f2"), "renewing": ("#175cd3", "#eff8ff")}
@@ -251,7 +251,7 @@ class LifecycleActions(QObject):
         self.dialog.raise_()
 
     def _forget(self) -> None:
-        from xcelsior_desktop.services.activation import ActivationTracker
+        from xcelsior_desktop.onboarding.activation import ActivationTracker
 
         if confirm_and_forget(self._parent_widget(), self.store, [ActivationTracker().path]):
             self.dialog = None  # a renewal in progress went with the identity

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from xcelsior_desktop.app.onboarding.background import BackgroundCall
 from xcelsior_desktop.app.onboarding.widgets import MessageLabel
 from xcelsior_desktop.meter.discovery import DiscoveredMeter
-from xcelsior_desktop.services.settings import parse_address
+from xcelsior_desktop.platform.settings import parse_address
 
 DiscoverFn = Callable[[float], list[DiscoveredMeter]]  # timeout -> meters found
 DISCOVERY_TIMEOUT_S = 10.0

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.services.secrets import (
+from xcelsior_desktop.platform.secrets import (
     IdentityStore,
     PassphraseRequired,
     SecretsError,

@@ -22,10 +22,10 @@ from xcelsior_desktop.app.onboarding.waiting_page import WaitingPage
 from xcelsior_desktop.app.onboarding.widgets import rich_label
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
-from xcelsior_desktop.services.activation import ActivationTracker
-from xcelsior_desktop.services.meter_target import MeterTarget, save_target
-from xcelsior_desktop.services.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
-from xcelsior_desktop.services.settings import Settings
+from xcelsior_desktop.onboarding.activation import ActivationTracker
+from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
+from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.target import MeterTarget, save_target
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,78 @@
+"""Plugging alerts into the app: one call from ``application.py``.
+
+Connects the meter session's events to the alert engine, adds the Alerts view to the window, opens the right
+view when a notification is clicked, adds the Alerts page to the Settings dialog, and delivers announcements.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, SignalInstance
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from xcelsior_desktop.alerts import AlertHistory, EngineStateStore
+from xcelsior_desktop.alerts.store import HISTORY_FILE, STATE_FILE
+from xcelsior_desktop.app.alerts.alerts_list import AlertsListWidget
+from xcelsior_desktop.app.alerts.controller import AlertsController
+from xcelsior_desktop.app.alerts.factory import create_notifier
+from xcelsior_desktop.app.alerts.settings_page import AlertsSettingsPage
+from xcelsior_desktop.app.shell import AppShell
+from xcelsior_desktop.meter.identity import Identity
+
+log = logging.getLogger(__name__)
+
+VIEW = "alerts"
+SETTINGS_TITLE = "Alerts"
+
+
+def install_in_app(shell: AppShell, tray_icon: QSystemTrayIcon | None, *, identity: Identity | None,
+                   identity_changed: SignalInstance | None, demo: bool = False, parent: QObject | None = None,
+                   ) -> AlertsController:
+    """The one call ``XcelsiorApp`` makes: alerts on the session's events, the window, the tray and the identity.
+
+    The demo keeps its own alert history and state (``demo-`` files) so it never mixes with the real meter's,
+    and does not watch its throwaway certificate.
+    """
+    history = state = None
+    if demo:
+        from xcelsior_desktop.platform import paths
+
+        history = AlertHistory(paths.data_dir() / f"demo-{HISTORY_FILE}")
+        state = EngineStateStore(paths.state_dir() / f"demo-{STATE_FILE}")
+    notifier = create_notifier(tray_icon, parent=parent)
+    log.info("alerts are delivered as: %s", notifier.name)
+    controller = AlertsController(notifier, history=history, state_store=state, tz=shell.home_zone.zone,
+                                  clock=shell.clock, parent=parent)
+    shell.on_settings_changed(lambda _new: controller.engine.set_zone(shell.home_zone.zone))  # days, quiet hours
+    install_alerts(shell, controller)
+    if not demo:
+        controller.on_identity(identity)
+        if identity_changed is not None:
+            identity_changed.connect(controller.on_identity)
+    return controller
+
+
+def install_alerts(shell: AppShell, controller: AlertsController) -> AlertsController:
+    """Wire alerts into ``shell`` and return the controller (call ``controller.shutdown()`` on quit): the
+    session's demand, registers and state in; the Alerts view, the Alerts settings page and announcements out."""
+    events = shell.events
+    events.demand_read.connect(controller.on_demand)
+    events.registers_read.connect(controller.on_registers)
+    events.status_changed.connect(controller.on_state)
+
+    view = AlertsListWidget()
+    view.set_alerts(controller.alerts())
+    controller.historyChanged.connect(lambda: view.set_alerts(controller.alerts()))
+    view.clearRequested.connect(controller.clear_history)
+    view.openView.connect(shell.show_view)
+    controller.openView.connect(shell.show_view)
+    shell.add_window_tab(VIEW, "Alerts", view)
+    shell.add_settings_page(SETTINGS_TITLE, lambda _settings: AlertsSettingsPage(controller))
+    controller.destroyed.connect(lambda *_: shell.remove_settings_page(SETTINGS_TITLE))
+
+    def announce(kind: str, title: str, body: str, view_name: str) -> None:
+        controller.announce(kind, title, body, view_name)
+
+    shell.add_announcer(announce)
+    return controller

@@ -1,9 +1,0 @@
-"""Desktop notifications for alerts, the in-app list of past alerts and the rules editor.
-
-The rules and their logic live in :mod:`xcelsior_desktop.services.alerts` (Qt-free); this package delivers.
-"""
-
-from xcelsior_desktop.app.notifications.base import Notifier, NullNotifier
-from xcelsior_desktop.app.notifications.factory import ChainNotifier, create_notifier
-
-__all__ = ["ChainNotifier", "Notifier", "NullNotifier", "create_notifier"]

@@ -1,0 +1,66 @@
+"""Publish the meter's readings over MQTT, with Home Assistant discovery (Qt-free).
+
+``MqttPublisher`` (publisher.py) takes the session's typed values; ``MqttSettings`` and the keyring password
+(settings.py) say where to; ``test_connection`` (connection.py) answers the Settings page's button.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.home_assistant.connection import ConnectionResult, test_connection
+    from xcelsior_desktop.home_assistant.publisher import MqttPublisher, PublisherOptions
+    from xcelsior_desktop.home_assistant.settings import (
+        KEYRING_SERVICE,
+        BrokerTarget,
+        MqttSettings,
+        PasswordStoreError,
+        delete_password,
+        load_password,
+        save_password,
+    )
+    from xcelsior_desktop.home_assistant.status import STATE_TEXT, BrokerState, PublisherStatus
+    from xcelsior_desktop.home_assistant.url import BrokerUrl, BrokerUrlError, parse_broker_url
+
+# Loaded on first use: every `xcelsior-desktop` start builds the parsers of `app` and `demo`, whose --mqtt flag
+# needs only url.py, not paho-mqtt and keyring.
+_LAZY = {
+    "ConnectionResult": "connection", "test_connection": "connection",
+    "MqttPublisher": "publisher", "PublisherOptions": "publisher",
+    "KEYRING_SERVICE": "settings", "BrokerTarget": "settings", "MqttSettings": "settings",
+    "PasswordStoreError": "settings", "delete_password": "settings", "load_password": "settings",
+    "save_password": "settings",
+    "STATE_TEXT": "status", "BrokerState": "status", "PublisherStatus": "status",
+    "BrokerUrl": "url", "BrokerUrlError": "url", "parse_broker_url": "url",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'xcelsior_desktop.home_assistant' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"xcelsior_desktop.home_assistant.{module_name}"), name)
+
+
+__all__ = [
+    "KEYRING_SERVICE",
+    "STATE_TEXT",
+    "BrokerState",
+    "BrokerTarget",
+    "BrokerUrl",
+    "BrokerUrlError",
+    "ConnectionResult",
+    "MqttPublisher",
+    "MqttSettings",
+    "PasswordStoreError",
+    "PublisherOptions",
+    "PublisherStatus",
+    "delete_password",
+    "load_password",
+    "parse_broker_url",
+    "save_password",
+    "test_connection",
+]
