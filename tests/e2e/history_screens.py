@@ -33,6 +33,7 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtGui import QColor, QPalette
 
+    from tests.waiting import wait_until
     from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
     from xcelsior_desktop.energy.periods import View
     from xcelsior_desktop.meter.identity import generate_identity
@@ -64,11 +65,7 @@ def main() -> int:
         loop.exec()
 
     def until(condition, what: str, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {what}")
-            wait(0.1)
+        wait_until(condition, timeout, what, every=0.1, pause=wait)  # the event loop runs while it waits
 
     try:
         app.start()

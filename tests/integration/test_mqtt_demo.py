@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto
-from tests.integration.simulator_support import wait_until
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0  # a cold start of the app (PySide6 imports) on a busy machine

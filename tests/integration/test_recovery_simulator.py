@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.integration.recovery_support import PollLoop
-from tests.integration.simulator_support import wait_until
 from tests.simulators import running_simulator
+from tests.waiting import wait_until
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.session.poller import PROBE_EVERY_S, QUICK_RETRY_S, State, Task
