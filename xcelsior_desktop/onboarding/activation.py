@@ -24,6 +24,7 @@ from xcelsior_desktop.platform.settings import check_host
 from xcelsior_desktop.platform.state_files import (
     boolean,
     integer,
+    lfdi,
     load_json_file,
     number,
     one_of,
@@ -63,7 +64,7 @@ class ActivationState:
 
 
 _TIME = number(0, 1e11)  # unix seconds (year 5138 at most)
-_LFDI = string(max_len=100, check=normalize_lfdi, what="an LFDI")
+_LFDI = lfdi("an LFDI")
 
 #: activation.json: the four facts of the wait are required; a bad optional field is dropped, the wait kept.
 SCHEMA = record(
@@ -267,7 +268,7 @@ def pin_meter(settings: Any, *, host: str, port: int, manual: bool, meter_lfdi: 
     A manually entered address becomes ``meter_host``; a discovered one only ``last_meter_host``, so discovery
     stays on and can follow the meter if DHCP moves it.
     """
-    from xcelsior_desktop.meter.identity import normalize_lfdi, sfdi_from_lfdi
+    from xcelsior_desktop.meter.identity import sfdi_from_lfdi
 
     if meter_lfdi:
         settings.meter_lfdi = normalize_lfdi(meter_lfdi)

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from xcelsior_desktop.common.atomic_file import write_json_atomic
-from xcelsior_desktop.meter.identity import normalize_lfdi, sfdi_is_valid
+from xcelsior_desktop.meter.identity import sfdi_is_valid
 from xcelsior_desktop.platform import paths
 from xcelsior_desktop.platform.state_files import (
     anything,
     integer,
+    lfdi,
     load_json_file,
     mapping,
     number,
@@ -213,7 +214,7 @@ def _check_view(text: str) -> None:
 
 
 _HOST = string(max_len=253, check=check_host, what="a host name or IP address")
-_LFDI = string(max_len=100, check=normalize_lfdi, what="an LFDI (40 hex digits)")
+_LFDI = lfdi()
 
 #: settings.json: every known field is checked; a bad one is dropped (named in the notice), unknown keys are kept.
 SCHEMA = record(
