@@ -26,7 +26,7 @@ class PollLoop:
     done: list[Task] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.poller = Poller(interval_s=self.interval_s, quick_recovery=True, monotonic=lambda: self.clock.mono,
+        self.poller = Poller(interval_s=self.interval_s, monotonic=lambda: self.clock.mono,
                              wall=lambda: self.clock.wall, rng=random.Random(5))
 
     def _count_contacts(self, before: tuple[int, int]) -> None:

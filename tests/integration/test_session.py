@@ -12,23 +12,18 @@ from tests.clocks import SteppedClock
 from xcelsior_desktop.meter.errors import Unreachable
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.platform.settings import Settings
-from xcelsior_desktop.session.poller import State
-from xcelsior_desktop.session.session import (
+from xcelsior_desktop.session.commands import Job, Pause, SetAddress, SetIdentity, SetTarget
+from xcelsior_desktop.session.connection import MeterClientLike, SessionOptions
+from xcelsior_desktop.session.events import (
     DemandRead,
     DeviceInfoRead,
     Event,
-    Job,
-    MeterClientLike,
-    MeterSession,
-    Pause,
     RegistersRead,
-    SessionOptions,
-    SetAddress,
-    SetIdentity,
-    SetTarget,
     StateChanged,
     TargetChanged,
 )
+from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.session import MeterSession
 from xcelsior_desktop.session.target import MeterPin, MeterTarget, save_target
 
 FAST = SessionOptions(interval_s=2.0, connect_timeout=2.0, handshake_timeout=3.0, read_timeout=3.0,
@@ -43,7 +38,7 @@ def sim(start_simulator, identity):
 def make(target: MeterTarget, clock: SteppedClock) -> tuple[MeterSession, list[Event]]:
     session = MeterSession(target, FAST, monotonic=lambda: clock.mono, wall=lambda: clock.wall)
     events: list[Event] = []
-    session.subscribe(events.append)
+    session.events.on_any(events.append)
     session.start()
     return session, events
 

@@ -15,9 +15,10 @@ from tests.simulators import running_simulator
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.cost.plugin import CostPlugin
 from xcelsior_desktop.app.cost.settings_page import CostSettingsPage
-from xcelsior_desktop.app.session_signals import SessionSignals
+from xcelsior_desktop.app.session_events import SessionEvents
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
-from xcelsior_desktop.app.shell import AppShell, SettingsPages
+from xcelsior_desktop.app.settings_pages import SettingsPages
+from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.energy import chart_data
@@ -28,6 +29,7 @@ from xcelsior_desktop.money import load_preset
 from xcelsior_desktop.money.cost_settings import CostSettings
 from xcelsior_desktop.money.home_zone import resolve_home_zone
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import RegistersRead
 from xcelsior_desktop.session.poller import State
 from xcelsior_desktop.simulator.model import HouseholdModel
 
@@ -49,8 +51,7 @@ def cells(table: QTableWidget) -> list[list[str]]:
 
 def test_settings_page_shows_the_preset_and_saves_edited_prices(qtbot):
     settings = Settings()
-    applied: list[CostSettings] = []
-    page = CostSettingsPage(settings, on_apply=applied.append)
+    page = CostSettingsPage(settings)
     qtbot.addWidget(page)
     rows = cells(page.prices)
     assert ["off-peak", "winter", "14.296"] in rows and ["on-peak", "summer", "35.424"] in rows  # April 2025
@@ -61,10 +62,9 @@ def test_settings_page_shows_the_preset_and_saves_edited_prices(qtbot):
     page.prices.item(on_peak_winter, 2).setText("18.5")
     page.prices.item(len(rows) - 1, 2).setText("0.2333")
     page.cycle_day.setValue(12)
-    page.apply(settings)
+    page.validate(settings)
     saved = CostSettings.from_app_settings(settings)
     assert saved == CostSettings("xcel-co-tou", {"on-peak/winter": 0.185, "daily_charge": 0.2333}, 12)
-    assert applied == [saved]
     again = CostSettingsPage(settings)  # reopened: the bill's figures are shown, not the preset's
     qtbot.addWidget(again)
     assert ["on-peak", "winter", "18.5"] in cells(again.prices)
@@ -85,7 +85,7 @@ def test_settings_page_refuses_bad_input_with_a_message(qtbot, row_text, tier_te
     page.prices.item(0, 2).setText(row_text)
     page.tier_names.setText(tier_text)
     with pytest.raises(ValueError, match=expected):
-        page.apply(settings)
+        page.validate(settings)
     assert "cost" not in settings.extra
     assert expected in page.error.text() and not page.error.isHidden()
 
@@ -118,7 +118,7 @@ def test_a_damaged_tariff_file_at_start_never_stops_the_app(qtbot, tmp_path, own
     CostSettings(tariff="mine" if own_folder else str(bad)).store_in(settings)
     window = MainWindow()
     qtbot.addWidget(window)
-    cost = CostPlugin(AppShell(window=window, events=SessionSignals()), None, settings)
+    cost = CostPlugin(AppShell(window=window, events=SessionEvents(), settings=lambda: settings))
     try:
         assert cost.tariff is None and cost.problem is not None and "mine.toml" in cost.problem
         notices = take_reset_notices()
@@ -152,14 +152,14 @@ def model():
 def plugin(qtbot, model):
     window = MainWindow()
     qtbot.addWidget(window)
-    shell = AppShell(window=window, events=SessionSignals(),
-                     home_zone=lambda: resolve_home_zone("America/Denver", None))  # the app gives its home zone
     tray = Tray()
     clock = Clock(local(2026, 11, 30, 18))  # Monday 6 pm: on-peak
+    shell = AppShell(window=window, events=SessionEvents(), tray=tray, clock=clock,
+                     home_zone=lambda: resolve_home_zone("America/Denver", None))  # the app gives its home zone
     with HistoryStore.in_memory() as store:
         fill_store(store, model, local(2026, 11, 10), local(2026, 11, 30, 18))
-        cost = CostPlugin(shell, tray, Settings(), clock=clock)
-        shell.history = store
+        cost = CostPlugin(shell)
+        shell.provide_history(store)
         cost.refresh()
         yield cost
         cost.stop()
@@ -188,8 +188,7 @@ def test_the_cost_tab_shows_today_the_cycle_and_the_projection(plugin):
 def test_without_a_store_the_tab_says_why(qtbot):
     window = MainWindow()
     qtbot.addWidget(window)
-    cost = CostPlugin(AppShell(window=window, events=SessionSignals()), None, Settings(),
-                      clock=Clock(local(2026, 11, 30, 10)))
+    cost = CostPlugin(AppShell(window=window, events=SessionEvents(), clock=Clock(local(2026, 11, 30, 10))))
     try:
         assert cost.panel.costs.isHidden()
         assert "history is not open yet" in cost.panel.notes.text()
@@ -199,8 +198,8 @@ def test_without_a_store_the_tab_says_why(qtbot):
 
 def test_the_meters_tiers_beside_the_apps_periods(plugin, model):
     events = plugin.shell.events
-    events.registers_read.emit(tiers_registers(model, local(2026, 11, 16)))
-    events.registers_read.emit(tiers_registers(model, local(2026, 11, 23)))
+    events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 16))))
+    events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 23))))
     rows = cells(plugin.panel.tiers)
     assert [r[:2] for r in rows[:3]] == [["1", "on-peak"], ["2", "mid-peak"], ["3", "off-peak"]]
     meter, app = float(rows[0][4]), float(rows[0][5])
@@ -215,8 +214,8 @@ def test_a_tariff_with_another_schedule_is_flagged(plugin, model, tmp_path):
                      '  end = "19:00"\n  [versions.prices]\n  off-peak = 0.099\n  on-peak = 0.173\n')
     plugin.use_settings(CostSettings(tariff=str(other)))
     events = plugin.shell.events
-    events.registers_read.emit(tiers_registers(model, local(2026, 11, 16)))
-    events.registers_read.emit(tiers_registers(model, local(2026, 11, 23)))
+    events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 16))))
+    events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 23))))
     assert "may not be the one the meter bills by" in plugin.panel.tiers_verdict.text()
 
 

@@ -20,6 +20,7 @@ from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.onboarding.activation import ActivationTracker
 from xcelsior_desktop.platform.secrets import IdentityStore
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import DemandRead
 from xcelsior_desktop.session.poller import State
 from xcelsior_desktop.session.profile_cache import ProfileCache
 
@@ -143,7 +144,7 @@ def test_renewal_probes_through_the_worker_and_switches_once_accepted(qtbot, app
     app.onboarding.banner.refresh()
     assert app.onboarding.banner.property("level") == "renewing"
     readings = Collected()  # on the GUI thread, after the state that came with each reading
-    app.events.demand_read.connect(readings.append)
+    app.events.on(DemandRead, lambda event: readings.append(event.measurement))
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)  # polling went on around the probe
 
     with qtbot.waitSignal(dialog.switched, timeout=15000):
@@ -230,7 +231,7 @@ def test_restart_reuses_the_saved_meter_profile(qtbot, apps, sim):
     assert settings.meter_lfdi == sim.lfdi
     second = apps(identity, settings)
     readings = Collected()
-    second.events.demand_read.connect(readings.append)
+    second.events.on(DemandRead, lambda event: readings.append(event.measurement))
     second.start()
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)
     first_request = sim.log.requests[0][0]
@@ -243,7 +244,7 @@ def test_restart_reuses_the_saved_meter_profile(qtbot, apps, sim):
     sim.log.reset()
     third = apps(identity, Settings.load())
     readings.clear()
-    third.events.demand_read.connect(readings.append)
+    third.events.on(DemandRead, lambda event: readings.append(event.measurement))
     third.start()
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)
     assert len(walk_requests(sim)) >= 20  # walked again

@@ -24,6 +24,7 @@ from xcelsior_desktop.energy.periods import View
 from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
 from xcelsior_desktop.money.model import format_money
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import TodayChanged
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC
@@ -93,7 +94,7 @@ def test_every_surface_shows_the_same_kwh_and_money(qtbot, qapp, tmp_path: Path,
         today = app.history.recorder.today()
         assert today is not None and today.imported_wh is not None and today.exported_wh is not None
         assert today.start == dt.datetime.combine(case.instant.date(), dt.time(), DENVER).astimezone(UTC)
-        app.events.today_changed.emit(today)  # what the session says after each register reading
+        app.events.publish(TodayChanged(today))  # what the session says after each register reading
         kwh, exported = today.imported_wh, today.exported_wh
 
         # the Live tab

@@ -123,14 +123,14 @@ def test_no_identity_offers_setup(qtbot, qapp, tmp_path):
 def test_settings_dialog_validates_and_builds(qtbot):
     dialog = SettingsDialog(Settings(poll_interval_s=5))
     qtbot.addWidget(dialog)
-    assert dialog.automatic.isChecked()
-    dialog.manual.setChecked(True)
-    dialog.address.setText("not a host:99999")
+    assert dialog.general.automatic.isChecked()
+    dialog.general.manual.setChecked(True)
+    dialog.general.address.setText("not a host:99999")
     dialog.accept()
     assert dialog.result_settings is None and "not valid" in dialog.error.text()
-    dialog.address.setText("192.168.1.40:8082")
-    dialog.interval.setValue(1)  # clamped to the 2 s minimum
-    dialog.units.setCurrentIndex(1)
+    dialog.general.address.setText("192.168.1.40:8082")
+    dialog.general.interval.setValue(1)  # clamped to the 2 s minimum
+    dialog.general.units.setCurrentIndex(1)
     dialog.accept()
     new = dialog.result_settings
     assert new is not None

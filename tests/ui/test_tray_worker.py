@@ -7,6 +7,8 @@ import time
 import pytest
 
 from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker, WorkerConfig
+from xcelsior_desktop.app.session_events import SessionEvents
+from xcelsior_desktop.session.events import DemandRead, DeviceInfoRead, MeterPinned, RegistersRead, StateChanged
 from xcelsior_desktop.session.poller import State
 
 
@@ -16,21 +18,22 @@ def sim(start_simulator, identity):
 
 
 class Harness:
-    """A worker in its thread, with everything it emitted collected on the GUI thread."""
+    """A worker in its thread, with every event its session published collected on the GUI thread."""
 
     def __init__(self, qtbot, config: WorkerConfig) -> None:
         self.worker = MeterWorker(config)
+        self.events = SessionEvents(self.worker.session.events)  # on the GUI thread, as the app has them
         self.states: list[State] = []
         self.statuses = []
         self.demand = []
         self.registers = []
         self.info = []
         self.pinned = []
-        self.worker.status_changed.connect(self._status)
-        self.worker.demand_read.connect(self.demand.append)
-        self.worker.registers_read.connect(self.registers.append)
-        self.worker.device_info_read.connect(self.info.append)
-        self.worker.meter_pinned.connect(self.pinned.append)
+        self.events.on(StateChanged, lambda event: self._status(event.status))
+        self.events.on(DemandRead, lambda event: self.demand.append(event.measurement))
+        self.events.on(RegistersRead, lambda event: self.registers.append(event.registers))
+        self.events.on(DeviceInfoRead, lambda event: self.info.append(event.info))
+        self.events.on(MeterPinned, lambda event: self.pinned.append(event.lfdi))
         self.runner = MeterThread(self.worker)
         self.qtbot = qtbot
 

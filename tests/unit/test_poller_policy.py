@@ -58,29 +58,6 @@ def test_interval_never_below_two_seconds(clock):
     assert p.wait_s() == pytest.approx(2.0)
 
 
-def test_unreachable_backs_off_exponentially_and_recovers(clock):
-    p = make(clock)
-    run_all(p)
-    waits = []
-    for _ in range(7):
-        clock.advance(p.wait_s() or 0)
-        tasks = p.due()
-        assert tasks and tasks[0] is Task.DEMAND
-        p.failed(tasks[0], Failure.UNREACHABLE, "timed out")
-        waits.append(p.wait_s())
-    assert p.state is State.UNREACHABLE
-    assert waits[0] == pytest.approx(10, rel=0.11)
-    assert waits[1] == pytest.approx(20, rel=0.11)
-    assert waits[-1] == pytest.approx(300, rel=0.11)  # capped
-    status = p.status()
-    assert status.next_retry == pytest.approx(clock.wall + waits[-1])
-    assert status.since < clock.wall  # since the first failure, not the latest
-    clock.advance(p.wait_s() or 0)
-    run_all(p)
-    assert p.state is State.CONNECTED
-    assert p.wait_s() == pytest.approx(5.0)
-
-
 def test_refused_before_and_after_registration(clock):
     p = make(clock)
     p.failed(p.due()[0], Failure.REFUSED)

@@ -23,35 +23,42 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from xcelsior_desktop.app.about import show_about
 from xcelsior_desktop.app.discovery_worker import DiscoveryThread, DiscoveryWorker
 from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker
+from xcelsior_desktop.app.session_events import SessionEvents
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
-from xcelsior_desktop.app.shell import AppShell
+from xcelsior_desktop.app.shell import AppShell, Launch
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
-from xcelsior_desktop.energy.totals import Energy
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.money.home_zone import HomeZone, home_zone
 from xcelsior_desktop.platform.settings import Settings
-from xcelsior_desktop.session.poller import Status
-from xcelsior_desktop.session.session import (
+from xcelsior_desktop.session.activity_log import ActivityLog
+from xcelsior_desktop.session.commands import (
     Command,
     Located,
-    MeterSession,
     Pause,
     Probe,
-    ProfileStore,
-    ReadingFlagged,
     Refresh,
     RetryNow,
-    SessionOptions,
     SetAddress,
     SetInterval,
     SetTarget,
 )
+from xcelsior_desktop.session.connection import ProfileStore, SessionOptions
+from xcelsior_desktop.session.events import (
+    DemandRead,
+    DeviceInfoRead,
+    LocateRequested,
+    ReadingFlagged,
+    RegistersRead,
+    StateChanged,
+    TargetChanged,
+    TodayChanged,
+)
+from xcelsior_desktop.session.poller import Status
+from xcelsior_desktop.session.session import MeterSession
 from xcelsior_desktop.session.target import MeterTarget, save_target
 
 if TYPE_CHECKING:
-    from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
     from xcelsior_desktop.app.onboarding.wizard import SetupWizard
     from xcelsior_desktop.home_assistant.url import BrokerUrl
     from xcelsior_desktop.meter.discovery import DiscoveredMeter
@@ -66,8 +73,6 @@ NO_TRAY_NOTICE = (
 
 
 class XcelsiorApp(QObject):
-    identity_changed = Signal(object)
-    settings_changed = Signal(object)
     first_watts = Signal(float)  # monotonic seconds when the tray first showed watts (bench, tests)
 
     def __init__(
@@ -137,63 +142,44 @@ class XcelsiorApp(QObject):
         target = MeterTarget.from_settings(settings, None if waiting else identity)
         options = SessionOptions(interval_s=settings.poll_interval_s, **(worker_options or {}))
         self.session = MeterSession(target, options, profiles=profile_cache)
-        from xcelsior_desktop.session.activity_log import ActivityLog
-
-        self.session.subscribe(ActivityLog())  # the log: each change of state, an hourly summary
+        ActivityLog().attach(self.session.events)  # the log: each change of state, an hourly summary
         self.worker = MeterWorker(self.session)
         self.meter = MeterThread(self.worker)
-        self.events = self.worker  # the session's events as Qt signals (app/session_signals.py)
-        self.events.demand_read.connect(self._on_demand)
-        self.events.registers_read.connect(self._on_registers)
-        self.events.today_changed.connect(self._on_today)
-        self.events.device_info_read.connect(self._on_device_info)
-        self.events.status_changed.connect(self._on_status)
-        self.events.reading_flagged.connect(self._on_flagged)
-        self.events.target_changed.connect(self._on_target_changed)
+        self.events = SessionEvents(self.session.events, parent=self)  # the same events, on the GUI thread
+        self.events.on(DemandRead, self._on_demand)
+        self.events.on(RegistersRead, lambda event: self.window.set_registers(event.registers))
+        self.events.on(TodayChanged, self._on_today)
+        self.events.on(DeviceInfoRead, lambda event: self.window.set_device_info(event.info))
+        self.events.on(StateChanged, self._on_status)
+        self.events.on(ReadingFlagged, lambda event: self.window.set_flagged(event.what, event.label, event.reason))
+        self.events.on(TargetChanged, self._on_target_changed)
         self._show_target(target)
 
         self.discovery = DiscoveryThread(DiscoveryWorker(interfaces=discovery_interfaces))
-        self.events.locate_requested.connect(self.discovery.worker.locate)
+        self.events.on(LocateRequested, lambda event: self.discovery.worker.locate.emit(event.sfdi))
         self.discovery.worker.located.connect(lambda address: self.send(Located(address)))
 
         self.shell = AppShell(window=self.window, events=self.events, send=self.send,
-                              target=lambda: self.session.target, tray_menu=self.tray.menu,
-                              tray_anchor=self.tray.settings_action, show_view=self.show_view,
-                              settings=lambda: self.settings, home_zone=lambda: self.home,
-                              update_settings=self.update_settings, clock=clock)
+                              target=lambda: self.session.target, probe=self.session.probe, tray=self.tray,
+                              tray_menu=self.tray.menu, tray_anchor=self.tray.settings_action,
+                              show_view=self.show_view, settings=lambda: self.settings, home_zone=lambda: self.home,
+                              update_settings=self.update_settings, identity_host=self,
+                              launch=Launch(demo=demo, mqtt_flag=mqtt_flag, history_path=history_path,
+                                            identity_store=store),
+                              owner=self, clock=clock)
+        self.shell.identity_changed(identity)
         self.window.set_poll_interval(settings.poll_interval_s)
 
-        from xcelsior_desktop.app.alerts.wiring import install_in_app
+        # The plug-ins, each installed with the shell alone. Alerts first: the others announce through them;
+        # the history before cost, Green Button and Home Assistant, which read the store.
+        from xcelsior_desktop.app import alerts, cost, greenbutton, history, home_assistant, onboarding
 
-        # desktop notifications, Alerts view, Settings page
-        self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
-                                     identity_changed=self.identity_changed, demo=demo, parent=self)
-        from xcelsior_desktop.app.history import install_history
-        from xcelsior_desktop.energy.opening import demo_path
-
-        # the energy history: the store (shell.history), the recorder on the session, the History tab
-        self.history = install_history(self.shell, path=history_path or (demo_path() if demo else None),
-                                       parent=self)
-        from xcelsior_desktop.app.cost.plugin import install_cost
-
-        # the Cost tab and settings page, the tray's price period, cost alerts
-        self.cost = install_cost(self.shell, self.tray, settings, alerts=self.alerts, parent=self)
-        from xcelsior_desktop.app.greenbutton import install_greenbutton
-
-        self.greenbutton = install_greenbutton(self.shell, parent=self)  # Import... / Export... of the history
-        self.greenbutton.history_changed.connect(lambda _first, _last: self.history.view.refresh())
-        self.greenbutton.history_changed.connect(lambda _first, _last: self.shell.history_changed())
-        from xcelsior_desktop.app.home_assistant import install_mqtt
-
-        # MQTT / Home Assistant: the session's readings to a broker; mqtt_flag is `--mqtt URL` (this run only)
-        self.mqtt = install_mqtt(self.shell, settings, flag=mqtt_flag, settings_changed=self.settings_changed,
-                                 parent=self)
-        self.onboarding: OnboardingInApp | None = None
-        if not demo:
-            from xcelsior_desktop.app.onboarding.in_app import install_onboarding
-
-            onboarding = self.onboarding = install_onboarding(self.shell, self, store, parent=self)
-            self.identity_changed.connect(lambda _identity: onboarding.refresh())
+        self.alerts = alerts.install(self.shell)  # desktop notifications, the Alerts tab and settings page
+        self.history = history.install(self.shell)  # the store, the recorder on the session, the History tab
+        self.cost = cost.install(self.shell)  # the Cost tab and settings page, the tray's price period
+        self.greenbutton = greenbutton.install(self.shell)  # Import... / Export... of the history
+        self.mqtt = home_assistant.install(self.shell)  # readings to a broker, with Home Assistant discovery
+        self.onboarding = onboarding.install(self.shell)  # activation, expiry, renewal (not in the demo)
 
         self._tray_poll = QTimer(self)
         self._tray_poll.setInterval(5000)
@@ -276,7 +262,7 @@ class XcelsiorApp(QObject):
         self.meter.stop()
         self.discovery.stop()
         self.alerts.shutdown()
-        self.greenbutton.shutdown()  # waits for an import or export in progress: before the history store closes
+        self.greenbutton.stop()  # waits for an import or export in progress: before the history store closes
         self.mqtt.shutdown()  # after the meter thread: the last readings go out, then "offline"
         self.cost.stop()
         self.history.stop()
@@ -299,9 +285,9 @@ class XcelsiorApp(QObject):
         """A probe through the session's one connection; its ``result`` Future resolves on the meter thread."""
         return self.session.probe(identity, host, port, meter_lfdi)
 
-    @Slot(object)
-    def _on_target_changed(self, target: MeterTarget) -> None:
+    def _on_target_changed(self, event: TargetChanged) -> None:
         """The one place the target is saved: the settings file and the pin file (which survives a reset)."""
+        target = event.target
         self._show_target(target)
         try:
             save_target(target, self.settings, self.settings_path, keep_pin=not self.demo)
@@ -382,7 +368,7 @@ class XcelsiorApp(QObject):
         self.window.set_identity(identity)
         self.window.set_notice(None)
         self.send(SetTarget(new))
-        self.identity_changed.emit(identity)
+        self.shell.identity_changed(identity)
 
     def show_status(self, status: Status) -> None:
         """Show a state the session does not produce (waiting for activation runs outside it)."""
@@ -390,7 +376,9 @@ class XcelsiorApp(QObject):
         self.tray.set_status(status)
         self.window.set_status(status)
 
-    def apply_settings(self, new: Settings) -> None:
+    def apply_settings(self, new: Settings, *, saved: bool = False) -> None:
+        """Use ``new`` (saved first unless ``saved``): the session and the window follow, then every plug-in is
+        told through the shell."""
         old = self.settings
         self.settings = new
         if new.poll_interval_s != old.poll_interval_s:
@@ -402,9 +390,9 @@ class XcelsiorApp(QObject):
         self.tray.set_units(new.units)
         self.window.set_poll_interval(new.poll_interval_s)
         self.home = home_zone(new)
-        self.save_settings()
+        if not saved:
+            self.save_settings()
         self.shell.settings_changed(new)
-        self.settings_changed.emit(new)
 
     def update_settings(self, change: Callable[[Settings], None]) -> None:
         """A plug-in changes the settings outside the dialog: on a copy, then saved and told like the dialog's OK."""
@@ -414,10 +402,11 @@ class XcelsiorApp(QObject):
 
     @Slot()
     def open_settings(self) -> None:
+        """Every page validates, all commit, the file is saved, or nothing changes (app/settings_pages.py)."""
         dialog = SettingsDialog(self.settings, self.window if self.window.isVisible() else None,
-                                pages=self.shell.settings_pages)
+                                pages=self.shell.settings_pages, save=lambda s: s.save(self.settings_path))
         if dialog.exec() and dialog.result_settings is not None:
-            self.apply_settings(dialog.result_settings)
+            self.apply_settings(dialog.result_settings, saved=True)
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
@@ -426,38 +415,22 @@ class XcelsiorApp(QObject):
 
     # -- from the session --------------------------------------------------------------------------
 
-    @Slot(object)
-    def _on_demand(self, measurement: Measurement) -> None:
+    def _on_demand(self, event: DemandRead) -> None:
+        measurement = event.measurement
         self.tray.set_demand(float(measurement.value), measurement.timestamp)
         self.window.set_demand(measurement)
         if self._first_watts_at is None:
             self._first_watts_at = time.monotonic()
             self.first_watts.emit(self._first_watts_at)
 
-    @Slot(object)
-    def _on_registers(self, registers: Registers) -> None:
-        self.window.set_registers(registers)
+    def _on_today(self, event: TodayChanged) -> None:
+        self.window.set_today(event.today)
+        self.tray.set_today(event.today)
 
-    @Slot(object)
-    def _on_today(self, today: Energy) -> None:
-        self.window.set_today(today)
-        self.tray.set_today(today)
-
-    @Slot(object)
-    def _on_device_info(self, info: DeviceInfo) -> None:
-        self.window.set_device_info(info)
-
-    @Slot(object)
-    def _on_flagged(self, flagged: ReadingFlagged) -> None:
-        self.window.set_flagged(flagged.what, flagged.label, flagged.reason)
-
-    @Slot(object)
-    def _on_status(self, status: Status) -> None:
+    def _on_status(self, event: StateChanged) -> None:
         if self.onboarding is not None and self.onboarding.waiting:
             return  # the idle session's "no identity" is not news: the app waits for activation
-        self.status = status
-        self.tray.set_status(status)
-        self.window.set_status(status)
+        self.show_status(event.status)
 
     # -- window ------------------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
-"""Settings: poll interval, meter address (automatic or host:port), units. Plug-ins add pages via the shell."""
+"""The Settings dialog: the General page (meter, units, the home's time zone, start at login) and the pages plug-ins
+added through the shell, applied in two phases (app/settings_pages.py)."""
 
 from __future__ import annotations
 
-import dataclasses
+import copy
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xcelsior_desktop.app.shell import SettingsPages
+from xcelsior_desktop.app.settings_pages import SettingsPage, SettingsPages, SettingsRefused, Undo, apply_pages
 from xcelsior_desktop.platform import autostart
 from xcelsior_desktop.platform.settings import (
     MAX_POLL_INTERVAL_S,
@@ -37,19 +39,24 @@ HOME_ZONES = ("America/Denver", "America/Chicago", "America/New_York", "America/
 
 
 class SettingsDialog(QDialog):
-    """The General page (the meter, units, the home's time zone, start at login), then the pages plug-ins added to
-    the shell (``pages``), each made for this dialog."""
+    """The General page, then the pages plug-ins added to the shell (``pages``), each made for this dialog.
+
+    OK validates every page, commits them all and saves with ``save`` (the app's: it raises OSError when the file
+    cannot be written), or changes nothing and says why. ``result_settings`` is then what was saved.
+    """
 
     def __init__(self, settings: Settings, parent: QWidget | None = None, *,
-                 pages: SettingsPages | None = None) -> None:
+                 pages: SettingsPages | None = None, save: Callable[[Settings], None] = lambda _settings: None) -> None:
         super().__init__(parent)
         self.setObjectName("settings-dialog")
         self.setWindowTitle("Xcelsior Desktop settings")
         self.original = settings
         self.result_settings: Settings | None = None
+        self._save = save
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._meter_page(settings), "General")
-        self._extra: list[QWidget] = []
+        self.general = GeneralPage(settings)
+        self.tabs.addTab(self.general, "General")
+        self._pages: list[SettingsPage] = [self.general]
         for title, factory in (pages.pages if pages is not None else []):
             self.add_page(title, factory(settings))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -65,14 +72,41 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-    def add_page(self, title: str, page: QWidget) -> None:
-        """Another part's settings page; if it has ``apply(settings)`` it is called on OK."""
-        self._extra.append(page)
+    def add_page(self, title: str, page: SettingsPage) -> None:
+        """Another part's settings page (validated and committed with the others on OK)."""
+        self._pages.append(page)
         self.tabs.addTab(page, title)
 
-    def _meter_page(self, s: Settings) -> QWidget:
-        page = QWidget()
-        form = QFormLayout(page)
+    def build(self) -> Settings:
+        """The edited settings as the General page has them; raises ValueError with a message for the user."""
+        edited = copy.deepcopy(self.original)
+        self.general.validate(edited)
+        return edited
+
+    def accept(self) -> None:
+        edited = copy.deepcopy(self.original)
+        try:
+            apply_pages(self._pages, edited, self._save)
+        except SettingsRefused as refused:
+            self.error.setText(str(refused))
+            self.error.show()
+            if refused.page is not None:
+                self.tabs.setCurrentWidget(refused.page)
+            return
+        self.result_settings = edited
+        super().accept()
+
+
+class GeneralPage(SettingsPage):
+    """Read demand every, the meter's address, units, the home's time zone, start at login."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.original = settings
+        self._build(settings)
+
+    def _build(self, s: Settings) -> None:
+        form = QFormLayout(self)
         self.interval = QDoubleSpinBox()
         self.interval.setObjectName("poll-interval")
         self.interval.setRange(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S)
@@ -86,7 +120,7 @@ class SettingsDialog(QDialog):
         self.automatic.setObjectName("address-automatic")
         self.manual = QRadioButton("Use this address:")
         self.manual.setObjectName("address-manual")
-        group = QButtonGroup(page)
+        group = QButtonGroup(self)
         group.addButton(self.automatic)
         group.addButton(self.manual)
         self.address = QLineEdit()
@@ -141,10 +175,8 @@ class SettingsDialog(QDialog):
         self.start_at_login.setChecked(self.login_item.is_enabled())
         self.start_at_login.setToolTip(f"Kept in {self.login_item.location}")
         form.addRow("", self.start_at_login)
-        return page
 
-    def build(self) -> Settings:
-        """The edited settings; raises ValueError with a message for the user."""
+    def validate(self, edited: Settings) -> None:
         host: str | None = None
         port = self.original.meter_port
         if self.manual.isChecked():
@@ -152,20 +184,22 @@ class SettingsDialog(QDialog):
                 host, port = parse_address(self.address.text(), self.original.meter_port)
             except ValueError as exc:
                 raise ValueError(f"The meter address is not valid: {exc}. Example: 192.168.1.40:8081") from None
-        new = dataclasses.replace(
-            self.original,
-            poll_interval_s=self.interval.value(),
-            meter_host=host,
-            meter_port=port,
-            units=str(self.units.currentData()),
-            home_timezone=self._home_zone_choice(),
-            extra=dict(self.original.extra),
-        )
-        for page in self._extra:
-            apply = getattr(page, "apply", None)
-            if callable(apply):
-                apply(new)
-        return new
+        edited.home_timezone = self._home_zone_choice()
+        edited.poll_interval_s = self.interval.value()
+        edited.meter_host = host
+        edited.meter_port = port
+        edited.units = str(self.units.currentData())
+
+    def commit(self) -> Undo | None:
+        """Start at login lives in the OS (autostart entry, LaunchAgent, Run key), not in the settings file."""
+        wanted = self.start_at_login.isChecked()
+        if wanted == self.login_item.is_enabled():
+            return None
+        try:
+            self.login_item.set_enabled(wanted)
+        except autostart.AutostartError as exc:
+            raise ValueError(exc.user_message) from None
+        return lambda: self.login_item.set_enabled(not wanted)
 
     def _home_zone_choice(self) -> str | None:
         """The zone chosen or typed (None: automatic). Raises ValueError for a name this computer does not know."""
@@ -180,20 +214,3 @@ class SettingsDialog(QDialog):
             raise ValueError(f"The time zone {text!r} is not known here ({exc}): choose one from the list, such as "
                              "America/Denver.") from None
         return text
-
-    def accept(self) -> None:
-        try:
-            self.result_settings = self.build()
-        except ValueError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        wanted = self.start_at_login.isChecked()
-        if wanted != self.login_item.is_enabled():
-            try:
-                self.login_item.set_enabled(wanted)
-            except autostart.AutostartError as exc:
-                self.error.setText(exc.user_message)
-                self.error.show()
-                return
-        super().accept()

@@ -12,10 +12,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from xcelsior_desktop.app.status_text import STATE_TEXT
 from xcelsior_desktop.app.tray_icon import IconState, Theme, render_tray_image
 from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.totals import Energy
-from xcelsior_desktop.session.poller import STATE_TEXT, State, Status
+from xcelsior_desktop.session.poller import State, Status
 
 ICON_SIZES = (16, 20, 22, 24, 32, 48, 64)  # logical sizes; Qt picks the one the tray asks for
 

@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from xcelsior_desktop.app.charts import PowerChart, PowerHistory
+from xcelsior_desktop.app.status_text import STATE_TEXT
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
 from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.totals import Energy
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
-from xcelsior_desktop.session.poller import ERROR_STATES, STATE_TEXT, State, Status
+from xcelsior_desktop.session.poller import ERROR_STATES, State, Status
 
 # state -> (button text, action name) offered in the status banner
 ACTIONS: dict[State, tuple[str, str]] = {

@@ -11,17 +11,16 @@ jitter on every kind of failure, and nothing at all while paused or asleep. With
 (``HISTORY_MARGIN_S``); register reads are pulled onto the slot boundaries so "today" can join history and
 registers there (see energy/totals.py). An interval read costs ~10 GETs, about 0.7 per minute on average.
 
-Recovery (``quick_recovery=True``, the session's policy; issue 11 item 6): watts come back within about 13 s of
+Recovery: watts come back within about 13 s of
 the meter answering again, however long it was away, while the meter sees at most 6 connection attempts a
 minute and no storm of TLS handshakes (a full handshake costs it ~330 ms of CPU, a TCP connect next to
 nothing). While it is unreachable the poller asks for :attr:`Task.PROBE`, a plain TCP connect, every
 ``PROBE_EVERY_S``; the handshake and the reads follow only once the port answers. A busy meter is retried on
 the same fixed cadence (a TCP accept says nothing there), and so is a certificate refused after it worked, for
-its first ``REFUSED_QUICK_FOR_S``; while waiting for a first registration (days) the back-off stays. A read that stalls or a malformed answer on a
-working connection is retried on a short fixed cadence (``QUICK_RETRY_S``) instead of backing off to
-minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each costs a new connection.
-Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
-exponentially as before. Either way "Connected" means a demand reading arrived: device information alone
+its first ``REFUSED_QUICK_FOR_S``; while waiting for a first registration (days) the back-off stays. A read that
+stalls or a malformed answer on a working connection is retried on a short fixed cadence (``QUICK_RETRY_S``)
+instead of backing off to minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each
+costs a new connection. Other failures back off exponentially with jitter. Either way "Connected" means a demand reading arrived: device information alone
 is not a connection, and a meter that answers but whose demand cannot be read shows as "No fresh readings"
 with the reason. :meth:`Poller.retry_now` is the user's "Retry now".
 
@@ -59,64 +58,18 @@ class State(enum.StrEnum):
     PAUSED = "paused"
 
 
-# What a user reads for each state (title, next step). The app adds times (since, next retry).
-STATE_TEXT: dict[State, tuple[str, str]] = {
-    State.NO_IDENTITY: (
-        "Not set up",
-        "This computer has no meter certificate yet. Choose Set up to create one and register it with Xcel Energy.",
-    ),
-    State.WAITING_REGISTRATION: (
-        "Waiting for registration",
-        "The meter does not accept this computer's certificate yet. Check that its LFDI is added in Xcel's "
-        "Launchpad (Meters and Devices, Add a Device); activation takes minutes to several days. We keep trying.",
-    ),
-    State.LOCATING: (
-        "Looking for the meter",
-        "Searching the local network for the meter. If this takes more than a few minutes, enter its address "
-        "in Settings (Launchpad or your router lists it).",
-    ),
-    State.CONNECTING: ("Connecting", "Contacting the meter."),
-    State.CONNECTED: ("Connected", "Live readings are coming in."),
-    State.BUSY: (
-        "Meter busy",
-        "Another program holds the meter's only connection. Close other meter apps (Home Assistant "
-        "integrations, scripts); we try again every few seconds.",
-    ),
-    State.UNREACHABLE: (
-        "Meter unreachable",
-        "The meter does not answer. Check it is on your Wi-Fi and the address in Settings is right; "
-        "reconnecting the meter's Wi-Fi from Launchpad often helps. We keep retrying.",
-    ),
-    State.CERT_REFUSED: (
-        "Certificate refused",
-        "The meter refused this computer's certificate, which it accepted before. It may have expired or been "
-        "removed in Launchpad: check Meters and Devices, or run Set up to register again.",
-    ),
-    State.MISMATCH: (
-        "Another device at the meter's address",
-        "A different device now answers at the meter's address (its address probably changed). We are looking "
-        "for the meter again; set its new address in Settings if you entered one by hand.",
-    ),
-    State.STALE: (
-        "No fresh readings",
-        "The meter is answering but no new value has arrived for a while. We keep trying; if it lasts, "
-        "reconnect the meter's Wi-Fi from Launchpad.",
-    ),
-    State.PAUSED: ("Paused", "Polling is paused. Choose Resume to read the meter again."),
-}
-
 # Failure states carry "since" and "next retry"
 ERROR_STATES = frozenset(
     {State.WAITING_REGISTRATION, State.BUSY, State.UNREACHABLE, State.CERT_REFUSED, State.MISMATCH}
 )
-# States that offer the user "Retry now" (issue 11): the meter is away, busy, refuses us, or another device answers
+# States that offer the user "Retry now": the meter is away, busy, refuses us, or another device answers
 RETRY_NOW_STATES = frozenset({State.UNREACHABLE, State.BUSY, State.WAITING_REGISTRATION, State.CERT_REFUSED,
                               State.MISMATCH})
 
 
 class Task(enum.StrEnum):
     LOCATE = "locate"  # run discovery (off the meter thread)
-    PROBE = "probe"  # a plain TCP connect to the meter's port (quick recovery only), answered by probed()
+    PROBE = "probe"  # a plain TCP connect to the meter's port while it is away, answered by probed()
     DEVICE_INFO = "device_info"
     DEMAND = "demand"
     REGISTERS = "registers"
@@ -161,12 +114,10 @@ class Backoff:
         return min(self.max_s, self.first_s * (2 ** max(0, attempt - 1)))
 
 
+# Failures that back off. The others are retried on fixed short cadences so watts come back within seconds of the
+# meter (see Poller._retry_delay): a garbled or stalled read after QUICK_RETRY_S, an unreachable, silent or busy
+# meter every PROBE_EVERY_S (a plain TCP probe first while it is away).
 BACKOFF: dict[Failure, Backoff] = {
-    Failure.TRANSIENT: Backoff(5.0, 120.0),
-    Failure.STALLED: Backoff(5.0, 60.0),
-    Failure.UNREACHABLE: Backoff(10.0, 300.0),
-    Failure.SILENT: Backoff(10.0, 300.0),
-    Failure.BUSY: Backoff(15.0, 300.0),
     Failure.MISMATCH: Backoff(30.0, 600.0),
     Failure.REFUSED: Backoff(60.0, 900.0),  # activation takes minutes to days: no need to knock often
     Failure.NOT_FOUND: Backoff(15.0, 300.0),
@@ -230,7 +181,6 @@ class Poller:
         ever_registered: bool = False,
         stale_after_s: float | None = None,
         history: bool = False,
-        quick_recovery: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         rng: random.Random | None = None,
@@ -246,8 +196,7 @@ class Poller:
         self.has_identity = has_identity
         self.has_address = has_address
         self.history = history
-        self.quick_recovery = quick_recovery
-        self._probing = False  # quick recovery: waiting for the port to answer before the next handshake
+        self._probing = False  # waiting for the port to answer before the next handshake
         self._attempt_started: float | None = None  # when the last contact (probe or reads) was handed out
         self.meter_skew_s = 0.0  # the meter's clock minus ours: slots close on the meter's clock
         now = self._mono()
@@ -520,7 +469,7 @@ class Poller:
                 self.has_address = False
                 self._need_locate(now)
                 state = State.MISMATCH
-        if failure is Failure.UNREACHABLE and self.quick_recovery and self.has_address:
+        if failure is Failure.UNREACHABLE and self.has_address:
             self._probing = True  # no handshake until the port answers a plain TCP connect
             self._next[Task.PROBE] = now + delay
         if failure in (Failure.UNREACHABLE, Failure.SILENT):
@@ -541,18 +490,17 @@ class Poller:
             self._detail = detail
 
     def _retry_delay(self, failure: Failure) -> float:
-        if self.quick_recovery:
-            if failure in (Failure.TRANSIENT, Failure.STALLED):
-                return QUICK_RETRY_S
-            if failure in (Failure.UNREACHABLE, Failure.SILENT, Failure.BUSY) or self._refused_lately(failure):
-                # Contacts start PROBE_EVERY_S apart (jitter only upwards: never over 6 a minute); time spent
-                # waiting on a hung handshake or a busy meter counts, so the next try follows soon after it.
-                spacing = PROBE_EVERY_S * self._rng.uniform(1.0, 1.05)
-                started = self._attempt_started
-                spent = self._mono() - started if started is not None else 0.0
-                return max(1.0, spacing - spent)
+        if failure in (Failure.TRANSIENT, Failure.STALLED):
+            return QUICK_RETRY_S
+        if failure in (Failure.UNREACHABLE, Failure.SILENT, Failure.BUSY) or self._refused_lately(failure):
+            # Contacts start PROBE_EVERY_S apart (jitter only upwards: never over 6 a minute); time spent
+            # waiting on a hung handshake or a busy meter counts, so the next try follows soon after it.
+            spacing = PROBE_EVERY_S * self._rng.uniform(1.0, 1.05)
+            started = self._attempt_started
+            spent = self._mono() - started if started is not None else 0.0
+            return max(1.0, spacing - spent)
         attempt = self._failures
-        if failure is Failure.REFUSED and self.quick_recovery and self.ever_registered:
+        if failure is Failure.REFUSED and self.ever_registered:
             # After the quick window the back-off starts again from its first step (60 s, 120 s, ...) instead of
             # jumping to its cap because of the fifty quick tries that came before.
             if self._refusals_at_quick_end is None:

@@ -1,7 +1,7 @@
 """Which meter, which certificate, registered or not: one immutable value the meter session owns.
 
 The session (session/session.py) is the only one that changes its target; everyone else sends it a command and
-listens for :class:`~xcelsior_desktop.session.session.TargetChanged`. The target is saved in two places by one
+listens for :class:`~xcelsior_desktop.session.events.TargetChanged`. The target is saved in two places by one
 listener (the app's): the settings file, and the pin file below, which a damaged settings file cannot take along
 (issue 11: after a reset the app must not search the network for "any meter" when it knew which one it wanted).
 """
@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xcelsior_desktop.common.atomic_file import set_aside, write_json_atomic
-from xcelsior_desktop.meter.identity import Identity, normalize_lfdi, sfdi_from_lfdi
+from xcelsior_desktop.meter.identity import Identity, is_lfdi, normalize_lfdi, sfdi_from_lfdi
 from xcelsior_desktop.platform import paths
 
 if TYPE_CHECKING:
@@ -27,7 +26,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8081
 PIN_FILE = "meter-pin.json"
-_LFDI = re.compile(r"^[0-9A-F]{40}$")
 
 
 @dataclass(frozen=True)
@@ -147,9 +145,7 @@ class MeterPin:
         if lfdi is not None:
             if not isinstance(lfdi, str):
                 raise ValueError("meter_lfdi is not text")
-            lfdi = normalize_lfdi(lfdi)
-            if not _LFDI.match(lfdi):
-                raise ValueError("meter_lfdi is not 40 hex digits")
+            lfdi = normalize_lfdi(lfdi)  # ValueError: not 40 hex digits
         hosts = {}
         for key in ("manual_host", "last_host"):
             value = data.get(key)
@@ -160,7 +156,7 @@ class MeterPin:
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
             raise ValueError("port is not a port number")
         registered = data.get("registered_lfdi")
-        if registered is not None and (not isinstance(registered, str) or not _LFDI.match(registered)):
+        if registered is not None and (not isinstance(registered, str) or not is_lfdi(registered)):
             raise ValueError("registered_lfdi is not 40 hex digits")
         return cls(meter_lfdi=lfdi, manual_host=hosts["manual_host"], last_host=hosts["last_host"], port=port,
                    registered_lfdi=registered)

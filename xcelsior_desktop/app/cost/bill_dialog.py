@@ -58,7 +58,7 @@ def _date(value: QDate) -> dt.date:
 
 
 class BillDialog(QDialog):
-    prices_taken = Signal(object)  # BillPrices: the bill's prices, from its first day
+    prices_taken = Signal(BillPrices)  # the bill's prices, from its first day
 
     def __init__(self, tariff: Tariff, compare: Compare, *, today: dt.date, cycle_start_day: int,
                  parent: QWidget | None = None) -> None:

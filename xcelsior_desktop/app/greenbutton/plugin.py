@@ -2,7 +2,8 @@
 
 The work runs on one worker thread (reading a year of 15-minute data takes a while); its :class:`Outcome` comes
 back to the GUI thread through a queued signal, is shown in a message box and announced (notification + the Alerts
-list). An import that changed the history emits :attr:`GreenButtonIO.history_changed` so the charts are redrawn.
+list). An import that changed the history tells the shell (``shell.history_changed``), so every figure drawn
+from the store is drawn again.
 One job at a time: the actions are disabled while one runs.
 """
 
@@ -75,19 +76,19 @@ def _label(action: QAction, text: str) -> QAction:
 class GreenButtonIO(QObject):
     """The plug-in: actions, the drop target, the worker thread and the result in words."""
 
-    history_changed = Signal(object, object)  # (first, last) UTC of what an import added: redraw the charts
-    finished = Signal(object)  # every Outcome, once shown (tests, the history view)
-    _done = Signal(object)  # an Outcome from the worker thread (queued to the GUI thread)
+    finished = Signal(Outcome)  # every Outcome, once shown (tests)
+    _done = Signal(Outcome)  # from the worker thread (queued to the GUI thread)
 
     def __init__(self, shell: AppShell, *, choose_open: OpenChooser = choose_import_file,
-                 choose_save: SaveChooser = choose_export_file, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+                 choose_save: SaveChooser = choose_export_file) -> None:
+        super().__init__(shell.owner)
         self.shell = shell
         self.choose_open = choose_open
         self.choose_save = choose_save
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="greenbutton")
         self._running: Future[Outcome] | None = None
         self.message_box: QMessageBox | None = None  # the last result shown
+        self.last_outcome: Outcome | None = None
         self.export_dialog: ExportDialog | None = None
         self._done.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
@@ -208,8 +209,9 @@ class GreenButtonIO(QObject):
         _label(self.import_action, "Importing\u2026" if what == "import" else "Import\u2026")
         _label(self.export_action, "Exporting\u2026" if what == "export" else "Export\u2026")
 
-    @Slot(object)
+    @Slot(Outcome)
     def _show(self, outcome: Outcome, *, announce: bool = True) -> None:
+        self.last_outcome = outcome
         if self._running is not None and self._running.done():
             self._running = None
             self._set_running(None)
@@ -227,19 +229,19 @@ class GreenButtonIO(QObject):
         if announce:
             self.shell.announce("history-transfer", outcome.title, outcome.text, HISTORY_VIEW)
         if outcome.changed:
-            self.history_changed.emit(outcome.first, outcome.last)
+            self.shell.history_changed()  # the charts, cost and totals are drawn again from the store
         self.finished.emit(outcome)
 
     def _forget_box(self, box: QMessageBox) -> None:
         if self.message_box is box:
             self.message_box = None
 
-    def shutdown(self) -> None:
+    def stop(self) -> None:
         """Wait for a running import or export (it holds the history store), then stop the worker thread."""
         self._pool.shutdown(wait=True)
 
 
-def install_greenbutton(shell: AppShell, *, parent: QObject | None = None) -> GreenButtonIO:
-    """The one call ``XcelsiorApp`` makes. The history store is read from ``shell.history`` when a job starts, so
-    it may be opened (or replaced) after this call."""
-    return GreenButtonIO(shell, parent=parent)
+def install(shell: AppShell) -> GreenButtonIO:
+    """Import... and Export... of the history. The store is read from ``shell.history`` when a job starts, so it
+    may be opened (or replaced) after this call."""
+    return GreenButtonIO(shell)

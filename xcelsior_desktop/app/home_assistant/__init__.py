@@ -1,16 +1,12 @@
-"""The MQTT plug-in: the meter's readings published for Home Assistant (home_assistant/ does the publishing).
+"""The Home Assistant plug-in: the meter's readings published over MQTT (home_assistant/ does the publishing).
 
-:func:`install_mqtt` is the one call ``XcelsiorApp`` makes: it feeds the session's events to the publisher,
-rebuilds it when the settings change, adds the MQTT page to the Settings dialog and returns the controller,
-whose ``shutdown()`` signs off with "offline".
+:func:`install` feeds the session's events to the publisher, rebuilds it when the saved settings change, adds the
+MQTT page to the Settings dialog and returns the controller, whose ``shutdown()`` signs off with "offline".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QObject, SignalInstance
 
 from xcelsior_desktop.app.home_assistant.controller import MqttController
 from xcelsior_desktop.app.shell import AppShell
@@ -18,43 +14,38 @@ from xcelsior_desktop.home_assistant.cost_today import CostToday, cost_today
 from xcelsior_desktop.home_assistant.settings import MqttSettings
 from xcelsior_desktop.money.cost_settings import chosen_settings, chosen_tariff
 from xcelsior_desktop.platform.settings import Settings
-
-if TYPE_CHECKING:
-    from xcelsior_desktop.home_assistant.url import BrokerUrl
+from xcelsior_desktop.session.events import DemandRead, DeviceInfoRead, RegistersRead, StateChanged, TodayChanged
 
 SETTINGS_TITLE = "MQTT"
 
 
-def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None = None,
-                 settings_changed: SignalInstance | None = None, parent: QObject | None = None) -> MqttController:
-    """Publish what the session reads; ``flag``: the ``--mqtt URL`` of this run (on for this run, that broker)."""
-    current = {"settings": settings}
+def install(shell: AppShell) -> MqttController:
+    """Publish what the session reads; the ``--mqtt URL`` of this run (``shell.launch.mqtt_flag``) turns it on for
+    this run, to that broker."""
 
     def today(at: dt.datetime) -> CostToday | None:
         """The one cost function over today, in the home zone, with the one rule for the chosen tariff."""
-        chosen = chosen_settings(current["settings"])
-        return cost_today(shell.history, chosen_tariff(current["settings"]), at, zone=shell.home_zone.zone,
-                          cycle_start_day=chosen.cycle_start_day)
+        settings = shell.settings
+        return cost_today(shell.history, chosen_tariff(settings), at, zone=shell.home_zone.zone,
+                          cycle_start_day=chosen_settings(settings).cycle_start_day)
 
-    controller = MqttController(MqttSettings.from_app_settings(settings), flag=flag, cost_today=today,
-                                clock=lambda: dt.datetime.fromtimestamp(shell.clock(), dt.UTC),
+    controller = MqttController(MqttSettings.from_app_settings(shell.settings), flag=shell.launch.mqtt_flag,
+                                cost_today=today, clock=lambda: dt.datetime.fromtimestamp(shell.clock(), dt.UTC),
                                 announce=lambda title, body: shell.announce("mqtt", title, body, "live"),
-                                parent=parent)
+                                parent=shell.owner)
     events = shell.events
-    events.device_info_read.connect(controller.on_device_info)
-    events.status_changed.connect(controller.on_status)
-    events.registers_read.connect(controller.on_registers)
-    events.demand_read.connect(controller.on_demand)
-    events.today_changed.connect(controller.on_today)
+    events.on(DeviceInfoRead, lambda event: controller.on_device_info(event.info))
+    events.on(StateChanged, lambda event: controller.on_status(event.status))
+    events.on(RegistersRead, lambda event: controller.on_registers(event.registers))
+    events.on(DemandRead, lambda event: controller.on_demand(event.measurement))
+    events.on(TodayChanged, lambda event: controller.on_today(event.today))
     shell.on_history_changed(controller.on_history_changed)  # e.g. the backfill has stored today: cost now
 
-    if settings_changed is not None:
-        def on_settings(new: Settings) -> None:
-            current["settings"] = new
-            controller.apply(MqttSettings.from_app_settings(new))
-            controller.publish_cost()
+    def on_settings(new: Settings) -> None:
+        controller.apply(MqttSettings.from_app_settings(new))
+        controller.publish_cost()
 
-        settings_changed.connect(on_settings)
+    shell.on_settings_changed(on_settings)
 
     from xcelsior_desktop.app.home_assistant.settings_page import MqttSettingsPage
 
@@ -63,4 +54,4 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
     return controller
 
 
-__all__ = ["SETTINGS_TITLE", "MqttController", "install_mqtt"]
+__all__ = ["SETTINGS_TITLE", "MqttController", "install"]

@@ -60,7 +60,7 @@ class PublishingState:
 
 
 class MqttController(QObject):
-    state_changed = Signal(object)  # PublishingState, on the GUI thread
+    state_changed = Signal(PublishingState)  # on the GUI thread
     connection_tested = Signal(int, object)  # token from test_connection(), ConnectionResult
     _built = Signal(int, object, str)  # generation, publisher or None, error in words ("" if none)
     _status_from_thread = Signal(int, object)  # generation, PublisherStatus (from the publisher's thread)
@@ -239,32 +239,27 @@ class MqttController(QObject):
 
     # -- the session's events (GUI thread; each call only queues) ----------------------------------------
 
-    @Slot(object)
     def on_device_info(self, info: DeviceInfo) -> None:
         self._last_info = info
         if self._publisher is not None:
             self._publisher.on_device_info(info)
             self.publish_cost()
 
-    @Slot(object)
     def on_registers(self, registers: Registers) -> None:
         self._last_registers = registers
         if self._publisher is not None:
             self._publisher.on_registers(registers)
 
-    @Slot(object)
     def on_demand(self, demand: Measurement) -> None:
         self._last_demand = demand
         if self._publisher is not None:
             self._publisher.on_demand(demand)
 
-    @Slot(object)
     def on_status(self, status: Status) -> None:
         self._last_status = status
         if self._publisher is not None:
             self._publisher.on_status(status)
 
-    @Slot(object)
     def on_today(self, today: Energy) -> None:
         """Today so far changed: its cost is published for the same instant the window and the tray show."""
         if self._publisher is not None:

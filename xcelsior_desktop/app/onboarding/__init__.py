@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["SetupWizard"]
+from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp, install
+
+__all__ = ["OnboardingInApp", "SetupWizard", "install"]
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]

@@ -94,7 +94,7 @@ class FutureSignal(QObject):
 
 class ActivationWatcher(QObject):
     status_changed = Signal(str)
-    accepted = Signal(object)  # the ProbeResult (has .meter_lfdi)
+    accepted = Signal(ProbeResult)  # has .meter_lfdi
     probing = Signal(bool)
 
     def __init__(self, tracker: ActivationTracker | None = None, probe: ProbeFn = probe_meter,
