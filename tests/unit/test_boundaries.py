@@ -58,3 +58,24 @@ def test_a_qt_free_room_imports_without_qt(room: str) -> None:
     code = (f"import sys, xcelsior_desktop.{room}; "
             "sys.exit(1 if any(m.split('.')[0] in ('PySide6', 'shiboken6') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def _diagram_rooms() -> list[str]:
+    """The rooms docs/architecture.md's diagram names, top to bottom."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    block = text.split("<!-- rooms", 1)[1].split("```", 2)[1]
+    names = []
+    for line in block.splitlines():
+        first = line.strip().split(" ", 1)[0]
+        if first.endswith("/") or first.endswith(".py"):
+            names.append("xcelsior_desktop." + first.removesuffix("/").removesuffix(".py"))
+    return names
+
+
+def test_the_architecture_diagram_names_every_room_in_layer_order() -> None:
+    drawn = _diagram_rooms()
+    assert set(drawn) == _rooms(), "docs/architecture.md's diagram and the folders differ"
+    (layers,) = [c for c in _contracts() if c["type"] == "layers"]
+    depth = {name.strip(): i for i, layer in enumerate(layers["layers"]) for name in layer.split("|")}
+    assert [depth[name] for name in drawn] == sorted(depth[name] for name in drawn), \
+        "the diagram lists a lower room above a higher one"
