@@ -1,4 +1,4 @@
-"""The fault matrix (issue 11): each simulator fault switched on while a real :class:`MeterSession` is connected,
+"""The fault matrix: each simulator fault switched on while a real :class:`MeterSession` is connected,
 then off again, in real time over real mutual TLS. Shared by ``tests/integration/test_fault_matrix.py`` (short
 timeouts, short fault parameters) and ``bench/faults.py`` (the demo's settings).
 

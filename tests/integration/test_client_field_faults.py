@@ -1,4 +1,4 @@
-"""The client against the field faults (issue 11): nothing invented, no 1970 dates, no crash; over mutual TLS."""
+"""The client against the field faults: nothing invented, no 1970 dates, no crash; over mutual TLS."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Recovery against the simulator over mutual TLS (issue 11 items 3 and 6), one test per finding: the real
+"""Recovery against the simulator over mutual TLS, one test per finding: the real
 client and the Poller's quick recovery, the policy's clock moved by the test (see recovery_support)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from xcelsior_desktop.session.poller import PROBE_EVERY_S, QUICK_RETRY_S, State,
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644.0
-BACK_WITHIN_S = 15.0  # issue 11: watts within 15 s of the meter answering normally again
+BACK_WITHIN_S = 15.0  # watts within 15 s of the meter answering normally again
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The field faults users of other tools report (issue 11), seen from a raw TLS client on loopback."""
+"""The field faults users of other tools report, seen from a raw TLS client on loopback."""
 
 from __future__ import annotations
 

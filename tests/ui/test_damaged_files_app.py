@@ -1,4 +1,4 @@
-"""The app starts over damaged files and says once, in its window, what was reset (issue 11, item 1)."""
+"""The app starts over damaged files and says once, in its window, what was reset."""
 
 from __future__ import annotations
 

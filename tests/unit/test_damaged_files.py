@@ -1,4 +1,4 @@
-"""The six damaged files of issue 11 (item 1) and bad values in settings (item 2), file by file: the app starts,
+"""Six damaged files and bad values in settings, file by file: the app starts,
 the file is kept aside, what was reset or dropped is named once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Recovery policy (issue 11 items 3 and 6), driven by an injected clock: "Connected" only after a reading,
+"""Recovery policy, driven by an injected clock: "Connected" only after a reading,
 TCP probes while the meter is away, fixed short cadences, a live "next try", and "Retry now"."""
 
 from __future__ import annotations

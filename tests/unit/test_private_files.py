@@ -1,5 +1,5 @@
 """The log file is 0600 and every folder of the app 0700, also when an older version left them wider
-(issue 11, item 8): they hold LFDIs and the meter's address."""
+because they hold LFDIs and the meter's address."""
 
 from __future__ import annotations
 

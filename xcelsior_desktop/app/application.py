@@ -1,8 +1,8 @@
 """The app object: builds the meter session, its thread, discovery, tray, window and dialogs, and the shell.
 
 The meter session (session/session.py) owns which meter and which certificate; this object only sends it
-commands and listens. Plug-ins (alerts, onboarding, and what round 2 adds) receive the :class:`AppShell`
-(app/shell.py), never this object. One listener here saves the target when it changes (the settings file and the
+commands and listens. Plug-ins (alerts, history, cost, Green Button, Home Assistant, onboarding) receive the
+:class:`AppShell` (app/shell.py), never this object. One listener here saves the target when it changes (the settings file and the
 pin file); nothing else writes the meter's address or pin.
 """
 

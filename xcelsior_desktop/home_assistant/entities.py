@@ -4,7 +4,7 @@ Pure functions of the typed values (no I/O), so the payloads are unit-tested as 
 MQTT discovery: a config is published (retained) at ``<prefix>/<component>/<node_id>/<object_id>/config`` with
 ``unique_id``, ``state_topic``, ``device_class``, ``state_class``, ``unit_of_measurement``, the availability topic
 and a ``device`` block that groups the entities; ``total_increasing`` treats any decrease as a new meter cycle,
-so an energy state is never sent as 0 or empty for a failed read, and never below the last one sent (PROTOCOL.md:
+so an energy state is never sent as 0 or empty for a failed read, and never below the last one sent (docs/meter-protocol.md, section 5:
 never store a register that goes backwards). A ``total`` sensor with ``last_reset`` suits a figure that restarts
 at midnight (today's cost).
 """

@@ -1,6 +1,6 @@
 """HTTPS to the meter on ``requests``: one pinned, kept-alive, resumable TLS connection at a time.
 
-Why it looks like this (PROTOCOL.md, "TLS" and "HTTP"):
+Why it looks like this (docs/meter-protocol.md, sections 2 and 3):
 
 * The meter serves one TLS connection at a time, so the pool holds exactly one connection
   (``maxsize=1, block=True``) and every request goes through one lock.

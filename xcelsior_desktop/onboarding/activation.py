@@ -90,7 +90,7 @@ SCHEMA = record(
 
 
 def classify(accepted: bool, error: BaseException | None) -> Outcome:
-    """A probe's result in one word (see PROTOCOL.md "Failure table")."""
+    """A probe's result in one word (see docs/meter-protocol.md, "What a refusal looks like on the wire")."""
     if accepted:
         return "accepted"
     if error is None or isinstance(error, CertificateRefused):

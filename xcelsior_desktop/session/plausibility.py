@@ -1,6 +1,6 @@
-"""Is a reading one a home's electric service can produce, and is it still moving? (issue 11, item 4)
+"""Is a reading one a home's electric service can produce, and is it still moving?
 
-Meters glitch (PROTOCOL.md): demand spikes, a register jumps, goes backwards or freezes while demand moves, and
+Meters glitch (docs/meter-protocol.md, section 5): demand spikes, a register jumps, goes backwards or freezes while demand moves, and
 demand can stay on one value through a grid outage. A reading that fails these checks must never reach the
 alerts or the history (a +1 GWh jump once fired "Daily budget reached: 1000.0 kWh"): the session asks this
 checker first, logs the reason and shows the reading as suspect or stale. Nothing is repaired or estimated:

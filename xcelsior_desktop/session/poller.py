@@ -4,7 +4,7 @@ The meter worker (a QThread in ``app/``) asks :meth:`Poller.due` what to do now,
 with :meth:`Poller.succeeded` / :meth:`Poller.failed`; :meth:`Poller.wait_s` says how long to sleep. Time is
 passed in (monotonic for scheduling, wall clock for what users read), so tests drive it directly.
 
-Kindness to the meter (PROTOCOL.md: over-polling causes timeouts and Wi-Fi drops): demand every 5 s by default
+Kindness to the meter (docs/meter-protocol.md, section 5: over-polling causes timeouts and Wi-Fi drops): demand every 5 s by default
 (never below 2 s), registers every minute, device information once per contact, exponential back-off with
 jitter on every kind of failure, and nothing at all while paused or asleep. With ``history=True`` the meter's
 15-minute interval history is read once after first contact and then once per slot, just after it closes

@@ -3,7 +3,7 @@
 The session (session/session.py) is the only one that changes its target; everyone else sends it a command and
 listens for :class:`~xcelsior_desktop.session.events.TargetChanged`. The target is saved in two places by one
 listener (the app's): the settings file, and the pin file below, which a damaged settings file cannot take along
-(issue 11: after a reset the app must not search the network for "any meter" when it knew which one it wanted).
+(after a reset the app must not search the network for "any meter" when it knew which one it wanted).
 """
 
 from __future__ import annotations
