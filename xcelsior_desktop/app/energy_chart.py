@@ -46,7 +46,7 @@ def _nice_step(span: float) -> float:
     if span <= 0:
         return 1.0
     raw = span / 4
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     for factor in (1, 2, 5, 10):
         if raw <= factor * power:
             return factor * power

@@ -9,9 +9,13 @@ import logging
 import logging.handlers
 import os
 import re
+import weakref
 from pathlib import Path
 
 from xcelsior_desktop.platform import paths
+
+# The handlers this module installed: set up again (a second run in one process), they are replaced, not doubled
+_OURS: weakref.WeakSet[logging.Handler] = weakref.WeakSet()
 
 LOG_NAME = "xcelsior-desktop.log"
 _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)", re.DOTALL)
@@ -64,18 +68,18 @@ def setup_logging(level: int = logging.INFO, *, console: bool = False) -> Path:
     path = log_path()
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, "_xcelsior", False):
+        if handler in _OURS:
             root.removeHandler(handler)
             handler.close()
     _tighten_old_logs(path)
     handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    handler._xcelsior = True  # type: ignore[attr-defined]
+    _OURS.add(handler)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.addFilter(RedactPem())
     root.addHandler(handler)
     if console:
         stream = logging.StreamHandler()
-        stream._xcelsior = True  # type: ignore[attr-defined]
+        _OURS.add(stream)
         stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         stream.addFilter(RedactPem())
         root.addHandler(stream)

@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.meter.identity import Identity
 
 HELP = "run a faithful Itron meter simulator"
 EXIT_USAGE = 2
@@ -37,7 +41,7 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def _stored_server_identity():  # type: ignore[no-untyped-def]
+def _stored_server_identity() -> Identity:
     """The simulator's own certificate, generated on first use and kept in the data folder."""
     from xcelsior_desktop.meter.identity import generate_identity, load_identity_files
 

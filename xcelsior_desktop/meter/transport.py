@@ -256,6 +256,8 @@ class MeterTransport:
         self._context = client_context(identity)
         self._tracing = hasattr(self._context, "_msg_callback")
         if self._tracing:
+            # CPython's own TLS message hook (private, so looked for above): it sees the alert a refusing meter
+            # sends, which the exception alone does not say; typeshed does not list it
             self._context._msg_callback = self._on_tls_message  # type: ignore[attr-defined]
         self._trace = _HandshakeTrace()
         self.sockets = SocketTracker()  # abort() from another thread; release() before a reconnect

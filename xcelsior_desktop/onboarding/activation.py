@@ -195,7 +195,7 @@ class ActivationTracker:
 
     def delay_after(self, attempts: int) -> float:
         """Seconds to wait after ``attempts`` unsuccessful probes: base * 2^(n-1), capped, with jitter."""
-        delay = min(self.cap_s, self.base_s * (2 ** max(0, attempts - 1)))
+        delay = min(self.cap_s, self.base_s * 2.0 ** max(0, attempts - 1))
         spread = delay * self.jitter
         return max(1.0, delay + self._rng.uniform(-spread, spread))
 

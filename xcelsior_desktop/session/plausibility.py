@@ -19,6 +19,7 @@ import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from xcelsior_desktop.meter.values import Measurement, Registers
 
@@ -85,12 +86,12 @@ class RegisterCheck:
 
     def trusted_part(self, registers: Registers) -> Registers:
         """The reading with every flagged register (and its TOU tiers) left out as a gap (None), never guessed."""
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if not self.delivered.trusted:
             changes.update(delivered_wh=None, tou_delivered={}, delivered_at=None)
         if not self.received.trusted:
             changes.update(received_wh=None, tou_received={}, received_at=None)
-        return dataclasses.replace(registers, **changes) if changes else registers  # type: ignore[arg-type]
+        return dataclasses.replace(registers, **changes) if changes else registers
 
 
 def _kw(watts: float) -> str:

@@ -111,7 +111,7 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         """Delay after the ``attempt``-th failure in a row (1-based): first_s, 2x, 4x, ... capped."""
-        return min(self.max_s, self.first_s * (2 ** max(0, attempt - 1)))
+        return min(self.max_s, self.first_s * 2.0 ** max(0, attempt - 1))
 
 
 # Failures that back off. The others are retried on fixed short cadences so watts come back within seconds of the

@@ -96,7 +96,8 @@ class ProfileCache:
     def _read(self) -> dict[str, Any] | None:
         loaded = load_json_file(self.path, SCHEMA, title="The saved map of the meter's readings",
                                 on_reset="It is learned again from the meter on the next connection.")
-        return loaded.data  # type: ignore[no-any-return]
+        data: dict[str, Any] | None = loaded.data  # checked against SCHEMA: a dict, or None when reset
+        return data
 
     def load(self, meter_lfdi: str | None) -> MeterProfile | None:
         """The saved profile of this meter, or None (another meter, no file, a damaged file)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import parse_qs
 
 from xcelsior_desktop.simulator.model import (
@@ -93,8 +94,8 @@ class Snapshot:
         return cls(int(t), int(round(model.demand_w(t))), regs.delivered_wh, regs.received_wh, regs.tou_delivered,
                    regs.tou_received, model.tou_time(t), int(round(model.power_factor(t) * 1000)), peak, peak_at)
 
-    def with_changes(self, **changes: object) -> Snapshot:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_changes(self, **changes: Any) -> Snapshot:
+        return replace(self, **changes)
 
     @property
     def demand_start(self) -> int:

@@ -44,6 +44,7 @@ from xcelsior_desktop.onboarding.certificate_lifecycle import (
     stored_expiry,
 )
 from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
+from xcelsior_desktop.platform.secrets.record import Slot
 
 _BANNER_COLORS = {"soon": ("#93370d", "#fffaeb"), "urgent": ("#b42318", "#fef3f2"),
                   "expired": ("#b42318", "#fef3f2"), "renewing": ("#175cd3", "#eff8ff")}
@@ -91,12 +92,12 @@ class ExpiryBanner(QFrame):
         self.setVisible(True)
 
 
-def _unlock(parent: QWidget | None, store: IdentityStore, slot: str = "current") -> tuple[Identity | None, str | None]:
+def _unlock(parent: QWidget | None, store: IdentityStore, slot: Slot = "current") -> tuple[Identity | None, str | None]:
     """Load a slot, asking for the file passphrase when the key lives in an encrypted file."""
     passphrase: str | None = None
     while True:
         try:
-            return store.load(slot, passphrase=passphrase), passphrase  # type: ignore[arg-type]
+            return store.load(slot, passphrase=passphrase), passphrase
         except (PassphraseRequired, WrongPassphrase) as exc:
             text, ok = QInputDialog.getText(parent, "Unlock the private key", exc.user_message,
                                             QLineEdit.EchoMode.Password)
