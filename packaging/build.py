@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
+import locale
 import os
 import platform
 import re
@@ -258,10 +259,13 @@ def run_self_test(executable: Path, what: str = "the bundle") -> float:
     """
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     started = time.monotonic()
+    # The frozen program writes to a pipe in the system's code page on Windows, whatever mode this Python is in
+    encoding = locale.getencoding() if IS_WIN else None
     # Pipes, not the inherited console: a windowed (GUI-subsystem) Windows build gets valid std handles this way.
     try:
         result = subprocess.run([str(executable), "--self-test"], env=env, timeout=300, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding=encoding,
+                                errors="replace")
     except subprocess.TimeoutExpired as exc:
         raise SystemExit(f"build: {what}'s --self-test did not finish in {exc.timeout:.0f} s") from None
     print(result.stdout, end="", flush=True)
