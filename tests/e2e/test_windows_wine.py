@@ -28,14 +28,22 @@ wine = load_packaging_module("wine")
 SCREENS = ROOT / "build" / "windows" / "screens"
 
 
-def _wait(predicate, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
+def _poll(predicate, timeout_s: float):  # type: ignore[no-untyped-def]
+    """The predicate's first true value within the time, else None."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(0.3)  # polling an external process with a deadline
-    pytest.fail(f"timed out waiting for {what}")
+    return None
+
+
+def _wait(predicate, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
+    value = _poll(predicate, timeout_s)
+    if not value:
+        pytest.fail(f"timed out waiting for {what}")
+    return value
 
 
 def _tree(env: dict[str, str]) -> str:
@@ -127,18 +135,26 @@ def _send_test_notification(env: dict[str, str], icon: tuple[int, int, int, int]
     Clicks go where Qt lays the widgets out (relative to the menu's and the dialog's corners), as a user would.
     """
     x, y, width, height = icon
-    _click(env, x + width // 2, y + height // 2, 3)
 
     def window_named(name: str) -> str | None:
         ids = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name], env=env,
                              capture_output=True, text=True, check=False).stdout.split()
         return ids[0] if ids else None
 
-    menu = _wait(lambda: window_named("^xcelsior-desktop$"), 20, "the tray menu")
-    time.sleep(1)  # mapped first, then placed by the icon
-    mx, my, _mw, _mh = _geometry(env, menu)
-    _click(env, mx + 60, my + 58)  # the third entry, "Settings..." (Open, Pause, Settings..., About, Quit)
-    dialog = _wait(lambda: window_named("^Xcelsior Desktop settings$"), 30, "the Settings dialog")
+    dialog = None
+    for _attempt in range(3):  # a click that lands while Qt still places the menu is lost: open it again
+        _click(env, x + width // 2, y + height // 2, 3)
+        menu = _wait(lambda: window_named("^xcelsior-desktop$"), 20, "the tray menu")
+        time.sleep(1)  # mapped first, then placed by the icon
+        mx, my, _mw, _mh = _geometry(env, menu)
+        _click(env, mx + 60, my + 58)  # the third entry, "Settings..." (Open, Pause, Settings..., About, Quit)
+        dialog = _poll(lambda: window_named("^Xcelsior Desktop settings$"), 15)
+        if dialog:
+            break
+        subprocess.run(["xdotool", "key", "Escape"], env=env, check=False)
+    if not dialog:
+        _shot(env, SCREENS / "settings-missing.png", (0, 0, 1280, 800))
+        pytest.fail(f"the Settings dialog did not open from the tray menu (screen: {SCREENS / 'settings-missing.png'})")
     time.sleep(1)
     dx, dy, dw, dh = _geometry(env, dialog)
     _click(env, dx + 97, dy + 21)  # the "Alerts" tab, second from the left
