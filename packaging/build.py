@@ -1,6 +1,7 @@
 """Build Xcelsior Desktop's standalone bundle and installers; every OS runs it the same way.
 
-    python packaging/build.py                  # one-folder bundle in dist/xcelsior-desktop/ (+ .app on macOS)
+    python packaging/build.py                  # one-folder bundle in dist/xcelsior-desktop/ (+ .app on macOS;
+                                               # dist/windows/xcelsior-desktop/ on Windows)
     python packaging/build.py --self-test      # ... then run the bundle's --self-test
     python packaging/build.py --deb --tar      # Linux: .deb and .tar.gz in dist/
     python packaging/build.py --installer      # this OS's installer: .deb + .tar.gz, Inno Setup .exe, or .dmg
@@ -251,7 +252,7 @@ def print_versions() -> None:
     log(versions.line(extras=("packaging",)))
 
 
-def run_self_test(executable: Path, what: str = "the bundle") -> float:
+def check_self_test(executable: Path, what: str = "the bundle") -> float:
     """Run ``executable --self-test``; its seconds, or SystemExit when it did not print that it passed.
 
     The exit status alone is not trusted: under Wine a windowed program that crashed can report 0, so the
@@ -280,7 +281,7 @@ def self_test() -> None:
     executable = bundle_executable()
     if IS_MAC and (DIST / f"{meta.APP_NAME}.app").exists():
         executable = DIST / f"{meta.APP_NAME}.app" / "Contents" / "MacOS" / meta.EXE_NAME
-    log(f"self-test passed in {run_self_test(executable):.1f} s")
+    log(f"self-test passed in {check_self_test(executable):.1f} s")
 
 
 # -- Linux: .tar.gz and .deb -------------------------------------------------------------------------------------
@@ -457,7 +458,7 @@ def verify_deb(deb: Path, run_self_test: bool) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             run(["dpkg-deb", "--extract", str(deb), tmp])
             executable = Path(tmp) / "opt" / meta.EXE_NAME / meta.EXE_NAME
-            run_self_test(executable, "the unpacked .deb")
+            check_self_test(executable, "the unpacked .deb")
         log("unpacked .deb passes --self-test")
 
 
@@ -558,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
         installer = build_inno(version)
         if args.install_check:
             load_sibling("windows/installcheck").check(
-                installer, version, BUILD / "windows" / "install-check", build_inno, run_self_test)
+                installer, version, BUILD / "windows" / "install-check", build_inno, check_self_test)
     if args.dmg:
         build_dmg(version)
     return 0
