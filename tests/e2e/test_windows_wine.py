@@ -2,7 +2,7 @@
 (the tray icon's balloon message), one instance at a time.
 
 Uses what ``python packaging/build.py --wine`` built (``.ci/run`` runs it before the tests): the bundle in
-dist/windows/ and the Wine prefix in build/wine/ (user "Zoë Tester"). That build already self-tested the bundle and
+dist/windows/ and the Wine prefix in $XCELSIOR_WINE_DIR (user "Zoë Tester"). That build already self-tested the bundle and
 installed, upgraded, self-tested and uninstalled the installer; this test runs the program itself. It skips when
 that build is absent on a developer machine and fails under CI, where .ci/run builds it first.
 """

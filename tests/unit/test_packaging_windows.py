@@ -94,3 +94,15 @@ def test_the_installer_run_value_is_the_apps() -> None:
 
 def test_the_spec_leaves_wmi_out_of_windows_bundles() -> None:
     assert '*(["_wmi"] if IS_WIN else [])' in SPEC
+
+
+def test_the_wine_folder_is_outside_the_checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The prefix's drive Z: links to /: inside the checkout, setuptools' file walk (it follows links) never ends."""
+    monkeypatch.delenv("XCELSIOR_WINE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert wine._wine_dir() == tmp_path / "xcelsior-desktop" / "wine"
+    monkeypatch.setenv("XCELSIOR_WINE_DIR", str(tmp_path / "ci-wine"))
+    assert wine._wine_dir() == tmp_path / "ci-wine"
+    monkeypatch.delenv("XCELSIOR_WINE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert not wine._wine_dir().is_relative_to(ROOT)
