@@ -54,8 +54,15 @@ class StepFailed(Exception):
 
 def _out(line: str) -> None:
     stream = sys.stdout if sys.stdout is not None else sys.stderr  # windowed Windows builds may have neither
-    if stream is not None:
+    if stream is None:
+        return
+    try:
         print(line, file=stream, flush=True)
+    except UnicodeEncodeError:
+        # A pipe on Windows takes the system code page: a user name outside it (in a path the platform step
+        # names) must not turn a passing step into a crash
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        print(line.encode(encoding, "backslashreplace").decode(encoding), file=stream, flush=True)
 
 
 # -- 1. imports ------------------------------------------------------------------------------------------------

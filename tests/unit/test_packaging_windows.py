@@ -106,3 +106,16 @@ def test_the_wine_folder_is_outside_the_checkout(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("XCELSIOR_WINE_DIR")
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert not wine._wine_dir().is_relative_to(ROOT)
+
+
+def test_self_test_lines_survive_a_code_page_without_the_users_letters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frozen Windows program writes to a pipe in the system code page; a Cyrillic user name is not in cp1252."""
+    import io
+
+    from xcelsior_desktop import selftest
+
+    buffer = io.BytesIO()
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(buffer, encoding="cp1252"))
+    selftest._out(r"folders made and written under C:\Users\Зоя\AppData")
+    text = buffer.getvalue().decode("cp1252")
+    assert r"C:\Users\\u0417\u043e\u044f\AppData" in text
