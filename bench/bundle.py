@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
-BUNDLE = DIST / "xcelsior-desktop"
+BUNDLE = DIST / "windows" / "xcelsior-desktop" if sys.platform == "win32" else DIST / "xcelsior-desktop"
 EXECUTABLE = BUNDLE / ("xcelsior-desktop.exe" if sys.platform == "win32" else "xcelsior-desktop")
 FIRST_WATTS = re.compile(r"^FIRST_WATTS\b")  # printed by commands/demo.py when XCELSIOR_BENCH=1
 LAUNCH_TIMEOUT_S = 60.0
