@@ -31,10 +31,17 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xcelsior_desktop.meter.identity import Identity
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+    from PySide6.QtGui import QImage
+
+    from xcelsior_desktop.simulator import MeterSimulator
 
 OVERALL_TIMEOUT_S = 120.0
 EXIT_USAGE = 64  # distinct from the step numbers
@@ -145,7 +152,7 @@ def step_keyring(context: dict[str, object]) -> str:
 SELF_TEST_SERVICE = "xcelsior-desktop self-test"
 
 
-def _keyring_round_trip(backend) -> str:  # type: ignore[no-untyped-def]
+def _keyring_round_trip(backend: KeyringBackend) -> str:
     """Set, read back and delete a throwaway secret (non-ASCII included) in ``backend``."""
     import secrets
 
@@ -171,18 +178,21 @@ def _identity(context: dict[str, object]) -> Identity:
     return identity
 
 
-def _simulator(context: dict[str, object]):  # type: ignore[no-untyped-def]
+def _simulator(context: dict[str, object]) -> MeterSimulator:
     """Start the simulator once (both network steps use it), registered for a throwaway identity."""
-    if "simulator" not in context:
-        from xcelsior_desktop.meter.identity import generate_identity
-        from xcelsior_desktop.simulator import MeterSimulator
+    from xcelsior_desktop.simulator import MeterSimulator
 
-        identity = generate_identity(days=2)
-        simulator = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False)
-        simulator.start()
-        context["identity"] = identity
-        context["simulator"] = simulator
-    return context["simulator"]
+    started = context.get("simulator")
+    if isinstance(started, MeterSimulator):
+        return started
+    from xcelsior_desktop.meter.identity import generate_identity
+
+    identity = generate_identity(days=2)
+    simulator = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False)
+    simulator.start()
+    context["identity"] = identity
+    context["simulator"] = simulator
+    return simulator
 
 
 def step_tls(context: dict[str, object]) -> str:
@@ -192,7 +202,7 @@ def step_tls(context: dict[str, object]) -> str:
     from xcelsior_desktop.meter.tls import client_context
 
     simulator = _simulator(context)
-    tls_context = client_context(context["identity"])  # type: ignore[arg-type]
+    tls_context = client_context(_identity(context))
     raw = socket.create_connection((simulator.host, simulator.port), timeout=10.0)
     with raw, tls_context.wrap_socket(raw, do_handshake_on_connect=True) as tls:
         version, cipher = tls.version(), (tls.cipher() or ("?",))[0]
@@ -233,14 +243,14 @@ def _resource_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "resources"
 
 
-def _opaque_pixels(image) -> int:  # type: ignore[no-untyped-def]
+def _opaque_pixels(image: QImage) -> int:
     from PySide6.QtGui import QImage
 
     image = image.convertToFormat(QImage.Format.Format_ARGB32)
     return sum(1 for y in range(image.height()) for x in range(image.width()) if image.pixelColor(x, y).alpha() > 32)
 
 
-def _opaque_colours(image) -> set[int]:  # type: ignore[no-untyped-def]
+def _opaque_colours(image: QImage) -> set[int]:
     from PySide6.QtGui import QImage
 
     image = image.convertToFormat(QImage.Format.Format_ARGB32)
@@ -281,7 +291,7 @@ def step_tray_icon(context: dict[str, object]) -> str:
 
 # -- 6. platform ----------------------------------------------------------------------------------------------
 
-# The variables the app's folders (services/paths.py) and the autostart entry are found through, per OS
+# The variables the app's folders (platform/paths.py) and the autostart entry are found through, per OS
 _PROFILE_VARS = {"win32": ("APPDATA", "LOCALAPPDATA"), "darwin": ("HOME",)}
 _XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
 
@@ -301,7 +311,7 @@ def _zone_database() -> str:
 
 
 def _folders() -> str:
-    from xcelsior_desktop.services import paths
+    from xcelsior_desktop.platform import paths
 
     folders = [paths.config_dir(), paths.data_dir(), paths.state_dir(), paths.log_dir()]
     for folder in folders:
@@ -314,7 +324,7 @@ def _folders() -> str:
 
 
 def _autostart() -> str:
-    from xcelsior_desktop.services import autostart
+    from xcelsior_desktop.platform import autostart
 
     switch: autostart.Autostart
     if sys.platform == "win32":
@@ -372,7 +382,8 @@ def step_platform(context: dict[str, object]) -> str:
     return ", ".join(details)
 
 
-STEPS: tuple[tuple[str, Callable[[dict[str, object]], str]], ...] = (
+Step = Callable[[dict[str, object]], str]
+STEPS: tuple[tuple[str, Step], ...] = (
     ("imports", step_imports),
     ("keyring", step_keyring),
     ("tls", step_tls),
@@ -382,15 +393,15 @@ STEPS: tuple[tuple[str, Callable[[dict[str, object]], str]], ...] = (
 )
 
 
-def run(steps=STEPS) -> int:  # type: ignore[no-untyped-def]
+def run(steps: Sequence[tuple[str, Step]] = STEPS) -> int:
     """Run every step; 0 when all pass, else the 1-based number of the step that failed."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     context: dict[str, object] = {}
-    current = {"number": 0, "name": "start"}
+    current: dict[str, int | str] = {"number": 0, "name": "start"}
 
     def timed_out() -> None:  # a hung step must not hang CI: name it and leave with its number
         _out(f"self-test: step {current['number']} '{current['name']}' FAILED: no result in {OVERALL_TIMEOUT_S:.0f} s")
-        os._exit(current["number"] or 1)  # type: ignore[arg-type]
+        os._exit(int(current["number"]) or 1)
 
     watchdog = threading.Timer(OVERALL_TIMEOUT_S, timed_out)
     watchdog.daemon = True
@@ -411,9 +422,8 @@ def run(steps=STEPS) -> int:  # type: ignore[no-untyped-def]
                 return number
             _out(f"self-test: step {number} '{name}' ok ({time.monotonic() - step_started:.2f} s): {detail}")
     finally:
-        simulator = context.get("simulator")
-        if simulator is not None:
-            simulator.stop()  # type: ignore[attr-defined]
+        if "simulator" in context:
+            _simulator(context).stop()
         watchdog.cancel()
     _out(f"self-test: passed, {len(steps)} steps in {time.monotonic() - started:.2f} s")
     return 0

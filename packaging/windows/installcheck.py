@@ -37,7 +37,7 @@ PUBLISHER = "Xcelsior Desktop developers"
 # The .iss AppId; Inno Setup names the uninstall key after it, with "_is1"
 UNINSTALL_KEY = r"Software\Microsoft\Windows\CurrentVersion\Uninstall\{6C1D2F0B-6A1E-4D53-9C55-3E0F4B8A7D21}_is1"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
-RUN_VALUE = APP_NAME  # xcelsior_desktop/services/autostart.py RUN_VALUE
+RUN_VALUE = APP_NAME  # xcelsior_desktop/platform/autostart.py RUN_VALUE
 OLD_VERSION = "0.0.1"
 SILENT = ["/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/SP-"]
 STALE_FILE = "_internal/left-by-an-older-version.dll"
@@ -75,7 +75,7 @@ def start_menu_entries() -> list[Path]:
 
 
 def user_data_dirs() -> list[Path]:
-    """The app's folders (xcelsior_desktop/services/paths.py): settings roaming, history and logs local."""
+    """The app's folders (xcelsior_desktop/platform/paths.py): settings roaming, history and logs local."""
     return [Path(os.environ["APPDATA"]) / APP_NAME, Path(os.environ["LOCALAPPDATA"]) / APP_NAME]
 
 

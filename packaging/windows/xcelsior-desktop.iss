@@ -26,7 +26,7 @@
 #define AppExeName "xcelsior-desktop.exe"
 ; The Run value name the app's own "Start at login" setting uses (xcelsior_desktop/platform/autostart.py RUN_VALUE)
 #define RunValueName "Xcelsior Desktop"
-; The app's own folders (xcelsior_desktop/services/paths.py): settings in %APPDATA%, history and logs in %LOCALAPPDATA%
+; The app's own folders (xcelsior_desktop/platform/paths.py): settings in %APPDATA%, history and logs in %LOCALAPPDATA%
 #define UserDataName "Xcelsior Desktop"
 
 [Setup]

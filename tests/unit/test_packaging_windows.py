@@ -87,7 +87,7 @@ def test_installer_is_per_user_and_avoids_what_wine_cannot_expand() -> None:
 
 
 def test_the_installer_run_value_is_the_apps() -> None:
-    from xcelsior_desktop.services.autostart import RUN_VALUE
+    from xcelsior_desktop.platform.autostart import RUN_VALUE
 
     assert f'#define RunValueName "{RUN_VALUE}"' in ISS
 
