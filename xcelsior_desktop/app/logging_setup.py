@@ -66,11 +66,8 @@ def log_path() -> Path:
 def setup_logging(level: int = logging.INFO, *, console: bool = False) -> Path:
     """Send the app's logs to the rotating file (1 MB x 4). Returns the file's path (for the About box)."""
     path = log_path()
+    remove_logging()
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler in _OURS:
-            root.removeHandler(handler)
-            handler.close()
     _tighten_old_logs(path)
     handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     _OURS.add(handler)
@@ -86,3 +83,12 @@ def setup_logging(level: int = logging.INFO, *, console: bool = False) -> Path:
     root.setLevel(level)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     return path
+
+
+def remove_logging() -> None:
+    """Take out and close the handlers :func:`setup_logging` installed (before setting up again, and in tests)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler in _OURS:
+            root.removeHandler(handler)
+            handler.close()
