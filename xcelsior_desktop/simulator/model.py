@@ -18,8 +18,8 @@ Shape of the model (all a pure function of ``seed`` and the instant asked about)
 * The pieces split into the house's **load** and the **PV** output (:meth:`HouseholdModel.load_w`,
   :meth:`HouseholdModel.pv_w`): demand = load - PV. Both carry the same flicker factor as demand, so the split holds
   at every instant, load stays above zero and PV never goes below it. A production meter on the inverter's output
-  serves the PV and its exact integral (:meth:`HouseholdModel.production_wh`) from the same cached days as the net
-  meter's registers.
+  (``xcelsior_desktop/simulator/roles.py``) serves the PV and its exact integral (:meth:`HouseholdModel.production_wh`)
+  from the same cached days as the net meter's registers.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from xcelsior_desktop.simulator.tou import TouSchedule
 
@@ -79,6 +80,28 @@ class Interval:
     received_wh: int
     varh_received: int
     varh_delivered: int
+
+
+class MeterModel(Protocol):
+    """The values one meter serves: :class:`HouseholdModel` is the net meter's, the production meter's is in
+    ``roles.py``."""
+
+    @property
+    def seed(self) -> int: ...
+
+    def demand_w(self, t: float) -> float: ...
+
+    def energy_wh(self, t: float) -> tuple[float, float]: ...
+
+    def registers(self, t: float) -> Registers: ...
+
+    def tou_time(self, t: float) -> int: ...
+
+    def interval(self, slot_start: int) -> Interval: ...
+
+    def power_factor(self, t: float) -> float: ...
+
+    def max_demand(self, t: float) -> tuple[int, int]: ...
 
 
 class _Day:
