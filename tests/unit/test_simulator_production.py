@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from xcelsior_desktop.commands import simulate
 from xcelsior_desktop.simulator import roles
 from xcelsior_desktop.simulator.model import SLOT, HouseholdModel
 from xcelsior_desktop.simulator.resources import MeterResources, Snapshot
@@ -126,6 +127,10 @@ def test_the_net_meter_is_the_household_model_itself(household):
     assert isinstance(meter_model(household, "production"), ProductionMeter)
     with pytest.raises(ValueError, match="role"):
         meter_model(household, "solar")
+
+
+def test_the_command_line_offers_the_simulators_roles():
+    assert simulate.ROLES == roles.ROLES
 
 
 # ------------------------------------------------------------------------------------------------ resources
