@@ -39,6 +39,7 @@ def main() -> int:
     from xcelsior_desktop.meter.identity import generate_identity
     from xcelsior_desktop.platform.settings import Settings
     from xcelsior_desktop.session.history_recorder import BACKFILL_JOB
+    from xcelsior_desktop.session.target import MeterTarget
     from xcelsior_desktop.simulator import MeterSimulator
 
     qapp = make_qapp()
@@ -56,8 +57,9 @@ def main() -> int:
     started = time.monotonic()
     sim = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False, seed=0,
                          clock=lambda: AFTERNOON.timestamp() + (time.monotonic() - started)).start()
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2, home_timezone="America/Denver")
-    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True)
+    settings = Settings(poll_interval_s=2, home_timezone="America/Denver")
+    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True,
+                      meters=[MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False)])
 
     def wait(seconds: float) -> None:
         loop = QEventLoop()

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QLabel, QTableWidget
 
 from tests.cost_support import fill_store
+from tests.meters import meter_at
 from tests.simulators import running_simulator
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.cost.plugin import CostPlugin
@@ -256,8 +257,9 @@ def test_the_day_chart_shades_on_peak_and_prices_a_slot(plugin, qtbot):
 
 def test_the_app_shows_the_meters_tiers_and_other_readings(qtbot, qapp, identity, tmp_path):
     with running_simulator(identity, seed=3) as sim:
-        settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+        settings = Settings(poll_interval_s=2)
         app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                          meters=meter_at(sim.host, sim.port),
                           worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0})
         app.start()
         try:

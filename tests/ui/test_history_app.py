@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.energy.periods import View
 from xcelsior_desktop.energy.store import HistoryStore
@@ -24,8 +25,9 @@ def sim(start_simulator, identity):
 
 
 def make_app(qapp, identity, sim, tmp_path: Path, history_path: Path | None) -> XcelsiorApp:
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+    settings = Settings(poll_interval_s=2)
     return XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                       meters=meter_at(sim.host, sim.port),
                        worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0}, history_path=history_path)
 
 

@@ -13,6 +13,7 @@ import keyring
 import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
+from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.home_assistant import MqttController
 from xcelsior_desktop.app.home_assistant.settings_page import MqttSettingsPage
@@ -36,8 +37,9 @@ def sim(start_simulator, identity):  # type: ignore[no-untyped-def]
 
 def make_app(qapp, identity, sim, tmp_path: Path, settings: Settings | None = None, **kwargs) -> XcelsiorApp:  # type: ignore[no-untyped-def]
     settings = settings or Settings()
-    settings = dataclasses.replace(settings, meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+    settings = dataclasses.replace(settings, poll_interval_s=2)
     app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                      meters=meter_at(sim.host, sim.port),
                       worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0}, **kwargs)
     app.start()
     return app

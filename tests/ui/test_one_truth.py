@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.periods import View
@@ -87,8 +88,9 @@ def test_every_surface_shows_the_same_kwh_and_money(qtbot, qapp, tmp_path: Path,
     path = tmp_path / "history.sqlite3"
     filled_store(path, case)
     now = case.instant.astimezone(UTC)
-    settings = Settings(meter_host="127.0.0.1", meter_port=9, home_timezone="America/Denver")
+    settings = Settings(home_timezone="America/Denver")
     app = XcelsiorApp(qapp, identity=None, settings=settings, settings_path=tmp_path / "settings.json",
+                      meters=meter_at("127.0.0.1", 9),
                       history_path=path, demo=True, clock=now.timestamp)
     try:
         today = app.history.recorder.today()

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from tests.clocks import SteppedClock
+from tests.poller_support import poller_kwargs, target_box
 from xcelsior_desktop.meter import errors
 from xcelsior_desktop.session.poller import (
     BACKOFF,
@@ -29,7 +30,7 @@ def clock() -> SteppedClock:
 
 def make(clock: SteppedClock, **kw) -> Poller:  # type: ignore[no-untyped-def]
     kw.setdefault("rng", random.Random(7))
-    return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, **kw)
+    return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, **poller_kwargs(kw))
 
 
 def connect(p: Poller) -> None:
@@ -339,8 +340,10 @@ def test_an_unusable_first_reading_is_not_connected(clock):
 
 
 def test_a_certificate_refused_after_it_worked_is_retried_briskly_for_ten_minutes(clock):
-    p = make(clock)
+    target = target_box()
+    p = make(clock, target=target)
     connect(p)
+    target.change(registered=True)  # the session notes that the meter accepted the certificate
     waits = []
     for _ in range(80):
         clock.advance(p.wait_s() or 0)
@@ -363,8 +366,10 @@ def test_waiting_for_a_first_registration_keeps_the_back_off(clock):
 
 
 def test_after_the_brisk_ten_minutes_the_back_off_starts_from_its_first_step(clock):
-    p = make(clock)
+    target = target_box()
+    p = make(clock, target=target)
     connect(p)
+    target.change(registered=True)  # the session notes that the meter accepted the certificate
     start = clock.mono
     waits = []
     while clock.mono - start < 3600:

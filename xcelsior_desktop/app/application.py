@@ -9,11 +9,12 @@ pin file); nothing else writes the meter's address or pin.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,16 +23,20 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from xcelsior_desktop.app.about import show_about
 from xcelsior_desktop.app.discovery_worker import DiscoveryThread, DiscoveryWorker
-from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker
-from xcelsior_desktop.app.session_events import SessionEvents
+from xcelsior_desktop.app.meters import AppMeters
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.shell import AppShell, Launch
+from xcelsior_desktop.app.solar_panel import SolarPanel
+from xcelsior_desktop.app.status_text import STATE_TEXT
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
+from xcelsior_desktop.common import format as fmt
+from xcelsior_desktop.energy.errors import HistoryError
+from xcelsior_desktop.energy.home import home_energy
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.money.home_zone import HomeZone, home_zone
 from xcelsior_desktop.platform.settings import Settings
-from xcelsior_desktop.session.activity_log import ActivityLog
+from xcelsior_desktop.session.activity_log import ActivityLog, activity_logger
 from xcelsior_desktop.session.commands import (
     Command,
     Located,
@@ -54,9 +59,10 @@ from xcelsior_desktop.session.events import (
     TargetChanged,
     TodayChanged,
 )
+from xcelsior_desktop.session.meters_file import load_targets, save_target
 from xcelsior_desktop.session.poller import Status
-from xcelsior_desktop.session.session import MeterSession
-from xcelsior_desktop.session.target import MeterTarget, save_target
+from xcelsior_desktop.session.registry import MeterRegistry
+from xcelsior_desktop.session.target import CURRENT_CERTIFICATE, NET, PRODUCTION, MeterTarget, Role
 
 if TYPE_CHECKING:
     from xcelsior_desktop.app.onboarding.wizard import SetupWizard
@@ -90,6 +96,7 @@ class XcelsiorApp(QObject):
         demo: bool = False,
         store: IdentityStore | None = None,
         profile_cache: ProfileStore | None = None,
+        meters: Sequence[MeterTarget] | None = None,
         mqtt_flag: BrokerUrl | None = None,
         history_path: Path | None = None,
         clock: Callable[[], float] = time.time,
@@ -133,33 +140,41 @@ class XcelsiorApp(QObject):
 
         from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
 
-        # a saved wait for activation: the session stays idle and the wait probes through it (see start())
+        # a saved wait for activation: the net meter's session stays idle and the wait probes through it
         waiting = not demo and OnboardingInApp.activation_pending(identity)
-        if profile_cache is None and not demo:
-            from xcelsior_desktop.session.profile_cache import ProfileCache
 
-            profile_cache = ProfileCache()
-        target = MeterTarget.from_settings(settings, None if waiting else identity)
+        def certificate(slot: str) -> Identity | None:
+            return identity if slot == CURRENT_CERTIFICATE else None
+
+        if meters is None:  # the household's meters, as meters.json has them (an earlier release's moved there)
+            meters = load_targets(certificate, settings=settings, settings_path=settings_path)
+        targets = [t if t.identity is not None else t.replace(identity=certificate(t.certificate)) for t in meters]
+        if waiting:
+            targets = [t.replace(identity=None) if t.role == NET else t for t in targets]
         options = SessionOptions(interval_s=settings.poll_interval_s, **(worker_options or {}))
-        self.session = MeterSession(target, options, profiles=profile_cache)
-        ActivityLog().attach(self.session.events)  # the log: each change of state, an hourly summary
-        self.worker = MeterWorker(self.session)
-        self.meter = MeterThread(self.worker)
-        self.events = SessionEvents(self.session.events, parent=self)  # the same events, on the GUI thread
+        self.save_meters = not demo  # the demo's meters are this run's simulators: never saved
+        self.registry = MeterRegistry(targets, options, profiles=self._profiles_for(demo, profile_cache))
+        self.meters = AppMeters(self.registry, parent=self)
+        self.session = self.registry.net
+        self.events = self.meters.events(NET)  # the net meter's events, on the GUI thread
+        self.meter = self.meters.runtime(NET).thread
+        self.worker = self.meter.worker
         self.events.on(DemandRead, self._on_demand)
         self.events.on(RegistersRead, lambda event: self.window.set_registers(event.registers))
         self.events.on(TodayChanged, self._on_today)
         self.events.on(DeviceInfoRead, lambda event: self.window.set_device_info(event.info))
         self.events.on(StateChanged, self._on_status)
         self.events.on(ReadingFlagged, lambda event: self.window.set_flagged(event.what, event.label, event.reason))
-        self.events.on(TargetChanged, self._on_target_changed)
-        self._show_target(target)
+        self._show_target(self.session.target)
 
+        self.solar_panel: SolarPanel | None = None  # with a solar meter: its figures on the Live tab
         self.discovery = DiscoveryThread(DiscoveryWorker(interfaces=discovery_interfaces))
-        self.events.on(LocateRequested, lambda event: self.discovery.worker.locate.emit(event.sfdi))
-        self.discovery.worker.located.connect(lambda address: self.send(Located(address)))
+        self.discovery.worker.located.connect(self._located)
+        for role in self.meters.roles():
+            self._wire_meter(role)
+        self.meters.on_added(self._wire_meter)
 
-        self.shell = AppShell(window=self.window, events=self.events, send=self.send,
+        self.shell = AppShell(window=self.window, events=self.events, meters=self.meters, send=self.send,
                               target=lambda: self.session.target, probe=self.session.probe, tray=self.tray,
                               tray_menu=self.tray.menu, tray_anchor=self.tray.settings_action,
                               show_view=self.show_view, settings=lambda: self.settings, home_zone=lambda: self.home,
@@ -192,7 +207,7 @@ class XcelsiorApp(QObject):
         """Start the threads and show the tray; resume a saved activation wait; with ``setup_if_needed`` (the
         real app at launch), open the setup wizard when there is no identity yet."""
         self.discovery.start()
-        self.meter.start()
+        self.meters.start()
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray.show()
         else:
@@ -220,7 +235,6 @@ class XcelsiorApp(QObject):
 
     def _show_zone_notice(self) -> None:
         """Once per home zone and computer zone: days are counted in the home zone, not this computer's."""
-        import datetime as dt
 
         text = self.home.notice(dt.datetime.now(dt.UTC))
         key = f"{self.home.name}|{dt.datetime.now().astimezone().tzname()}"
@@ -259,7 +273,7 @@ class XcelsiorApp(QObject):
         if self._wizard is not None:
             self._wizard.close()
         started = time.monotonic()
-        self.meter.stop()
+        self.meters.stop()
         self.discovery.stop()
         self.alerts.shutdown()
         self.greenbutton.stop()  # waits for an import or export in progress: before the history store closes
@@ -285,14 +299,88 @@ class XcelsiorApp(QObject):
         """A probe through the session's one connection; its ``result`` Future resolves on the meter thread."""
         return self.session.probe(identity, host, port, meter_lfdi)
 
-    def _on_target_changed(self, event: TargetChanged) -> None:
-        """The one place the target is saved: the settings file and the pin file (which survives a reset)."""
-        target = event.target
-        self._show_target(target)
+    @staticmethod
+    def _profiles_for(demo: bool, given: ProfileStore | None) -> Callable[[MeterTarget], ProfileStore | None]:
+        """Each meter's saved resource map (none in the demo: its meters are new every run)."""
+        if demo:
+            return lambda _target: None
+        from xcelsior_desktop.session.profile_cache import ProfileCache
+
+        return lambda target: given if given is not None and target.role == NET else ProfileCache.for_role(target.role)
+
+    def _wire_meter(self, role: Role) -> None:
+        """What every meter's session is connected to: the log, saving its record, discovery; the solar meter's
+        readings to its panel and the tray."""
+        runtime = self.meters.runtime(role)
+        ActivityLog(logger=activity_logger(role)).attach(runtime.session.events)  # each change of state, hourly
+        runtime.events.on(TargetChanged, self._on_target_changed)
+        runtime.events.on(LocateRequested, lambda event: self.discovery.worker.locate.emit((role, event.sfdi)))
+        if role == PRODUCTION:
+            self._wire_solar()
+
+    def _wire_solar(self) -> None:
+        events = self.meters.events(PRODUCTION)
+        panel = self.solar_panel = SolarPanel(self.meters.target(PRODUCTION).label)
+        panel.set_units(self.settings.units)
+        self.window.add_live_widget(panel)
+        events.on(DemandRead, self._on_solar_demand)
+        events.on(StateChanged, self._on_solar_status)
+        events.on(TodayChanged, lambda _event: self._refresh_home())
+
+    def _on_solar_demand(self, event: DemandRead) -> None:
+        if self.solar_panel is not None:
+            self.solar_panel.set_production(event.measurement)
+            self._show_solar_now()
+
+    def _on_solar_status(self, event: StateChanged) -> None:
+        panel = self.solar_panel
+        if panel is None:
+            return
+        panel.set_status(event.status)
+        title, _ = STATE_TEXT[event.status.state]
+        self.tray.set_meter_state(f"{panel.meter_label}: {title.lower()}")
+        self._show_solar_now()
+
+    def _show_solar_now(self) -> None:
+        panel = self.solar_panel
+        if panel is None:
+            return
+        production, home = panel.production_watts, panel.home_watts
+        if production is None:
+            self.tray.set_solar(f"{panel.meter_label}: no reading now")
+            return
+        line = f"Solar {fmt.full_power(production, self.settings.units)}"
+        if home is not None:
+            line += f" \u00b7 home using {fmt.full_power(home, self.settings.units)}"
+        self.tray.set_solar(line)
+
+    def _refresh_home(self) -> None:
+        """Today's home use, solar and self-sufficiency, from both meters' history (the one energy function), for
+        the same day and instant as the net meter's "today"."""
+        store, panel, today = self.shell.history, self.solar_panel, self.window.today
+        if store is None or panel is None or today is None:
+            return
         try:
-            save_target(target, self.settings, self.settings_path, keep_pin=not self.demo)
+            panel.set_home(home_energy(store, today.start, today.end, today.as_of, zone=self.home.zone))
+        except HistoryError as exc:
+            log.warning("today's home use could not be read: %s", exc)
+
+    def _located(self, answer: tuple[Role, tuple[str, int] | None]) -> None:
+        role, address = answer
+        if self.meters.has(role):
+            self.meters.send(role, Located(address))
+
+    def _on_target_changed(self, event: TargetChanged) -> None:
+        """The one place a meter's record is saved (meters.json)."""
+        target = event.target
+        if target.role == NET:
+            self._show_target(target)
+        if not self.save_meters:
+            return
+        try:
+            save_target(target)
         except OSError as exc:
-            log.warning("could not save the meter's address and pin: %s", exc)
+            log.warning("could not save the %s's address and pin: %s", target.label.lower(), exc)
 
     def _show_target(self, target: MeterTarget) -> None:
         self.window.set_address(target.host, target.port, target.automatic)
@@ -319,7 +407,6 @@ class XcelsiorApp(QObject):
                                    "arguments) to set up your real meter.")
             self.show_view()
             return
-        from dataclasses import replace
 
         from xcelsior_desktop.app.onboarding.wizard import SetupWizard
 
@@ -330,7 +417,8 @@ class XcelsiorApp(QObject):
 
             return list(find(timeout=timeout, interfaces=interfaces))
 
-        wizard = SetupWizard(store=self.onboarding.store, settings=replace(self.settings),
+        wizard = SetupWizard(store=self.onboarding.store, target=lambda: self.session.target,
+                             place=lambda target: self.send(SetTarget(target)),
                              adopt=lambda target: self.adopt_identity(target.identity, target, registered=True),
                              probe=self.onboarding.probe_fn(pinned=False), discover=discover,
                              discovery_timeout_s=self.setup_discovery_timeout_s)
@@ -382,12 +470,12 @@ class XcelsiorApp(QObject):
         old = self.settings
         self.settings = new
         if new.poll_interval_s != old.poll_interval_s:
-            self.send(SetInterval(float(new.poll_interval_s)))
-        if (new.meter_host, new.meter_port) != (old.meter_host, old.meter_port):
-            automatic = new.meter_host is None
-            self.send(SetAddress(new.meter_host or new.last_meter_host, int(new.meter_port), automatic))
+            for role in self.meters.roles():
+                self.meters.send(role, SetInterval(float(new.poll_interval_s)))
         self.window.set_units(new.units)
         self.tray.set_units(new.units)
+        if self.solar_panel is not None:
+            self.solar_panel.set_units(new.units)
         self.window.set_poll_interval(new.poll_interval_s)
         self.home = home_zone(new)
         if not saved:
@@ -404,14 +492,24 @@ class XcelsiorApp(QObject):
     def open_settings(self) -> None:
         """Every page validates, all commit, the file is saved, or nothing changes (app/settings_pages.py)."""
         dialog = SettingsDialog(self.settings, self.window if self.window.isVisible() else None,
-                                pages=self.shell.settings_pages, save=lambda s: s.save(self.settings_path))
+                                pages=self.shell.settings_pages, save=lambda s: s.save(self.settings_path),
+                                meters=[self.meters.target(role) for role in self.meters.roles()])
         if dialog.exec() and dialog.result_settings is not None:
             self.apply_settings(dialog.result_settings, saved=True)
+            self.apply_addresses(dialog.result_addresses)
+
+    def apply_addresses(self, addresses: dict[Role, tuple[str | None, int, bool]]) -> None:
+        """A meter's address changed in Settings: its session takes it (and its listener saves the record)."""
+        for role, (host, port, automatic) in addresses.items():
+            target = self.meters.target(role)
+            if (host, port, automatic) != (target.host, target.port, target.automatic):
+                self.meters.send(role, SetAddress(host, int(port), automatic))
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
         self.tray.set_paused(paused)
-        self.send(Pause(paused))
+        for role in self.meters.roles():
+            self.meters.send(role, Pause(paused))
 
     # -- from the session --------------------------------------------------------------------------
 
@@ -419,6 +517,9 @@ class XcelsiorApp(QObject):
         measurement = event.measurement
         self.tray.set_demand(float(measurement.value), measurement.timestamp)
         self.window.set_demand(measurement)
+        if self.solar_panel is not None:
+            self.solar_panel.set_net(measurement)
+            self._show_solar_now()
         if self._first_watts_at is None:
             self._first_watts_at = time.monotonic()
             self.first_watts.emit(self._first_watts_at)
@@ -426,6 +527,7 @@ class XcelsiorApp(QObject):
     def _on_today(self, event: TodayChanged) -> None:
         self.window.set_today(event.today)
         self.tray.set_today(event.today)
+        self._refresh_home()
 
     def _on_status(self, event: StateChanged) -> None:
         if self.onboarding is not None and self.onboarding.waiting:

@@ -12,45 +12,14 @@ called from any thread to break a blocked request so quitting never waits for a 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
-from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.session.commands import Command, Pause, Refresh
-from xcelsior_desktop.session.connection import ProfileStore, SessionOptions
 from xcelsior_desktop.session.poller import State
 from xcelsior_desktop.session.session import MeterSession
-from xcelsior_desktop.session.target import MeterTarget
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WorkerConfig:
-    """A target and options in one flat value: a short way to make a session (tests, benchmarks)."""
-
-    identity: Identity | None
-    host: str | None
-    port: int = 8081
-    meter_lfdi: str | None = None
-    interval_s: float = 5.0
-    register_interval_s: float = 60.0
-    automatic_address: bool = True
-    ever_registered: bool = False
-    connect_timeout: float = 5.0
-    handshake_timeout: float = 15.0
-    read_timeout: float = 10.0
-    profile_cache: ProfileStore | None = None  # None: nothing saved (the demo)
-    read_history: bool = True
-
-    def session(self) -> MeterSession:
-        target = MeterTarget(identity=self.identity, host=self.host, port=self.port, automatic=self.automatic_address,
-                             meter_lfdi=self.meter_lfdi, registered=self.ever_registered)
-        options = SessionOptions(interval_s=self.interval_s, register_interval_s=self.register_interval_s,
-                                 connect_timeout=self.connect_timeout, handshake_timeout=self.handshake_timeout,
-                                 read_timeout=self.read_timeout, read_history=self.read_history)
-        return MeterSession(target, options, profiles=self.profile_cache)
 
 
 class MeterWorker(QObject):
@@ -60,9 +29,9 @@ class MeterWorker(QObject):
     _wake = Signal()
     stopped = Signal()
 
-    def __init__(self, session: MeterSession | WorkerConfig) -> None:
+    def __init__(self, session: MeterSession) -> None:
         super().__init__()
-        self.session = session.session() if isinstance(session, WorkerConfig) else session
+        self.session = session
         self._timer: QTimer | None = None
         self._wake.connect(self._step, Qt.ConnectionType.QueuedConnection)
         self.session.wake = self._wake.emit

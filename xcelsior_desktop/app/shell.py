@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
+from xcelsior_desktop.app.meters import AppMeters
 from xcelsior_desktop.app.session_events import SessionEvents
 from xcelsior_desktop.app.settings_pages import SettingsPageFactory, SettingsPages
 from xcelsior_desktop.app.window import MainWindow
@@ -77,6 +78,7 @@ class AppShell:
         *,
         window: MainWindow,
         events: SessionEvents,
+        meters: AppMeters | None = None,
         send: Callable[[Command], None] = lambda _command: None,
         target: Callable[[], MeterTarget] = MeterTarget,
         probe: Callable[[Identity, str, int, str | None], Probe] | None = None,
@@ -93,7 +95,8 @@ class AppShell:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.window = window
-        self.events = events  # the session's events on the GUI thread: ``shell.events.on(DemandRead, listener)``
+        self.events = events  # the net meter's events on the GUI thread: ``shell.events.on(DemandRead, listener)``
+        self.meters = meters  # every meter of the household (app/meters.py): a solar meter's events and target
         self.tray = tray  # None in tests and when the app runs without one
         self.launch = launch
         self.owner = owner  # the QObject that owns plug-ins' Qt objects (the app): they die with it

@@ -119,6 +119,10 @@ class MainWindow(QWidget):
         self.raise_()
         self.activateWindow()
 
+    def add_live_widget(self, widget: QWidget) -> None:
+        """A part of the Live tab below the registers (the solar meter's panel)."""
+        self.live_layout.addWidget(widget)
+
     def add_banner(self, widget: QWidget) -> None:
         """Extension point: a strip above the tabs (it shows and hides itself)."""
         self.banner_slot.addWidget(widget)
@@ -152,6 +156,7 @@ class MainWindow(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setSpacing(10)
+        self.live_layout = layout
 
         self.banner = QFrame()
         self.banner.setObjectName("status-banner")

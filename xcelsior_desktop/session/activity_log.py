@@ -29,6 +29,11 @@ log = logging.getLogger("xcelsior_desktop.activity")
 SUMMARY_EVERY_S = 3600.0
 
 
+def activity_logger(role: str) -> logging.Logger:
+    """The log's name for a meter's lines: the net meter's as ever, the solar meter's beside it."""
+    return log if role == "net" else logging.getLogger(f"{log.name}.{role}")
+
+
 class ActivityLog:
     """Listens to a session's events: ``ActivityLog().attach(session.events)``."""
 

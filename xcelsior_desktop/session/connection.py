@@ -67,6 +67,7 @@ class SessionOptions:
     handshake_timeout: float = 15.0
     read_timeout: float = 10.0
     read_history: bool = True  # the 15-minute history (read by the history reader, when one is installed)
+    live: bool = True  # False: no polling, only the jobs it is given (a command-line read)
 
 
 ClientFactory = Callable[[MeterTarget, SessionOptions, "ProfileStore | None"], MeterClientLike]

@@ -39,6 +39,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from xcelsior_desktop.meter import errors
 from xcelsior_desktop.platform.settings import clamp_interval
@@ -169,16 +170,26 @@ class Status:
         return self.state in RETRY_NOW_STATES
 
 
+class TargetFacts(Protocol):
+    """What the poller asks of the meter's target (session/target.py MeterTarget), never keeping a copy."""
+
+    @property
+    def has_identity(self) -> bool: ...
+    @property
+    def has_address(self) -> bool: ...
+    @property
+    def automatic(self) -> bool: ...
+    @property
+    def registered(self) -> bool: ...
+
+
 class Poller:
     def __init__(
         self,
         *,
+        target: Callable[[], TargetFacts],
         interval_s: float = 5.0,
         register_interval_s: float = 60.0,
-        has_identity: bool = True,
-        has_address: bool = True,
-        automatic_address: bool = False,
-        ever_registered: bool = False,
         stale_after_s: float | None = None,
         history: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
@@ -191,10 +202,8 @@ class Poller:
         self.interval_s = clamp_interval(interval_s)
         self.register_interval_s = max(self.interval_s, register_interval_s)
         self._stale_after = stale_after_s
-        self.automatic_address = automatic_address
-        self.ever_registered = ever_registered
-        self.has_identity = has_identity
-        self.has_address = has_address
+        self._target = target
+        self._address_lost = False  # another device answered at the address: look for the meter again
         self.history = history
         self._probing = False  # waiting for the port to answer before the next handshake
         self._attempt_started: float | None = None  # when the last contact (probe or reads) was handed out
@@ -223,10 +232,28 @@ class Poller:
         self._clock_pair = (now, self._wall())
         self._resume_state: tuple[State, float, str] = (State.CONNECTING, self._since, "")
         self._expected_wake: float | None = None
-        if not has_identity:
+        if not self.has_identity:
             self._set(State.NO_IDENTITY)
-        elif not has_address:
+        elif not self.has_address:
             self._need_locate(now)
+
+    # -- the target's facts, asked each time ------------------------------------------------------
+
+    @property
+    def has_identity(self) -> bool:
+        return self._target().has_identity
+
+    @property
+    def has_address(self) -> bool:
+        return self._target().has_address and not self._address_lost
+
+    @property
+    def automatic_address(self) -> bool:
+        return self._target().automatic
+
+    @property
+    def ever_registered(self) -> bool:
+        return self._target().registered
 
     # -- configuration -----------------------------------------------------------------------------
 
@@ -237,20 +264,17 @@ class Poller:
         if nxt is not None:
             self._next[Task.DEMAND] = min(nxt, self._mono() + self.interval_s)
 
-    def set_identity(self, present: bool) -> None:
-        """An identity appeared (setup finished) or vanished."""
-        self.has_identity = present
-        if not present:
+    def identity_changed(self) -> None:
+        """The target's certificate appeared (setup finished), changed or vanished."""
+        if not self.has_identity:
             self._set(State.NO_IDENTITY)
             return
         self.restart()
 
-    def set_address(self, present: bool, automatic: bool | None = None) -> None:
-        """The meter's address changed (settings) or discovery found one."""
-        if automatic is not None:
-            self.automatic_address = automatic
-        self.has_address = present
-        if present:
+    def address_changed(self) -> None:
+        """The target's address changed (settings, discovery found the meter): contact it, or look for it."""
+        self._address_lost = False
+        if self.has_address:
             self._locating = False
             self._next[Task.LOCATE] = None
             self.restart()
@@ -401,7 +425,6 @@ class Poller:
         now = self._mono()
         self._forget_failures()
         self._failure_kind = None
-        self.ever_registered = True
         if task is Task.DEVICE_INFO:
             self._next[task] = None
         elif task is Task.DEMAND:
@@ -466,7 +489,6 @@ class Poller:
         if failure is Failure.MISMATCH:
             self._next[Task.DEVICE_INFO] = now  # re-check identity and details on the next contact
             if self.automatic_address:
-                self.has_address = False
                 self._need_locate(now)
                 state = State.MISMATCH
         if failure is Failure.UNREACHABLE and self.has_address:
@@ -541,7 +563,7 @@ class Poller:
         if found:
             self._locate_failures = 0
             self._next[Task.LOCATE] = None
-            self.set_address(True)
+            self.address_changed()
             return
         self._locate_failures += 1
         self._next[Task.LOCATE] = now + BACKOFF[Failure.NOT_FOUND].delay(self._locate_failures)
@@ -586,7 +608,7 @@ class Poller:
         return now + (boundary - meter_wall)
 
     def _need_locate(self, now: float) -> None:
-        self.has_address = False
+        self._address_lost = True
         if self._next[Task.LOCATE] is None and not self._locating:
             self._next[Task.LOCATE] = now
         if self._state is not State.MISMATCH:

@@ -155,14 +155,11 @@ class MeterSession:
     # -- lifecycle (stepping thread) ---------------------------------------------------------------
 
     def start(self) -> None:
-        target, opts = self._target, self.options
+        opts = self.options
         self._poller = Poller(
+            target=lambda: self._target,  # asked each time: the session's target is the one copy
             interval_s=opts.interval_s,
             register_interval_s=opts.register_interval_s,
-            has_identity=target.identity is not None,
-            has_address=target.host is not None,
-            automatic_address=target.automatic,
-            ever_registered=target.registered,
             history=opts.read_history,
             monotonic=self._mono,
             wall=self._wall,
@@ -198,6 +195,10 @@ class MeterSession:
         if poller.clock_check():
             log.info("the computer slept: dropping the meter connection and reconnecting after a pause")
             self._connection.drop()
+        if not self.options.live:  # only jobs: a command-line read, one thing and done
+            if self._jobs:
+                self._jobs.run_slice(self._target, self.options)
+            return 0.0 if self._jobs else None
         ran_live = False
         for task in poller.due():
             if self._stopping.is_set():
@@ -247,23 +248,21 @@ class MeterSession:
         return self._poller
 
     def _set_target(self, command: SetTarget) -> None:
-        self._change_target(command.target, reconnect=True)
-        poller = self._policy
-        poller.ever_registered = command.target.registered
-        poller.has_identity = command.target.identity is not None
-        poller.set_address(command.target.host is not None, command.target.automatic)
-        poller.restart()
+        self._change_target(command.target.replace(role=self._target.role), reconnect=True)
+        if self._target.has_identity:
+            self._policy.address_changed()  # contact (or look for) the meter afresh
+        else:
+            self._policy.identity_changed()
 
     def _set_identity(self, command: SetIdentity) -> None:
         registered = command.registered and command.identity is not None
         self._change_target(self._target.replace(identity=command.identity, registered=registered), reconnect=True)
-        self._policy.ever_registered = self._target.registered
-        self._policy.set_identity(command.identity is not None)
+        self._policy.identity_changed()
 
     def _set_address(self, command: SetAddress) -> None:
         self._change_target(self._target.replace(host=command.host, port=int(command.port),
                                                  automatic=command.automatic), reconnect=True)
-        self._policy.set_address(command.host is not None, command.automatic)
+        self._policy.address_changed()
 
     def _located(self, command: Located) -> None:
         if command.address is None:

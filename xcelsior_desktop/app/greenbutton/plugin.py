@@ -30,6 +30,7 @@ from xcelsior_desktop.exchange.transfer import (
     local_days,
     no_history,
 )
+from xcelsior_desktop.session.target import PRODUCTION, Role
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,21 @@ NO_DATA = "The history holds no energy yet, so there is nothing to export. Wait 
 OpenChooser = Callable[[QWidget | None], Path | None]
 # parent, suggested name, file filter -> the chosen file, or None
 SaveChooser = Callable[[QWidget | None, str, str], Path | None]
+
+
+MeterChooser = Callable[[QWidget | None, Path, list[tuple[Role, str]]], "Role | None"]
+
+
+def choose_import_meter(parent: QWidget | None, path: Path, meters: list[tuple[Role, str]]) -> Role | None:
+    """Whose history a file is, asked when the household has two meters (None: the user closed the question)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Whose energy is this file?",
+                      f"{path.name}: which meter's history does it hold? Your utility's download is the net "
+                      "meter's (from and to the grid); a solar installer's report may be the solar meter's.", parent=parent)
+    buttons = [(box.addButton(label, QMessageBox.ButtonRole.AcceptRole), role) for role, label in meters]
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return next((role for button, role in buttons if button is clicked), None)
 
 
 def choose_import_file(parent: QWidget | None) -> Path | None:
@@ -80,8 +96,9 @@ class GreenButtonIO(QObject):
     _done = Signal(Outcome)  # from the worker thread (queued to the GUI thread)
 
     def __init__(self, shell: AppShell, *, choose_open: OpenChooser = choose_import_file,
-                 choose_save: SaveChooser = choose_export_file) -> None:
+                 choose_save: SaveChooser = choose_export_file, choose_meter: MeterChooser | None = None) -> None:
         super().__init__(shell.owner)
+        self.choose_meter = choose_meter or choose_import_meter
         self.shell = shell
         self.choose_open = choose_open
         self.choose_save = choose_save
@@ -115,12 +132,21 @@ class GreenButtonIO(QObject):
             self.import_file(path)
 
     def import_file(self, path: Path) -> None:
-        """Import ``path`` on the worker thread; the result is shown when it is done."""
+        """Import ``path`` on the worker thread; the result is shown when it is done. With a solar meter too, the
+        user says whose the file is (a utility's download is the net meter's; an installer's may be the solar's)."""
         store = self.shell.history
         if store is None:
             self._show(no_history("import"))
             return
-        self._start(lambda: import_green_button(path, store), "import")
+        meters = self.shell.meters
+        if meters is not None and meters.has(PRODUCTION):
+            role = self.choose_meter(self.shell.dialog_parent(), path,
+                                     [(role, meters.target(role).label) for role in meters.roles()])
+            if role is None:
+                return  # the user closed the question: nothing imported
+            store = store.for_meter(role)
+        chosen = store
+        self._start(lambda: import_green_button(path, chosen), "import")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if watched is self.shell.window and event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):

@@ -22,6 +22,7 @@ from xcelsior_desktop.platform.settings import Settings
 from xcelsior_desktop.session.commands import UseHistory
 from xcelsior_desktop.session.events import DemandRead, RegistersRead
 from xcelsior_desktop.session.history_recorder import HistoryRecorder
+from xcelsior_desktop.session.target import NET, Role
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class HistoryPlugin(QObject):
         self.tz: dt.tzinfo = shell.home_zone.zone
         self.recorder = HistoryRecorder(self.store, shell.send, tz=self.tz, wall=shell.clock,
                                         on_change=self.changed.emit, on_problem=self.problem.emit)
+        self.recorders: dict[Role, HistoryRecorder] = {NET: self.recorder}  # one per meter, each its own rows
         self.store.on_memory(self.problem.emit)  # the file stopped taking writes: this run goes on in memory
         self.view = HistoryView(self.store, tz=self.tz, now=self.recorder.meter_now)
         self.view.set_poll_interval(shell.settings.poll_interval_s)
@@ -66,9 +68,23 @@ class HistoryPlugin(QObject):
         shell.window.tabs.currentChanged.connect(lambda _index: self._refresh_if_shown())
         shell.set_chart_sink(self.view.add_decorator)  # shell.add_chart_decorator: other plug-ins' shading
         shell.send(UseHistory(self.recorder))
+        if shell.meters is not None:  # a solar meter's history too, on its own session and rows
+            for role in shell.meters.roles():
+                self._record(role)
+            shell.meters.on_added(self._record)
         if opened.damaged_message:
             shell.announce("history", "Energy history set aside", opened.damaged_message, "history")
         self._stopped = False
+
+    def _record(self, role: Role) -> None:
+        """The recorder of another meter than the net one: its readings and 15-minute history, in its rows."""
+        meters = self.shell.meters
+        if role in self.recorders or meters is None:
+            return
+        recorder = HistoryRecorder(self.store.for_meter(role), lambda job: meters.send(role, job), tz=self.tz,
+                                   wall=self.shell.clock, on_change=self.changed.emit, on_problem=self.problem.emit)
+        self.recorders[role] = recorder
+        meters.send(role, UseHistory(recorder))
 
     # -- hooks for other plug-ins ------------------------------------------------------------------
 
@@ -82,7 +98,9 @@ class HistoryPlugin(QObject):
         self.view.set_poll_interval(new.poll_interval_s)
         zone = self.shell.home_zone.zone
         if zone is not self.tz:  # days are counted in another zone from now on
-            self.tz = self.recorder.tz = self.view.tz = zone
+            self.tz = self.view.tz = zone
+            for recorder in self.recorders.values():
+                recorder.tz = zone
             self._refresh_if_shown()
 
     def _seed_live_chart(self) -> None:
@@ -127,6 +145,10 @@ class HistoryPlugin(QObject):
             return
         self._stopped = True
         self.shell.send(UseHistory(None))
+        meters = self.shell.meters
+        for role in self.recorders:
+            if role != NET and meters is not None:
+                meters.send(role, UseHistory(None))
         self.shell.provide_history(None)
         try:
             self.store.close()

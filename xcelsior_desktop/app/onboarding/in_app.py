@@ -89,8 +89,8 @@ class OnboardingInApp(QObject):
         """Carry on a saved wait for ``identity`` in the background; False when none is saved."""
         if identity is None or self.waiting:
             return self.waiting
-        watcher = resume_background_activation(self.shell.settings, self.store, self,
-                                               probe=self.probe_fn(pinned=False), identity=identity,
+        watcher = resume_background_activation(self.store, self, probe=self.probe_fn(pinned=False),
+                                               identity=identity, target=lambda: self.shell.target,
                                                adopt=lambda target: self._activated(identity, target))
         if watcher is None:
             return False

@@ -134,12 +134,11 @@ class RenewDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.watcher = ActivationWatcher(tracker or ActivationTracker(), probe, self)
+        self.watcher = ActivationWatcher(tracker or ActivationTracker(), probe, self, address_of=lambda: (host, port))
         self.watcher.status_changed.connect(self.status.setText)
         self.watcher.accepted.connect(self._accepted)
         self.pending: Identity | None = None
         self.passphrase: str | None = None
-        self._host, self._port = host, port
 
     def begin(self) -> bool:
         """Make (or reuse) the pending identity and start waiting; False when the user gave up unlocking."""
@@ -156,7 +155,7 @@ class RenewDialog(QDialog):
             return True
         self.lfdi.set_lfdi(self.pending.lfdi)
         if not self.watcher.resume(self.pending):  # a wait saved for this LFDI goes on where it stopped
-            self.watcher.start(self.pending, self._host, self._port, slot="pending")
+            self.watcher.start(self.pending, slot="pending")
         return True
 
     def _accepted(self, _result: Any) -> None:
