@@ -274,7 +274,7 @@ def test_the_cycle_card_gives_a_range_while_young_and_the_last_cycle_by_now(mode
     with HistoryStore.in_memory() as store:
         fill_store(store, model, local(2026, 10, 1), local(2026, 11, 3, 19))
         overview = cost_overview(TOU, store, now, zone=ZONE)
-        found = glance.cycle_glance(TOU, store, overview)
+        found = glance.cycle_glance(TOU, store, overview, last=glance.last_cycle_by_now(TOU, store, overview))
         last = cost_overview(TOU, store, local(2026, 10, 3, 19), zone=ZONE)
     assert found.young and found.range_days == 14
     assert found.low is not None and found.high is not None and found.low <= found.high

@@ -9,10 +9,11 @@ progress comes from the one energy function (the registers since the slot began)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from xcelsior_desktop.energy.days import local_midnight
-from xcelsior_desktop.energy.store import HistoryStore
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
 from xcelsior_desktop.energy.totals import energy
 
 SLOT_S = 900
@@ -26,15 +27,23 @@ class MonthPeak:
     days_with_data: int  # local days of the month with at least one slot
 
 
+def month_start(now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    return local_midnight(now.astimezone(zone).date().replace(day=1), zone)
+
+
 def month_peak(store: HistoryStore, now: dt.datetime, zone: dt.tzinfo) -> MonthPeak:
     """The highest 15-minute import of the local month holding ``now``, up to ``now``."""
-    local = now.astimezone(zone).date()
-    start = local_midnight(local.replace(day=1), zone)
+    return month_peak_of(store.intervals(month_start(now, zone), now), now, zone)
+
+
+def month_peak_of(intervals: Iterable[EnergyInterval], now: dt.datetime, zone: dt.tzinfo) -> MonthPeak:
+    """:func:`month_peak` from intervals already read (those outside the month are skipped)."""
+    start = month_start(now, zone)
     best_at: dt.datetime | None = None
     best = -1.0
     days: set[dt.date] = set()
-    for slot in store.intervals(start, now):
-        if slot.duration_s != SLOT_S or slot.imported_wh is None:
+    for slot in intervals:
+        if not start <= slot.start < now or slot.duration_s != SLOT_S or slot.imported_wh is None:
             continue
         days.add(slot.start.astimezone(zone).date())
         if slot.imported_wh > best:

@@ -98,26 +98,34 @@ class CycleGlance:
     low: float | None  # the projection's range while the cycle is young (None: no range)
     high: float | None
     range_days: int  # whole days the range is based on
-    last: Cost | None  # the last cycle up to the same point
-    last_first_day: dt.date
+    last: Cost | None  # the last cycle up to the same point (None: not worked out yet)
+    last_first_day: dt.date | None
 
     @property
     def young(self) -> bool:
         return self.overview.cycle.projection.elapsed_hours < YOUNG_CYCLE_DAYS * 24
 
 
-def cycle_glance(tariff: Tariff, store: HistoryStore, overview: CostOverview, *, cycle_start_day: int = 1) -> \
-        CycleGlance:
-    """The cycle so far and projected (``overview``), a range while it is young, and the last cycle as far in."""
+def last_cycle_by_now(tariff: Tariff, store: HistoryStore, overview: CostOverview, *,
+                      cycle_start_day: int = 1) -> tuple[Cost, dt.date]:
+    """The last billing cycle's cost up to as far in as this one is (by the calendar: a DST change is no hour more
+    or less), and the day it began. Priced by the one cost function over that span."""
     zone, now = overview.zone, overview.at
-    projection = overview.cycle.projection
-    first = projection.first_day
+    first = overview.cycle.projection.first_day
     last_first, _ = billing_cycle(first - dt.timedelta(days=1), cycle_start_day)
-    local = now.astimezone(zone)  # as far in by the calendar (a DST change is no hour more or less)
+    local = now.astimezone(zone)
     point = dt.datetime.combine(last_first + (local.date() - first), local.time(), tzinfo=zone).astimezone(dt.UTC)
     last_start = local_midnight(last_first, zone)
-    last = cost(tariff, store, last_start, min(point, local_midnight(first, zone)), now, zone=zone,
-                cycle_start_day=cycle_start_day)
+    return cost(tariff, store, last_start, min(point, local_midnight(first, zone)), now, zone=zone,
+                cycle_start_day=cycle_start_day), last_first
+
+
+def cycle_glance(tariff: Tariff, store: HistoryStore, overview: CostOverview, *, cycle_start_day: int = 1,
+                 last: tuple[Cost, dt.date] | None = None) -> CycleGlance:
+    """The cycle so far and projected (``overview``), a range while it is young, and ``last``
+    (:func:`last_cycle_by_now`; None: not worked out yet, the card leaves it out)."""
+    zone, now = overview.zone, overview.at
+    projection = overview.cycle.projection
     low = high = None
     days = 0
     if projection.elapsed_hours < YOUNG_CYCLE_DAYS * 24 and projection.projected is not None:
@@ -135,7 +143,7 @@ def cycle_glance(tariff: Tariff, store: HistoryStore, overview: CostOverview, *,
             projected = projection.projected.total
             low = min(so_far + remaining_days * quartiles[0], projected)
             high = max(so_far + remaining_days * quartiles[2], projected)
-    return CycleGlance(overview, low, high, days, last, last_first)
+    return CycleGlance(overview, low, high, days, last[0] if last else None, last[1] if last else None)
 
 
 def cycle_card(glance: CycleGlance) -> CardText:
@@ -153,14 +161,14 @@ def cycle_card(glance: CycleGlance) -> CardText:
     if last is not None and last.energy.known:
         lacking = "" if last.complete else " (lacks data)"
         parts.append(f"last cycle by now {format_money(last.total, money)}{lacking}")
-    else:
+    elif last is not None:
         parts.append("no last cycle to compare")
     last_day = projection.next_first_day - dt.timedelta(days=1)
     detail = (f"Billing cycle {projection.first_day:%d %b} \u2013 {last_day:%d %b}; projection: {projection.basis}.")
     if glance.young and glance.low is not None:
         detail += (f" While the cycle is young the projection is a range: the rest of the cycle at the quieter and "
                    f"the busier quarter of your last {glance.range_days} whole days.")
-    if last is not None and last.energy.known:
+    if last is not None and last.energy.known and glance.last_first_day is not None:
         detail += f" The last cycle began {glance.last_first_day:%d %b}; it is counted as far in as this one is."
     return CardText(f"{so_far} so far", " \u00b7 ".join(parts), detail)
 
