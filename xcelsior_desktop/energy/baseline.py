@@ -17,6 +17,7 @@ Too few minutes (:data:`MIN_MINUTES`) give no figure (None), never a guess.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
@@ -139,17 +140,17 @@ def always_on_trend(store: HistoryStore, now: dt.datetime, *, zone: dt.tzinfo, s
     ends = [min(now, local_midnight(today - dt.timedelta(days=back - 1), zone)) for back in range(days - 1, -1, -1)]
     first = ends[0] - dt.timedelta(seconds=window_s)
     minutes = store.demand_by_minute(first, now)
+    # which minutes count, worked out once for all the windows (they overlap by 47 hours)
+    kept = [(m.start, m.mean_w) for m in minutes if solar is None or not solar.holds(m.start.astimezone(zone))]
+    starts = [at for at, _ in kept]
     points = []
-    lo = 0
     for end in ends:
         start = end - dt.timedelta(seconds=window_s)
-        while lo < len(minutes) and minutes[lo].start < start:
-            lo += 1
-        hi = lo
-        while hi < len(minutes) and minutes[hi].start < end:
-            hi += 1
+        lo, hi = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        values = [w for _, w in kept[lo:hi]]
+        watts = percentile(values, PERCENTILE) if len(values) >= MIN_MINUTES else None
         day = (end - dt.timedelta(microseconds=1)).astimezone(zone).date()
-        points.append(TrendPoint(day, baseline_of(minutes[lo:hi], start, end, zone, solar)))
+        points.append(TrendPoint(day, Baseline(start, end, watts, len(values), solar)))
     return points
 
 

@@ -163,6 +163,7 @@ def big_loads(store: HistoryStore, start: dt.datetime, end: dt.datetime, *, min_
               hold_s: float = HOLD_S) -> list[BigLoad]:
     """The big loads that came on (or went off) in [start, end), read from the store's 5-second samples. A load
     that came on in the span is followed past its end (up to a day) to see when it went off."""
-    samples = store.demand(start, end + dt.timedelta(days=1))
-    loads = pair(find_steps(samples, min_w=min_w, hold_s=hold_s))
+    loads = pair(find_steps(store.demand(start, end), min_w=min_w, hold_s=hold_s))
+    if any(load.ended is Ended.STILL_ON for load in loads):  # on at the span's end: read on to see it go off
+        loads = pair(find_steps(store.demand(start, end + dt.timedelta(days=1)), min_w=min_w, hold_s=hold_s))
     return [load for load in loads if start <= load.at < end]

@@ -69,6 +69,7 @@ LOADS_VIEW = "loads"
 SETTINGS_TITLE = "Overview"
 REFRESH_MS = 60_000
 SLOW_EVERY_S = 15 * 60  # the always-on trend changes slowly: worked out again this often
+SECONDARY_DELAY_MS = 100
 MIN_GAP_S = 20.0  # readings come every few seconds; the cards need not follow each one
 FRESH_S = 90  # the cost plug-in's figures are reused while they are at most this old
 NO_STORE = "The energy history is not open yet: the figures appear once it is."
@@ -173,6 +174,11 @@ class OverviewPlugin(QObject):
         self.page.set_card("now", now_card(self.watts, self.read_at, period, units=self.shell.settings.units,
                                            zone=self.shell.home_zone.zone))
 
+    @property
+    def following(self) -> bool:
+        """The figures that follow the paint (trend, last cycle) are still to come."""
+        return self._secondary_due
+
     def shown(self) -> bool:
         return self.page.isVisible() or self.loads_view.isVisible()
 
@@ -202,7 +208,7 @@ class OverviewPlugin(QObject):
         self.last_refresh_ms = (time.perf_counter() - started) * 1000
         if not self._secondary_due:
             self._secondary_due = True
-            QTimer.singleShot(0, self._refresh_secondary)
+            QTimer.singleShot(SECONDARY_DELAY_MS, self._refresh_secondary)  # after the cards are painted
 
     def _cost_now(self, store: HistoryStore, now: dt.datetime, zone: dt.tzinfo) -> CostOverview | None:
         """Today's and the cycle's cost: the cost plug-in's newest figures while they are fresh, else worked out."""
