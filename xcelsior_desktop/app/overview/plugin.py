@@ -70,6 +70,7 @@ SETTINGS_TITLE = "Overview"
 REFRESH_MS = 60_000
 SLOW_EVERY_S = 15 * 60  # the always-on trend changes slowly: worked out again this often
 SECONDARY_DELAY_MS = 100
+TREND_MIN_DAYS = 7  # fewer points than a week make no trend worth a line
 MIN_GAP_S = 20.0  # readings come every few seconds; the cards need not follow each one
 FRESH_S = 90  # the cost plug-in's figures are reused while they are at most this old
 NO_STORE = "The energy history is not open yet: the figures appear once it is."
@@ -272,7 +273,7 @@ class OverviewPlugin(QObject):
                     self.page.set_card("always_on", always_on_card(self._baseline, self._trend, tariff, now))
                 values = [p.baseline.watts for p in self._trend]
                 known = [v for v in values if v is not None]
-                self.page.trend.set_values(values if len(known) >= 3 else [],
+                self.page.trend.set_values(values if len(known) >= TREND_MIN_DAYS else [],
                                            f"Always-on over {len(values)} days: from {known[0]:.0f} W to "
                                            f"{known[-1]:.0f} W." if known else "No always-on figures yet.")
         except HistoryError as exc:
