@@ -38,11 +38,11 @@ def main() -> int:
     from xcelsior_desktop.energy.opening import demo_path
     from xcelsior_desktop.energy.periods import View
     from xcelsior_desktop.energy.store import DemandSample, HistoryStore
-    from xcelsior_desktop.simulator.model import HouseholdModel
     from xcelsior_desktop.meter.identity import generate_identity
     from xcelsior_desktop.platform.settings import Settings
     from xcelsior_desktop.session.history_recorder import BACKFILL_JOB
     from xcelsior_desktop.simulator import MeterSimulator
+    from xcelsior_desktop.simulator.model import HouseholdModel
 
     qapp = make_qapp()
     if args.dark:
