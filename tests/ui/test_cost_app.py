@@ -180,9 +180,11 @@ def test_the_cost_tab_shows_today_the_cycle_and_the_projection(plugin):
     assert rows["on-peak"][1] == f"{sum(s.imported_wh for s in today_on_peak) / 1000:.2f}"  # 5-6 pm today
     assert all(text.startswith(("$", "-$")) for text in rows["total"][2::2])  # net metering can go below zero
     assert panel.findChild(QLabel, "cost-check-bill").text().count("Check your bill") == 1
-    assert "Source:" in panel.check_bill.text() and "checked 06 December 2026" in panel.check_bill.text()
-    assert "Billing cycle 01 Nov – 30 Nov" in panel.notes.text()
-    assert "History covers 498 h of the cycle's 715 h so far" in panel.notes.text()  # 10 Nov on; 1 Nov had 25 h
+    # the source and what the figures are based on sit behind "?" (tooltip and popover), one line on screen
+    assert "Source:" in panel.tariff_help.help and "checked 06 December 2026" in panel.tariff_help.help
+    assert panel.notes.text() == "Billing cycle 01 Nov \u2013 30 Nov."
+    assert "History covers 498 h of the cycle's 715 h so far" in panel.notes_help.help  # 10 Nov on; 1 Nov had 25 h
+    assert panel.notes_help.toolTip() == panel.notes_help.help
     assert panel.period_now.text() == "Now: On-peak until 9 pm, 22.996 \u00a2/kWh"
 
 
@@ -205,7 +207,7 @@ def test_the_meters_tiers_beside_the_apps_periods(plugin, model):
     assert [r[:2] for r in rows[:3]] == [["1", "on-peak"], ["2", "mid-peak"], ["3", "off-peak"]]
     meter, app = float(rows[0][4]), float(rows[0][5])
     assert meter == pytest.approx(app, abs=0.02) and meter > 1
-    assert "agree" in plugin.panel.tiers_verdict.text()
+    assert "agree" in plugin.panel.tiers_verdict.text() and "agree (each within" in plugin.panel.verdict_help.help
 
 
 def test_a_tariff_with_another_schedule_is_flagged(plugin, model, tmp_path):
@@ -217,7 +219,8 @@ def test_a_tariff_with_another_schedule_is_flagged(plugin, model, tmp_path):
     events = plugin.shell.events
     events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 16))))
     events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 23))))
-    assert "may not be the one the meter bills by" in plugin.panel.tiers_verdict.text()
+    assert "disagree" in plugin.panel.tiers_verdict.text()
+    assert "may not be the one the meter bills by" in plugin.panel.verdict_help.help
 
 
 def test_the_tray_says_the_period_and_marks_on_peak(plugin):
@@ -268,12 +271,13 @@ def test_the_app_shows_the_meters_tiers_and_other_readings(qtbot, qapp, identity
             qtbot.waitUntil(lambda: panel.tiers.rowCount() > 0, timeout=15000)
             qtbot.waitUntil(lambda: "Power factor" in panel.extras.text(), timeout=15000)
             text = panel.extras.text()
-            max_demand = re.search(r"<b>Maximum demand \(from the grid\): ([\d.]+) (k?W)</b>", text)
-            power_factor = re.search(r"<b>Power factor: ([\d.]+)</b> \u2014 real power / apparent power", text)
+            max_demand = re.search(r"<b>Maximum demand \(from the grid\):</b> ([\d.]+) (k?W)", text)
+            power_factor = re.search(r"<b>Power factor:</b> ([\d.]+)", text)
+            assert "Power factor: real power / apparent power" in panel.extras_help.help  # the meaning behind "?"
             assert max_demand is not None and float(max_demand.group(1)) > 0
             assert power_factor is not None and 0 < float(power_factor.group(1)) <= 1
             # single-phase: the simulator lists phase A with an empty reading, as real meters do
-            assert "<b>Power factor, phase A: listed, no value</b>" in text
+            assert "<b>Power factor, phase A:</b> listed, no value" in text
             assert [row[1] for row in cells(panel.tiers)[:3]] == ["on-peak", "mid-peak", "off-peak"]
             last_line = app.tray.icon.toolTip().splitlines()[-1]
             assert re.fullmatch(r"(On|Off)-peak until .+, [\d.]+ \u00a2/kWh", last_line), last_line

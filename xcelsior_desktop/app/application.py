@@ -187,11 +187,12 @@ class XcelsiorApp(QObject):
 
         # The plug-ins, each installed with the shell alone. Alerts first: the others announce through them;
         # the history before cost, Green Button and Home Assistant, which read the store.
-        from xcelsior_desktop.app import alerts, cost, greenbutton, history, home_assistant, onboarding
+        from xcelsior_desktop.app import alerts, cost, greenbutton, history, home_assistant, onboarding, overview
 
         self.alerts = alerts.install(self.shell)  # desktop notifications, the Alerts tab and settings page
         self.history = history.install(self.shell)  # the store, the recorder on the session, the History tab
         self.cost = cost.install(self.shell)  # the Cost tab and settings page, the tray's price period
+        self.overview = overview.install(self.shell)  # the first tab: cards read in one look; the Big loads tab
         self.greenbutton = greenbutton.install(self.shell)  # Import... / Export... of the history
         self.mqtt = home_assistant.install(self.shell)  # readings to a broker, with Home Assistant discovery
         self.onboarding = onboarding.install(self.shell)  # activation, expiry, renewal (not in the demo)
@@ -278,6 +279,7 @@ class XcelsiorApp(QObject):
         self.alerts.shutdown()
         self.greenbutton.stop()  # waits for an import or export in progress: before the history store closes
         self.mqtt.shutdown()  # after the meter thread: the last readings go out, then "offline"
+        self.overview.stop()
         self.cost.stop()
         self.history.stop()
         log.info("threads stopped in %.2f s", time.monotonic() - started)
@@ -387,7 +389,8 @@ class XcelsiorApp(QObject):
 
     # -- extension points --------------------------------------------------------------------------
 
-    def show_view(self, name: str = "live") -> None:
+    def show_view(self, name: str = "overview") -> None:
+        """Bring the window up on ``name`` (the Overview by default: it answers at a glance)."""
         self.window.show_view(name)
         self.send(Refresh())
 

@@ -39,6 +39,8 @@ from xcelsior_desktop.session.target import MeterTarget
 if TYPE_CHECKING:
     from xcelsior_desktop.alerts.cost_facts import CostFactsSource
     from xcelsior_desktop.home_assistant.url import BrokerUrl
+    from xcelsior_desktop.meter.extras import ExtraReadings
+    from xcelsior_desktop.money.overview import CostOverview
     from xcelsior_desktop.platform.secrets import IdentityStore
 
 # (kind, title, body, view): a notification the user may click to open ``view``
@@ -122,6 +124,10 @@ class AppShell:
         self._history_listeners: list[Callable[[], None]] = []
         self._identity_listeners: list[Callable[[Identity | None], None]] = []
         self._cost_facts_listeners: list[Callable[[CostFactsSource | None], None]] = []
+        self._cost_overview: CostOverview | None = None
+        self._cost_overview_listeners: list[Callable[[CostOverview], None]] = []
+        self._extras: ExtraReadings | None = None
+        self._extras_listeners: list[Callable[[ExtraReadings], None]] = []
 
     # -- settings ----------------------------------------------------------------------------------
 
@@ -234,6 +240,34 @@ class AppShell:
         """``listener(source)`` now with the current cost facts and again whenever they change."""
         self._cost_facts_listeners.append(listener)
         listener(self._cost_facts)
+
+    def offer_cost_overview(self, overview: CostOverview) -> None:
+        """The cost plug-in: today's and the billing cycle's cost, as it just worked them out (pricing a cycle is
+        not free: others reuse these figures rather than price the same slots again)."""
+        self._cost_overview = overview
+        for listener in list(self._cost_overview_listeners):
+            listener(overview)
+
+    @property
+    def cost_overview(self) -> CostOverview | None:
+        """The newest figures the cost plug-in offered (its ``at`` says for when); None before any."""
+        return self._cost_overview
+
+    def on_cost_overview(self, listener: Callable[[CostOverview], None]) -> None:
+        """``listener(overview)`` whenever the cost plug-in has worked out today's and the cycle's cost again."""
+        self._cost_overview_listeners.append(listener)
+
+    def offer_meter_extras(self, extras: ExtraReadings) -> None:
+        """The cost plug-in: the meter's maximum demand and power factor, as its session job last read them."""
+        self._extras = extras
+        for listener in list(self._extras_listeners):
+            listener(extras)
+
+    def on_meter_extras(self, listener: Callable[[ExtraReadings], None]) -> None:
+        """``listener(extras)`` whenever the meter's extra readings were read (now, when they already were)."""
+        self._extras_listeners.append(listener)
+        if self._extras is not None:
+            listener(self._extras)
 
     def add_chart_decorator(self, decorator: ChartDecorator) -> None:
         """Shade stretches of the History charts and add a line to their hover text (e.g. on-peak hours, cost);

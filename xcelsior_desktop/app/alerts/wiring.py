@@ -42,7 +42,14 @@ def install(shell: AppShell) -> AlertsController:
     log.info("alerts are delivered as: %s", notifier.name)
     controller = AlertsController(notifier, history=history, state_store=state, tz=shell.home_zone.zone,
                                   clock=shell.clock, parent=shell.owner)
-    shell.on_settings_changed(lambda _new: controller.engine.set_zone(shell.home_zone.zone))  # days, quiet hours
+    from xcelsior_desktop.alerts.usage_facts import UsageFactsSource
+
+    def use_zone() -> None:  # days, quiet hours, the month of the peak rule
+        controller.engine.set_zone(shell.home_zone.zone)
+        controller.engine.set_usage_source(UsageFactsSource(lambda: shell.history, zone=shell.home_zone.zone))
+
+    use_zone()
+    shell.on_settings_changed(lambda _new: use_zone())
     shell.on_cost_facts(controller.set_cost_source)
     install_alerts(shell, controller)
     if not demo:

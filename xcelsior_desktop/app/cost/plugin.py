@@ -169,6 +169,7 @@ class CostPlugin(QObject):
     def _on_extras(self, extras: ExtraReadings) -> None:
         self.extras = extras
         self.panel.set_extras(extras)
+        self.shell.offer_meter_extras(extras)  # the Overview's peak card sets it beside the month's slots
 
     # -- showing ---------------------------------------------------------------------------------
 
@@ -209,6 +210,7 @@ class CostPlugin(QObject):
             else:
                 self.overview = overview
                 self.panel.set_overview(overview)
+                self.shell.offer_cost_overview(overview)  # the Overview's cards reuse it
                 if self.tray is not None:
                     self.tray.set_today_cost(overview.today.energy, format_money(overview.today.total,
                                                                                  overview.currency))
