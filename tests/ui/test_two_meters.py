@@ -58,6 +58,7 @@ def test_home_use_and_solar_from_two_meters(qtbot, qapp, tmp_path, household) ->
                         timeout=20000)
         qtbot.waitUntil(lambda: bool(solar) and app.window.last_measurement is not None, timeout=15000)
         panel = app.solar_panel
+        app.window.show_view("live")
         assert panel is not None and panel.isVisibleTo(app.window)
         qtbot.waitUntil(lambda: panel.home_watts is not None, timeout=15000)
         # home use now = net demand + production, and the panels make power at noon
@@ -102,6 +103,7 @@ def test_one_meter_down_never_stops_the_other(qtbot, qapp, tmp_path, household) 
         qtbot.waitUntil(lambda: state(app, PRODUCTION) is State.UNREACHABLE, timeout=30000)
         panel = app.solar_panel
         assert panel is not None
+        app.window.show_view("live")
         qtbot.waitUntil(lambda: panel.state.isVisibleTo(app.window) and "unreachable" in panel.state.text(),
                         timeout=10000)
         assert "unreachable" in app.tray.meter_line.text()
