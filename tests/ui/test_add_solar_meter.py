@@ -1,7 +1,7 @@
 """Adding the household's solar meter in the running app, against a two-meter household of simulators over real
-mutual TLS: the same certificate registered on the second meter, the net meter's address refused as the solar
-meter's, a wait that goes on through the solar meter's own session (the net meter reading throughout), and a wait
-closed early that a restart carries on."""
+mutual TLS: the same certificate registered on the second meter, or one of its own kept in the keyring and loaded
+again after a restart; the net meter's address refused as the solar meter's; a wait that goes on through the solar
+meter's own session (the net meter reading throughout), and a wait closed early that a restart carries on."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from xcelsior_desktop.app.application import XcelsiorApp
-from xcelsior_desktop.app.onboarding.wizard import PAGE_DONE, PAGE_METER, PAGE_REGISTER, PAGE_WAITING
+from xcelsior_desktop.app.onboarding.wizard import PAGE_DONE, PAGE_IDENTITY, PAGE_METER, PAGE_REGISTER, PAGE_WAITING
 from xcelsior_desktop.meter.identity import Identity, generate_identity, portal_form
 from xcelsior_desktop.onboarding.activation import ActivationTracker
 from xcelsior_desktop.platform.secrets import IdentityStore
@@ -78,7 +78,10 @@ def test_adding_the_solar_meter_registers_the_same_certificate_on_it(qtbot, apps
 
     app.open_add_solar()
     wizard = app._wizard
-    assert wizard is not None and wizard.currentId() == PAGE_REGISTER  # no new certificate: the net meter's one
+    assert wizard is not None and wizard.currentId() == PAGE_IDENTITY  # which certificate: the same, by default
+    assert wizard.choice_page is not None and wizard.choice_page.same_radio.isChecked()
+    wizard.next()
+    assert wizard.currentId() == PAGE_REGISTER
     assert wizard.register_page.lfdi.portal_text == portal_form(identity.lfdi)
     assert "solar" in wizard.register_page.title().lower()
     wizard.next()
@@ -145,3 +148,41 @@ def test_a_solar_meter_wait_closed_early_goes_on_after_a_restart(qtbot, apps, ho
     accepted = [a for a in app.alerts.alerts() if a.kind == "activation"]
     assert len(accepted) == 1 and "solar meter" in accepted[0].title
     assert not ActivationTracker().waiting
+
+
+def test_a_solar_meter_with_its_own_certificate_reads_again_after_a_restart(qtbot, apps, household) -> None:  # type: ignore[no-untyped-def]
+    identity, meters = household
+    app = apps(identity, [net_target(meters)])
+    app.start()
+    qtbot.waitUntil(lambda: state(app, NET) is State.CONNECTED, timeout=20000)
+    app.open_add_solar()
+    wizard = app._wizard
+    wizard.choice_page.own_radio.setChecked(True)
+    wizard.next()
+    own = wizard.identity
+    assert own is not None and own.lfdi != identity.lfdi
+    assert IdentityStore().load("production").lfdi == own.lfdi  # kept in the keyring, in its own slot
+    assert IdentityStore().load().lfdi == identity.lfdi  # the net meter's certificate untouched
+    assert wizard.register_page.lfdi.portal_text == portal_form(own.lfdi)
+    wizard.next()
+    qtbot.waitUntil(lambda: not wizard.meter_page.searching, timeout=5000)
+    wizard.meter_page.manual_radio.setChecked(True)
+    wizard.meter_page.address.setText(f"{meters.production.host}:{meters.production.port}")
+    wizard.next()
+    assert wizard.currentId() == PAGE_WAITING
+    assert records()[PRODUCTION]["certificate"] == "production"
+    with qtbot.waitSignal(wizard.setup_complete, timeout=15000):
+        meters.production.register(own.cert_pem)  # only the solar meter knows the new certificate
+        wizard.watcher.check_now()
+    qtbot.waitUntil(lambda: state(app, PRODUCTION) is State.CONNECTED, timeout=20000)
+    assert records()[PRODUCTION]["registered_lfdi"] == own.lfdi
+    assert own.lfdi not in meters.net.registered_lfdis
+    wizard.accept()
+    app.shutdown()
+
+    again = apps(identity)  # a restart: the solar meter's record names its slot, and its certificate is loaded
+    assert again.meters.target(PRODUCTION).identity is not None
+    assert again.meters.target(PRODUCTION).identity.lfdi == own.lfdi and again.meters.target(PRODUCTION).registered
+    again.start()
+    qtbot.waitUntil(lambda: state(again, PRODUCTION) is State.CONNECTED and state(again, NET) is State.CONNECTED,
+                    timeout=20000)

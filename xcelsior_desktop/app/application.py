@@ -145,7 +145,12 @@ class XcelsiorApp(QObject):
         waiting = None if demo else OnboardingInApp.waiting_role(identity)
 
         def certificate(slot: str) -> Identity | None:
-            return identity if slot == CURRENT_CERTIFICATE else None
+            """A meter's certificate: the one in use, or (a solar meter's own) loaded from its slot."""
+            if slot == CURRENT_CERTIFICATE or demo:
+                return identity if slot == CURRENT_CERTIFICATE else None
+            from xcelsior_desktop.platform.secrets import IdentityStore
+
+            return stored_certificate(store or IdentityStore(), slot)
 
         if meters is None:  # the household's meters, as meters.json has them (an earlier release's moved there)
             meters = load_targets(certificate, settings=settings, settings_path=settings_path)
@@ -628,6 +633,20 @@ class XcelsiorApp(QObject):
             self.set_paused(False)
         elif action == "retry":
             self.send(RetryNow())
+
+
+def stored_certificate(store: IdentityStore, slot: str) -> Identity | None:
+    """The certificate of another slot than the current one (a solar meter's own), or None when it cannot be
+    loaded now (the meter then waits in "not set up"; the reason is logged)."""
+    from xcelsior_desktop.platform.secrets import SLOTS, SecretsError
+
+    if slot not in SLOTS:
+        return None
+    try:
+        return store.load(slot)
+    except SecretsError as exc:
+        log.warning("the %s certificate could not be loaded: %s", slot, exc)
+        return None
 
 
 def make_qapp(argv: list[str] | None = None) -> QApplication:

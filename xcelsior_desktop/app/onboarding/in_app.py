@@ -97,31 +97,37 @@ class OnboardingInApp(QObject):
 
     @staticmethod
     def waiting_role(identity: Identity | None) -> Role | None:
-        """Which meter a saved wait for this identity is for (its session stays idle meanwhile), or None."""
-        state = pending_activation(identity) if identity is not None else None
-        return None if state is None else (PRODUCTION if state.role == PRODUCTION else NET)
+        """Which meter a saved setup wait is for (its session stays idle meanwhile), or None. A wait for the
+        current certificate counts only when ``identity`` is that one."""
+        state = pending_activation(identity)
+        if state is None or (state.slot == "current" and identity is None):
+            return None
+        return PRODUCTION if state.role == PRODUCTION else NET
 
     @property
     def waiting(self) -> bool:
         return self.watcher is not None and self.watcher.active
 
     def resume_activation(self, identity: Identity | None) -> bool:
-        """Carry on a saved wait for ``identity`` in the background; False when none is saved."""
-        if identity is None or self.waiting:
-            return self.waiting
+        """Carry on a saved setup wait in the background (for ``identity``, the certificate in use, or a solar
+        meter's own certificate, loaded from its slot); False when none is saved."""
+        if self.waiting:
+            return True
         role = self.waiting_role(identity)
         if role is None:
             return False
         watcher = resume_background_activation(self.store, self, probe=self.probe_fn(pinned=False, role=role),
                                                identity=identity, target=lambda: self.meter_target(role),
-                                               adopt=lambda target: self._activated(identity, target))
+                                               adopt=self._activated)
         if watcher is None:
             return False
         self.watcher = watcher
         self.waiting_for = role
         watcher.status_changed.connect(self._show_waiting)
         self._show_waiting(watcher.tracker.status_text())
-        log.info("waiting for activation of LFDI %s in the background", identity.lfdi[:10])
+        state = watcher.tracker.state
+        log.info("waiting for the %s's activation of LFDI %s in the background", role,
+                 state.lfdi[:10] if state else "?")
         return True
 
     def stop(self) -> None:
@@ -137,10 +143,12 @@ class OnboardingInApp(QObject):
         self.shell.show_status(Status(State.WAITING_REGISTRATION, state.started_at, state.next_probe_at,
                                      text, None), self.waiting_for)
 
-    def _activated(self, identity: Identity, target: MeterTarget) -> None:
-        """The meter accepted the certificate: the session takes the pinned target, the user is told."""
+    def _activated(self, target: MeterTarget) -> None:
+        """The meter accepted the certificate (``target.identity``): its session takes the pinned target, the user
+        is told."""
         self.watcher = None
-        log.info("the %s accepted LFDI %s", target.label.lower(), identity.lfdi[:10])
+        identity = target.identity
+        log.info("the %s accepted LFDI %s", target.label.lower(), identity.lfdi[:10] if identity else "?")
         if target.role == NET:
             self.shell.adopt_identity(identity, target, registered=True)
             self.shell.announce("activation", "Your meter accepted this computer",

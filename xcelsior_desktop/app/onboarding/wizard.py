@@ -16,6 +16,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QPushButton, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from xcelsior_desktop.app.onboarding.activation_watcher import ActivationWatcher, ProbeFn, probe_meter
+from xcelsior_desktop.app.onboarding.certificate_choice_page import CertificateChoicePage
 from xcelsior_desktop.app.onboarding.identity_page import IdentityPage
 from xcelsior_desktop.app.onboarding.meter_page import DiscoverFn, MeterPage, discover_meters
 from xcelsior_desktop.app.onboarding.register_page import RegisterPage
@@ -26,7 +27,7 @@ from xcelsior_desktop.meter.errors import IdentityMismatch
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
 from xcelsior_desktop.onboarding.activation import ActivationTracker
-from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
+from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, Slot, WrongPassphrase
 from xcelsior_desktop.session import meters_file
 from xcelsior_desktop.session.target import NET, ROLE_NAMES, MeterTarget, Role
 
@@ -101,9 +102,9 @@ class SetupWizard(QWizard):
         discovery_timeout_s: float = 10.0,
         parent: QWidget | None = None,
     ) -> None:
-        """``identity``: the certificate the household's other meter already accepted; setup then starts at the
-        Launchpad step with it (a solar meter is registered with the same LFDI). ``other``: that meter, which
-        this setup must not take for the one it sets up."""
+        """``identity``: the certificate the household's other meter already accepted; setup then starts by asking
+        whether this meter is registered with the same one or with its own. ``other``: that meter, which this setup
+        must not take for the one it sets up."""
         super().__init__(parent)
         self.role = role
         self._base = target or (lambda: _saved_target(role))
@@ -129,18 +130,23 @@ class SetupWizard(QWizard):
 
         self.intro = IntroPage()
         self.identity_page = IdentityPage(self.store)
+        self.slot: Slot = "current"  # the identity store's slot of the certificate this meter is registered with
+        # a second meter: the certificate the first one knows, or one of its own (instead of the identity page)
+        self.choice_page = CertificateChoicePage(self.store, identity, ROLE_NAMES[role].lower()) \
+            if identity is not None else None
         self.register_page = RegisterPage(lambda: self.identity, role=role)
         self.meter_page = MeterPage(discover, timeout_s=discovery_timeout_s, default_port=self._base().port,
                                     other=other)
         self.waiting_page = WaitingPage(self.watcher, lambda: self.identity, self.meter_page.chosen)
         self.waiting_page.role = role
         self.done_page = DonePage()
-        for page_id, page in enumerate((self.intro, self.identity_page, self.register_page, self.meter_page,
+        second = self.choice_page or self.identity_page
+        for page_id, page in enumerate((self.intro, second, self.register_page, self.meter_page,
                                         self.waiting_page, self.done_page)):
             page.setTitle(f"<span style='font-size: 15pt; font-weight: 600;'>{page.title()}</span>")
             self.setPage(page_id, page)
         self.setTitleFormat(Qt.TextFormat.RichText)
-        self.setStartId(PAGE_INTRO if identity is None else PAGE_REGISTER)
+        self.setStartId(PAGE_INTRO if identity is None else PAGE_IDENTITY)
         self.watcher.accepted.connect(self._on_accepted)
         next_button = self.button(QWizard.WizardButton.NextButton)
         if isinstance(next_button, QPushButton):
@@ -151,7 +157,10 @@ class SetupWizard(QWizard):
     def validateCurrentPage(self) -> bool:  # noqa: N802 (Qt name)
         if not super().validateCurrentPage():
             return False
-        if self.currentId() == PAGE_IDENTITY:
+        if self.currentId() == PAGE_IDENTITY and self.choice_page is not None:
+            self.identity, self.slot = self.choice_page.identity, self.choice_page.slot
+            self.waiting_page.slot = self.slot
+        elif self.currentId() == PAGE_IDENTITY:
             if self.identity_page.identity is not None:
                 self.identity = self.identity_page.identity
                 self.passphrase = self.identity_page.file_passphrase_used
@@ -202,7 +211,7 @@ class SetupWizard(QWizard):
         base = self._base()
         moved = (host, int(port)) != (base.host, base.port)
         return base.replace(host=host, port=int(port), automatic=not manual,
-                            meter_lfdi=None if moved else base.meter_lfdi)
+                            meter_lfdi=None if moved else base.meter_lfdi, certificate=self.slot)
 
     def _record_address(self) -> None:
         """The meter's address goes into its record now, so a wait closed early goes on with it after a
