@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from xcelsior_desktop.app.application import XcelsiorApp
+from xcelsior_desktop.energy.series import Series
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.platform.settings import Settings
 from xcelsior_desktop.session.events import DemandRead
@@ -85,6 +86,18 @@ def test_home_use_and_solar_from_two_meters(qtbot, qapp, tmp_path, household) ->
         qtbot.waitUntil(lambda: not page.cards["home"].isHidden(), timeout=10000)
         assert "kWh today" in page.cards["home"].figure.text() and "from the sun" in page.cards["home"].line.text()
         assert "kWh today" in page.cards["solar"].figure.text()
+        # the History tab offers the panels' and the home's series beside the grid's
+        history = app.history.view
+        assert history.series_box.isVisibleTo(app.window) or not history.isVisibleTo(app.window)
+        app.window.show_view("history")
+        assert history.series_box.isVisibleTo(app.window)
+        history.go_today()  # the meter's today (the simulated household's noon)
+        history.set_series(Series.HOME)
+        assert history.totals_label.text().startswith("Used at home") and not history.compare_button.isEnabled()
+        history.set_series(Series.SOLAR)
+        assert history.totals_label.text().startswith("Made by the panels")
+        history.set_series(Series.GRID)
+        assert history.totals_label.text().startswith("From the grid")
         produced = {iv.start: iv.imported_wh for iv in store.for_meter("production").intervals()}
         grid = {iv.start: iv for iv in store.intervals()}
         common = [s for s in produced if s in grid][-48:]

@@ -68,6 +68,7 @@ class EnergyChart(QWidget):
         self.axis_labels: list[tuple[dt.datetime, str]] = []
         self.bands: list[tuple[dt.datetime, dt.datetime]] = []
         self.hover_extra: HoverExtra | None = None
+        self.words = ("From the grid", "To the grid")  # what a bar above the line is, and below it
         self.tz: dt.tzinfo | None = None
         self.empty_text = "No data for this period yet."
         self.outline: list[Bar] = []  # the period before, drawn behind (Compare)
@@ -238,17 +239,18 @@ class EnergyChart(QWidget):
         else:
             head = f"{when:%B %Y}"
         lines = [head + (" (estimate, in progress)" if bar.estimate else "")]
+        above, below = self.words
         if bar.imported_wh is not None:
-            lines.append(f"From the grid: {energy_text(bar.imported_wh)}")
-        if bar.exported_wh is not None:
-            lines.append(f"To the grid: {energy_text(bar.exported_wh)}")
+            lines.append(f"{above}: {energy_text(bar.imported_wh)}")
+        if bar.exported_wh is not None and below:
+            lines.append(f"{below}: {energy_text(bar.exported_wh)}")
         if not bar.complete and not bar.estimate:
             hours = bar.covered_s / 3600
             lines.append(f"Incomplete: data for {hours:.1f} h of this period")
         lines.extend(m.text for m in self.marks if bar.start <= m.at < bar.end)
         before = [b for b in self.outline if b.start == bar.start]
         if before and before[0].imported_wh is not None:
-            lines.append(f"The period before: {energy_text(before[0].imported_wh)} from the grid")
+            lines.append(f"The period before: {energy_text(before[0].imported_wh)} {above.lower()}")
         hover_extra = self.hover_extra
         if hover_extra is not None:
             extra = hover_extra(bar)

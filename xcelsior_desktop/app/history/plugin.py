@@ -22,7 +22,7 @@ from xcelsior_desktop.platform.settings import Settings
 from xcelsior_desktop.session.commands import UseHistory
 from xcelsior_desktop.session.events import DemandRead, RegistersRead
 from xcelsior_desktop.session.history_recorder import HistoryRecorder
-from xcelsior_desktop.session.target import NET, Role
+from xcelsior_desktop.session.target import NET, PRODUCTION, Role
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,8 @@ class HistoryPlugin(QObject):
                                    wall=self.shell.clock, on_change=self.changed.emit, on_problem=self.problem.emit)
         self.recorders[role] = recorder
         meters.send(role, UseHistory(recorder))
+        if role == PRODUCTION:  # the chart's Solar and Home use series
+            self.view.set_series_available(True)
 
     # -- hooks for other plug-ins ------------------------------------------------------------------
 

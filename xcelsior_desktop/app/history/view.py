@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,10 +31,12 @@ from xcelsior_desktop.app.energy_chart import EnergyChart, energy_text
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
 from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.chart_data import Bar, ChartDecorator, ChartMarker, Mark, Totals
-from xcelsior_desktop.energy.charts import ChartData, chart_data, live_demand
+from xcelsior_desktop.energy.charts import ChartData
 from xcelsior_desktop.energy.compare import compare_previous, outline
 from xcelsior_desktop.energy.errors import HistoryError
+from xcelsior_desktop.energy.home import PRODUCTION_METER
 from xcelsior_desktop.energy.periods import Span, View, shift
+from xcelsior_desktop.energy.series import SERIES_WORDS, Series, series_chart, series_demand
 from xcelsior_desktop.energy.store import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -59,9 +62,11 @@ def _axis_labels(shown: Span, tz: dt.tzinfo) -> list[tuple[dt.datetime, str]]:
     return [(b.start + (b.end - b.start) / 2, b.label) for b in shown.buckets]
 
 
-def _legend(view: View, comparing: bool = False) -> str:
-    swatches = (f"<span style='color:{IMPORT_FILL.name()}'>\u25A0</span> From the grid (above the line) &nbsp; "
-                f"<span style='color:{EXPORT_FILL.name()}'>\u25A4</span> To the grid (striped, below)")
+def _legend(view: View, comparing: bool = False, series: Series = Series.GRID) -> str:
+    _name, above, below = SERIES_WORDS[series]
+    swatches = f"<span style='color:{IMPORT_FILL.name()}'>\u25A0</span> {above} (above the line)"
+    if below:
+        swatches += f" &nbsp; <span style='color:{EXPORT_FILL.name()}'>\u25A4</span> {below} (striped, below)"
     if comparing:
         swatches += f" &nbsp; dashed: {_BEFORE[view]}"
     if view is View.DAY:
@@ -69,7 +74,11 @@ def _legend(view: View, comparing: bool = False) -> str:
     return f"{swatches} &nbsp; paler: a {'month' if view is View.YEAR else 'day'} with gaps or not over yet"
 
 
-def totals_text(totals: Totals) -> str:
+def totals_text(totals: Totals, series: Series = Series.GRID) -> str:
+    if series is Series.HOME:
+        return f"Used at home {energy_text(totals.imported_wh)} (slots both meters measured)"
+    if series is Series.SOLAR:
+        return f"Made by the panels {energy_text(totals.imported_wh)}"
     return (f"From the grid {energy_text(totals.imported_wh)} \u00b7 To the grid {energy_text(totals.exported_wh)}"
             f" \u00b7 Net {'-' if totals.net_wh < 0 else ''}{energy_text(abs(totals.net_wh))}")
 
@@ -97,6 +106,7 @@ class HistoryView(QWidget):
         self.tz = tz
         self.now = now
         self.view = View.DAY
+        self.series = Series.GRID  # with a solar meter: the grid, the panels or the home's use
         self.anchor = now().astimezone(tz).date()
         self.data: ChartData | None = None
         self.decorators: list[ChartDecorator] = []
@@ -151,7 +161,19 @@ class HistoryView(QWidget):
         bold.setBold(True)
         bold.setPointSizeF(self.font().pointSizeF() * 1.25)
         self.title.setFont(bold)
-        layout.addWidget(self.title)
+        self.series_box = QComboBox()
+        self.series_box.setObjectName("history-series")
+        self.series_box.setAccessibleName("Show")
+        self.series_box.setToolTip("With a solar meter: the grid's energy, what the panels made, or what the home "
+                                   "used from both")
+        for series in Series:
+            self.series_box.addItem(SERIES_WORDS[series][0], series.value)
+        self.series_box.currentIndexChanged.connect(self._series_chosen)
+        self.series_box.hide()  # shown once the household has a solar meter
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.series_box)
+        layout.addLayout(title_row)
 
         self.stack = QStackedWidget()
         self.live_chart = PowerChart(self.live_history)
@@ -231,6 +253,20 @@ class HistoryView(QWidget):
         self.live_history.set_poll_interval(seconds)
         self.live_chart.update()
 
+    def set_series_available(self, available: bool) -> None:
+        """A solar meter is (or is no longer) part of the household: offer its series, else show the grid's."""
+        self.series_box.setVisible(available)
+        if not available and self.series is not Series.GRID:
+            self.series_box.setCurrentIndex(0)
+
+    def set_series(self, series: Series) -> None:
+        self.series_box.setCurrentIndex(list(Series).index(series))
+
+    def _series_chosen(self, index: int) -> None:
+        self.series = list(Series)[max(0, index)]
+        self._select_button()
+        self.refresh()
+
     def set_view(self, view: View) -> None:
         self.view = view
         self._select_button()
@@ -252,6 +288,8 @@ class HistoryView(QWidget):
         calendar = self.view is not View.LIVE
         for nav in (self.previous_button, self.today_button, self.next_button, self.compare_button):
             nav.setEnabled(calendar)
+        if self.series is Series.HOME:  # the home's use is worked out per slot: no period-before figure of it
+            self.compare_button.setEnabled(False)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
         self.refresh()
@@ -290,7 +328,7 @@ class HistoryView(QWidget):
 
     def _refresh_live(self, now: dt.datetime) -> None:
         assert self.store is not None
-        samples = live_demand(self.store, now)
+        samples = series_demand(self.store, self.series, now)
         self.live_history.points.clear()
         for sample in samples:
             self.live_history.add(sample.at.timestamp(), sample.watts)
@@ -314,8 +352,10 @@ class HistoryView(QWidget):
 
     def _refresh_chart(self, now: dt.datetime) -> None:
         assert self.store is not None
-        data = chart_data(self.store, self.view, self.anchor, self.tz, now)
+        data = series_chart(self.store, self.series, self.view, self.anchor, self.tz, now)
         self.data = data
+        _name, above, below = SERIES_WORDS[self.series]
+        self.chart.words = (above, below)
         bands: list[tuple[dt.datetime, dt.datetime]] = []
         for decorator in self.decorators:
             try:
@@ -323,7 +363,7 @@ class HistoryView(QWidget):
             except Exception:  # noqa: BLE001 - another plug-in's bug must not break the chart
                 log.exception("a chart decorator failed")
         marks: list[Mark] = []
-        for decorator in self.decorators:
+        for decorator in self.decorators if self.series is Series.GRID else ():  # big loads: the grid's steps
             if isinstance(decorator, ChartMarker):
                 try:
                     marks.extend(decorator.marks(data.span))
@@ -332,17 +372,18 @@ class HistoryView(QWidget):
         self.chart.set_data(data.bars, data.span.start, data.span.end, _axis_labels(data.span, self.tz), bands)
         self.chart.set_marks(marks)
         self.chart.set_outline([])
-        comparing = self.compare_button.isChecked()
+        comparing = self.compare_button.isChecked() and self.series is not Series.HOME
         words = self._compare(data, now) if comparing else ""
         self.compare_label.setText(words)
         self.compare_label.setVisible(comparing)
         self.chart.empty_text = ("No data for this period." if data.totals.span_s > 0
                                  else "This period has not begun yet.")
         self.stack.setCurrentWidget(self.chart)
-        self.legend.setText(_legend(self.view, comparing))
+        self.legend.setText(_legend(self.view, comparing, self.series))
         self.legend.setVisible(True)
         self.title.setText(data.span.title)
-        self.totals_label.setText(totals_text(data.totals) if any(not b.empty for b in data.bars) else "")
+        self.totals_label.setText(totals_text(data.totals, self.series) if any(not b.empty for b in data.bars)
+                                  else "")
         self._show_note(coverage_text(data.totals, data.bars))
         self.next_button.setEnabled(data.span.end < now)  # the future has no data
         self.chart.setAccessibleDescription(" ".join(t for t in (
@@ -353,7 +394,8 @@ class HistoryView(QWidget):
     def _compare(self, data: ChartData, now: dt.datetime) -> str:
         """The period before as the chart's outline; both totals and the difference in words."""
         assert self.store is not None
-        comparison = compare_previous(self.store, self.view, self.anchor, self.tz, now)
-        before = chart_data(self.store, self.view, comparison.previous.anchor, self.tz, now)
+        store = self.store.for_meter(PRODUCTION_METER) if self.series is Series.SOLAR else self.store
+        comparison = compare_previous(store, self.view, self.anchor, self.tz, now)
+        before = series_chart(self.store, self.series, self.view, comparison.previous.anchor, self.tz, now)
         self.chart.set_outline(outline(data.span, comparison.previous, before.bars, self.tz))
         return comparison.words()
