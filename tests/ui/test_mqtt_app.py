@@ -20,6 +20,7 @@ from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
 from xcelsior_desktop.home_assistant import KEYRING_SERVICE, MqttSettings, parse_broker_url
 from xcelsior_desktop.home_assistant.cost_today import cost_today
+from xcelsior_desktop.home_assistant.installation import installation_id
 from xcelsior_desktop.meter.values import DeviceInfo
 from xcelsior_desktop.money import resolve
 from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
@@ -53,7 +54,7 @@ def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_qu
         qtbot, qapp, identity, sim, tmp_path, broker: Mosquitto, listener: Listener) -> None:  # type: ignore[no-untyped-def]
     flag = parse_broker_url(f"mqtt://127.0.0.1:{broker.port}")
     app = make_app(qapp, identity, sim, tmp_path, mqtt_flag=flag)
-    base, config = f"xcelsior/{sim.sfdi}", f"homeassistant/sensor/xcelsior_{sim.sfdi}"
+    base, device = f"xcelsior/{sim.sfdi}", f"homeassistant/device/xcelsior_{sim.sfdi}/config"
     seen: list[float] = []
     app.events.demand_read.connect(lambda m: seen.append(float(m.value)))
     try:
@@ -65,12 +66,15 @@ def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_qu
         qtbot.waitUntil(lambda: number(listener.latest(f"{base}/energy_imported")) is not None, timeout=WAIT_MS)
         assert number(listener.latest(f"{base}/energy_imported")) > 0  # type: ignore[operator]
 
-        power = json.loads(listener.latest(f"{config}/power/config") or "{}")
+        qtbot.waitUntil(lambda: listener.latest(f"{base}/fresh") == "online", timeout=WAIT_MS)
+        message = json.loads(listener.latest(device) or "{}")
+        power = message["cmps"]["power"]
         assert (power["device_class"], power["state_class"], power["unit_of_measurement"]) == \
             ("power", "measurement", "W")
-        assert power["state_topic"] == f"{base}/power" and power["availability_topic"] == f"{base}/availability"
-        assert power["device"]["identifiers"] == [sim.lfdi] and power["device"]["manufacturer"] == "Itron"
-        energy = json.loads(listener.latest(f"{config}/energy_imported/config") or "{}")
+        assert power["state_topic"] == f"{base}/power"
+        assert [a["topic"] for a in message["availability"]] == [f"{base}/availability", f"{base}/fresh"]
+        assert message["dev"]["identifiers"] == [sim.lfdi] and message["dev"]["manufacturer"] == "Itron"
+        energy = message["cmps"]["energy_imported"]
         assert (energy["device_class"], energy["state_class"], energy["unit_of_measurement"]) == \
             ("energy", "total_increasing", "kWh")
         assert "Connected to broker" in app.mqtt.current_state().message
@@ -80,7 +84,7 @@ def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_qu
     qtbot.waitUntil(lambda: listener.latest(f"{base}/availability") == "offline", timeout=WAIT_MS)
     assert listener.payloads(f"{base}/availability", live_only=True)[-1] == "offline"
     broker.stop()  # its log is complete once it has stopped: a clean DISCONNECT, not the last will
-    assert f"Client xcelsior-desktop-{sim.sfdi} disconnected." in broker.log_path.read_text()
+    assert f"Client xcelsior-desktop-{installation_id()} disconnected." in broker.log_path.read_text()
 
 
 def test_turned_on_in_settings_then_rebuilt_for_another_topic_base(
@@ -264,9 +268,10 @@ def test_cost_today_from_the_history_store_and_a_tariff(qtbot, tmp_path, broker:
             # 8 kWh at R-OO's winter price and a day's share of the $8.17 monthly charge (a 30-day cycle)
             assert cost == {"amount": round(8 * 0.15612 + 8.17 / 30, 2), "currency": "USD",
                             "last_reset": "2026-11-29T07:00:00+00:00"}
-            config_topic = "homeassistant/sensor/xcelsior_167261211391/cost_today/config"
-            qtbot.waitUntil(lambda: listener.latest(config_topic) is not None, timeout=WAIT_MS)
-            config = json.loads(listener.latest(config_topic) or "{}")
+            device = "homeassistant/device/xcelsior_167261211391/config"
+            qtbot.waitUntil(lambda: "cost_today" in json.loads(listener.latest(device) or "{}").get("cmps", {}),
+                            timeout=WAIT_MS)
+            config = json.loads(listener.latest(device) or "{}")["cmps"]["cost_today"]
             assert config["device_class"] == "monetary" and config["unit_of_measurement"] == "USD"
         finally:
             controller.shutdown()

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, SignalInstance
 from xcelsior_desktop.app.home_assistant.controller import MqttController
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.home_assistant.cost_today import CostToday, cost_today
+from xcelsior_desktop.home_assistant.feed_settings import FeedSettings
 from xcelsior_desktop.home_assistant.settings import MqttSettings
 from xcelsior_desktop.money.cost_settings import chosen_settings, chosen_tariff
 from xcelsior_desktop.platform.settings import Settings
@@ -26,8 +27,10 @@ SETTINGS_TITLE = "MQTT"
 
 
 def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None = None,
-                 settings_changed: SignalInstance | None = None, parent: QObject | None = None) -> MqttController:
-    """Publish what the session reads; ``flag``: the ``--mqtt URL`` of this run (on for this run, that broker)."""
+                 settings_changed: SignalInstance | None = None, demo: bool = False,
+                 parent: QObject | None = None) -> MqttController:
+    """Publish what the session reads; ``flag``: the ``--mqtt URL`` of this run (on for this run, that broker);
+    ``demo``: the demo's simulated meter, published under the demo's own installation id."""
     current = {"settings": settings}
 
     def today(at: dt.datetime) -> CostToday | None:
@@ -39,6 +42,7 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
     controller = MqttController(MqttSettings.from_app_settings(settings), flag=flag, cost_today=today,
                                 clock=lambda: dt.datetime.fromtimestamp(shell.clock(), dt.UTC),
                                 announce=lambda title, body: shell.announce("mqtt", title, body, "live"),
+                                feed=FeedSettings.from_app_settings(settings, demo=demo), send_job=shell.send,
                                 parent=parent)
     events = shell.events
     events.device_info_read.connect(controller.on_device_info)
@@ -46,12 +50,14 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
     events.registers_read.connect(controller.on_registers)
     events.demand_read.connect(controller.on_demand)
     events.today_changed.connect(controller.on_today)
+    events.reading_flagged.connect(controller.on_flagged)  # stale or suspect watts: the readings are not fresh
     shell.on_history_changed(controller.on_history_changed)  # e.g. the backfill has stored today: cost now
 
     if settings_changed is not None:
         def on_settings(new: Settings) -> None:
             current["settings"] = new
             controller.apply(MqttSettings.from_app_settings(new))
+            controller.apply_feed(FeedSettings.from_app_settings(new, demo=demo))
             controller.publish_cost()
 
         settings_changed.connect(on_settings)
