@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import http.server
 import json
 import math
+import threading
 from pathlib import Path
 
 import keyring
@@ -14,12 +16,13 @@ import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
 from xcelsior_desktop.app.application import XcelsiorApp
-from xcelsior_desktop.app.home_assistant import MqttController
+from xcelsior_desktop.app.home_assistant import HistoryToHomeAssistant, MqttController
 from xcelsior_desktop.app.home_assistant.settings_page import MqttSettingsPage
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
 from xcelsior_desktop.home_assistant import KEYRING_SERVICE, MqttSettings, parse_broker_url
 from xcelsior_desktop.home_assistant.cost_today import cost_today
+from xcelsior_desktop.home_assistant.ha_settings import TOKEN_SERVICE, HomeAssistantSettings
 from xcelsior_desktop.home_assistant.installation import installation_id
 from xcelsior_desktop.meter.values import DeviceInfo
 from xcelsior_desktop.money import resolve
@@ -307,3 +310,59 @@ def test_a_refused_password_is_on_the_page_in_the_alerts_and_polling_goes_on(qtb
     finally:
         app.shutdown()
         broker.stop()
+
+
+class NotHomeAssistant(http.server.BaseHTTPRequestHandler):
+    """A web server on loopback that is not Home Assistant: 404 for everything."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.send_error(404)
+
+    def log_message(self, *_args: object) -> None:
+        return
+
+
+def test_the_home_assistant_fields_keep_the_token_in_the_keyring_and_sending_answers_in_words(
+        qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotHomeAssistant)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    controller = MqttController(MqttSettings())
+    controller.history = HistoryToHomeAssistant(HomeAssistantSettings(), store=lambda: store,
+                                                meter_sfdi=lambda: None, parent=controller)
+    try:
+        page = MqttSettingsPage(controller, Settings())
+        qtbot.addWidget(page)
+        section = page.home_assistant
+        section.url.setText("homeassistant.local:8123")
+        with pytest.raises(ValueError, match="Home Assistant: The Home Assistant address .* has no scheme"):
+            page.apply(Settings())
+        section.url.setText(f"http://127.0.0.1:{server.server_address[1]}")
+        section.token.setText("a-long-lived-token")
+        settings = Settings()
+        page.apply(settings)
+        path = tmp_path / "settings.json"
+        settings.save(path)
+        assert "a-long-lived-token" not in path.read_text()
+        assert keyring.get_password(TOKEN_SERVICE, f"http://127.0.0.1:{server.server_address[1]}") == \
+            "a-long-lived-token"
+        again = MqttSettingsPage(controller, Settings.load(path))
+        qtbot.addWidget(again)
+        assert again.home_assistant.url.text() == f"http://127.0.0.1:{server.server_address[1]}"
+        assert "saved in the keyring" in again.home_assistant.token.placeholderText()
+
+        again.home_assistant.send.click()  # the sending runs off the GUI thread; its outcome in words
+        assert not again.home_assistant.send.isEnabled()
+        qtbot.waitUntil(lambda: again.home_assistant.send.isEnabled(), timeout=WAIT_MS)
+        assert again.home_assistant.result.text().startswith(
+            f"http://127.0.0.1:{server.server_address[1]} is not Home Assistant: ")
+        again.home_assistant.url.setText(f"http://127.0.0.1:{free_port()}")
+        again.home_assistant.send.click()
+        qtbot.waitUntil(lambda: again.home_assistant.send.isEnabled(), timeout=WAIT_MS)
+        assert again.home_assistant.result.text().startswith("No access token is saved for http://127.0.0.1:")
+    finally:
+        controller.shutdown()
+        server.shutdown()
+        server.server_close()
+        store.close()

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, SignalInstance
 
 from xcelsior_desktop.app.home_assistant.controller import MqttController
+from xcelsior_desktop.app.home_assistant.history import HistoryToHomeAssistant
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.home_assistant.cost_today import CostToday, cost_today
 from xcelsior_desktop.home_assistant.feed_settings import FeedSettings
+from xcelsior_desktop.home_assistant.ha_settings import HomeAssistantSettings
 from xcelsior_desktop.home_assistant.settings import MqttSettings
 from xcelsior_desktop.money.cost_settings import chosen_settings, chosen_tariff
 from xcelsior_desktop.platform.settings import Settings
@@ -53,11 +55,19 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
     events.reading_flagged.connect(controller.on_flagged)  # stale or suspect watts: the readings are not fresh
     shell.on_history_changed(controller.on_history_changed)  # e.g. the backfill has stored today: cost now
 
+    # "Send history to Home Assistant", and the hours later backfills fill, into its long-term statistics
+    history = HistoryToHomeAssistant(HomeAssistantSettings.from_app_settings(settings), store=lambda: shell.history,
+                                     meter_sfdi=lambda: shell.target.meter_sfdi, remember=shell.update_settings,
+                                     parent=controller)
+    controller.history = history
+    shell.on_history_changed(history.history_changed)
+
     if settings_changed is not None:
         def on_settings(new: Settings) -> None:
             current["settings"] = new
             controller.apply(MqttSettings.from_app_settings(new))
             controller.apply_feed(FeedSettings.from_app_settings(new, demo=demo))
+            history.apply(HomeAssistantSettings.from_app_settings(new))
             controller.publish_cost()
 
         settings_changed.connect(on_settings)
@@ -69,4 +79,4 @@ def install_mqtt(shell: AppShell, settings: Settings, *, flag: BrokerUrl | None 
     return controller
 
 
-__all__ = ["SETTINGS_TITLE", "MqttController", "install_mqtt"]
+__all__ = ["SETTINGS_TITLE", "HistoryToHomeAssistant", "MqttController", "install_mqtt"]

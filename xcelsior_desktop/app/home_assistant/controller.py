@@ -34,6 +34,7 @@ from xcelsior_desktop.session.poller import Status
 from xcelsior_desktop.session.session import Job, ReadingFlagged
 
 if TYPE_CHECKING:
+    from xcelsior_desktop.app.home_assistant.history import HistoryToHomeAssistant
     from xcelsior_desktop.energy.totals import Energy
     from xcelsior_desktop.home_assistant.connection import ConnectionResult
     from xcelsior_desktop.home_assistant.cost_today import CostToday
@@ -82,6 +83,7 @@ class MqttController(QObject):
         self.flag = flag
         self.settings = settings
         self.feed = feed or FeedSettings()
+        self.history: HistoryToHomeAssistant | None = None  # "Send history to Home Assistant" (install_mqtt sets it)
         self._send_job = send_job  # the session's job queue: the extras are read on the meter's one connection
         self._extras = ExtrasSchedule()
         self._cost_today = cost_today
@@ -373,6 +375,8 @@ class MqttController(QObject):
         if self._stopped:
             return
         self._stopped = True
+        if self.history is not None:
+            self.history.shutdown()
         self._next_generation()
         self._cost_timer.stop()
         self._publisher = None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from xcelsior_desktop.app.home_assistant.controller import MqttController, PublishingState
+from xcelsior_desktop.app.home_assistant.history_section import HomeAssistantSection
 from xcelsior_desktop.home_assistant.connection import ConnectionResult
 from xcelsior_desktop.home_assistant.settings import (
     MqttSettings,
@@ -132,6 +133,8 @@ class MqttSettingsPage(QWidget):
         layout.addLayout(test_row)
         layout.addWidget(self.state)
         layout.addWidget(hint)
+        self.home_assistant = HomeAssistantSection(controller.history, settings)
+        layout.addWidget(self.home_assistant)
         layout.addStretch(1)
 
         self.broker.textChanged.connect(self._follow_scheme)
@@ -228,6 +231,8 @@ class MqttSettingsPage(QWidget):
             problems.append("A broker password needs a user name: enter the user name too.")
         if problems:
             raise ValueError("MQTT: " + " ".join(problems))
+        if ha_problems := self.home_assistant.problems():
+            raise ValueError("Home Assistant: " + " ".join(ha_problems))
         try:
             if password:
                 save_password(mqtt.username, password)
@@ -238,6 +243,7 @@ class MqttSettingsPage(QWidget):
         if mqtt.ca_file:
             mqtt.ca_file = str(Path(mqtt.ca_file).expanduser())
         mqtt.store_in(settings)
+        self.home_assistant.apply(settings)
 
     # -- Test connection and the live state ---------------------------------------------------------------
 
