@@ -59,6 +59,10 @@ log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 100  # messages handed to paho per turn of the loop, at most
 SCAN_TIMEOUT_S = 5.0  # the broker's retained messages for the feed arrive within this, or the tidying is skipped
+# After a hand-over from per-entity configs the device message is sent again this long after: Home Assistant
+# drops the rest of a device message when one of its entities is still being unloaded for the hand-over (its
+# discovery stops at the first component it has to queue), so a later copy brings the ones it dropped.
+RESEND_AFTER_HAND_OVER_S = (2.0, 10.0, 30.0)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ class MqttPublisher:
         self._since = wall()
         self._next_retry: float | None = None
         self.last_tidy: Tidy | None = None  # what the last connection tidied on the broker (tests, logs)
+        self._resend_at: list[float] = []  # monotonic times to send the device message again (hand-over)
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -405,6 +410,9 @@ class MqttPublisher:
                 failures = 0
                 self._set_state(BrokerState.CONNECTED, f"connected to {self.target.display()}")
             if connection.connected:
+                if self._resend_at and time.monotonic() >= self._resend_at[0]:
+                    self._resend_at.pop(0)
+                    sent_device.clear()
                 self._sync_discovery(connection, sent_device)
                 self._drain(connection, last_sent)
                 self._sync_fresh(connection, sent_fresh)
@@ -414,7 +422,10 @@ class MqttPublisher:
                 backlog = connection.connected and not connection.client.want_write() and self.status().queued > 0
                 with self._lock:
                     recheck = self._freshness.recheck_in()
-                timeout = 0.0 if backlog else min(1.0, recheck if recheck is not None else 1.0)
+                waits = [1.0] + ([recheck] if recheck is not None else [])
+                if self._resend_at:
+                    waits.append(max(0.0, self._resend_at[0] - time.monotonic()))
+                timeout = 0.0 if backlog else min(waits)
                 if connection.pump(timeout, self._wake_r):
                     self._drain_wake()
             if connection.closed:
@@ -457,6 +468,8 @@ class MqttPublisher:
             if tidy.migrated:
                 log.info("MQTT: handed %d per-entity discovery configs over to the device message",
                          len(tidy.migrated))
+                now = time.monotonic()
+                self._resend_at = [now + delay for delay in RESEND_AFTER_HAND_OVER_S]
             for sfdi in tidy.removed_meters:
                 log.info("MQTT: removed meter %s from Home Assistant: this installation publishes meter %s now",
                          sfdi, topics.sfdi)
