@@ -9,6 +9,7 @@ feed, the token is refused, the token's user may not do it, a command failed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -84,6 +85,7 @@ class HomeAssistantApi:
         self.timeout_s = timeout_s
         self.version = ""
         self._ws: Any = None
+        self._stack = contextlib.ExitStack()
         self._next_id = 1
 
     def __enter__(self) -> HomeAssistantApi:
@@ -124,9 +126,9 @@ class HomeAssistantApi:
         from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
         from websockets.sync.client import connect
 
-        try:
-            return connect(self.url.websocket(), open_timeout=self.timeout_s, close_timeout=2.0,
-                           max_size=MAX_MESSAGE_BYTES, proxy=None)
+        try:  # entered as a context manager, the one form every websockets release since 15 takes
+            return self._stack.enter_context(connect(self.url.websocket(), open_timeout=self.timeout_s,
+                                                     close_timeout=2.0, max_size=MAX_MESSAGE_BYTES, proxy=None))
         except InvalidStatus as exc:
             status = exc.response.status_code
             raise NotHomeAssistant(f"{where} is not Home Assistant: it answered HTTP {status} where Home Assistant "
@@ -205,9 +207,8 @@ class HomeAssistantApi:
             raise CommandFailed(f"Home Assistant refused {command}: {text or code}", code, text)
 
     def close(self) -> None:
-        ws, self._ws = self._ws, None
-        if ws is not None:
-            try:
-                ws.close()
-            except Exception as exc:  # closing a broken connection must not hide why it broke
-                log.debug("closing the Home Assistant websocket: %s", exc)
+        self._ws = None
+        try:
+            self._stack.close()
+        except Exception as exc:  # closing a broken connection must not hide why it broke
+            log.debug("closing the Home Assistant websocket: %s", exc)
