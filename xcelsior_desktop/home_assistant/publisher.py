@@ -512,8 +512,9 @@ class MqttPublisher:
                 client.unsubscribe(filters)
             client.on_message = None
         if not echoed.is_set():
-            log.warning("MQTT: the broker did not echo our own message within %.0f s (does it let us subscribe to "
-                        "%s?): old discovery configs are left as they are", SCAN_TIMEOUT_S, filters[0])
+            if connection.connected:  # a lost connection is the main loop's to report and retry
+                log.warning("MQTT: the broker did not echo our own message within %.0f s (does it let us subscribe "
+                            "to %s?): old discovery configs are left as they are", SCAN_TIMEOUT_S, filters[0])
             return None
         tidy = tidy_messages(retained, topics, self.installation)
         if not self.options.discovery:  # no discovery wanted: no device message to hand configs over to

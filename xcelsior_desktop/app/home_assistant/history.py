@@ -44,7 +44,10 @@ class HistoryToHomeAssistant(QObject):
 
     def apply(self, settings: HomeAssistantSettings) -> None:
         self.settings = settings
-        self._sender.keep_sending = settings.keep_sending or self._sender.keep_sending
+        if not settings.url.strip():  # Home Assistant taken out of Settings: nothing to keep in step
+            self._sender.keep_sending = False
+        elif settings.keep_sending:
+            self._sender.keep_sending = True
 
     @Slot()
     def history_changed(self) -> None:

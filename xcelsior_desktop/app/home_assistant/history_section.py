@@ -101,8 +101,8 @@ class HomeAssistantSection(QGroupBox):
 
     @Slot(object)
     def _sent(self, outcome: SendOutcome) -> None:
-        if outcome.automatic and self.send.isEnabled():
-            return  # a send of its own: the page shows the user's
+        if outcome.automatic and outcome.ok and self.send.isEnabled():
+            return  # a send of its own that worked: the page keeps showing the user's (a failure is said)
         self.send.setEnabled(True)
         self.result.setText(outcome.message)
         self.result.setStyleSheet(GREEN if outcome.ok else RED)
