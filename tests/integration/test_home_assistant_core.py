@@ -74,8 +74,9 @@ class Feed:
     """The app's feed without Qt: the meter session on its thread, the history recorder, the publisher, and one
     read of the extras, as the MQTT plug-in wires them."""
 
-    def __init__(self, world: World) -> None:
-        target = MeterTarget(identity=world.identity, host=world.sim.host, port=world.sim.port, automatic=False)
+    def __init__(self, world: World, sim: MeterSimulator | None = None) -> None:
+        sim = sim or world.sim
+        target = MeterTarget(identity=world.identity, host=sim.host, port=sim.port, automatic=False)
         self.session = MeterSession(target, OPTIONS)
         self.publisher = MqttPublisher(BrokerTarget("127.0.0.1", world.broker.port, tls=False),
                                        PublisherOptions(installation_id=INSTALLATION, poll_interval_s=2.0,
@@ -408,6 +409,30 @@ def test_the_command_line_refuses_in_words(world: World) -> None:
     assert unset.returncode == 2 and "holds no access token" in unset.stderr
     for result in (refused, mqtt, nothing, unset):
         assert result.stdout == "" and len(result.stderr.splitlines()) == 1  # one line, nothing half sent
+
+
+def test_a_new_meter_takes_the_old_ones_place_in_home_assistant(world: World) -> None:
+    """Xcel replaced the meter: this installation publishes the new one, and the old one's device goes from Home
+    Assistant (its discovery message cleared, since no other computer claims it)."""
+    old = world.sim
+    world.stop_feed()
+
+    def devices() -> list[list[list[str]]]:
+        with world.ha.websocket() as ws:
+            return [d["identifiers"] for d in ws.call("config/device_registry/list")]
+
+    assert ["mqtt", old.lfdi] in [i for ids in devices() for i in ids]
+    with MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[world.identity.cert_pem], seed=4,
+                        clock=world.clock, idle_timeout=10.0) as new:
+        feed = Feed(world, new)
+        try:
+            wait_for(lambda: ["mqtt", new.lfdi] in [i for ids in devices() for i in ids], "the new meter's device")
+            wait_for(lambda: ["mqtt", old.lfdi] not in [i for ids in devices() for i in ids],
+                     "the old meter's device to go")
+            assert not [key for key in registry(world) if key.startswith(f"xcelsior_{old.sfdi}_")]
+        finally:
+            feed.stop()
+    assert our_warnings(world) == []
 
 
 def write_docs_query(world: World, statistic_id: str, path: Path,
