@@ -9,7 +9,8 @@ when the tray icon gets its first value). CPU = process CPU time over the measur
 watts) / wall time, in % of one core. RSS = the peak resident size sampled every second (psutil).
 Requests per minute = GETs the in-process simulator served after first contact, per minute; the one-off
 first-contact cost (the profile walk from /dcap, ~25 GETs, cached afterwards) is printed separately.
-The last line is exactly: first_watts_s=<x> cpu_pct=<y> rss_mb=<z> meter_requests_per_min=<n>
+The last line is exactly: first_watts_s=<x> cpu_pct=<y> rss_mb=<z> meter_requests_per_min=<n> (the net meter's;
+with --meters 2 also meter_requests_per_min_production=<m>)
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=5.0, help="poll interval (default 5 s)")
     parser.add_argument("--xvfb", action="store_true", help="run under a private Xvfb + trayer")
     parser.add_argument("--mqtt", metavar="URL", help="also publish to this MQTT broker (demo --mqtt URL)")
+    parser.add_argument("--meters", type=int, choices=(1, 2), default=1,
+                        help="2: the household's net and solar meters (demo --meters 2); requests are per meter")
     args = parser.parse_args()
 
     home = tempfile.mkdtemp(prefix="xcelsior-bench-")
@@ -63,11 +66,12 @@ def main() -> int:
 
     launched = time.monotonic()
     mqtt = ["--mqtt", args.mqtt] if args.mqtt else []
-    app = subprocess.Popen([sys.executable, "-m", "xcelsior_desktop", "demo", "--interval", str(args.interval), *mqtt],
+    app = subprocess.Popen([sys.executable, "-m", "xcelsior_desktop", "demo", "--interval", str(args.interval),
+                            "--meters", str(args.meters), *mqtt],
                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
     proc = psutil.Process(app.pid)
     first_watts: float | None = None
-    requests: list[tuple[float, int]] = []
+    requests: dict[str, list[tuple[float, int]]] = {}  # per meter: (when, GETs so far)
     got_first = threading.Event()
 
     def reader() -> None:
@@ -78,7 +82,8 @@ def main() -> int:
                 first_watts = time.monotonic() - launched
                 got_first.set()
             elif line.startswith("METER_REQUESTS"):
-                requests.append((time.monotonic(), int(line.split()[1])))
+                _, role, count = line.split()
+                requests.setdefault(role, []).append((time.monotonic(), int(count)))
 
     threading.Thread(target=reader, daemon=True).start()
     peak_rss = 0
@@ -92,12 +97,13 @@ def main() -> int:
             return 1
         # measure from the first request report after first watts, so the first-contact walk is excluded
         report_deadline = time.monotonic() + 30
-        while not requests and app.poll() is None and time.monotonic() < report_deadline:
+        while len(requests) < args.meters and app.poll() is None and time.monotonic() < report_deadline:
             time.sleep(0.1)
-        if not requests:
+        if len(requests) < args.meters:
             print("the demo reported no meter requests within 30 s (or exited)", file=sys.stderr)
             return 1
-        start_t, start_n = requests[-1]
+        starts = {role: reports[-1] for role, reports in requests.items()}
+        start_n = starts["net"][1]
         cpu0 = sum(proc.cpu_times()[:2])
         wall0 = time.monotonic()
         print(f"first watts after {first_watts:.2f} s; first contact cost {start_n} GETs; measuring {args.duration:.0f} s",
@@ -107,7 +113,7 @@ def main() -> int:
             time.sleep(1.0)
         cpu1 = sum(proc.cpu_times()[:2])
         wall1 = time.monotonic()
-        end_t, end_n = requests[-1]
+        ends = {role: reports[-1] for role, reports in requests.items()}
     finally:
         app.terminate()
         try:
@@ -118,9 +124,11 @@ def main() -> int:
             helper.terminate()
         shutil.rmtree(home, ignore_errors=True)
     cpu_pct = (cpu1 - cpu0) / (wall1 - wall0) * 100.0
-    per_min = (end_n - start_n) / max(1e-9, (end_t - start_t) / 60.0)
+    per_min = {role: (ends[role][1] - starts[role][1]) / max(1e-9, (ends[role][0] - starts[role][0]) / 60.0)
+               for role in starts}
+    others = "".join(f" meter_requests_per_min_{role}={rate:.1f}" for role, rate in per_min.items() if role != "net")
     print(f"first_watts_s={first_watts:.2f} cpu_pct={cpu_pct:.2f} rss_mb={peak_rss / 1e6:.1f} "
-          f"meter_requests_per_min={per_min:.1f}")
+          f"meter_requests_per_min={per_min['net']:.1f}{others}")
     return 0
 
 

@@ -5,7 +5,7 @@
 
 The last line is exactly ``bundle_mb=<x> deb_mb=<y> frozen_first_watts_s=<z>`` (MB = 10^6 bytes; the
 first-watts time is the median of ``--runs`` launches, each from process start to the demo's first-watts line).
-Targets (issue 7): bundle <= 150 MB, .deb <= 60 MB, frozen first watts <= 3 s.
+Targets: bundle <= 150 MB, .deb <= 60 MB, frozen first watts <= 3 s.
 
 The demo runs offscreen with its own HOME/XDG folders (no keyring, no settings, no other instance), talking only
 to its in-process simulator on 127.0.0.1. The first watts are detected the way bench/app.py does it: with
@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
-BUNDLE = DIST / "xcelsior-desktop"
+BUNDLE = DIST / "windows" / "xcelsior-desktop" if sys.platform == "win32" else DIST / "xcelsior-desktop"
 EXECUTABLE = BUNDLE / ("xcelsior-desktop.exe" if sys.platform == "win32" else "xcelsior-desktop")
 FIRST_WATTS = re.compile(r"^FIRST_WATTS\b")  # printed by commands/demo.py when XCELSIOR_BENCH=1
 LAUNCH_TIMEOUT_S = 60.0

@@ -1,4 +1,4 @@
-"""The fault matrix with the demo's settings (issue 11): every simulator fault switched on while a real meter
+"""The fault matrix with the demo's settings: every simulator fault switched on while a real meter
 session is connected (5 s polling, the app's real timeouts, real TLS over loopback), held, then switched off.
 
 Prints one line per fault: the state shown while it was on, seconds from the fault switched off to the next demand

@@ -110,8 +110,11 @@ def bench_session(latency: float, interval: float, folder: Path) -> tuple[float,
     import threading
 
     from xcelsior_desktop.meter import generate_identity
+    from xcelsior_desktop.session.commands import UseHistory
+    from xcelsior_desktop.session.connection import SessionOptions
+    from xcelsior_desktop.session.events import DemandRead, Event
     from xcelsior_desktop.session.history_recorder import BACKFILL_JOB, HistoryRecorder
-    from xcelsior_desktop.session.session import DemandRead, Event, MeterSession, SessionOptions, UseHistory
+    from xcelsior_desktop.session.session import MeterSession
     from xcelsior_desktop.session.target import MeterTarget
     from xcelsior_desktop.simulator import MeterSimulator
 
@@ -131,7 +134,7 @@ def bench_session(latency: float, interval: float, folder: Path) -> tuple[float,
                 if not first_contact:
                     first_contact.append(time.monotonic())
 
-        session.subscribe(listen)
+        session.events.on_any(listen)
         session.post(UseHistory(recorder))
         woken = threading.Event()
         session.wake = woken.set

@@ -1,4 +1,4 @@
-"""Soak of the tray app in demo mode (issue 11): does it leak memory, file descriptors or threads over hours?
+"""Soak of the tray app in demo mode: does it leak memory, file descriptors or threads over hours?
 
     python bench/soak.py                               # 2 hours at 2-second polling (the default)
     python bench/soak.py --duration 600 --warmup 300   # a quick check

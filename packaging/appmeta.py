@@ -20,7 +20,7 @@ APP_ID = "io.github.xcelsiordesktop.XcelsiorDesktop"
 SUMMARY = "Live electricity use from your Xcel Energy smart meter, in the system tray"
 MAINTAINER = "Xcelsior Desktop developers <xcelsior-desktop@users.noreply.github.com>"
 HOMEPAGE = "https://github.com/xcelsior-desktop/xcelsior-desktop"
-MDNS_SERVICE = "_smartenergy._tcp"  # the meter's DNS-SD service type (PROTOCOL.md, "Discovery")
+MDNS_SERVICE = "_smartenergy._tcp"  # the meter's DNS-SD service type (docs/meter-protocol.md, section 6)
 
 # Qt modules the bundle keeps even if no source file names them. Others (QtSvg, QtNetwork, QtDBus, QtCharts ...)
 # are kept when a source file imports them; their Qt libraries come along anyway when a kept library or plugin

@@ -1,11 +1,14 @@
 """Build Xcelsior Desktop's standalone bundle and installers; every OS runs it the same way.
 
-    python packaging/build.py                  # one-folder bundle in dist/xcelsior-desktop/ (+ .app on macOS)
+    python packaging/build.py                  # one-folder bundle in dist/xcelsior-desktop/ (+ .app on macOS;
+                                               # dist/windows/xcelsior-desktop/ on Windows)
     python packaging/build.py --self-test      # ... then run the bundle's --self-test
     python packaging/build.py --deb --tar      # Linux: .deb and .tar.gz in dist/
     python packaging/build.py --installer      # this OS's installer: .deb + .tar.gz, Inno Setup .exe, or .dmg
     python packaging/build.py --no-bundle --deb   # reuse dist/xcelsior-desktop/ from an earlier run
     python packaging/build.py --current-env    # build with this environment's packages instead of the lock
+    python packaging/build.py --wine           # Linux: the Windows bundle and installer, built and tested under Wine
+    python packaging/build.py --inno --install-check   # Windows: installer, then install/upgrade/uninstall it
 
 The bundle is built from the lock (packaging/requirements-lock.txt, written by packaging/lock.py): a virtual
 environment in build/lock-venv/ holds exactly its pinned, hash-checked packages and the app, and the rest of this
@@ -13,7 +16,8 @@ script runs there, so an installer is reproducible, its versions are known, and 
 The environment is made again when the lock changes. Needs only Python and the package index;
 ``--current-env`` uses PyInstaller and the packages of the running Python (``pip install -e ".[packaging]"``). Linux packages need dpkg-deb (dpkg), and dpkg-shlibdeps
 (dpkg-dev) to compute the .deb's Depends; Windows needs Inno Setup's ISCC.exe on PATH (or in its default
-folder); macOS needs hdiutil (built in). Signing and notarisation on macOS run only when their environment
+folder); macOS needs hdiutil (built in). ``--wine`` (packaging/wine.py) needs Wine and MinGW from Debian and
+npm, and says which packages are missing. Signing and notarisation on macOS run only when their environment
 variables are set (see packaging/macos/sign_and_notarize.sh). Outputs go to build/ and dist/ (both gitignored).
 """
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
+import locale
 import os
 import platform
 import re
@@ -31,7 +36,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import venv
 from importlib import metadata
 from pathlib import Path
 
@@ -44,14 +48,18 @@ _spec.loader.exec_module(meta)
 ROOT: Path = meta.ROOT
 DIST = ROOT / "dist"
 BUILD = ROOT / "build"
-BUNDLE = DIST / meta.EXE_NAME
+IS_WIN, IS_MAC = sys.platform == "win32", sys.platform == "darwin"
+IS_LINUX = not (IS_WIN or IS_MAC)
+# Windows' bundle has a folder of its own, so a Linux machine can hold both (build.py --wine builds it under Wine);
+# installers all go straight into dist/.
+BUNDLE = DIST / "windows" / meta.EXE_NAME if IS_WIN else DIST / meta.EXE_NAME
+PYINSTALLER_WORK = BUILD / "windows" / "pyinstaller" if IS_WIN else BUILD / "pyinstaller"
 RESOURCES = ROOT / "resources"
 LOCK = HERE / "requirements-lock.txt"
 LOCK_VENV = BUILD / "lock-venv"
 DESKTOP_FILE = RESOURCES / f"{meta.APP_ID}.desktop"
 METAINFO_FILE = RESOURCES / f"{meta.APP_ID}.metainfo.xml"
-IS_WIN, IS_MAC = sys.platform == "win32", sys.platform == "darwin"
-IS_LINUX = not (IS_WIN or IS_MAC)
+SELF_TEST_PASSED = "self-test: passed"
 ICON_NAME = "xcelsior-desktop"  # Icon= in the .desktop entry, file name in the hicolor theme
 # Fallback Depends when dpkg-shlibdeps is not available: what the Qt xcb platform plugin and QtGui load.
 FALLBACK_DEPENDS = (
@@ -99,6 +107,8 @@ def ensure_lock_env() -> Path:
     if python.exists() and stamp.exists() and stamp.read_text(encoding="ascii").strip() == digest:
         log(f"reusing {LOCK_VENV.relative_to(ROOT)} (the lock has not changed)")
         return python
+    import venv  # here, not at the top: Windows' embeddable Python (build.py --wine) has no venv module
+
     shutil.rmtree(LOCK_VENV, ignore_errors=True)
     log(f"making {LOCK_VENV.relative_to(ROOT)} from {LOCK.relative_to(ROOT)}")
     venv.create(LOCK_VENV, with_pip=True, clear=True)
@@ -140,7 +150,7 @@ def build_bundle() -> None:
     ensure_icons()
     started = time.monotonic()
     run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-         "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller"), str(HERE / "xcelsior-desktop.spec")],
+         "--distpath", str(BUNDLE.parent), "--workpath", str(PYINSTALLER_WORK), str(HERE / "xcelsior-desktop.spec")],
         cwd=ROOT)
     copy_third_party_licences(BUNDLE / "_internal" / "licenses" / "third-party")
     remove_dangling_symlinks(BUNDLE)
@@ -223,6 +233,15 @@ def copy_third_party_licences(target: Path) -> None:
                 shutil.copy2(source, folder / source.name)
 
 
+def load_sibling(name: str):  # type: ignore[no-untyped-def]
+    """A helper module of packaging/ by path (the folder is no package: see appmeta.py)."""
+    spec = importlib.util.spec_from_file_location(f"xcelsior_{name.replace('/', '_')}", HERE / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def print_versions() -> None:
     """One line: the versions the bundle is built from (the lock's, in the locked environment)."""
     sys.path.insert(0, str(HERE))
@@ -233,19 +252,36 @@ def print_versions() -> None:
     log(versions.line(extras=("packaging",)))
 
 
+def check_self_test(executable: Path, what: str = "the bundle") -> float:
+    """Run ``executable --self-test``; its seconds, or SystemExit when it did not print that it passed.
+
+    The exit status alone is not trusted: under Wine a windowed program that crashed can report 0, so the
+    self-test's own last line must be there too.
+    """
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    started = time.monotonic()
+    # The frozen program writes to a pipe in the system's code page on Windows, whatever mode this Python is in
+    encoding = locale.getencoding() if IS_WIN else None
+    # Pipes, not the inherited console: a windowed (GUI-subsystem) Windows build gets valid std handles this way.
+    try:
+        result = subprocess.run([str(executable), "--self-test"], env=env, timeout=300, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding=encoding,
+                                errors="replace")
+    except subprocess.TimeoutExpired as exc:
+        raise SystemExit(f"build: {what}'s --self-test did not finish in {exc.timeout:.0f} s") from None
+    print(result.stdout, end="", flush=True)
+    if result.returncode != 0:
+        raise SystemExit(f"build: {what}'s --self-test failed (exit status {result.returncode}: the step number)")
+    if not any(line.startswith(SELF_TEST_PASSED) for line in result.stdout.splitlines()):
+        raise SystemExit(f"build: {what}'s --self-test exited 0 without printing '{SELF_TEST_PASSED}'")
+    return time.monotonic() - started
+
+
 def self_test() -> None:
     executable = bundle_executable()
     if IS_MAC and (DIST / f"{meta.APP_NAME}.app").exists():
         executable = DIST / f"{meta.APP_NAME}.app" / "Contents" / "MacOS" / meta.EXE_NAME
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    started = time.monotonic()
-    # Pipes, not the inherited console: a windowed (GUI-subsystem) Windows build gets valid std handles this way.
-    result = subprocess.run([str(executable), "--self-test"], env=env, timeout=300,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
-    print(result.stdout, end="", flush=True)
-    if result.returncode != 0:
-        raise SystemExit(f"build: the bundle's --self-test failed (exit status {result.returncode}: the step number)")
-    log(f"self-test passed in {time.monotonic() - started:.1f} s")
+    log(f"self-test passed in {check_self_test(executable):.1f} s")
 
 
 # -- Linux: .tar.gz and .deb -------------------------------------------------------------------------------------
@@ -422,10 +458,7 @@ def verify_deb(deb: Path, run_self_test: bool) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             run(["dpkg-deb", "--extract", str(deb), tmp])
             executable = Path(tmp) / "opt" / meta.EXE_NAME / meta.EXE_NAME
-            env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-            result = subprocess.run([str(executable), "--self-test"], env=env, timeout=300)
-            if result.returncode != 0:
-                raise SystemExit(f"build: the unpacked .deb's --self-test failed at step {result.returncode}")
+            check_self_test(executable, "the unpacked .deb")
         log("unpacked .deb passes --self-test")
 
 
@@ -438,17 +471,26 @@ def build_appimage() -> None:
 # -- Windows and macOS installers ------------------------------------------------------------------------------
 
 
-def build_inno(version: str) -> Path:
+def find_iscc() -> str:
     iscc = shutil.which("iscc") or shutil.which("ISCC")
     for candidate in (r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe", r"C:\Program Files\Inno Setup 6\ISCC.exe"):
         if not iscc and Path(candidate).exists():
             iscc = candidate
     if not iscc:
         raise SystemExit("build: Inno Setup's ISCC.exe not found (install Inno Setup 6, e.g. `choco install innosetup`)")
-    run([iscc, f"/DAppVersion={version}", f"/DSourceDir={BUNDLE}", f"/DOutputDir={DIST}", f"/DRepoRoot={ROOT}",
-         str(HERE / "windows" / "xcelsior-desktop.iss")])
-    out = DIST / f"{meta.EXE_NAME}-{version}-setup.exe"
-    log(f"installer {out.name} ({du_mb(out):.1f} MB)")
+    return iscc
+
+
+def build_inno(version: str, output_dir: Path = DIST, compression: str | None = None) -> Path:
+    """The per-user Inno Setup installer of the bundle; ``compression`` only for throwaway test installers."""
+    started = time.monotonic()
+    extra = [f"/DCompression={compression}"] if compression else []
+    run([find_iscc(), "/Q", f"/DAppVersion={version}", f"/DSourceDir={BUNDLE}", f"/DOutputDir={output_dir}",
+         f"/DRepoRoot={ROOT}", *extra, str(HERE / "windows" / "xcelsior-desktop.iss")])
+    out = output_dir / f"{meta.EXE_NAME}-{version}-setup.exe"
+    if not out.is_file():
+        raise SystemExit(f"build: ISCC finished but {out} is not there")
+    log(f"installer {out.name} ({du_mb(out):.1f} MB) in {time.monotonic() - started:.0f} s")
     return out
 
 
@@ -470,17 +512,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tar", action="store_true", help="Linux: build the .tar.gz")
     parser.add_argument("--appimage", action="store_true", help="Linux: explain why there is no AppImage")
     parser.add_argument("--inno", action="store_true", help="Windows: build the Inno Setup installer")
+    parser.add_argument("--install-check", action="store_true",
+                        help="Windows: install the installer silently (also over an older version), self-test the "
+                             "installed program, uninstall it and check that nothing is left")
+    parser.add_argument("--wine", action="store_true",
+                        help="Linux: build, self-test, install and uninstall the Windows program under Wine "
+                             "(packaging/wine.py); bundle in dist/windows/, installer in dist/")
     parser.add_argument("--dmg", action="store_true", help="macOS: build (and sign/notarise if configured) the .dmg")
     parser.add_argument("--installer", action="store_true", help="this OS's installers (deb+tar / Inno / dmg)")
     parser.add_argument("--current-env", action="store_true",
                         help="build with the running Python's packages instead of the lock")
     args = parser.parse_args(argv)
+    if args.wine:
+        if IS_WIN:
+            raise SystemExit("build: --wine is for Linux; on Windows run build.py --self-test --inno --install-check")
+        return load_sibling("wine").main(forwarded=["--self-test", "--inno", "--install-check"])
     if not args.current_env and not in_lock_env():
         python = ensure_lock_env()
         forwarded = list(sys.argv[1:] if argv is None else argv)
         return subprocess.run([str(python), str(Path(__file__).resolve()), *forwarded], check=False).returncode
-    if in_lock_env():
-        print_versions()
+    print_versions()
     version = meta.read_version()
     if args.installer:
         args.deb = args.tar = args.deb or args.tar or IS_LINUX
@@ -488,9 +539,11 @@ def main(argv: list[str] | None = None) -> int:
         args.dmg = args.dmg or IS_MAC
     if args.appimage:
         build_appimage()
-    for flag, ok in (("deb", IS_LINUX), ("tar", IS_LINUX), ("inno", IS_WIN), ("dmg", IS_MAC)):
+    for flag, ok in (("deb", IS_LINUX), ("tar", IS_LINUX), ("inno", IS_WIN), ("install_check", IS_WIN),
+                     ("dmg", IS_MAC)):
         if getattr(args, flag) and not ok:
-            raise SystemExit(f"build: --{flag} is built on {'Linux' if flag in ('deb', 'tar') else 'Windows' if flag == 'inno' else 'macOS'} only")
+            where = "Linux" if flag in ("deb", "tar") else "macOS" if flag == "dmg" else "Windows (or --wine)"
+            raise SystemExit(f"build: --{flag.replace('_', '-')} runs on {where} only")
     DIST.mkdir(exist_ok=True)
     if not args.no_bundle:
         build_bundle()
@@ -502,8 +555,11 @@ def main(argv: list[str] | None = None) -> int:
         build_tar(version)
     if args.deb:
         verify_deb(build_deb(version), run_self_test=args.self_test)
-    if args.inno:
-        build_inno(version)
+    if args.inno or args.install_check:
+        installer = build_inno(version)
+        if args.install_check:
+            load_sibling("windows/installcheck").check(
+                installer, version, BUILD / "windows" / "install-check", build_inno, check_self_test)
     if args.dmg:
         build_dmg(version)
     return 0

@@ -20,17 +20,12 @@ from pathlib import Path
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import HttpResult
 
-_CANDIDATES = (
-    Path(__file__).resolve().parents[1] / "xcelsior_desktop" / "simulator" / "capture" / "itron_riva_3_2_50.json",
-    Path("/work/shared/meter/captures/itron_riva_3_2_50.json"),
-)
+CAPTURE = Path(__file__).resolve().parents[1] / "xcelsior_desktop" / "simulator" / "capture" / "itron_riva_3_2_50.json"
 
 
 def capture_path() -> Path:
-    for path in _CANDIDATES:
-        if path.is_file():
-            return path
-    raise FileNotFoundError("the meter capture itron_riva_3_2_50.json is not available")
+    """The real meter's responses shipped with the simulator (with their LICENSE and NOTICE)."""
+    return CAPTURE
 
 
 def load_capture() -> dict:

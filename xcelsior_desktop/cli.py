@@ -13,6 +13,8 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
+from typing import NoReturn
 
 from xcelsior_desktop import __version__
 
@@ -34,7 +36,7 @@ EXIT_USAGE = 2
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one clear line and exit status 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
@@ -60,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _module(module_name: str):  # type: ignore[no-untyped-def]
+def _module(module_name: str) -> ModuleType:
     return importlib.import_module(module_name)
 
 

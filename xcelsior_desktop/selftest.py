@@ -5,13 +5,20 @@ number (1-based), so CI logs and scripts both say which part of the bundle is br
 
 1. ``imports``   every module of the app and the libraries it loads by name (keyring backends, zeroconf, Qt)
 2. ``keyring``   the keyring library finds its backends (entry points), the platform's backend loads with its
-                 dependencies, and a backend is chosen (a machine without a keyring service is reported, not failed)
+                 dependencies, and a backend is chosen (a machine without a keyring service is reported, not failed);
+                 on Windows a throwaway secret is set, read and deleted through the Credential Manager
 3. ``tls``       a real mutual-TLS handshake with an in-process meter simulator on 127.0.0.1: TLS 1.2,
                  ECDHE-ECDSA-AES128-CCM8, the simulator's certificate LFDI as expected
 4. ``read``      one demand read through the meter client, over that same TLS
 5. ``tray-icon`` the tray icon rendered offscreen (not blank), and the app's SVG icon loads (Qt SVG plugins)
+6. ``platform``  what differs per OS and the Linux tests cannot reach elsewhere: the zone database (Windows has none:
+                 the bundled tzdata), the app's folders under the user's profile (created and written in a
+                 temporary profile inside the real temp folder, so a user name with spaces or accents is on the
+                 path), start at login switched on and off (a throwaway Run value, LaunchAgent or autostart entry),
+                 and the single-instance lock and socket
 
-Nothing leaves the machine: the simulator listens on 127.0.0.1 with an ephemeral port, mDNS is off.
+Nothing leaves the machine: the simulator listens on 127.0.0.1 with an ephemeral port, mDNS is off. Nothing is
+left behind either: the throwaway secret, start-at-login entry and folders are removed again.
 """
 
 from __future__ import annotations
@@ -24,10 +31,17 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xcelsior_desktop.meter.identity import Identity
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+    from PySide6.QtGui import QImage
+
+    from xcelsior_desktop.simulator import MeterSimulator
 
 OVERALL_TIMEOUT_S = 120.0
 EXIT_USAGE = 64  # distinct from the step numbers
@@ -47,8 +61,15 @@ class StepFailed(Exception):
 
 def _out(line: str) -> None:
     stream = sys.stdout if sys.stdout is not None else sys.stderr  # windowed Windows builds may have neither
-    if stream is not None:
+    if stream is None:
+        return
+    try:
         print(line, file=stream, flush=True)
+    except UnicodeEncodeError:
+        # A pipe on Windows takes the system code page: a user name outside it (in a path the platform step
+        # names) must not turn a passing step into a crash
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        print(line.encode(encoding, "backslashreplace").decode(encoding), file=stream, flush=True)
 
 
 # -- 1. imports ------------------------------------------------------------------------------------------------
@@ -123,7 +144,29 @@ def step_keyring(context: dict[str, object]) -> str:
         chosen_words = chosen_name
     if priority is None:
         return f"backends {sorted(entry_points)}; {class_name} cannot run here ({reason}); chosen: {chosen_words}"
+    if sys.platform == "win32":  # the Credential Manager is always there: prove it holds a secret
+        chosen_words += "; " + _keyring_round_trip(backend_class())
     return f"backends {sorted(entry_points)}; chosen: {chosen_words}"
+
+
+SELF_TEST_SERVICE = "xcelsior-desktop self-test"
+
+
+def _keyring_round_trip(backend: KeyringBackend) -> str:
+    """Set, read back and delete a throwaway secret (non-ASCII included) in ``backend``."""
+    import secrets
+
+    user = f"self-test-{os.getpid()}"
+    secret = f"{secrets.token_hex(16)} Zoë"
+    backend.set_password(SELF_TEST_SERVICE, user, secret)
+    try:
+        if backend.get_password(SELF_TEST_SERVICE, user) != secret:
+            raise StepFailed(f"{type(backend).__name__} returned another secret than the one set")
+    finally:
+        backend.delete_password(SELF_TEST_SERVICE, user)
+    if backend.get_password(SELF_TEST_SERVICE, user) is not None:
+        raise StepFailed(f"{type(backend).__name__} still holds the secret after deleting it")
+    return "a secret set, read and deleted"
 
 
 # -- 3. tls and 4. read ----------------------------------------------------------------------------------------
@@ -135,18 +178,21 @@ def _identity(context: dict[str, object]) -> Identity:
     return identity
 
 
-def _simulator(context: dict[str, object]):  # type: ignore[no-untyped-def]
+def _simulator(context: dict[str, object]) -> MeterSimulator:
     """Start the simulator once (both network steps use it), registered for a throwaway identity."""
-    if "simulator" not in context:
-        from xcelsior_desktop.meter.identity import generate_identity
-        from xcelsior_desktop.simulator import MeterSimulator
+    from xcelsior_desktop.simulator import MeterSimulator
 
-        identity = generate_identity(days=2)
-        simulator = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False)
-        simulator.start()
-        context["identity"] = identity
-        context["simulator"] = simulator
-    return context["simulator"]
+    started = context.get("simulator")
+    if isinstance(started, MeterSimulator):
+        return started
+    from xcelsior_desktop.meter.identity import generate_identity
+
+    identity = generate_identity(days=2)
+    simulator = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False)
+    simulator.start()
+    context["identity"] = identity
+    context["simulator"] = simulator
+    return simulator
 
 
 def step_tls(context: dict[str, object]) -> str:
@@ -156,7 +202,7 @@ def step_tls(context: dict[str, object]) -> str:
     from xcelsior_desktop.meter.tls import client_context
 
     simulator = _simulator(context)
-    tls_context = client_context(context["identity"])  # type: ignore[arg-type]
+    tls_context = client_context(_identity(context))
     raw = socket.create_connection((simulator.host, simulator.port), timeout=10.0)
     with raw, tls_context.wrap_socket(raw, do_handshake_on_connect=True) as tls:
         version, cipher = tls.version(), (tls.cipher() or ("?",))[0]
@@ -197,14 +243,14 @@ def _resource_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "resources"
 
 
-def _opaque_pixels(image) -> int:  # type: ignore[no-untyped-def]
+def _opaque_pixels(image: QImage) -> int:
     from PySide6.QtGui import QImage
 
     image = image.convertToFormat(QImage.Format.Format_ARGB32)
     return sum(1 for y in range(image.height()) for x in range(image.width()) if image.pixelColor(x, y).alpha() > 32)
 
 
-def _opaque_colours(image) -> set[int]:  # type: ignore[no-untyped-def]
+def _opaque_colours(image: QImage) -> set[int]:
     from PySide6.QtGui import QImage
 
     image = image.convertToFormat(QImage.Format.Format_ARGB32)
@@ -243,24 +289,119 @@ def step_tray_icon(context: dict[str, object]) -> str:
     return ", ".join(details)
 
 
-STEPS: tuple[tuple[str, Callable[[dict[str, object]], str]], ...] = (
+# -- 6. platform ----------------------------------------------------------------------------------------------
+
+# The variables the app's folders (platform/paths.py) and the autostart entry are found through, per OS
+_PROFILE_VARS = {"win32": ("APPDATA", "LOCALAPPDATA"), "darwin": ("HOME",)}
+_XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+
+
+def _zone_database() -> str:
+    import datetime as dt
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        winter = dt.datetime(2026, 1, 15, 12, tzinfo=ZoneInfo("America/Denver")).utcoffset()
+        summer = dt.datetime(2026, 7, 15, 12, tzinfo=ZoneInfo("America/Denver")).utcoffset()
+    except ZoneInfoNotFoundError as exc:
+        raise StepFailed(f"no zone database for zoneinfo (on Windows the tzdata package must be bundled): {exc}") from exc
+    if (winter, summer) != (dt.timedelta(hours=-7), dt.timedelta(hours=-6)):
+        raise StepFailed(f"America/Denver has UTC offsets {winter} and {summer}, not -7 h and -6 h")
+    return "zoneinfo America/Denver -7/-6 h"
+
+
+def _folders() -> str:
+    from xcelsior_desktop.platform import paths
+
+    folders = [paths.config_dir(), paths.data_dir(), paths.state_dir(), paths.log_dir()]
+    for folder in folders:
+        probe = folder / "self-test.tmp"
+        probe.write_text("Zoë", encoding="utf-8")
+        if probe.read_text(encoding="utf-8") != "Zoë":
+            raise StepFailed(f"{probe} does not read back what was written")
+        probe.unlink()
+    return f"folders made and written under {folders[0].parent}"
+
+
+def _autostart() -> str:
+    from xcelsior_desktop.platform import autostart
+
+    switch: autostart.Autostart
+    if sys.platform == "win32":
+        switch = autostart.WindowsRunKey(value_name=f"{autostart.RUN_VALUE} self-test {os.getpid()}")
+    else:
+        switch = autostart.for_platform()  # its file lives under the temporary profile
+    command = [sys.executable, "--self-test"]
+    try:
+        switch.enable(command)
+        if not switch.is_enabled():
+            raise StepFailed(f"start at login was switched on but {switch.location} says off")
+    finally:
+        switch.disable()
+    if switch.is_enabled():
+        raise StepFailed(f"start at login was switched off but {switch.location} says on")
+    return f"start at login on and off ({switch.location})"
+
+
+def _single_instance(context: dict[str, object]) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    from xcelsior_desktop.app.single_instance import SingleInstance
+
+    if QCoreApplication.instance() is None:
+        context["qapp"] = QCoreApplication([sys.argv[0]])
+    first, second = SingleInstance("self-test"), SingleInstance("self-test")
+    if not first.acquire():
+        raise StepFailed("the single-instance lock could not be taken")
+    try:
+        if second.acquire():
+            raise StepFailed("a second instance took the single-instance lock while the first held it")
+    finally:
+        first.release()
+    return "single-instance lock and socket"
+
+
+def step_platform(context: dict[str, object]) -> str:
+    import tempfile
+
+    details = [_zone_database()]
+    names = _PROFILE_VARS.get(sys.platform, _XDG_VARS)
+    saved = {name: os.environ.get(name) for name in names}
+    # Inside the real temp folder: the user's name (spaces, accents) is on the path, the real profile is untouched
+    with tempfile.TemporaryDirectory(prefix="xcelsior self-test ") as profile:
+        try:
+            for name in names:
+                os.environ[name] = os.path.join(profile, name.lower())
+            details += [_folders(), _autostart(), _single_instance(context)]
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    return ", ".join(details)
+
+
+Step = Callable[[dict[str, object]], str]
+STEPS: tuple[tuple[str, Step], ...] = (
     ("imports", step_imports),
     ("keyring", step_keyring),
     ("tls", step_tls),
     ("read", step_read),
     ("tray-icon", step_tray_icon),
+    ("platform", step_platform),
 )
 
 
-def run(steps=STEPS) -> int:  # type: ignore[no-untyped-def]
+def run(steps: Sequence[tuple[str, Step]] = STEPS) -> int:
     """Run every step; 0 when all pass, else the 1-based number of the step that failed."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     context: dict[str, object] = {}
-    current = {"number": 0, "name": "start"}
+    current: dict[str, int | str] = {"number": 0, "name": "start"}
 
     def timed_out() -> None:  # a hung step must not hang CI: name it and leave with its number
         _out(f"self-test: step {current['number']} '{current['name']}' FAILED: no result in {OVERALL_TIMEOUT_S:.0f} s")
-        os._exit(current["number"] or 1)  # type: ignore[arg-type]
+        os._exit(int(current["number"]) or 1)
 
     watchdog = threading.Timer(OVERALL_TIMEOUT_S, timed_out)
     watchdog.daemon = True
@@ -281,9 +422,8 @@ def run(steps=STEPS) -> int:  # type: ignore[no-untyped-def]
                 return number
             _out(f"self-test: step {number} '{name}' ok ({time.monotonic() - step_started:.2f} s): {detail}")
     finally:
-        simulator = context.get("simulator")
-        if simulator is not None:
-            simulator.stop()  # type: ignore[attr-defined]
+        if "simulator" in context:
+            _simulator(context).stop()
         watchdog.cancel()
     _out(f"self-test: passed, {len(steps)} steps in {time.monotonic() - started:.2f} s")
     return 0

@@ -33,11 +33,13 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtGui import QColor, QPalette
 
+    from tests.waiting import wait_until
     from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
     from xcelsior_desktop.energy.periods import View
     from xcelsior_desktop.meter.identity import generate_identity
     from xcelsior_desktop.platform.settings import Settings
     from xcelsior_desktop.session.history_recorder import BACKFILL_JOB
+    from xcelsior_desktop.session.target import MeterTarget
     from xcelsior_desktop.simulator import MeterSimulator
 
     qapp = make_qapp()
@@ -55,8 +57,9 @@ def main() -> int:
     started = time.monotonic()
     sim = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False, seed=0,
                          clock=lambda: AFTERNOON.timestamp() + (time.monotonic() - started)).start()
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2, home_timezone="America/Denver")
-    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True)
+    settings = Settings(poll_interval_s=2, home_timezone="America/Denver")
+    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True,
+                      meters=[MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False)])
 
     def wait(seconds: float) -> None:
         loop = QEventLoop()
@@ -64,11 +67,7 @@ def main() -> int:
         loop.exec()
 
     def until(condition, what: str, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {what}")
-            wait(0.1)
+        wait_until(condition, timeout, what, every=0.1, pause=wait)  # the event loop runs while it waits
 
     try:
         app.start()

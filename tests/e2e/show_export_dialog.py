@@ -8,8 +8,8 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from xcelsior_desktop.app.greenbutton import install_greenbutton
-from xcelsior_desktop.app.session_signals import SessionSignals
+from xcelsior_desktop.app.greenbutton import install
+from xcelsior_desktop.app.session_events import SessionEvents
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.energy.store import HistoryStore
@@ -18,9 +18,9 @@ from xcelsior_desktop.energy.store import HistoryStore
 def main(db: str) -> int:
     qapp = QApplication([sys.argv[0]])
     window = MainWindow()
-    shell = AppShell(window=window, events=SessionSignals())
-    shell.history = HistoryStore(db)
-    plugin = install_greenbutton(shell, parent=window)
+    shell = AppShell(window=window, events=SessionEvents(), owner=window)
+    shell.provide_history(HistoryStore(db))
+    plugin = install(shell)
     window.show()
 
     def open_dialog() -> None:

@@ -29,11 +29,10 @@ from xcelsior_desktop.simulator import MeterSimulator
 app = QApplication([])
 from xcelsior_desktop.app.onboarding import wizard as w
 from xcelsior_desktop.onboarding.activation import ActivationTracker
-from xcelsior_desktop.platform.settings import Settings
 
 identity = IdentityStore().load()
 with MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem]) as sim:
-    wiz = w.SetupWizard(settings=Settings(), tracker=ActivationTracker(base_s=0.3, cap_s=0.6),
+    wiz = w.SetupWizard(tracker=ActivationTracker(base_s=0.3, cap_s=0.6),
                         discover=lambda t: [])
     done = []
     wiz.setup_complete.connect(done.append)
@@ -138,7 +137,7 @@ def test_no_plaintext_key_anywhere_in_home(tmp_path, isolated_home):
         assert _unencrypted_pem_keys(data) == 0, f"unencrypted PEM private key in {path}"
         for what, needle in material.items():
             assert needle not in data, f"{what} of the private key found in {path}"
-    settings = json.loads((isolated_home / ".config/xcelsior-desktop/settings.json").read_text())
-    assert settings["meter_lfdi"] == read["sim_lfdi"]
+    meters = json.loads((isolated_home / ".config/xcelsior-desktop/meters.json").read_text())
+    assert meters["meters"][0]["meter_lfdi"] == read["sim_lfdi"]  # the meter setup pinned, in its record
     assert (isolated_home / ".local/share/keyrings").is_dir()  # the key went to gnome-keyring's (encrypted) file
     assert scanned >= 4

@@ -1,4 +1,4 @@
-"""The fault matrix (issue 11): each simulator fault switched on while a real :class:`MeterSession` is connected,
+"""The fault matrix: each simulator fault switched on while a real :class:`MeterSession` is connected,
 then off again, in real time over real mutual TLS. Shared by ``tests/integration/test_fault_matrix.py`` (short
 timeouts, short fault parameters) and ``bench/faults.py`` (the demo's settings).
 
@@ -26,22 +26,12 @@ from typing import Any
 
 from xcelsior_desktop.meter.identity import Identity, generate_identity
 from xcelsior_desktop.meter.values import IntervalEnergy
+from xcelsior_desktop.session.commands import Job, Pause
+from xcelsior_desktop.session.connection import MeterClientLike, ProfileStore, SessionOptions, default_client_factory
+from xcelsior_desktop.session.events import DemandRead, Event, ReadingFlagged, RegistersRead, StateChanged
 from xcelsior_desktop.session.plausibility import MAX_POWER_W
 from xcelsior_desktop.session.poller import State
-from xcelsior_desktop.session.session import (
-    DemandRead,
-    Event,
-    Job,
-    MeterClientLike,
-    MeterSession,
-    Pause,
-    ProfileStore,
-    ReadingFlagged,
-    RegistersRead,
-    SessionOptions,
-    StateChanged,
-    default_client_factory,
-)
+from xcelsior_desktop.session.session import MeterSession
 from xcelsior_desktop.session.target import MeterTarget
 from xcelsior_desktop.simulator import MeterSimulator
 
@@ -217,7 +207,7 @@ def running_row(identity: Identity, options: SessionOptions, *, seed: int,
         target = MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False)
         session = MeterSession(target, options, client_factory=factory)
         recorder = Recorder()
-        session.subscribe(recorder)
+        session.events.on_any(recorder)
         loop = SessionLoop(session)
         loop.start()
         try:

@@ -11,11 +11,13 @@ from tests.clocks import SteppedClock
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.errors import MeterError
 from xcelsior_desktop.session.poller import Failure, Poller, State, Task, classify
+from xcelsior_desktop.session.target import MeterTarget
 
 
 @dataclass
 class PollLoop:
     client: MeterClient
+    target: MeterTarget
     clock: SteppedClock = field(default_factory=lambda: SteppedClock(10_000.0, 1_791_261_391.0))
     interval_s: float = 5.0
     poller: Poller = field(init=False)
@@ -26,8 +28,8 @@ class PollLoop:
     done: list[Task] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.poller = Poller(interval_s=self.interval_s, quick_recovery=True, monotonic=lambda: self.clock.mono,
-                             wall=lambda: self.clock.wall, rng=random.Random(5))
+        self.poller = Poller(target=lambda: self.target, interval_s=self.interval_s,
+                             monotonic=lambda: self.clock.mono, wall=lambda: self.clock.wall, rng=random.Random(5))
 
     def _count_contacts(self, before: tuple[int, int]) -> None:
         stats = self.client.stats
@@ -51,6 +53,7 @@ class PollLoop:
                     break
             else:
                 self.poller.succeeded(task)
+                self.target = self.target.replace(registered=True)  # as the session notes: the meter accepted us
                 self.done.append(task)
                 if task is Task.DEMAND:
                     self.watts_at.append(self.clock.mono)

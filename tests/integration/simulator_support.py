@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-import time
-from collections.abc import Callable
 from typing import Any
 
 from xcelsior_desktop.meter.identity import Identity
@@ -62,11 +60,3 @@ def get(conn: ssl.SSLSocket, target: str, method: str = "GET") -> tuple[int, dic
             raise EOFError("connection closed in the middle of a body")
         body += chunk
     return status, headers, body
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)

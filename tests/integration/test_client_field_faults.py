@@ -1,4 +1,4 @@
-"""The client against the field faults (issue 11): nothing invented, no 1970 dates, no crash; over mutual TLS."""
+"""The client against the field faults: nothing invented, no 1970 dates, no crash; over mutual TLS."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from tests.simulators import running_simulator
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.target import MeterTarget
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644.0
@@ -58,7 +59,7 @@ def test_bad_signature_now_and_then_never_reads_as_unreachable(identity: Identit
     with running_simulator(identity, clock=lambda: T0, seed=seed) as sim, \
             client_for(sim, identity) as client:
         sim.set_fault("handshake_failure", chance=0.6)  # full handshakes fail often; resumed ones never do
-        loop = PollLoop(client)
+        loop = PollLoop(client, MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False))
         loop.run_for(120)
         assert client.stats.failed_handshakes >= 1
         assert State.UNREACHABLE not in loop.states and State.BUSY not in loop.states

@@ -1,4 +1,4 @@
-"""A saved profile whose hrefs fail is dropped and the meter walked again once, never in a loop (issue 11 item 3),
+"""A saved profile whose hrefs fail is dropped and the meter walked again once, never in a loop,
 over mutual TLS against the simulator."""
 
 from __future__ import annotations

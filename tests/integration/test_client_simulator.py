@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.waiting import wait_until
 from xcelsior_desktop.meter import (
     CertificateRefused,
     IdentityMismatch,
@@ -41,12 +42,6 @@ def client_for(sim: MeterSimulator, identity: Identity, **kwargs: object) -> Met
     return MeterClient(sim.host, sim.port, identity=identity, **options)  # type: ignore[arg-type]
 
 
-def wait_until(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 def test_reads_match_the_household_model(sim: MeterSimulator, identity: Identity) -> None:

@@ -1,4 +1,4 @@
-"""The fault matrix (issue 11): every simulator fault, switched on while a real MeterSession is connected and off
+"""The fault matrix: every simulator fault, switched on while a real MeterSession is connected and off
 again, in real time over real mutual TLS (see fault_matrix_support). Checked per fault: the state shown while it
 is on, demand readings back once it is off, never two connections at once, and nothing suspect passed on as a
 reading. The rows run side by side once per module (about a minute and a half: stuck demand needs a minute of

@@ -13,21 +13,15 @@ import pytest
 
 from tests.clocks import SteppedClock
 from tests.simulators import model_slots, running_simulator
+from tests.waiting import wait_until
 from xcelsior_desktop.energy.store import HistoryStore
 from xcelsior_desktop.meter.identity import Identity, generate_identity
+from xcelsior_desktop.session.commands import SetIdentity, UseHistory
+from xcelsior_desktop.session.connection import SessionOptions
+from xcelsior_desktop.session.events import DemandRead, Event, RegistersRead, StateChanged, TodayChanged
 from xcelsior_desktop.session.history_recorder import BACKFILL_JOB, RECENT_JOB, HistoryRecorder
 from xcelsior_desktop.session.poller import State
-from xcelsior_desktop.session.session import (
-    DemandRead,
-    Event,
-    MeterSession,
-    RegistersRead,
-    SessionOptions,
-    SetIdentity,
-    StateChanged,
-    TodayChanged,
-    UseHistory,
-)
+from xcelsior_desktop.session.session import MeterSession
 from xcelsior_desktop.session.target import MeterTarget
 from xcelsior_desktop.simulator import MeterSimulator
 
@@ -79,11 +73,7 @@ class Running:
         self.session.stop()
 
     def until(self, condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise AssertionError(f"timed out waiting for {what}")
-            self._stop.wait(0.02)
+        wait_until(condition, timeout, what, pause=self._stop.wait, gave_up=lambda: not self.thread.is_alive())
 
     def stop(self) -> None:
         self._stop.set()
@@ -100,8 +90,8 @@ def run(sim: MeterSimulator, identity: Identity, tmp_path) -> Iterator[tuple[Run
     session = MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False), OPTIONS)
     recorder = HistoryRecorder(store, session.post, tz=dt.UTC)
     running = Running(session)
-    session.subscribe(running.events.append)
-    session.subscribe(lambda e: running.backfilling_at_demand.append(recorder.backfilling)
+    session.events.on_any(running.events.append)
+    session.events.on_any(lambda e: running.backfilling_at_demand.append(recorder.backfilling)
                       if isinstance(e, DemandRead) else None)
     session.post(UseHistory(recorder))
     running.thread.start()
@@ -211,7 +201,7 @@ def test_a_backfill_goes_on_across_a_probe_and_a_certificate_switch(identity, tm
             HistoryStore(tmp_path / "history.sqlite3") as store:
         session, recorder = stepped_recorder(identity, sim, store, clock)
         events: list[Event] = []
-        session.subscribe(events.append)
+        session.events.on_any(events.append)
 
         clock.step_until(session.step, lambda: recorder.backfilling and len(store.intervals()) > 96, STEPS)
         connected_from = len(events)

@@ -39,8 +39,11 @@ from xcelsior_desktop.home_assistant.feed_extras import feed_extras_job
 from xcelsior_desktop.home_assistant.hourly_energy import hourly_energy
 from xcelsior_desktop.home_assistant.session_feed import SessionFeed
 from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.session.commands import UseHistory
+from xcelsior_desktop.session.connection import SessionOptions
+from xcelsior_desktop.session.events import Event, RegistersRead
 from xcelsior_desktop.session.history_recorder import BACKFILL_JOB, HistoryRecorder
-from xcelsior_desktop.session.session import Event, MeterSession, RegistersRead, SessionOptions, UseHistory
+from xcelsior_desktop.session.session import MeterSession
 from xcelsior_desktop.session.target import MeterTarget
 from xcelsior_desktop.simulator import MeterSimulator
 
@@ -83,8 +86,8 @@ class Feed:
                                                         backoff_min_s=0.1, backoff_max_s=1.0)).start()
         self.recorder = HistoryRecorder(world.store, self.session.post, tz=dt.UTC)
         self.events: list[Event] = []
-        self.session.subscribe(SessionFeed(self.publisher).on_event)
-        self.session.subscribe(self._on_event)
+        SessionFeed(self.publisher).listen(self.session.events)
+        self.session.events.on_any(self._on_event)
         self.session.post(UseHistory(self.recorder))
         self._extras_asked = False
         self.loop = SessionLoop(self.session)

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
-from tests.integration.simulator_support import wait_until
+from tests.waiting import wait_until
 from xcelsior_desktop.home_assistant import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions, test_connection
 from xcelsior_desktop.meter.identity import sfdi_from_lfdi
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers

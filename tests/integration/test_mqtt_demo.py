@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto
-from tests.integration.simulator_support import wait_until
+from tests.waiting import wait_until
 from xcelsior_desktop.home_assistant.installation import installation_id
 
 ROOT = Path(__file__).resolve().parents[2]

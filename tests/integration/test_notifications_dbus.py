@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.tools import require_tool
+from tests.waiting import wait_until
 from tests.xserver import start_xvfb
 
 TITLE = "High electricity use: 4.3 kW"
@@ -78,12 +79,6 @@ def _start(cmd: list[str], env: dict[str, str], procs: list[subprocess.Popen[Any
     return proc
 
 
-def _wait_until(check, timeout: float = 15.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)  # polling an external process, not waiting for a result
 
 
 @pytest.fixture
@@ -109,9 +104,9 @@ def session(tmp_path: Path) -> Iterator[dict[str, str]]:
         config = tmp_path / "dunstrc"
         config.write_text("[global]\n    font = DejaVu Sans 9\n    markup = full\n")  # advertises body-markup
         _start(["dunst", "-config", str(config)], env, procs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_until(
+        wait_until(
             lambda: subprocess.run(["dunstctl", "is-paused"], env=env, capture_output=True).returncode == 0,
-            what="dunst to own org.freedesktop.Notifications",
+            what="dunst to own org.freedesktop.Notifications", every=0.05,  # polling an outside process
         )
         yield env
     finally:
@@ -172,7 +167,7 @@ def test_notify_reaches_dunst_and_a_click_opens_the_view(session: dict[str, str]
         events.wait_for(lambda line: '"delivered"' in line and '"n": 2' in line)
 
         # the call as the server received it: exact types, our title, the body escaped for markup
-        _wait_until(lambda: captured.text().count("int32 -1") == 2, what="both Notify calls")  # expire_timeout
+        wait_until(lambda: captured.text().count("int32 -1") == 2, what="both Notify calls", every=0.05)  # expire_timeout
         first, second = captured.text().split("member=Notify")[1:]
         for call in (first, second):
             assert f'string "{TITLE}"' in call and 'string "Xcelsior Desktop"' in call and 'string "default"' in call
@@ -201,7 +196,7 @@ def test_notify_reaches_dunst_and_a_click_opens_the_view(session: dict[str, str]
             entries = json.loads(out.stdout)["data"][0]
             return [(e["summary"]["data"], e["body"]["data"]) for e in entries]
 
-        _wait_until(lambda: shown() != [], what="dunst's history")
+        wait_until(lambda: shown() != [], what="dunst's history", every=0.05)
         assert [summary for summary, _ in shown()] == [TITLE]
     finally:
         for proc in procs:

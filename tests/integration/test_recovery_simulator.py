@@ -1,4 +1,4 @@
-"""Recovery against the simulator over mutual TLS (issue 11 items 3 and 6), one test per finding: the real
+"""Recovery against the simulator over mutual TLS, one test per finding: the real
 client and the Poller's quick recovery, the policy's clock moved by the test (see recovery_support)."""
 
 from __future__ import annotations
@@ -8,15 +8,16 @@ from collections.abc import Iterator
 import pytest
 
 from tests.integration.recovery_support import PollLoop
-from tests.integration.simulator_support import wait_until
 from tests.simulators import running_simulator
+from tests.waiting import wait_until
 from xcelsior_desktop.meter.client import MeterClient
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.session.poller import PROBE_EVERY_S, QUICK_RETRY_S, State, Task
+from xcelsior_desktop.session.target import MeterTarget
 from xcelsior_desktop.simulator import MeterSimulator
 
 T0 = 1791261644.0
-BACK_WITHIN_S = 15.0  # issue 11: watts within 15 s of the meter answering normally again
+BACK_WITHIN_S = 15.0  # watts within 15 s of the meter answering normally again
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def loop(sim: MeterSimulator, identity: Identity) -> Iterator[PollLoop]:
     client = MeterClient(sim.host, sim.port, identity=identity, connect_timeout=1.0, handshake_timeout=0.5,
                          read_timeout=0.5)
     with client:
-        yield PollLoop(client)
+        yield PollLoop(client, MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False))
 
 
 def back_within(loop: PollLoop, back: float, limit: float) -> None:
@@ -146,7 +147,7 @@ def test_flaky_reads_keep_data_flowing(identity: Identity) -> None:
     with running_simulator(identity, clock=lambda: T0, seed=4, busy_hold=2.0) as sim, \
             MeterClient(sim.host, sim.port, identity=identity, connect_timeout=1.0, handshake_timeout=1.0,
                         read_timeout=0.3) as client:
-        loop = PollLoop(client)
+        loop = PollLoop(client, MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False))
         connected(loop)
         sim.set_fault("flaky_reads", chance=0.1, seconds=0.5)
         start = loop.clock.mono

@@ -12,24 +12,20 @@ from tests.clocks import SteppedClock
 from xcelsior_desktop.meter.errors import Unreachable
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.platform.settings import Settings
-from xcelsior_desktop.session.poller import State
-from xcelsior_desktop.session.session import (
+from xcelsior_desktop.session.commands import Job, Pause, SetAddress, SetIdentity, SetTarget
+from xcelsior_desktop.session.connection import MeterClientLike, SessionOptions
+from xcelsior_desktop.session.events import (
     DemandRead,
     DeviceInfoRead,
     Event,
-    Job,
-    MeterClientLike,
-    MeterSession,
-    Pause,
     RegistersRead,
-    SessionOptions,
-    SetAddress,
-    SetIdentity,
-    SetTarget,
     StateChanged,
     TargetChanged,
 )
-from xcelsior_desktop.session.target import MeterPin, MeterTarget, save_target
+from xcelsior_desktop.session.meters_file import load_targets, save_target
+from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.session import MeterSession
+from xcelsior_desktop.session.target import MeterTarget
 
 FAST = SessionOptions(interval_s=2.0, connect_timeout=2.0, handshake_timeout=3.0, read_timeout=3.0,
                       read_history=False)
@@ -43,7 +39,7 @@ def sim(start_simulator, identity):
 def make(target: MeterTarget, clock: SteppedClock) -> tuple[MeterSession, list[Event]]:
     session = MeterSession(target, FAST, monotonic=lambda: clock.mono, wall=lambda: clock.wall)
     events: list[Event] = []
-    session.subscribe(events.append)
+    session.events.on_any(events.append)
     session.start()
     return session, events
 
@@ -159,8 +155,8 @@ def test_stopping_fails_what_waits(identity):
 def test_the_pin_survives_a_settings_reset(identity, tmp_path):
     target = MeterTarget(identity=identity, host="192.0.2.10", port=8081, automatic=True,
                          meter_lfdi="3E4F45AB31EDFE5B67E343E5E4562E31984E23E5", registered=True)
-    save_target(target, Settings(), tmp_path / "settings.json")
-    assert MeterPin.load() is not None
-    restored = MeterTarget.from_settings(Settings(), identity)  # a reset settings file: nothing in it
+    save_target(target)
+    Settings().save(tmp_path / "settings.json")  # a reset settings file: the meter is not in it any more
+    (restored,) = load_targets(lambda _slot: identity, settings=Settings(), settings_path=tmp_path / "settings.json")
     assert restored.meter_lfdi == target.meter_lfdi and restored.host == "192.0.2.10"
     assert restored.automatic and restored.registered and restored.meter_sfdi == 167261211391

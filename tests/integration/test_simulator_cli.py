@@ -63,6 +63,7 @@ def test_cli_keeps_its_server_certificate_between_runs():
     (["--server-cert", "/nonexistent/c.pem", "--server-key", "/nonexistent/k.pem"], "could not be opened"),
     (["--fault", "nope"], "invalid choice"),
     (["--port", "http"], "invalid int value"),
+    (["--role", "inverter"], "invalid choice"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(args, message):
     process = _simulate("--port", "0", "--no-mdns", *args)
@@ -70,6 +71,51 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, message):
     assert process.returncode == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def _contract_lines(process: subprocess.Popen[str]) -> tuple[int, str, int]:
+    """(port, lfdi, sfdi) from the two lines a simulator prints before it serves."""
+    assert process.stdout is not None
+    listening, identity = process.stdout.readline(), process.stdout.readline()
+    match = re.fullmatch(r"listening on 127\.0\.0\.1:(\d+)\n", listening)
+    assert match, listening
+    lfdi, sfdi = re.fullmatch(r"meter lfdi ([0-9A-F]{40}) sfdi (\d+)\n", identity).groups()  # type: ignore[union-attr]
+    return int(match.group(1)), lfdi, int(sfdi)
+
+
+def test_cli_net_and_production_meters_side_by_side(tmp_path):
+    """One household's two meters as two processes on two ports: two identities, kept per role between runs."""
+    me = generate_identity()
+    cert = tmp_path / "client.pem"
+    cert.write_bytes(me.cert_pem)
+    common = ("--port", "0", "--no-mdns", "--allow-cert", str(cert), "--seed", "3")
+    processes = [_simulate(*common), _simulate(*common, "--role", "production")]
+    try:
+        (net_port, net_lfdi, net_sfdi), (port, lfdi, sfdi) = (_contract_lines(p) for p in processes)
+        assert net_port != port and net_lfdi != lfdi and net_sfdi != sfdi and sfdi_from_lfdi(lfdi) == sfdi
+        with connect(port, me) as conn:
+            assert f"<sFDI>{sfdi}</sFDI>".encode() in get(conn, "/sdev")[2]
+            made = int(re.search(rb"<value>(-?\d+)</value>", get(conn, "/upt/1/mr/1/r")[2]).group(1))  # type: ignore[union-attr]
+            assert made >= 0  # production, never negative
+            received = get(conn, "/upt/1/mr/2/r")[2]
+            assert b"<value>0</value>" in received  # the production meter's inverter draws nothing
+        for process in processes:
+            process.terminate()
+            assert process.wait(timeout=15) == 0
+        again = _simulate(*common, "--role", "production")
+        try:
+            assert _contract_lines(again)[1] == lfdi
+            again.terminate()
+            assert again.wait(timeout=15) == 0
+        finally:
+            if again.poll() is None:
+                again.kill()
+                again.wait()
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def test_cli_unreadable_pem_content(tmp_path):

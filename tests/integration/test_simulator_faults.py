@@ -10,7 +10,8 @@ import pytest
 from lxml import etree
 
 from tests.clocks import FixedClock
-from tests.integration.simulator_support import DECRYPT_ERROR, alert_received, connect, get, wait_until
+from tests.integration.simulator_support import DECRYPT_ERROR, alert_received, connect, get
+from tests.waiting import wait_until
 from xcelsior_desktop.simulator import FAULT_NAMES, MeterSimulator
 
 

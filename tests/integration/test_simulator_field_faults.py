@@ -1,4 +1,4 @@
-"""The field faults users of other tools report (issue 11), seen from a raw TLS client on loopback."""
+"""The field faults users of other tools report, seen from a raw TLS client on loopback."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 from lxml import etree
 
 from tests.clocks import FixedClock
-from tests.integration.simulator_support import DECRYPT_ERROR, alert_received, connect, get, wait_until
+from tests.integration.simulator_support import DECRYPT_ERROR, alert_received, connect, get
 from tests.simulators import running_simulator
+from tests.waiting import wait_until
 from xcelsior_desktop.meter.discovery import discover
 from xcelsior_desktop.simulator import MeterSimulator
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.simulator_support import BAD_CERTIFICATE, alert_received, connect, get, wait_until
+from tests.integration.simulator_support import BAD_CERTIFICATE, alert_received, connect, get
 from tests.tools import require_tool
+from tests.waiting import wait_until
 from xcelsior_desktop.meter.identity import generate_identity, lfdi_from_der
 from xcelsior_desktop.meter.tls import client_context
 from xcelsior_desktop.simulator import MeterSimulator

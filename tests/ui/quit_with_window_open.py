@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from tests.meters import meter_at
 from tests.simulators import running_simulator
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
@@ -25,7 +26,7 @@ def main(settings_path: str) -> int:
     QSystemTrayIcon.isSystemTrayAvailable = staticmethod(lambda: True)  # type: ignore[method-assign]
     identity = generate_identity()
     with running_simulator(identity) as sim:
-        app = XcelsiorApp(qapp, identity=identity, settings=Settings(meter_host=sim.host, meter_port=sim.port),
+        app = XcelsiorApp(qapp, identity=identity, settings=Settings(), meters=meter_at(sim.host, sim.port),
                           settings_path=Path(settings_path))
         app.start()
         app.show_view("live")

@@ -12,13 +12,14 @@ from xcelsior_desktop.app.alerts.alerts_list import AlertsListWidget
 from xcelsior_desktop.app.alerts.controller import AlertsController
 from xcelsior_desktop.app.alerts.settings_page import AlertsSettingsPage
 from xcelsior_desktop.app.alerts.wiring import install_alerts
-from xcelsior_desktop.app.session_signals import SessionSignals
+from xcelsior_desktop.app.session_events import SessionEvents
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.meter.values import Measurement, Registers
 from xcelsior_desktop.platform import paths
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import DemandRead, RegistersRead, StateChanged
 from xcelsior_desktop.session.poller import State, Status
 
 SHELLS: dict = {}
@@ -27,7 +28,7 @@ SHELLS: dict = {}
 def setup(qtbot, clock):  # type: ignore[no-untyped-def]
     window = MainWindow()
     qtbot.addWidget(window)
-    worker = SessionSignals()  # the session's events (the real session is tested against the simulator)
+    worker = SessionEvents()  # the session's events (the real session is tested against the simulator)
     notifier = RecordingNotifier()
     controller = AlertsController(
         notifier, RulesStore(), AlertHistory(), EngineStateStore(), clock=clock, tz=DENVER, parent=window
@@ -42,9 +43,9 @@ def test_unreachable_meter_reaches_the_list_and_a_click_opens_the_device_view(qt
     clock = FakeClock(local(12, 0))
     window, worker, notifier, controller = setup(qtbot, clock)
     now = dt.datetime.fromtimestamp(clock.now, dt.UTC)
-    worker.demand_read.emit(Measurement(850.0, "W", now))
-    worker.registers_read.emit(Registers(12_345_678.0, 1_000.0))
-    worker.status_changed.emit(Status(State.UNREACHABLE, clock.now, clock.now + 30, "refused", clock.now))
+    worker.publish(DemandRead(Measurement(850.0, "W", now)))
+    worker.publish(RegistersRead(Registers(12_345_678.0, 1_000.0)))
+    worker.publish(StateChanged(Status(State.UNREACHABLE, clock.now, clock.now + 30, "refused", clock.now)))
     clock.advance(16 * 60)
     controller.tick()
     assert [a.title for a in notifier.sent] == ["Meter unreachable for 16 min"]
@@ -58,7 +59,7 @@ def test_unreachable_meter_reaches_the_list_and_a_click_opens_the_device_view(qt
     view._tree.itemDoubleClicked.emit(view._tree.topLevelItem(0), 0)  # or the entry in the list
     assert window.current_view() == "device"
 
-    worker.status_changed.emit(Status(State.CONNECTED, clock.now, None, "", clock.now))
+    worker.publish(StateChanged(Status(State.CONNECTED, clock.now, None, "", clock.now)))
     assert notifier.sent[-1].title == "Meter back online" and view.count() == 2
     view.clearRequested.emit()
     assert view.count() == 0 and controller.alerts() == []

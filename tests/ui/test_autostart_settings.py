@@ -22,7 +22,7 @@ def _entry() -> Path:
 def test_ticking_the_box_and_ok_enables_start_at_login(qtbot, isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
-    box = dialog.findChild(type(dialog.start_at_login), "start-at-login")
+    box = dialog.findChild(type(dialog.general.start_at_login), "start-at-login")
     assert box is not None and not box.isChecked()
     box.setChecked(True)
     dialog.accept()
@@ -31,8 +31,8 @@ def test_ticking_the_box_and_ok_enables_start_at_login(qtbot, isolated_home: Pat
 
     again = SettingsDialog(Settings())  # a new dialog shows what the OS has
     qtbot.addWidget(again)
-    assert again.start_at_login.isChecked()
-    again.start_at_login.setChecked(False)
+    assert again.general.start_at_login.isChecked()
+    again.general.start_at_login.setChecked(False)
     again.accept()
     assert not _entry().exists()
 
@@ -40,7 +40,7 @@ def test_ticking_the_box_and_ok_enables_start_at_login(qtbot, isolated_home: Pat
 def test_cancel_changes_nothing(qtbot, isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
-    dialog.start_at_login.setChecked(True)
+    dialog.general.start_at_login.setChecked(True)
     dialog.reject()
     assert not _entry().exists()
 
@@ -49,7 +49,7 @@ def test_an_unwritable_autostart_folder_keeps_the_dialog_open_with_the_reason(qt
     (Path(os.environ["XDG_CONFIG_HOME"]) / "autostart").write_text("a file where the folder should be")
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
-    dialog.start_at_login.setChecked(True)
+    dialog.general.start_at_login.setChecked(True)
     dialog.accept()
     assert dialog.result() != SettingsDialog.DialogCode.Accepted
     error = dialog.findChild(type(dialog.error), "settings-error")

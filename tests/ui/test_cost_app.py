@@ -11,13 +11,15 @@ import pytest
 from PySide6.QtWidgets import QLabel, QTableWidget
 
 from tests.cost_support import fill_store
+from tests.meters import meter_at
 from tests.simulators import running_simulator
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.cost.plugin import CostPlugin
 from xcelsior_desktop.app.cost.settings_page import CostSettingsPage
-from xcelsior_desktop.app.session_signals import SessionSignals
+from xcelsior_desktop.app.session_events import SessionEvents
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
-from xcelsior_desktop.app.shell import AppShell, SettingsPages
+from xcelsior_desktop.app.settings_pages import SettingsPages
+from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.energy import chart_data
@@ -28,6 +30,7 @@ from xcelsior_desktop.money import load_preset
 from xcelsior_desktop.money.cost_settings import CostSettings
 from xcelsior_desktop.money.home_zone import resolve_home_zone
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import RegistersRead
 from xcelsior_desktop.session.poller import State
 from xcelsior_desktop.simulator.model import HouseholdModel
 
@@ -49,8 +52,7 @@ def cells(table: QTableWidget) -> list[list[str]]:
 
 def test_settings_page_shows_the_preset_and_saves_edited_prices(qtbot):
     settings = Settings()
-    applied: list[CostSettings] = []
-    page = CostSettingsPage(settings, on_apply=applied.append)
+    page = CostSettingsPage(settings)
     qtbot.addWidget(page)
     rows = cells(page.prices)
     assert ["off-peak", "winter", "14.296"] in rows and ["on-peak", "summer", "35.424"] in rows  # April 2025
@@ -61,10 +63,9 @@ def test_settings_page_shows_the_preset_and_saves_edited_prices(qtbot):
     page.prices.item(on_peak_winter, 2).setText("18.5")
     page.prices.item(len(rows) - 1, 2).setText("0.2333")
     page.cycle_day.setValue(12)
-    page.apply(settings)
+    page.validate(settings)
     saved = CostSettings.from_app_settings(settings)
     assert saved == CostSettings("xcel-co-tou", {"on-peak/winter": 0.185, "daily_charge": 0.2333}, 12)
-    assert applied == [saved]
     again = CostSettingsPage(settings)  # reopened: the bill's figures are shown, not the preset's
     qtbot.addWidget(again)
     assert ["on-peak", "winter", "18.5"] in cells(again.prices)
@@ -85,7 +86,7 @@ def test_settings_page_refuses_bad_input_with_a_message(qtbot, row_text, tier_te
     page.prices.item(0, 2).setText(row_text)
     page.tier_names.setText(tier_text)
     with pytest.raises(ValueError, match=expected):
-        page.apply(settings)
+        page.validate(settings)
     assert "cost" not in settings.extra
     assert expected in page.error.text() and not page.error.isHidden()
 
@@ -118,7 +119,7 @@ def test_a_damaged_tariff_file_at_start_never_stops_the_app(qtbot, tmp_path, own
     CostSettings(tariff="mine" if own_folder else str(bad)).store_in(settings)
     window = MainWindow()
     qtbot.addWidget(window)
-    cost = CostPlugin(AppShell(window=window, events=SessionSignals()), None, settings)
+    cost = CostPlugin(AppShell(window=window, events=SessionEvents(), settings=lambda: settings))
     try:
         assert cost.tariff is None and cost.problem is not None and "mine.toml" in cost.problem
         notices = take_reset_notices()
@@ -152,14 +153,14 @@ def model():
 def plugin(qtbot, model):
     window = MainWindow()
     qtbot.addWidget(window)
-    shell = AppShell(window=window, events=SessionSignals(),
-                     home_zone=lambda: resolve_home_zone("America/Denver", None))  # the app gives its home zone
     tray = Tray()
     clock = Clock(local(2026, 11, 30, 18))  # Monday 6 pm: on-peak
+    shell = AppShell(window=window, events=SessionEvents(), tray=tray, clock=clock,
+                     home_zone=lambda: resolve_home_zone("America/Denver", None))  # the app gives its home zone
     with HistoryStore.in_memory() as store:
         fill_store(store, model, local(2026, 11, 10), local(2026, 11, 30, 18))
-        cost = CostPlugin(shell, tray, Settings(), clock=clock)
-        shell.history = store
+        cost = CostPlugin(shell)
+        shell.provide_history(store)
         cost.refresh()
         yield cost
         cost.stop()
@@ -179,17 +180,18 @@ def test_the_cost_tab_shows_today_the_cycle_and_the_projection(plugin):
     assert rows["on-peak"][1] == f"{sum(s.imported_wh for s in today_on_peak) / 1000:.2f}"  # 5-6 pm today
     assert all(text.startswith(("$", "-$")) for text in rows["total"][2::2])  # net metering can go below zero
     assert panel.findChild(QLabel, "cost-check-bill").text().count("Check your bill") == 1
-    assert "Source:" in panel.check_bill.text() and "checked 06 December 2026" in panel.check_bill.text()
-    assert "Billing cycle 01 Nov – 30 Nov" in panel.notes.text()
-    assert "History covers 498 h of the cycle's 715 h so far" in panel.notes.text()  # 10 Nov on; 1 Nov had 25 h
+    # the source and what the figures are based on sit behind "?" (tooltip and popover), one line on screen
+    assert "Source:" in panel.tariff_help.help and "checked 06 December 2026" in panel.tariff_help.help
+    assert panel.notes.text() == "Billing cycle 01 Nov \u2013 30 Nov."
+    assert "History covers 498 h of the cycle's 715 h so far" in panel.notes_help.help  # 10 Nov on; 1 Nov had 25 h
+    assert panel.notes_help.toolTip() == panel.notes_help.help
     assert panel.period_now.text() == "Now: On-peak until 9 pm, 22.996 \u00a2/kWh"
 
 
 def test_without_a_store_the_tab_says_why(qtbot):
     window = MainWindow()
     qtbot.addWidget(window)
-    cost = CostPlugin(AppShell(window=window, events=SessionSignals()), None, Settings(),
-                      clock=Clock(local(2026, 11, 30, 10)))
+    cost = CostPlugin(AppShell(window=window, events=SessionEvents(), clock=Clock(local(2026, 11, 30, 10))))
     try:
         assert cost.panel.costs.isHidden()
         assert "history is not open yet" in cost.panel.notes.text()
@@ -199,13 +201,13 @@ def test_without_a_store_the_tab_says_why(qtbot):
 
 def test_the_meters_tiers_beside_the_apps_periods(plugin, model):
     events = plugin.shell.events
-    events.registers_read.emit(tiers_registers(model, local(2026, 11, 16)))
-    events.registers_read.emit(tiers_registers(model, local(2026, 11, 23)))
+    events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 16))))
+    events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 23))))
     rows = cells(plugin.panel.tiers)
     assert [r[:2] for r in rows[:3]] == [["1", "on-peak"], ["2", "mid-peak"], ["3", "off-peak"]]
     meter, app = float(rows[0][4]), float(rows[0][5])
     assert meter == pytest.approx(app, abs=0.02) and meter > 1
-    assert "agree" in plugin.panel.tiers_verdict.text()
+    assert "agree" in plugin.panel.tiers_verdict.text() and "agree (each within" in plugin.panel.verdict_help.help
 
 
 def test_a_tariff_with_another_schedule_is_flagged(plugin, model, tmp_path):
@@ -215,9 +217,10 @@ def test_a_tariff_with_another_schedule_is_flagged(plugin, model, tmp_path):
                      '  end = "19:00"\n  [versions.prices]\n  off-peak = 0.099\n  on-peak = 0.173\n')
     plugin.use_settings(CostSettings(tariff=str(other)))
     events = plugin.shell.events
-    events.registers_read.emit(tiers_registers(model, local(2026, 11, 16)))
-    events.registers_read.emit(tiers_registers(model, local(2026, 11, 23)))
-    assert "may not be the one the meter bills by" in plugin.panel.tiers_verdict.text()
+    events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 16))))
+    events.publish(RegistersRead(tiers_registers(model, local(2026, 11, 23))))
+    assert "disagree" in plugin.panel.tiers_verdict.text()
+    assert "may not be the one the meter bills by" in plugin.panel.verdict_help.help
 
 
 def test_the_tray_says_the_period_and_marks_on_peak(plugin):
@@ -257,8 +260,9 @@ def test_the_day_chart_shades_on_peak_and_prices_a_slot(plugin, qtbot):
 
 def test_the_app_shows_the_meters_tiers_and_other_readings(qtbot, qapp, identity, tmp_path):
     with running_simulator(identity, seed=3) as sim:
-        settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+        settings = Settings(poll_interval_s=2)
         app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                          meters=meter_at(sim.host, sim.port),
                           worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0})
         app.start()
         try:
@@ -267,12 +271,13 @@ def test_the_app_shows_the_meters_tiers_and_other_readings(qtbot, qapp, identity
             qtbot.waitUntil(lambda: panel.tiers.rowCount() > 0, timeout=15000)
             qtbot.waitUntil(lambda: "Power factor" in panel.extras.text(), timeout=15000)
             text = panel.extras.text()
-            max_demand = re.search(r"<b>Maximum demand \(from the grid\): ([\d.]+) (k?W)</b>", text)
-            power_factor = re.search(r"<b>Power factor: ([\d.]+)</b> \u2014 real power / apparent power", text)
+            max_demand = re.search(r"<b>Maximum demand \(from the grid\):</b> ([\d.]+) (k?W)", text)
+            power_factor = re.search(r"<b>Power factor:</b> ([\d.]+)", text)
+            assert "Power factor: real power / apparent power" in panel.extras_help.help  # the meaning behind "?"
             assert max_demand is not None and float(max_demand.group(1)) > 0
             assert power_factor is not None and 0 < float(power_factor.group(1)) <= 1
             # single-phase: the simulator lists phase A with an empty reading, as real meters do
-            assert "<b>Power factor, phase A: listed, no value</b>" in text
+            assert "<b>Power factor, phase A:</b> listed, no value" in text
             assert [row[1] for row in cells(panel.tiers)[:3]] == ["on-peak", "mid-peak", "off-peak"]
             last_line = app.tray.icon.toolTip().splitlines()[-1]
             assert re.fullmatch(r"(On|Off)-peak until .+, [\d.]+ \u00a2/kWh", last_line), last_line

@@ -1,4 +1,4 @@
-"""The app starts over damaged files and says once, in its window, what was reset (issue 11, item 1)."""
+"""The app starts over damaged files and says once, in its window, what was reset."""
 
 from __future__ import annotations
 
@@ -25,10 +25,12 @@ def test_the_app_starts_over_damaged_files_and_says_what_was_reset(qtbot, qapp, 
     settings_path.write_text('{"window_geometry": 5, "meter_host": "127.0.0.1", "meter_port": 9}')
     (paths.config_dir() / "alerts.json").write_bytes(b'{"rules": "\xff"}')
     settings = Settings.load(settings_path)
-    assert settings.window_geometry is None and settings.meter_host == "127.0.0.1"
+    assert settings.window_geometry is None and settings.extra["meter_host"] == "127.0.0.1"  # an earlier release's
     app = XcelsiorApp(qapp, identity=None, settings=settings, settings_path=settings_path)
     app.start()
     try:
+        assert app.session.target.address == ("127.0.0.1", 9)  # moved into meters.json, dropped from settings
+        assert "meter_host" not in settings_path.read_text()
         notice = app.window.notice or ""
         assert "window_geometry" in notice and "alerts.json.bad" in notice
         assert app.window.notice_label.isVisible()

@@ -14,8 +14,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QToolButton
 
 from tests.greenbutton_support import sample, schema, write
-from xcelsior_desktop.app.greenbutton import GreenButtonIO, install_greenbutton
-from xcelsior_desktop.app.session_signals import SessionSignals
+from xcelsior_desktop.app.greenbutton import GreenButtonIO, install
+from xcelsior_desktop.app.session_events import SessionEvents
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.app.window import MainWindow
 from xcelsior_desktop.cli import main
@@ -32,17 +32,22 @@ class Setup:
     def __init__(self, qtbot, store: HistoryStore | None) -> None:  # type: ignore[no-untyped-def]
         self.window = MainWindow()
         qtbot.addWidget(self.window)
-        self.shell = AppShell(window=self.window, events=SessionSignals())
-        self.shell.history = store
+        self.shell = AppShell(window=self.window, events=SessionEvents(), owner=self.window)
+        self.shell.provide_history(store)
         self.announced: list[tuple[str, str, str, str]] = []
         self.shell.add_announcer(lambda *args: self.announced.append(args))
         self.chosen: Path | None = None
         self.save_to: Path | None = None
         self.io = GreenButtonIO(self.shell, choose_open=lambda _parent: self.chosen,
-                                choose_save=lambda _parent, _name, _filter: self.save_to, parent=self.window)
-        self.changed: list[tuple[dt.datetime, dt.datetime]] = []
-        self.io.history_changed.connect(lambda first, last: self.changed.append((first, last)))
+                                choose_save=lambda _parent, _name, _filter: self.save_to)
+        self.changed: list[tuple[dt.datetime, dt.datetime]] = []  # what each import that changed the store added
+        self.shell.on_history_changed(self._history_changed)
         self.window.show()
+
+    def _history_changed(self) -> None:
+        outcome = self.io.last_outcome
+        assert outcome is not None and outcome.first is not None and outcome.last is not None
+        self.changed.append((outcome.first, outcome.last))
 
     def button(self, name: str) -> QToolButton:
         found = self.window.findChild(QToolButton, f"window-action-{name}")
@@ -271,12 +276,12 @@ def test_an_unwritable_target_is_said_and_nothing_is_left_half_written(qtbot, st
 def test_install_adds_both_buttons(qtbot, store) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
-    shell = AppShell(window=window, events=SessionSignals())
-    shell.history = store
-    io = install_greenbutton(shell, parent=window)
+    shell = AppShell(window=window, events=SessionEvents(), owner=window)
+    shell.provide_history(store)
+    io = install(shell)
     names = {b.objectName() for b in window.findChildren(QToolButton)}
     assert {"window-action-history-import", "window-action-history-export"} <= names
-    io.shutdown()
+    io.stop()
 
 
 def test_the_app_installs_the_plugin_and_says_when_it_has_no_history(qtbot, qapp, tmp_path: Path, store) -> None:
@@ -290,11 +295,12 @@ def test_the_app_installs_the_plugin_and_says_when_it_has_no_history(qtbot, qapp
         assert {"window-action-history-import", "window-action-history-export"} <= names
         app.window.show()
         io.choose_open = lambda _parent: sample(SDGE)
-        opened, app.shell.history = app.shell.history, None  # a history that could not be opened: the app says so
+        opened = app.shell.history
+        app.shell.provide_history(None)  # a history that could not be opened: the app says so
         assert opened is not None  # the app itself opens one
         io.import_action.trigger()
         assert io.message_box is not None and "history is not open yet" in io.message_box.text()
-        app.shell.history = store
+        app.shell.provide_history(store)
         with qtbot.waitSignal(io.finished, timeout=WAIT_MS) as blocker:
             io.import_action.trigger()
         assert blocker.args[0].lines == (SDGE_LINE,) and len(store.intervals()) == 552

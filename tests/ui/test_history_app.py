@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.energy.periods import View
 from xcelsior_desktop.energy.store import HistoryStore
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import DemandRead
 from xcelsior_desktop.session.history_recorder import BACKFILL_JOB
 from xcelsior_desktop.session.poller import State
 
@@ -23,8 +25,9 @@ def sim(start_simulator, identity):
 
 
 def make_app(qapp, identity, sim, tmp_path: Path, history_path: Path | None) -> XcelsiorApp:
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+    settings = Settings(poll_interval_s=2)
     return XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                       meters=meter_at(sim.host, sim.port),
                        worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0}, history_path=history_path)
 
 
@@ -114,16 +117,16 @@ def test_a_full_disk_while_running_is_said_in_the_window_and_readings_go_on(qtbo
         assert "disk is full" in app.history.banner.text()
         qtbot.waitUntil(lambda: app.status is not None and app.status.state is State.CONNECTED, timeout=15000)
         readings: list[object] = []
-        app.events.demand_read.connect(readings.append)
+        app.events.on(DemandRead, lambda event: readings.append(event.measurement))
         qtbot.waitUntil(lambda: len(readings) >= 2, timeout=15000)  # live readings go on
     finally:
         app.shutdown()
 
 
 def test_plugins_decorate_the_charts_through_the_shell_before_or_after_install(qtbot, tmp_path):
-    from xcelsior_desktop.app.history import install_history
-    from xcelsior_desktop.app.session_signals import SessionSignals
-    from xcelsior_desktop.app.shell import AppShell
+    from xcelsior_desktop.app.history import install
+    from xcelsior_desktop.app.session_events import SessionEvents
+    from xcelsior_desktop.app.shell import AppShell, Launch
     from xcelsior_desktop.app.window import MainWindow
 
     class Marker:
@@ -136,10 +139,11 @@ def test_plugins_decorate_the_charts_through_the_shell_before_or_after_install(q
     window = MainWindow()
     qtbot.addWidget(window)
     sent: list[object] = []
-    shell = AppShell(window=window, events=SessionSignals(), send=sent.append)
+    shell = AppShell(window=window, events=SessionEvents(), send=sent.append,
+                     launch=Launch(history_path=tmp_path / "history.sqlite3"))
     early, late = Marker(), Marker()
     shell.add_chart_decorator(early)
-    plugin = install_history(shell, path=tmp_path / "history.sqlite3")
+    plugin = install(shell)
     shell.add_chart_decorator(late)
     try:
         assert plugin.view.decorators == [early, late]

@@ -15,6 +15,7 @@ import keyring
 import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
+from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.home_assistant import HistoryToHomeAssistant, MqttController
 from xcelsior_desktop.app.home_assistant.settings_page import MqttSettingsPage
@@ -28,6 +29,7 @@ from xcelsior_desktop.meter.values import DeviceInfo
 from xcelsior_desktop.money import resolve
 from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import DemandRead
 
 WAIT_MS = 20000
 
@@ -39,8 +41,9 @@ def sim(start_simulator, identity):  # type: ignore[no-untyped-def]
 
 def make_app(qapp, identity, sim, tmp_path: Path, settings: Settings | None = None, **kwargs) -> XcelsiorApp:  # type: ignore[no-untyped-def]
     settings = settings or Settings()
-    settings = dataclasses.replace(settings, meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+    settings = dataclasses.replace(settings, poll_interval_s=2)
     app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                      meters=meter_at(sim.host, sim.port),
                       worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0}, **kwargs)
     app.start()
     return app
@@ -59,7 +62,7 @@ def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_qu
     app = make_app(qapp, identity, sim, tmp_path, mqtt_flag=flag)
     base, device = f"xcelsior/{sim.sfdi}", f"homeassistant/device/xcelsior_{sim.sfdi}/config"
     seen: list[float] = []
-    app.events.demand_read.connect(lambda m: seen.append(float(m.value)))
+    app.events.on(DemandRead, lambda event: seen.append(float(event.measurement.value)))
     try:
         qtbot.waitUntil(lambda: listener.latest(f"{base}/availability") == "online", timeout=WAIT_MS)
         qtbot.waitUntil(lambda: listener.latest(f"{base}/meter_state") == "connected", timeout=WAIT_MS)
@@ -102,7 +105,8 @@ def test_turned_on_in_settings_then_rebuilt_for_another_topic_base(
         page = dialog.findChild(MqttSettingsPage)
         page.enabled.setChecked(True)
         page.broker.setText(f"mqtt://127.0.0.1:{broker.port}")
-        app.apply_settings(dialog.build())
+        dialog.accept()
+        app.apply_settings(dialog.result_settings)
         # the device information read before MQTT was on is handed to the new publisher: it names the meter
         qtbot.waitUntil(lambda: listener.latest(f"xcelsior/{sim.sfdi}/availability") == "online", timeout=WAIT_MS)
         qtbot.waitUntil(lambda: listener.latest(f"xcelsior/{sim.sfdi}/meter_state") == "connected",
@@ -139,7 +143,7 @@ def test_a_broker_that_is_down_is_said_on_the_page_and_polling_goes_on(qtbot, qa
         assert page.findChild(type(page.enabled), "mqtt-enabled") is page.enabled
         assert "started with --mqtt" in page.findChild(type(page.state), "mqtt-flag-note").text()
         readings: list[object] = []
-        app.events.demand_read.connect(readings.append)
+        app.events.on(DemandRead, lambda event: readings.append(event.measurement))
         qtbot.waitUntil(lambda: len(readings) >= 2, timeout=WAIT_MS)  # the meter is read all the same
     finally:
         app.shutdown()
@@ -180,7 +184,8 @@ def test_the_settings_page_round_trip_keeps_the_password_in_the_keyring(qtbot, t
         page.topic_base.setText("home/xcel")
         page.discovery.setChecked(False)
         settings = Settings()
-        page.apply(settings)
+        page.validate(settings)
+        page.commit()
         path = tmp_path / "settings.json"
         settings.save(path)
 
@@ -199,7 +204,8 @@ def test_the_settings_page_round_trip_keeps_the_password_in_the_keyring(qtbot, t
         assert (again.tls.isChecked(), again.ca_file.text(), again.topic_base.text()) == (True, str(ca), "home/xcel")
         assert not again.discovery.isChecked() and not again.discovery_prefix.isEnabled()
         again.forget.click()
-        again.apply(Settings())
+        again.validate(Settings())
+        again.commit()
         assert keyring.get_password(KEYRING_SERVICE, "ha") is None
     finally:
         controller.shutdown()
@@ -215,7 +221,7 @@ def test_the_settings_page_refuses_bad_fields_in_words(qtbot) -> None:  # type: 
         page.topic_base.setText("a/#")
         page.password.setText("secret")
         with pytest.raises(ValueError) as caught:
-            page.apply(Settings())
+            page.validate(Settings())
         text = str(caught.value)
         assert "no scheme" in text and "topic base 'a/#'" in text and "needs a user name" in text
         assert keyring.get_password(KEYRING_SERVICE, "") is None
@@ -298,12 +304,13 @@ def test_a_refused_password_is_on_the_page_in_the_alerts_and_polling_goes_on(qtb
         alert = next(a for a in app.alerts.alerts() if a.kind == "mqtt")
         assert alert.body.startswith("Broker refused the user name or password")
         readings: list[object] = []
-        app.events.demand_read.connect(readings.append)
+        app.events.on(DemandRead, lambda event: readings.append(event.measurement))
         qtbot.waitUntil(lambda: len(readings) >= 2, timeout=WAIT_MS)
 
         page.password.setText("right horse")  # fixed in Settings: the publisher is rebuilt with it
         edited = dataclasses.replace(app.settings, extra=dict(app.settings.extra))
-        page.apply(edited)
+        page.validate(edited)
+        page.commit()
         app.apply_settings(edited)
         qtbot.waitUntil(lambda: app.mqtt.current_state().message.startswith("Connected to broker"),
                         timeout=WAIT_MS)
@@ -337,11 +344,17 @@ def test_the_home_assistant_fields_keep_the_token_in_the_keyring_and_sending_ans
         section = page.home_assistant
         section.url.setText("homeassistant.local:8123")
         with pytest.raises(ValueError, match="Home Assistant: The Home Assistant address .* has no scheme"):
-            page.apply(Settings())
+            page.validate(Settings())
         section.url.setText(f"http://127.0.0.1:{server.server_address[1]}")
         section.token.setText("a-long-lived-token")
         settings = Settings()
-        page.apply(settings)
+        page.validate(settings)
+        assert keyring.get_password(TOKEN_SERVICE, f"http://127.0.0.1:{server.server_address[1]}") is None
+        undo = page.commit()  # only now the token goes to the keyring, and it can be taken back
+        assert undo is not None and keyring.get_password(TOKEN_SERVICE, section.url.text()) == "a-long-lived-token"
+        undo()
+        assert keyring.get_password(TOKEN_SERVICE, section.url.text()) is None
+        page.commit()
         path = tmp_path / "settings.json"
         settings.save(path)
         assert "a-long-lived-token" not in path.read_text()

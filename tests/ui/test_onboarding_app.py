@@ -14,14 +14,18 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.meters import meter_at
 from tests.ui.gui_thread import Collected
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.onboarding.activation import ActivationTracker
 from xcelsior_desktop.platform.secrets import IdentityStore
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import DemandRead
+from xcelsior_desktop.session.meters_file import load_records, save_target
 from xcelsior_desktop.session.poller import State
 from xcelsior_desktop.session.profile_cache import ProfileCache
+from xcelsior_desktop.session.target import MeterTarget
 
 FAST = {"handshake_timeout": 3.0, "read_timeout": 3.0, "connect_timeout": 2.0}
 
@@ -47,6 +51,11 @@ def apps(qapp):
         app.shutdown()
 
 
+def saved_net() -> dict:  # type: ignore[type-arg]
+    """The net meter's record as meters.json has it."""
+    return next(r for r in load_records() or [] if r["role"] == "net")
+
+
 def state_of(app: XcelsiorApp) -> State | None:
     return app.status.state if app.status is not None else None
 
@@ -54,8 +63,8 @@ def state_of(app: XcelsiorApp) -> State | None:
 def registered_app(apps, sim, qtbot, identity, **kw):
     IdentityStore().save(identity)
     sim.register(identity.cert_pem)
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2, registered_lfdi=identity.lfdi)
-    app = apps(identity, settings, **kw)
+    settings = Settings(poll_interval_s=2)
+    app = apps(identity, settings, meters=meter_at(sim.host, sim.port, registered=True), **kw)
     app.start()
     qtbot.waitUntil(lambda: state_of(app) is State.CONNECTED, timeout=15000)
     return app
@@ -90,8 +99,8 @@ def test_first_run_opens_the_wizard_and_uses_what_it_sets_up(qtbot, apps, sim):
     qtbot.waitUntil(lambda: state_of(app) is State.CONNECTED, timeout=15000)
     qtbot.waitUntil(lambda: app.window.last_measurement is not None, timeout=15000)
     assert app.identity is not None and app.identity.lfdi == wizard.identity.lfdi
-    assert app.settings.meter_lfdi == sim.lfdi and app.settings.registered_lfdi == app.identity.lfdi
-    assert Settings.load().meter_lfdi == sim.lfdi
+    assert app.session.target.meter_lfdi == sim.lfdi and saved_net()["registered_lfdi"] == app.identity.lfdi
+    assert saved_net()["meter_lfdi"] == sim.lfdi
     assert sim.log.max_concurrent == 1  # the wizard's probes went through the worker
     wizard.accept()
     qtbot.waitUntil(lambda: app._wizard is None, timeout=5000)
@@ -100,7 +109,8 @@ def test_first_run_opens_the_wizard_and_uses_what_it_sets_up(qtbot, apps, sim):
 def test_restart_resumes_a_pending_activation_and_connects_when_accepted(qtbot, apps, sim):
     identity = generate_identity()
     IdentityStore().save(identity)
-    ActivationTracker().start(identity.lfdi, sim.host, sim.port, manual=True)  # saved by an earlier run
+    save_target(MeterTarget(host=sim.host, port=sim.port, automatic=False))  # saved by an earlier run: the meter
+    ActivationTracker().start(identity.lfdi)  # and the wait for it
 
     app = apps(identity, Settings())
     app.start()
@@ -117,8 +127,8 @@ def test_restart_resumes_a_pending_activation_and_connects_when_accepted(qtbot, 
     qtbot.waitUntil(lambda: state_of(app) is State.CONNECTED, timeout=15000)
     qtbot.waitUntil(lambda: app.window.last_measurement is not None, timeout=15000)
     assert not app.onboarding.waiting
-    assert app.settings.meter_lfdi == sim.lfdi and app.settings.meter_host == sim.host
-    assert Settings.load().meter_lfdi == sim.lfdi
+    assert app.session.target.meter_lfdi == sim.lfdi and app.session.target.host == sim.host
+    assert saved_net()["meter_lfdi"] == sim.lfdi
     accepted = [a for a in app.alerts.alerts() if a.kind == "activation"]
     assert len(accepted) == 1 and "accepted" in accepted[0].title
     assert not ActivationTracker().waiting
@@ -143,7 +153,7 @@ def test_renewal_probes_through_the_worker_and_switches_once_accepted(qtbot, app
     app.onboarding.banner.refresh()
     assert app.onboarding.banner.property("level") == "renewing"
     readings = Collected()  # on the GUI thread, after the state that came with each reading
-    app.events.demand_read.connect(readings.append)
+    app.events.on(DemandRead, lambda event: readings.append(event.measurement))
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)  # polling went on around the probe
 
     with qtbot.waitSignal(dialog.switched, timeout=15000):
@@ -155,7 +165,7 @@ def test_renewal_probes_through_the_worker_and_switches_once_accepted(qtbot, app
     readings.clear()
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)
     assert state_of(app) is State.CONNECTED
-    assert app.settings.registered_lfdi == new.lfdi
+    assert saved_net()["registered_lfdi"] == new.lfdi
     assert not app.onboarding.banner.isVisible()
     assert sim.log.max_concurrent == 1
     dialog.close()
@@ -199,7 +209,7 @@ def test_certificate_expiry_has_one_notifier(qtbot, apps):
 
     identity = generate_identity(days=20)
     IdentityStore().save(identity)
-    app = apps(identity, Settings(meter_host="127.0.0.1", meter_port=9, registered_lfdi=identity.lfdi))
+    app = apps(identity, Settings(), meters=meter_at("127.0.0.1", 9, registered=True))
     app.start()
     app.onboarding.refresh()
     app.set_identity(identity)  # e.g. identity re-read: still one warning
@@ -227,10 +237,10 @@ def test_restart_reuses_the_saved_meter_profile(qtbot, apps, sim):
 
     sim.log.reset()
     settings = Settings.load()
-    assert settings.meter_lfdi == sim.lfdi
+    assert saved_net()["meter_lfdi"] == sim.lfdi  # the next start reads the meter from meters.json
     second = apps(identity, settings)
     readings = Collected()
-    second.events.demand_read.connect(readings.append)
+    second.events.on(DemandRead, lambda event: readings.append(event.measurement))
     second.start()
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)
     first_request = sim.log.requests[0][0]
@@ -243,7 +253,7 @@ def test_restart_reuses_the_saved_meter_profile(qtbot, apps, sim):
     sim.log.reset()
     third = apps(identity, Settings.load())
     readings.clear()
-    third.events.demand_read.connect(readings.append)
+    third.events.on(DemandRead, lambda event: readings.append(event.measurement))
     third.start()
     qtbot.waitUntil(lambda: len(readings) >= 1, timeout=15000)
     assert len(walk_requests(sim)) >= 20  # walked again

@@ -11,7 +11,8 @@ from xcelsior_desktop.meter.identity import generate_identity, sfdi_from_lfdi
 from xcelsior_desktop.onboarding.activation import ActivationTracker
 from xcelsior_desktop.onboarding.certificate_lifecycle import export_identity
 from xcelsior_desktop.platform.secrets import IdentityStore
-from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.meters_file import load_records
+from xcelsior_desktop.session.target import MeterTarget
 
 pytest.importorskip("PySide6")
 
@@ -29,7 +30,7 @@ def make_wizard(qtbot, **kw):
     from xcelsior_desktop.app.onboarding.wizard import SetupWizard
 
     tracker = ActivationTracker(base_s=0.3, cap_s=0.6)
-    wizard = SetupWizard(store=IdentityStore(), settings=Settings(), tracker=tracker, discover=no_discovery,
+    wizard = SetupWizard(store=IdentityStore(), tracker=tracker, discover=no_discovery,
                          discovery_timeout_s=0.5, **kw)
     qtbot.addWidget(wizard)
     wizard.show()
@@ -70,11 +71,11 @@ def test_already_registered(qtbot, sim, tmp_path):
         go_to_waiting(qtbot, wizard, sim, import_files=[cert, key])
     assert done.args[0].lfdi == existing.lfdi
     assert wizard.currentId() == PAGE_DONE
-    settings = Settings.load()
-    assert settings.meter_lfdi == sim.lfdi
-    assert settings.meter_sfdi == str(sfdi_from_lfdi(sim.lfdi))
-    assert (settings.meter_host, settings.meter_port) == (sim.host, sim.port)
-    assert settings.registered_lfdi == existing.lfdi
+    saved = saved_net()
+    assert saved["meter_lfdi"] == sim.lfdi
+    assert MeterTarget.from_record(saved, None).meter_sfdi == sfdi_from_lfdi(sim.lfdi)
+    assert (saved["host"], saved["port"]) == (sim.host, sim.port)
+    assert saved["registered_lfdi"] == existing.lfdi
     stored = IdentityStore().load()
     assert stored is not None and stored.lfdi == existing.lfdi
     assert "in-memory test keyring" in wizard.done_page.summary.text()
@@ -97,22 +98,22 @@ def test_not_yet_registered_keeps_waiting_across_a_restart(qtbot, sim):
     assert sim.log.refused_handshakes >= 2
     identity = wizard.identity
     wizard.close()
-    assert Settings.load().meter_lfdi is None
+    assert saved_net()["meter_lfdi"] is None and saved_net()["host"] == sim.host  # placed, not pinned
 
     # "restart": the app finds the saved wait, resumes it, pins the meter when it accepts
     restarted = ActivationTracker()
     assert restarted.waiting and restarted.state is not None and restarted.state.lfdi == identity.lfdi
-    assert restarted.state.manual and restarted.state.attempts >= 2
-    watcher = resume_background_activation(Settings.load(), IdentityStore())
+    assert restarted.state.role == "net" and restarted.state.attempts >= 2
+    assert saved_net()["automatic"] is False  # the address was typed
+    watcher = resume_background_activation(IdentityStore())
     assert watcher is not None and watcher.active
     with qtbot.waitSignal(watcher.accepted, timeout=30000) as accepted:
         sim.register(identity.cert_pem)
         watcher.check_now()  # the saved back-off would wait minutes; "Check now" probes at once
     assert accepted.args[0].meter_lfdi == sim.lfdi
     assert not ActivationTracker().waiting
-    settings = Settings.load()
-    assert (settings.meter_lfdi, settings.meter_host) == (sim.lfdi, sim.host)
-    assert resume_background_activation(settings, IdentityStore()) is None  # nothing waits any more
+    assert (saved_net()["meter_lfdi"], saved_net()["host"]) == (sim.lfdi, sim.host)
+    assert resume_background_activation(IdentityStore()) is None  # nothing waits any more
 
 
 def test_registered_while_waiting(qtbot, sim):
@@ -126,7 +127,7 @@ def test_registered_while_waiting(qtbot, sim):
     with qtbot.waitSignal(wizard.setup_complete, timeout=15000):
         sim.register(wizard.identity.cert_pem)
     assert wizard.currentId() == PAGE_DONE
-    assert Settings.load().meter_lfdi == sim.lfdi
+    assert saved_net()["meter_lfdi"] == sim.lfdi
     assert tracker.state is not None and tracker.state.accepted
 
 
@@ -145,3 +146,8 @@ def test_meter_page_finds_the_simulator_by_mdns(qtbot, start_simulator):
     assert page.chosen() == (sim.host, sim.port, False), page.message.text()
     assert str(sim.sfdi) in page.results.item(0).text()
     assert page.progress.value() == 1000 and "Found 1 meter" in page.search_status.text()
+
+
+def saved_net() -> dict:  # type: ignore[type-arg]
+    """The net meter's record as meters.json has it."""
+    return next(r for r in load_records() or [] if r["role"] == "net")

@@ -18,12 +18,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.periods import View
 from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
 from xcelsior_desktop.money.model import format_money
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.events import TodayChanged
 from xcelsior_desktop.simulator.model import HouseholdModel
 
 UTC = dt.UTC
@@ -86,14 +88,15 @@ def test_every_surface_shows_the_same_kwh_and_money(qtbot, qapp, tmp_path: Path,
     path = tmp_path / "history.sqlite3"
     filled_store(path, case)
     now = case.instant.astimezone(UTC)
-    settings = Settings(meter_host="127.0.0.1", meter_port=9, home_timezone="America/Denver")
+    settings = Settings(home_timezone="America/Denver")
     app = XcelsiorApp(qapp, identity=None, settings=settings, settings_path=tmp_path / "settings.json",
+                      meters=meter_at("127.0.0.1", 9),
                       history_path=path, demo=True, clock=now.timestamp)
     try:
         today = app.history.recorder.today()
         assert today is not None and today.imported_wh is not None and today.exported_wh is not None
         assert today.start == dt.datetime.combine(case.instant.date(), dt.time(), DENVER).astimezone(UTC)
-        app.events.today_changed.emit(today)  # what the session says after each register reading
+        app.events.publish(TodayChanged(today))  # what the session says after each register reading
         kwh, exported = today.imported_wh, today.exported_wh
 
         # the Live tab

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QThread, Slot
 from PySide6.QtWidgets import QApplication, QLabel
 
+from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.app.crash_dialog import CrashReporter
 from xcelsior_desktop.app.logging_setup import setup_logging
@@ -21,6 +22,7 @@ from xcelsior_desktop.app.single_instance import SingleInstance
 from xcelsior_desktop.app.tray import tooltip_text
 from xcelsior_desktop.app.tray_icon import IconState
 from xcelsior_desktop.platform.settings import Settings
+from xcelsior_desktop.session.meters_file import load_records
 from xcelsior_desktop.session.poller import State
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +35,9 @@ def sim(start_simulator, identity):
 
 @pytest.fixture
 def app(qtbot, qapp, identity, sim, tmp_path):
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2)
+    settings = Settings(poll_interval_s=2)
     xapp = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                       meters=meter_at(sim.host, sim.port),
                        worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0})
     xapp.start()
     yield xapp
@@ -64,7 +67,7 @@ def test_window_shows_live_value_registers_and_device(qtbot, app, sim, identity)
     tip = app.tray.icon.toolTip()
     assert " W" in tip and "read at" in tip and "Connected" in tip
     # the pinned meter LFDI was saved
-    assert Settings.load(app.settings_path).meter_lfdi == sim.lfdi
+    assert (load_records() or [{}])[0].get("meter_lfdi") == sim.lfdi  # pinned, saved in meters.json
 
 
 def test_without_a_tray_the_window_shows_why_and_closing_quits(qtbot, app):
@@ -78,7 +81,7 @@ def test_show_view_and_close_keeps_running(qtbot, qapp, identity, sim, tmp_path,
     from PySide6.QtWidgets import QSystemTrayIcon
 
     monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))  # as on a desktop
-    app = XcelsiorApp(qapp, identity=identity, settings=Settings(meter_host=sim.host, meter_port=sim.port),
+    app = XcelsiorApp(qapp, identity=identity, settings=Settings(), meters=meter_at(sim.host, sim.port),
                       settings_path=tmp_path / "settings.json")
     app.start()
     qtbot.addWidget(app.window)
@@ -108,7 +111,7 @@ def test_pause_and_busy_states_reach_the_window(qtbot, app, sim):
 
 
 def test_no_identity_offers_setup(qtbot, qapp, tmp_path):
-    xapp = XcelsiorApp(qapp, identity=None, settings=Settings(meter_host="127.0.0.1", meter_port=9),
+    xapp = XcelsiorApp(qapp, identity=None, settings=Settings(), meters=meter_at("127.0.0.1", 9),
                        settings_path=tmp_path / "s.json")
     xapp.start()
     try:
@@ -123,18 +126,19 @@ def test_no_identity_offers_setup(qtbot, qapp, tmp_path):
 def test_settings_dialog_validates_and_builds(qtbot):
     dialog = SettingsDialog(Settings(poll_interval_s=5))
     qtbot.addWidget(dialog)
-    assert dialog.automatic.isChecked()
-    dialog.manual.setChecked(True)
-    dialog.address.setText("not a host:99999")
+    assert dialog.general.automatic.isChecked()
+    dialog.general.manual.setChecked(True)
+    dialog.general.address.setText("not a host:99999")
     dialog.accept()
     assert dialog.result_settings is None and "not valid" in dialog.error.text()
-    dialog.address.setText("192.168.1.40:8082")
-    dialog.interval.setValue(1)  # clamped to the 2 s minimum
-    dialog.units.setCurrentIndex(1)
+    dialog.general.address.setText("192.168.1.40:8082")
+    dialog.general.interval.setValue(1)  # clamped to the 2 s minimum
+    dialog.general.units.setCurrentIndex(1)
     dialog.accept()
     new = dialog.result_settings
     assert new is not None
-    assert (new.meter_host, new.meter_port, new.poll_interval_s, new.units) == ("192.168.1.40", 8082, 2.0, "kW")
+    assert (new.poll_interval_s, new.units) == (2.0, "kW")
+    assert dialog.result_addresses == {"net": ("192.168.1.40", 8082, False)}  # for the meter's session to take
 
 
 def test_single_instance_second_launch_activates_first(qtbot):

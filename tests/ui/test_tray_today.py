@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtWidgets import QLabel
 
+from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
 from xcelsior_desktop.platform.settings import Settings
@@ -27,8 +28,9 @@ def app(qtbot, qapp, tmp_path, start_simulator):
     started = time.monotonic()
     clock = lambda: LAUNCH.timestamp() + (time.monotonic() - started)  # noqa: E731 - the meter's clock runs
     sim = start_simulator(identity, seed=11, clock=clock)
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2, home_timezone="America/Denver")
+    settings = Settings(poll_interval_s=2, home_timezone="America/Denver")
     xapp = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=tmp_path / "settings.json",
+                       meters=meter_at(sim.host, sim.port),
                        worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0})
     xapp.sim = sim  # type: ignore[attr-defined]
     xapp.start()

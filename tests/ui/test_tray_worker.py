@@ -6,8 +6,13 @@ import time
 
 import pytest
 
-from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker, WorkerConfig
+from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker
+from xcelsior_desktop.app.session_events import SessionEvents
+from xcelsior_desktop.session.connection import SessionOptions
+from xcelsior_desktop.session.events import DemandRead, DeviceInfoRead, MeterPinned, RegistersRead, StateChanged
 from xcelsior_desktop.session.poller import State
+from xcelsior_desktop.session.session import MeterSession
+from xcelsior_desktop.session.target import MeterTarget
 
 
 @pytest.fixture
@@ -16,21 +21,22 @@ def sim(start_simulator, identity):
 
 
 class Harness:
-    """A worker in its thread, with everything it emitted collected on the GUI thread."""
+    """A worker in its thread, with every event its session published collected on the GUI thread."""
 
-    def __init__(self, qtbot, config: WorkerConfig) -> None:
-        self.worker = MeterWorker(config)
+    def __init__(self, qtbot, session: MeterSession) -> None:
+        self.worker = MeterWorker(session)
+        self.events = SessionEvents(self.worker.session.events)  # on the GUI thread, as the app has them
         self.states: list[State] = []
         self.statuses = []
         self.demand = []
         self.registers = []
         self.info = []
         self.pinned = []
-        self.worker.status_changed.connect(self._status)
-        self.worker.demand_read.connect(self.demand.append)
-        self.worker.registers_read.connect(self.registers.append)
-        self.worker.device_info_read.connect(self.info.append)
-        self.worker.meter_pinned.connect(self.pinned.append)
+        self.events.on(StateChanged, lambda event: self._status(event.status))
+        self.events.on(DemandRead, lambda event: self.demand.append(event.measurement))
+        self.events.on(RegistersRead, lambda event: self.registers.append(event.registers))
+        self.events.on(DeviceInfoRead, lambda event: self.info.append(event.info))
+        self.events.on(MeterPinned, lambda event: self.pinned.append(event.lfdi))
         self.runner = MeterThread(self.worker)
         self.qtbot = qtbot
 
@@ -46,13 +52,11 @@ class Harness:
 def harness(qtbot, identity, sim):
     made: list[Harness] = []
 
-    def make(**overrides) -> Harness:
-        config = WorkerConfig(
-            identity=identity, host=sim.host, port=sim.port, interval_s=2.0, automatic_address=False,
-            handshake_timeout=2.0, read_timeout=2.0, connect_timeout=2.0,
-        )
-        fields = {**config.__dict__, **overrides}
-        h = Harness(qtbot, WorkerConfig(**fields))
+    def make(**target_changes) -> Harness:
+        target = MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False).replace(
+            **target_changes)
+        options = SessionOptions(interval_s=2.0, handshake_timeout=2.0, read_timeout=2.0, connect_timeout=2.0)
+        h = Harness(qtbot, MeterSession(target, options))
         made.append(h)
         h.runner.start()
         return h
@@ -114,9 +118,8 @@ def test_blackhole_is_unreachable_with_since_and_next_retry(harness, sim):
 
 def test_stop_while_request_in_flight_does_not_hang(qtbot, identity, sim):
     sim.set_fault("blackhole")
-    worker = MeterWorker(
-        WorkerConfig(identity=identity, host=sim.host, port=sim.port, automatic_address=False, handshake_timeout=60)
-    )
+    worker = MeterWorker(MeterSession(MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False),
+                                      SessionOptions(handshake_timeout=60)))
     runner = MeterThread(worker)
     runner.start()
     qtbot.waitUntil(lambda: sim.log.connections >= 1, timeout=5000)  # the handshake is now blocked

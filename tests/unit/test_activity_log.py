@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import pytest
 
 from xcelsior_desktop.meter.values import Measurement
 from xcelsior_desktop.session.activity_log import ActivityLog
+from xcelsior_desktop.session.events import DemandRead, Event, EventBus, ReadingFlagged, RequestFailed, StateChanged
 from xcelsior_desktop.session.poller import State, Status
-from xcelsior_desktop.session.session import DemandRead, ReadingFlagged, RequestFailed, StateChanged
 
 AT = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 
@@ -29,10 +30,13 @@ def status(state: State, detail: str = "") -> StateChanged:
 
 
 @pytest.fixture
-def activity(caplog: pytest.LogCaptureFixture) -> tuple[ActivityLog, Clock]:
+def activity(caplog: pytest.LogCaptureFixture) -> tuple[Callable[[Event], None], Clock]:
+    """The log attached to a session's event bus, and the bus's publish: events reach it as the session sends them."""
     caplog.set_level(logging.DEBUG, logger="xcelsior_desktop.activity")
     clock = Clock()
-    return ActivityLog(clock=clock), clock
+    bus = EventBus()
+    ActivityLog(clock=clock).attach(bus)
+    return bus.publish, clock
 
 
 def lines(caplog: pytest.LogCaptureFixture) -> list[str]:

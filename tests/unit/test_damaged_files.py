@@ -1,4 +1,4 @@
-"""The six damaged files of issue 11 (item 1) and bad values in settings (item 2), file by file: the app starts,
+"""Six damaged files and bad values in settings, file by file: the app starts,
 the file is kept aside, what was reset or dropped is named once."""
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ LFDI = "9C68A150BD81D49819655B0C440E183D3EEADEAE"
 
 
 def test_settings_not_utf8_start_with_defaults() -> None:
-    Settings.path().write_bytes(b'{"meter_host": "m\xe9ter"}')
+    Settings.path().write_bytes(b'{"units": "m\xe9ter"}')
     assert Settings.load() == Settings()
-    assert (paths.config_dir() / "settings.json.bad").read_bytes() == b'{"meter_host": "m\xe9ter"}'
+    assert (paths.config_dir() / "settings.json.bad").read_bytes() == b'{"units": "m\xe9ter"}'
     assert "not UTF-8" in (Settings.load_message or "")
     assert take_reset_notices() == [Settings.load_message]
 
@@ -33,23 +33,16 @@ def test_settings_not_utf8_start_with_defaults() -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("meter_lfdi", "zz"),
-        ("meter_host", 5),
-        ("meter_host", "my meter"),
-        ("meter_port", 70000),
-        ("meter_port", "8081"),
-        ("meter_sfdi", "12345"),
-        ("registered_lfdi", ["x"]),
         ("window_geometry", 5),
         ("window_geometry", "g\u00e9om\u00e9trie"),
         ("units", "MW"),
         ("poll_interval_s", "often"),
-        ("last_meter_host", {"a": 1}),
+        ("home_timezone", "Mars/Base"),
     ],
 )
 def test_a_bad_value_drops_that_field_only_and_names_it(field: str, value: object) -> None:
-    good = {"meter_host": "192.168.1.50", "meter_port": 8082, "meter_lfdi": LFDI, "poll_interval_s": 7,
-            "units": "kW", "alerts_w": 3000}
+    good = {"home_timezone": "America/Denver", "window_view": "history", "poll_interval_s": 7, "units": "kW",
+            "alerts_w": 3000}
     original = json.dumps({**good, field: value})
     Settings.path().write_text(original)
     loaded = Settings.load()
@@ -67,10 +60,10 @@ def test_a_bad_value_drops_that_field_only_and_names_it(field: str, value: objec
 
 
 def test_a_good_settings_file_is_not_touched() -> None:
-    Settings(meter_host="fe80::1%wlan0", meter_lfdi=LFDI, meter_sfdi="419856437878", window_geometry="AdnQyw==").save()
+    Settings(home_timezone="America/Denver", units="kW", window_geometry="AdnQyw==").save()
     before = Settings.path().read_bytes()
     loaded = Settings.load()
-    assert loaded.meter_host == "fe80::1%wlan0" and loaded.meter_lfdi == LFDI
+    assert loaded.home_timezone == "America/Denver" and loaded.window_geometry == "AdnQyw=="
     assert Settings.load_message is None and Settings.path().read_bytes() == before
     assert not (paths.config_dir() / "settings.json.bad").exists()
 
@@ -176,7 +169,7 @@ def test_a_profile_with_wrong_types_is_set_aside(tmp_path: Path, profile: dict[s
 
 @pytest.mark.parametrize("text", ["z\u00e4hler.local", "a/b", "-meter", "[fe80::1%wl an0]:8081"])
 def test_the_settings_dialog_refuses_a_host_the_file_would_drop(text: str) -> None:
-    from xcelsior_desktop.platform.settings import parse_address
+    from xcelsior_desktop.meter.address import parse_address
 
     with pytest.raises(ValueError):
         parse_address(text)

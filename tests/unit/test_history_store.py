@@ -9,6 +9,7 @@ import zoneinfo
 
 import pytest
 
+from xcelsior_desktop.energy import schema
 from xcelsior_desktop.energy.errors import StoreTooNew, StoreUnavailable
 from xcelsior_desktop.energy.store import DemandSample, EnergyInterval, HistoryStore, RegisterReading
 
@@ -171,7 +172,7 @@ def test_migrates_a_version_1_file(tmp_path):
         assert store.demand(T0, at(1)) == [DemandSample(T0, 750.0)]
         assert store.user_message is None
     check = sqlite3.connect(path)
-    assert check.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert check.execute("PRAGMA user_version").fetchone()[0] == schema.CURRENT_VERSION
     check.close()
 
 

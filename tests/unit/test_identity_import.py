@@ -1,5 +1,5 @@
 """`identity import` reads regular files only, refuses a certificate not yet valid, decides "encrypted" by parsing,
-and without a terminal takes the passphrase from XCELSIOR_KEY_PASSPHRASE or says how (issue 11, item 7)."""
+and without a terminal takes the passphrase from XCELSIOR_KEY_PASSPHRASE or says how."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ def test_probe_cycle_and_acceptance(tmp_path):
     clock = Clock()
     t = tracker(tmp_path, clock, jitter=0)
     assert not t.waiting and t.seconds_until_next() is None
-    t.start("A" * 40, "127.0.0.1", 8081)
+    t.start("A" * 40)
     assert t.due()
     assert t.record(False, CertificateRefused("x")) == "refused"
     assert not t.due() and t.seconds_until_next() == 20
@@ -45,21 +45,21 @@ def test_probe_cycle_and_acceptance(tmp_path):
     assert "Next check in 40 s" in t.status_text()
     t.probe_now()
     assert t.due()
-    assert t.record(True, meter_lfdi="B" * 40) == "accepted"
-    assert not t.waiting and t.state is not None and t.state.accepted and t.state.meter_lfdi == "B" * 40
+    assert t.record(True) == "accepted"
+    assert not t.waiting and t.state is not None and t.state.accepted
     assert "accepted" in t.status_text()
 
 
 def test_state_survives_a_restart(tmp_path):
     clock = Clock()
     t = tracker(tmp_path, clock, jitter=0)
-    t.start("A" * 40, "meter.local", 8081)
+    t.start("A" * 40, role="production")
     for _ in range(3):
         t.record(False, CertificateRefused("x"))
     clock.t += 3600 * 30  # the app was closed for more than a day
     again = tracker(tmp_path, clock, jitter=0)
     assert again.waiting and again.state is not None
-    assert (again.state.host, again.state.attempts) == ("meter.local", 3)
+    assert (again.state.role, again.state.attempts) == ("production", 3)
     assert again.due()  # the probe fell due while closed: check at once
     assert "1 day 6 h" in again.status_text()
     again.clear()
@@ -79,19 +79,3 @@ def test_classify_and_durations():
     assert classify(False, ValueError("x")) == "error"
     assert [format_duration(s) for s in (5, 125, 3600, 3900, 86400, 200000)] == [
         "5 s", "2 min", "1 h", "1 h 5 min", "1 day", "2 days 7 h"]
-
-
-def test_pin_meter_into_settings():
-    from xcelsior_desktop.meter.identity import generate_identity, sfdi_from_lfdi
-    from xcelsior_desktop.onboarding.activation import pin_meter
-    from xcelsior_desktop.platform.settings import Settings
-
-    meter = generate_identity().lfdi
-    settings = Settings()
-    pin_meter(settings, host="10.0.0.7", port=8081, manual=False, meter_lfdi=meter.lower(), our_lfdi="A" * 40)
-    assert (settings.meter_host, settings.last_meter_host, settings.meter_lfdi) == (None, "10.0.0.7", meter)
-    assert settings.meter_sfdi == str(sfdi_from_lfdi(meter)) and settings.registered_lfdi == "A" * 40
-    pin_meter(settings, host="10.0.0.9", port=18081, manual=True, meter_lfdi=meter, our_lfdi="A" * 40)
-    assert (settings.meter_host, settings.meter_port) == ("10.0.0.9", 18081)
-    settings.save()
-    assert Settings.load().meter_lfdi == meter

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from tests.integration.simulator_support import wait_until
+from tests.waiting import wait_until
 from xcelsior_desktop.home_assistant import BrokerState, BrokerTarget, MqttPublisher, PublisherOptions, PublisherStatus
 from xcelsior_desktop.home_assistant.settings import TopicError
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers

@@ -2,6 +2,7 @@
 
 import random
 
+from tests.poller_support import poller_kwargs
 from xcelsior_desktop.session.poller import HISTORY_MARGIN_S, SLOT_S, Failure, Poller, Task
 
 GETS = {Task.DEMAND: 1, Task.REGISTERS: 2, Task.DEVICE_INFO: 3, Task.INTERVALS: 12}  # an interval read: <= 12
@@ -14,7 +15,7 @@ class Clock:
 
 
 def make(clock: Clock, **kw) -> Poller:
-    return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, rng=random.Random(1), **kw)
+    return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, rng=random.Random(1), **poller_kwargs(kw))
 
 
 def run(p: Poller, clock: Clock, seconds: int) -> list[tuple[float, Task]]:

@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from tests.poller_support import poller_kwargs, target_box
 from xcelsior_desktop.meter import errors
 from xcelsior_desktop.session.poller import BACKOFF, Failure, Poller, State, Task, classify
 
@@ -26,7 +27,7 @@ def clock():
 
 def make(clock, **kw) -> Poller:
     kw.setdefault("rng", random.Random(1))
-    return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, **kw)
+    return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, **poller_kwargs(kw))
 
 
 def run_all(poller: Poller) -> list[Task]:
@@ -58,36 +59,15 @@ def test_interval_never_below_two_seconds(clock):
     assert p.wait_s() == pytest.approx(2.0)
 
 
-def test_unreachable_backs_off_exponentially_and_recovers(clock):
-    p = make(clock)
-    run_all(p)
-    waits = []
-    for _ in range(7):
-        clock.advance(p.wait_s() or 0)
-        tasks = p.due()
-        assert tasks and tasks[0] is Task.DEMAND
-        p.failed(tasks[0], Failure.UNREACHABLE, "timed out")
-        waits.append(p.wait_s())
-    assert p.state is State.UNREACHABLE
-    assert waits[0] == pytest.approx(10, rel=0.11)
-    assert waits[1] == pytest.approx(20, rel=0.11)
-    assert waits[-1] == pytest.approx(300, rel=0.11)  # capped
-    status = p.status()
-    assert status.next_retry == pytest.approx(clock.wall + waits[-1])
-    assert status.since < clock.wall  # since the first failure, not the latest
-    clock.advance(p.wait_s() or 0)
-    run_all(p)
-    assert p.state is State.CONNECTED
-    assert p.wait_s() == pytest.approx(5.0)
-
-
 def test_refused_before_and_after_registration(clock):
-    p = make(clock)
+    target = target_box()
+    p = make(clock, target=target)
     p.failed(p.due()[0], Failure.REFUSED)
     assert p.state is State.WAITING_REGISTRATION
     assert p.wait_s() == pytest.approx(BACKOFF[Failure.REFUSED].first_s, rel=0.11)
     clock.advance(p.wait_s() or 0)
     run_all(p)
+    target.change(registered=True)  # the session notes that the meter accepted the certificate
     assert p.state is State.CONNECTED and p.ever_registered
     clock.advance(5)
     p.failed(p.due()[0], Failure.REFUSED)
@@ -166,10 +146,12 @@ def test_repeatedly_unreachable_in_automatic_mode_also_searches(clock):
 
 
 def test_no_identity_does_nothing_until_setup(clock):
-    p = make(clock, has_identity=False)
+    target = target_box(has_identity=False)
+    p = make(clock, target=target)
     assert p.state is State.NO_IDENTITY
     assert p.due() == [] and p.wait_s() is None
-    p.set_identity(True)
+    target.change(identity=target_box().value.identity)  # setup finished: the session's target has one
+    p.identity_changed()
     assert p.state is State.CONNECTING
     assert Task.DEVICE_INFO in p.due()
 

@@ -1,4 +1,4 @@
-"""Recovery policy (issue 11 items 3 and 6), driven by an injected clock: "Connected" only after a reading,
+"""Recovery policy, driven by an injected clock: "Connected" only after a reading,
 TCP probes while the meter is away, fixed short cadences, a live "next try", and "Retry now"."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import random
 import pytest
 
 from tests.clocks import SteppedClock
+from tests.poller_support import poller_kwargs, target_box
 from xcelsior_desktop.meter import errors
 from xcelsior_desktop.session.poller import (
     BACKOFF,
@@ -29,7 +30,7 @@ def clock() -> SteppedClock:
 
 def make(clock: SteppedClock, **kw) -> Poller:  # type: ignore[no-untyped-def]
     kw.setdefault("rng", random.Random(7))
-    return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, **kw)
+    return Poller(monotonic=lambda: clock.mono, wall=lambda: clock.wall, **poller_kwargs(kw))
 
 
 def connect(p: Poller) -> None:
@@ -75,9 +76,8 @@ def step(p: Poller, clock: SteppedClock, meter: Meter, until: float) -> None:
 
 # -- "Connected" means a reading arrived ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("quick", [False, True])
-def test_device_info_alone_is_not_connected(clock, quick):
-    p = make(clock, quick_recovery=quick)
+def test_device_info_alone_is_not_connected(clock):
+    p = make(clock)
     assert p.due() == [Task.DEMAND, Task.DEVICE_INFO, Task.REGISTERS]
     p.failed(Task.DEMAND, Failure.TRANSIENT, "The meter sent an answer that could not be understood.")
     p.succeeded(Task.DEVICE_INFO)
@@ -93,7 +93,7 @@ def test_device_info_alone_is_not_connected(clock, quick):
 
 
 def test_registers_after_an_outage_do_not_claim_connected(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     connect(p)
     clock.advance(5)
     p.failed(Task.DEMAND, Failure.UNREACHABLE, "refused")
@@ -104,7 +104,7 @@ def test_registers_after_an_outage_do_not_claim_connected(clock):
 # -- a stall or garbage on a working connection: a short fixed cadence --------------------------------------
 
 def test_transient_failures_retry_on_a_fixed_short_cadence(clock):
-    p = make(clock, quick_recovery=True, interval_s=2)
+    p = make(clock, interval_s=2)
     connect(p)
     waits = []
     for _ in range(30):
@@ -125,18 +125,16 @@ def test_read_timeout_is_a_stall_not_unreachable():
     assert classify(errors.Unreachable("refused")) is Failure.UNREACHABLE
 
 
-@pytest.mark.parametrize("quick", [False, True])
-def test_a_stall_pauses_every_read_briefly_and_says_why(clock, quick):
-    p = make(clock, quick_recovery=quick)
+def test_a_stall_pauses_every_read_briefly_and_says_why(clock):
+    p = make(clock)
     connect(p)
     clock.advance(60)
     assert p.due() == [Task.DEMAND, Task.REGISTERS]
     p.succeeded(Task.DEMAND)
     p.failed(Task.REGISTERS, Failure.STALLED, "did not answer a request in time")
     assert p.state is State.CONNECTED and p.status().detail == "did not answer a request in time"
-    if quick:
-        clock.advance(5)  # the demand falls due: it waits for the pause too (a read now meets the same stall)
-        assert p.due() == []
+    clock.advance(5)  # the demand falls due: it waits for the pause too (a read now meets the same stall)
+    assert p.due() == []
     waits = []
     for _ in range(12):
         clock.advance(p.wait_s() or 0)
@@ -145,11 +143,11 @@ def test_a_stall_pauses_every_read_briefly_and_says_why(clock, quick):
             p.failed(tasks[0], Failure.STALLED, "did not answer a request in time")
             waits.append(p.wait_s() or 0)
     assert p.state is State.STALE and "in time" in p.status().detail
-    assert max(waits) <= (QUICK_RETRY_S if quick else 60 * 1.1)
+    assert max(waits) <= QUICK_RETRY_S
 
 
 def test_a_stall_at_first_contact_is_not_unreachable(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     p.failed(p.due()[0], Failure.STALLED, "did not answer a request in time")
     assert p.state is State.STALE
 
@@ -158,7 +156,7 @@ def test_a_stall_at_first_contact_is_not_unreachable(clock):
 
 @pytest.mark.parametrize("outage_s", [30, 600, 6 * 3600])
 def test_outage_of_any_length_probes_kindly_and_recovers_within_seconds(clock, outage_s):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     meter = Meter()
     connect(p)
     start = clock.mono
@@ -177,7 +175,7 @@ def test_outage_of_any_length_probes_kindly_and_recovers_within_seconds(clock, o
 
 
 def test_probe_in_flight_then_answer(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     connect(p)
     clock.advance(5)
     p.failed(Task.DEMAND, Failure.UNREACHABLE, "refused")
@@ -191,7 +189,7 @@ def test_probe_in_flight_then_answer(clock):
 
 
 def test_busy_retries_on_a_fixed_cadence(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     connect(p)
     waits = []
     for _ in range(20):
@@ -204,18 +202,8 @@ def test_busy_retries_on_a_fixed_cadence(clock):
     assert all(PROBE_EVERY_S <= w <= PROBE_EVERY_S * 1.05 for w in waits)
 
 
-def test_without_quick_recovery_nothing_probes(clock):
-    p = make(clock)
-    connect(p)
-    for _ in range(5):
-        clock.advance(p.wait_s() or 0)
-        tasks = p.due()
-        assert Task.PROBE not in tasks
-        p.failed(tasks[0], Failure.UNREACHABLE)
-
-
 def test_failed_probes_look_for_a_moved_meter_in_automatic_mode(clock):
-    p = make(clock, quick_recovery=True, automatic_address=True)
+    p = make(clock, automatic_address=True)
     connect(p)
     clock.advance(5)
     p.failed(Task.DEMAND, Failure.UNREACHABLE)
@@ -232,7 +220,7 @@ def test_failed_probes_look_for_a_moved_meter_in_automatic_mode(clock):
 # -- the "next try in N s" and "Retry now" ---------------------------------------------------------------------
 
 def test_next_retry_is_the_wall_time_of_the_next_attempt(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     connect(p)
     clock.advance(5)
     p.failed(Task.DEMAND, Failure.UNREACHABLE)
@@ -252,9 +240,8 @@ def test_next_retry_never_in_the_past_of_a_later_task(clock):
     assert status.next_retry == pytest.approx(clock.wall + (p.wait_s() or 0))
 
 
-@pytest.mark.parametrize("quick", [False, True])
-def test_retry_now_tries_at_once_and_resets_the_back_off(clock, quick):
-    p = make(clock, quick_recovery=quick)
+def test_retry_now_tries_at_once_and_resets_the_back_off(clock):
+    p = make(clock)
     connect(p)
     for _ in range(6):
         clock.advance(p.wait_s() or 0)
@@ -270,8 +257,7 @@ def test_retry_now_tries_at_once_and_resets_the_back_off(clock, quick):
     tasks = p.due()
     assert tasks[0] is Task.DEMAND  # a full attempt, not a probe
     p.failed(tasks[0], Failure.UNREACHABLE)
-    expected = PROBE_EVERY_S if quick else BACKOFF[Failure.UNREACHABLE].first_s
-    assert p.wait_s() == pytest.approx(expected, rel=0.11)  # the back-off starts over
+    assert p.wait_s() == pytest.approx(PROBE_EVERY_S, rel=0.11)  # the back-off starts over
 
 
 def test_retry_now_does_nothing_while_paused(clock):
@@ -292,7 +278,7 @@ def test_retry_now_searches_again_when_the_address_is_unknown(clock):
 
 
 def test_a_silent_meter_gets_handshakes_not_probes_spaced_from_their_start(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     connect(p)
     starts = []
     for _ in range(12):
@@ -315,7 +301,7 @@ def test_classify_tells_a_hung_handshake_from_a_closed_port():
 
 
 def test_status_counts_down_live_from_one_instant(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     connect(p)
     clock.advance(5)
     assert p.due() == [Task.DEMAND]
@@ -331,7 +317,7 @@ def test_status_counts_down_live_from_one_instant(clock):
 
 
 def test_readings_that_cannot_be_used_turn_the_state_stale_with_the_reason(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     connect(p)
     fresh_at = clock.wall
     for _ in range(8):  # the meter repeats one value with one timestamp (a grid outage)
@@ -354,8 +340,10 @@ def test_an_unusable_first_reading_is_not_connected(clock):
 
 
 def test_a_certificate_refused_after_it_worked_is_retried_briskly_for_ten_minutes(clock):
-    p = make(clock, quick_recovery=True)
+    target = target_box()
+    p = make(clock, target=target)
     connect(p)
+    target.change(registered=True)  # the session notes that the meter accepted the certificate
     waits = []
     for _ in range(80):
         clock.advance(p.wait_s() or 0)
@@ -371,15 +359,17 @@ def test_a_certificate_refused_after_it_worked_is_retried_briskly_for_ten_minute
 
 
 def test_waiting_for_a_first_registration_keeps_the_back_off(clock):
-    p = make(clock, quick_recovery=True)
+    p = make(clock)
     p.failed(p.due()[0], Failure.REFUSED, "refused")
     assert p.state is State.WAITING_REGISTRATION
     assert p.wait_s() == pytest.approx(BACKOFF[Failure.REFUSED].first_s, rel=0.11)
 
 
 def test_after_the_brisk_ten_minutes_the_back_off_starts_from_its_first_step(clock):
-    p = make(clock, quick_recovery=True)
+    target = target_box()
+    p = make(clock, target=target)
     connect(p)
+    target.change(registered=True)  # the session notes that the meter accepted the certificate
     start = clock.mono
     waits = []
     while clock.mono - start < 3600:

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from xcelsior_desktop.meter.address import parse_address
 from xcelsior_desktop.platform import paths
-from xcelsior_desktop.platform.settings import Settings, clamp_interval, parse_address
+from xcelsior_desktop.platform.settings import Settings, clamp_interval
 
 
 def test_paths_follow_xdg(isolated_home):
@@ -15,13 +16,12 @@ def test_paths_follow_xdg(isolated_home):
 
 
 def test_round_trip_keeps_unknown_keys():
-    s = Settings(poll_interval_s=7, meter_host="10.0.0.5", units="kW", extra={"alerts_w": 3000})
+    s = Settings(poll_interval_s=7, units="kW", extra={"alerts_w": 3000})
     s.save()
     data = json.loads(Settings.path().read_text())
     assert data["alerts_w"] == 3000
     loaded = Settings.load()
     assert loaded.poll_interval_s == 7
-    assert loaded.manual_address == ("10.0.0.5", 8081)
     assert loaded.units == "kW"
     assert loaded.extra == {"alerts_w": 3000}
     assert Settings.load_message is None

@@ -1,5 +1,5 @@
 """The log file is 0600 and every folder of the app 0700, also when an older version left them wider
-(issue 11, item 8): they hold LFDIs and the meter's address."""
+because they hold LFDIs and the meter's address."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from xcelsior_desktop.app.logging_setup import LOG_NAME, setup_logging
+from xcelsior_desktop.app.logging_setup import LOG_NAME, PrivateRotatingFileHandler, remove_logging, setup_logging
 from xcelsior_desktop.platform import paths
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes (Windows uses the profile's ACLs)")
@@ -26,11 +26,7 @@ def mode(path: Path) -> int:
 @pytest.fixture
 def app_logging() -> Iterator[None]:
     yield
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_xcelsior", False):
-            root.removeHandler(handler)
-            handler.close()
+    remove_logging()
 
 
 def test_the_app_folders_are_private(isolated_home: Path) -> None:
@@ -63,7 +59,7 @@ def test_the_log_file_is_private_from_the_first_line_and_after_rotation(app_logg
     logging.getLogger("test").warning("meter LFDI %s at %s", "9C68A150BD81D49819655B0C440E183D3EEADEAE", "10.0.0.5")
     assert mode(path) == 0o600 and mode(path.parent) == 0o700
     assert mode(paths.log_dir() / f"{LOG_NAME}.1") == 0o600
-    handler = next(h for h in logging.getLogger().handlers if getattr(h, "_xcelsior", False))
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, PrivateRotatingFileHandler))
     assert isinstance(handler, logging.handlers.RotatingFileHandler)
     handler.doRollover()
     logging.getLogger("test").warning("after the rollover")

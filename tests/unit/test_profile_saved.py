@@ -1,5 +1,5 @@
 """A saved profile is checked where it is read: anything the walk could not have written is refused
-(ValueError), so the client walks the meter instead of following garbage (issue 11 item 3)."""
+(ValueError), so the client walks the meter instead of following garbage."""
 
 from __future__ import annotations
 

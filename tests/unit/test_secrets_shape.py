@@ -1,4 +1,4 @@
-"""The secrets' shape (issue 10, item 5): two key storages behind one interface with a typed record, one error base
+"""The secrets' shape: two key storages behind one interface with a typed record, one error base
 with ``user_message`` shared with the meter's errors, and no terminal prompt below ``commands/``."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Every file the app keeps goes through one loader: whatever a file holds, the app starts, the file is kept aside
-as ``.bad`` (never lost), the defaults are used, and the user is told once what was reset (issue 11, item 1)."""
+as ``.bad`` (never lost), the defaults are used, and the user is told once what was reset."""
 
 from __future__ import annotations
 

@@ -95,9 +95,32 @@ def test_a_settings_file_gives_settings_whatever_it_holds(body: bytes) -> None:
         path.write_bytes(body)
         loaded = bounded(lambda: Settings.load(path))
         assert isinstance(loaded, Settings)
-        assert 2.0 <= loaded.poll_interval_s <= 3600.0 and 0 < loaded.meter_port < 65536
+        assert 2.0 <= loaded.poll_interval_s <= 3600.0
         assert loaded.units in ("W", "kW")
         Settings.load_message = None
+
+
+METERS = [
+    b'{"format": 1, "meters": [{"role": "net", "name": "", "host": "192.168.1.50", "port": 8081, '
+    b'"automatic": false, "meter_lfdi": "3E4F45AB31EDFE5B67E343E5E4562E31984E23E5", "certificate": "current", '
+    b'"registered_lfdi": null}, {"role": "production", "host": "fe80::1%wlan0", "port": 18081}]}',
+]
+
+
+@FUZZ
+@given(mutated_bodies(METERS, JSON_NASTY, digits=True) | st.binary(max_size=512))
+def test_a_meters_file_gives_meters_whatever_it_holds(body: bytes) -> None:
+    from xcelsior_desktop.session.meters_file import load_records
+    from xcelsior_desktop.session.target import ROLES, MeterTarget
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "meters.json"
+        path.write_bytes(body)
+        records = bounded(lambda: load_records(path)) or []
+        assert len({r["role"] for r in records}) == len(records) <= len(ROLES)
+        for record in records:
+            target = MeterTarget.from_record(record, None)
+            assert target.role in ROLES and 0 < target.port < 65536
 
 
 # -- a file given to --db --------------------------------------------------------------------------------------

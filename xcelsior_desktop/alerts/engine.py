@@ -22,12 +22,16 @@ from enum import StrEnum
 from typing import Any
 
 from xcelsior_desktop.alerts.cost_facts import CostFacts
-from xcelsior_desktop.alerts.rules import COST_KINDS, AlertRule, RuleKind
+from xcelsior_desktop.alerts.rules import COST_KINDS, USAGE_KINDS, AlertRule, RuleKind
+from xcelsior_desktop.alerts.usage_facts import UsageFacts
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]  # unix seconds
 CostSource = Callable[[float], CostFacts | None]  # unix seconds -> what the cost rules look at
+UsageSource = Callable[[float], UsageFacts | None]  # unix seconds -> the month's peak and the always-on baseline
+PEAK_MIN_ELAPSED_S = 300.0  # the quarter hour's average says little before five minutes of it
+PEAK_MIN_DAYS = 2  # a month's first day sets its own peak: nothing to warn about yet
 
 MAX_DEMAND_GAP_S = 180.0  # a longer silence between two demand readings breaks a "for N minutes" run
 MAX_REGISTER_GAP_S = 300.0  # registers older than this cannot be called frozen: we are just not reading them
@@ -122,6 +126,7 @@ class AlertEngine:
         self._obs = _Observations()
         self._cost_source: CostSource | None = None
         self._facts: CostFacts | None = None  # computed once per evaluation, when a rule needs them
+        self._usage_source: UsageSource | None = None
         self.set_rules(rules)
 
     # -- configuration ------------------------------------------------------------------------------
@@ -149,6 +154,10 @@ class AlertEngine:
         projection and the next on-peak start: the history store through the tariff. None: no tariff/store;
         the cost rules stay silent and the daily import budget counts from the registers."""
         self._cost_source = source
+
+    def set_usage_source(self, source: UsageSource | None) -> None:
+        """Where the usage rules (peak near, always-on rise) read the store's figures; None: they stay silent."""
+        self._usage_source = source
 
     # -- observations ---------------------------------------------------------------------------------
 
@@ -351,6 +360,8 @@ class AlertEngine:
             )
         if kind in COST_KINDS:
             return self._check_cost(rule, now)
+        if kind in USAGE_KINDS:
+            return self._check_usage(rule, now)
         if kind is RuleKind.DAILY_IMPORT:
             facts = self._cost_facts(now)
             kwh = facts.today_import_kwh if facts is not None else None
@@ -511,6 +522,48 @@ class AlertEngine:
                 ),
             )
         return False, False, None
+
+    def _check_usage(self, rule: AlertRule, now: float) -> tuple[bool, bool, tuple[str, str] | None]:
+        """The month's 15-minute peak approached; the always-on baseline up over a week."""
+        facts = None
+        if self._usage_source is not None:
+            try:
+                facts = self._usage_source(now)
+            except Exception:  # a figure that cannot be worked out must not stop the other alerts
+                log.exception("usage facts could not be computed")
+                self._usage_source = None
+        if facts is None:
+            return False, False, None
+        if rule.kind is RuleKind.PEAK_NEAR:
+            peak, quarter = facts.month_peak_w, facts.quarter_w
+            if peak is None or quarter is None or facts.month_days < PEAK_MIN_DAYS or \
+                    facts.quarter_elapsed_s < PEAK_MIN_ELAPSED_S:
+                return False, True, None
+            mark = peak * (1 - rule.threshold / 100)
+            when = f" ({self._local(facts.month_peak_at):%d %b %H:%M})" if facts.month_peak_at else ""
+            return (
+                quarter >= mark,
+                quarter < mark,
+                (
+                    f"Near this month's peak: {_fmt_power(quarter)}",
+                    f"This quarter hour averages {_fmt_power(quarter)} so far, within {rule.threshold:g} % of "
+                    f"the month's highest 15 minutes, {_fmt_power(peak)}{when}. Waiting with a big load keeps the "
+                    "month's peak lower.",
+                ),
+            )
+        now_w, before_w = facts.always_on_w, facts.always_on_week_ago_w
+        if now_w is None or before_w is None:
+            return False, False, None
+        rise = now_w - before_w
+        return (
+            rise > rule.threshold,
+            rise <= rule.threshold,
+            (
+                f"Always-on up {rise:.0f} W in a week",
+                f"Your home's always-on baseline is {now_w:.0f} W, {rise:.0f} W more than a week ago "
+                f"({before_w:.0f} W). Something new may run day and night.",
+            ),
+        )
 
     def _back_online(self, rule: AlertRule, now: float, local: dt.time) -> Alert:
         state = self._state[rule.id]

@@ -26,6 +26,8 @@ class RuleKind(StrEnum):
     ONPEAK_SOON = "onpeak_soon"  # on-peak starts in ``lead_min`` minutes while drawing more than ``threshold`` W
     DAILY_COST = "daily_cost"  # the daily budget in money
     CYCLE_PROJECTED = "cycle_projected"  # the billing cycle is projected above ``threshold``
+    PEAK_NEAR = "peak_near"  # the quarter hour in progress within ``threshold`` % of the month's 15-minute peak
+    ALWAYS_ON_RISE = "always_on_rise"  # the always-on baseline rose more than ``threshold`` W over a week
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,16 @@ KINDS: dict[RuleKind, KindInfo] = {
         "Billing cycle projected above", "Projected cost of the billing cycle at least", "$", False, False, "",
         "cost", 1, 100_000
     ),
+    RuleKind.PEAK_NEAR: KindInfo(
+        "This month's 15-minute peak is near", "The quarter hour in progress within", "%", False, False, "",
+        "overview", 1, 50
+    ),
+    RuleKind.ALWAYS_ON_RISE: KindInfo(
+        "Always-on rose over the last week", "The always-on baseline rose by more than", "W", False, False, "",
+        "overview", 1, 10_000
+    ),
 }
+USAGE_KINDS = frozenset({RuleKind.PEAK_NEAR, RuleKind.ALWAYS_ON_RISE})
 COST_KINDS = frozenset({RuleKind.ONPEAK_SOON, RuleKind.DAILY_COST, RuleKind.CYCLE_PROJECTED})
 MAX_LEAD_MIN = 24 * 60
 
@@ -159,6 +170,8 @@ class AlertRule:
             RuleKind.ONPEAK_SOON: f"On-peak in {self.lead_min:g} min while drawing over {value}",
             RuleKind.DAILY_COST: f"Today's energy cost above ${self.threshold:,.2f}",
             RuleKind.CYCLE_PROJECTED: f"Billing cycle projected above ${self.threshold:,.2f}",
+            RuleKind.PEAK_NEAR: f"This month's 15-minute peak within {self.threshold:g} %",
+            RuleKind.ALWAYS_ON_RISE: f"Always-on up more than {value} in a week",
         }[self.kind]
         return text
 
@@ -232,6 +245,10 @@ def default_rules() -> list[AlertRule]:
         AlertRule(RuleKind.DAILY_COST, threshold=5.0, cooldown_min=0, enabled=False, id="daily-cost"),
         AlertRule(RuleKind.CYCLE_PROJECTED, threshold=150.0, cooldown_min=24 * 60, enabled=False,
                   id="cycle-projected"),
+        # usage rules start switched off: a demand charge is not on residential bills, a baseline drifts
+        AlertRule(RuleKind.PEAK_NEAR, threshold=10, cooldown_min=60, enabled=False, id="peak-near"),
+        AlertRule(RuleKind.ALWAYS_ON_RISE, threshold=50, cooldown_min=7 * 24 * 60, quiet_start=None, quiet_end=None,
+                  enabled=False, id="always-on-rise"),
     ]
 
 

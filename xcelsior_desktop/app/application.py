@@ -1,19 +1,20 @@
 """The app object: builds the meter session, its thread, discovery, tray, window and dialogs, and the shell.
 
 The meter session (session/session.py) owns which meter and which certificate; this object only sends it
-commands and listens. Plug-ins (alerts, onboarding, and what round 2 adds) receive the :class:`AppShell`
-(app/shell.py), never this object. One listener here saves the target when it changes (the settings file and the
+commands and listens. Plug-ins (alerts, history, cost, Green Button, Home Assistant, onboarding) receive the
+:class:`AppShell` (app/shell.py), never this object. One listener here saves the target when it changes (the settings file and the
 pin file); nothing else writes the meter's address or pin.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,36 +23,48 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from xcelsior_desktop.app.about import show_about
 from xcelsior_desktop.app.discovery_worker import DiscoveryThread, DiscoveryWorker
-from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker
+from xcelsior_desktop.app.meters import AppMeters
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
-from xcelsior_desktop.app.shell import AppShell
+from xcelsior_desktop.app.shell import AppShell, Launch
+from xcelsior_desktop.app.solar_panel import SolarPanel
+from xcelsior_desktop.app.status_text import STATE_TEXT
 from xcelsior_desktop.app.tray import Tray
 from xcelsior_desktop.app.window import MainWindow
-from xcelsior_desktop.energy.totals import Energy
+from xcelsior_desktop.common import format as fmt
+from xcelsior_desktop.energy.errors import HistoryError
+from xcelsior_desktop.energy.home import home_energy
 from xcelsior_desktop.meter.identity import Identity
-from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.money.home_zone import HomeZone, home_zone
 from xcelsior_desktop.platform.settings import Settings
-from xcelsior_desktop.session.poller import Status
-from xcelsior_desktop.session.session import (
+from xcelsior_desktop.session.activity_log import ActivityLog, activity_logger
+from xcelsior_desktop.session.commands import (
     Command,
     Located,
-    MeterSession,
     Pause,
     Probe,
-    ProfileStore,
-    ReadingFlagged,
     Refresh,
     RetryNow,
-    SessionOptions,
     SetAddress,
     SetInterval,
     SetTarget,
 )
-from xcelsior_desktop.session.target import MeterTarget, save_target
+from xcelsior_desktop.session.connection import ProfileStore, SessionOptions
+from xcelsior_desktop.session.events import (
+    DemandRead,
+    DeviceInfoRead,
+    LocateRequested,
+    ReadingFlagged,
+    RegistersRead,
+    StateChanged,
+    TargetChanged,
+    TodayChanged,
+)
+from xcelsior_desktop.session.meters_file import load_targets, save_target
+from xcelsior_desktop.session.poller import Status
+from xcelsior_desktop.session.registry import MeterRegistry
+from xcelsior_desktop.session.target import CURRENT_CERTIFICATE, NET, PRODUCTION, MeterTarget, Role
 
 if TYPE_CHECKING:
-    from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
     from xcelsior_desktop.app.onboarding.wizard import SetupWizard
     from xcelsior_desktop.home_assistant.url import BrokerUrl
     from xcelsior_desktop.meter.discovery import DiscoveredMeter
@@ -66,8 +79,6 @@ NO_TRAY_NOTICE = (
 
 
 class XcelsiorApp(QObject):
-    identity_changed = Signal(object)
-    settings_changed = Signal(object)
     first_watts = Signal(float)  # monotonic seconds when the tray first showed watts (bench, tests)
 
     def __init__(
@@ -85,6 +96,7 @@ class XcelsiorApp(QObject):
         demo: bool = False,
         store: IdentityStore | None = None,
         profile_cache: ProfileStore | None = None,
+        meters: Sequence[MeterTarget] | None = None,
         mqtt_flag: BrokerUrl | None = None,
         history_path: Path | None = None,
         clock: Callable[[], float] = time.time,
@@ -128,72 +140,62 @@ class XcelsiorApp(QObject):
 
         from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
 
-        # a saved wait for activation: the session stays idle and the wait probes through it (see start())
+        # a saved wait for activation: the net meter's session stays idle and the wait probes through it
         waiting = not demo and OnboardingInApp.activation_pending(identity)
-        if profile_cache is None and not demo:
-            from xcelsior_desktop.session.profile_cache import ProfileCache
 
-            profile_cache = ProfileCache()
-        target = MeterTarget.from_settings(settings, None if waiting else identity)
+        def certificate(slot: str) -> Identity | None:
+            return identity if slot == CURRENT_CERTIFICATE else None
+
+        if meters is None:  # the household's meters, as meters.json has them (an earlier release's moved there)
+            meters = load_targets(certificate, settings=settings, settings_path=settings_path)
+        targets = [t if t.identity is not None else t.replace(identity=certificate(t.certificate)) for t in meters]
+        if waiting:
+            targets = [t.replace(identity=None) if t.role == NET else t for t in targets]
         options = SessionOptions(interval_s=settings.poll_interval_s, **(worker_options or {}))
-        self.session = MeterSession(target, options, profiles=profile_cache)
-        from xcelsior_desktop.session.activity_log import ActivityLog
+        self.save_meters = not demo  # the demo's meters are this run's simulators: never saved
+        self.registry = MeterRegistry(targets, options, profiles=self._profiles_for(demo, profile_cache))
+        self.meters = AppMeters(self.registry, parent=self)
+        self.session = self.registry.net
+        self.events = self.meters.events(NET)  # the net meter's events, on the GUI thread
+        self.meter = self.meters.runtime(NET).thread
+        self.worker = self.meter.worker
+        self.events.on(DemandRead, self._on_demand)
+        self.events.on(RegistersRead, lambda event: self.window.set_registers(event.registers))
+        self.events.on(TodayChanged, self._on_today)
+        self.events.on(DeviceInfoRead, lambda event: self.window.set_device_info(event.info))
+        self.events.on(StateChanged, self._on_status)
+        self.events.on(ReadingFlagged, lambda event: self.window.set_flagged(event.what, event.label, event.reason))
+        self._show_target(self.session.target)
 
-        self.session.subscribe(ActivityLog())  # the log: each change of state, an hourly summary
-        self.worker = MeterWorker(self.session)
-        self.meter = MeterThread(self.worker)
-        self.events = self.worker  # the session's events as Qt signals (app/session_signals.py)
-        self.events.demand_read.connect(self._on_demand)
-        self.events.registers_read.connect(self._on_registers)
-        self.events.today_changed.connect(self._on_today)
-        self.events.device_info_read.connect(self._on_device_info)
-        self.events.status_changed.connect(self._on_status)
-        self.events.reading_flagged.connect(self._on_flagged)
-        self.events.target_changed.connect(self._on_target_changed)
-        self._show_target(target)
-
+        self.solar_panel: SolarPanel | None = None  # with a solar meter: its figures on the Live tab
         self.discovery = DiscoveryThread(DiscoveryWorker(interfaces=discovery_interfaces))
-        self.events.locate_requested.connect(self.discovery.worker.locate)
-        self.discovery.worker.located.connect(lambda address: self.send(Located(address)))
+        self.discovery.worker.located.connect(self._located)
+        for role in self.meters.roles():
+            self._wire_meter(role)
+        self.meters.on_added(self._wire_meter)
 
-        self.shell = AppShell(window=self.window, events=self.events, send=self.send,
-                              target=lambda: self.session.target, tray_menu=self.tray.menu,
-                              tray_anchor=self.tray.settings_action, show_view=self.show_view,
-                              settings=lambda: self.settings, home_zone=lambda: self.home,
-                              update_settings=self.update_settings, clock=clock)
+        self.shell = AppShell(window=self.window, events=self.events, meters=self.meters, send=self.send,
+                              target=lambda: self.session.target, probe=self.session.probe, tray=self.tray,
+                              tray_menu=self.tray.menu, tray_anchor=self.tray.settings_action,
+                              show_view=self.show_view, settings=lambda: self.settings, home_zone=lambda: self.home,
+                              update_settings=self.update_settings, identity_host=self,
+                              launch=Launch(demo=demo, mqtt_flag=mqtt_flag, history_path=history_path,
+                                            identity_store=store),
+                              owner=self, clock=clock)
+        self.shell.identity_changed(identity)
         self.window.set_poll_interval(settings.poll_interval_s)
 
-        from xcelsior_desktop.app.alerts.wiring import install_in_app
+        # The plug-ins, each installed with the shell alone. Alerts first: the others announce through them;
+        # the history before cost, Green Button and Home Assistant, which read the store.
+        from xcelsior_desktop.app import alerts, cost, greenbutton, history, home_assistant, onboarding, overview
 
-        # desktop notifications, Alerts view, Settings page
-        self.alerts = install_in_app(self.shell, self.tray.icon, identity=identity,
-                                     identity_changed=self.identity_changed, demo=demo, parent=self)
-        from xcelsior_desktop.app.history import install_history
-        from xcelsior_desktop.energy.opening import demo_path
-
-        # the energy history: the store (shell.history), the recorder on the session, the History tab
-        self.history = install_history(self.shell, path=history_path or (demo_path() if demo else None),
-                                       parent=self)
-        from xcelsior_desktop.app.cost.plugin import install_cost
-
-        # the Cost tab and settings page, the tray's price period, cost alerts
-        self.cost = install_cost(self.shell, self.tray, settings, alerts=self.alerts, parent=self)
-        from xcelsior_desktop.app.greenbutton import install_greenbutton
-
-        self.greenbutton = install_greenbutton(self.shell, parent=self)  # Import... / Export... of the history
-        self.greenbutton.history_changed.connect(lambda _first, _last: self.history.view.refresh())
-        self.greenbutton.history_changed.connect(lambda _first, _last: self.shell.history_changed())
-        from xcelsior_desktop.app.home_assistant import install_mqtt
-
-        # MQTT / Home Assistant: the session's readings to a broker; mqtt_flag is `--mqtt URL` (this run only)
-        self.mqtt = install_mqtt(self.shell, settings, flag=mqtt_flag, settings_changed=self.settings_changed,
-                                 demo=demo, parent=self)
-        self.onboarding: OnboardingInApp | None = None
-        if not demo:
-            from xcelsior_desktop.app.onboarding.in_app import install_onboarding
-
-            onboarding = self.onboarding = install_onboarding(self.shell, self, store, parent=self)
-            self.identity_changed.connect(lambda _identity: onboarding.refresh())
+        self.alerts = alerts.install(self.shell)  # desktop notifications, the Alerts tab and settings page
+        self.history = history.install(self.shell)  # the store, the recorder on the session, the History tab
+        self.cost = cost.install(self.shell)  # the Cost tab and settings page, the tray's price period
+        self.overview = overview.install(self.shell)  # the first tab: cards read in one look; the Big loads tab
+        self.greenbutton = greenbutton.install(self.shell)  # Import... / Export... of the history
+        self.mqtt = home_assistant.install(self.shell)  # readings to a broker, with Home Assistant discovery
+        self.onboarding = onboarding.install(self.shell)  # activation, expiry, renewal (not in the demo)
 
         self._tray_poll = QTimer(self)
         self._tray_poll.setInterval(5000)
@@ -206,7 +208,7 @@ class XcelsiorApp(QObject):
         """Start the threads and show the tray; resume a saved activation wait; with ``setup_if_needed`` (the
         real app at launch), open the setup wizard when there is no identity yet."""
         self.discovery.start()
-        self.meter.start()
+        self.meters.start()
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray.show()
         else:
@@ -234,7 +236,6 @@ class XcelsiorApp(QObject):
 
     def _show_zone_notice(self) -> None:
         """Once per home zone and computer zone: days are counted in the home zone, not this computer's."""
-        import datetime as dt
 
         text = self.home.notice(dt.datetime.now(dt.UTC))
         key = f"{self.home.name}|{dt.datetime.now().astimezone().tzname()}"
@@ -273,11 +274,12 @@ class XcelsiorApp(QObject):
         if self._wizard is not None:
             self._wizard.close()
         started = time.monotonic()
-        self.meter.stop()
+        self.meters.stop()
         self.discovery.stop()
         self.alerts.shutdown()
-        self.greenbutton.shutdown()  # waits for an import or export in progress: before the history store closes
+        self.greenbutton.stop()  # waits for an import or export in progress: before the history store closes
         self.mqtt.shutdown()  # after the meter thread: the last readings go out, then "offline"
+        self.overview.stop()
         self.cost.stop()
         self.history.stop()
         log.info("threads stopped in %.2f s", time.monotonic() - started)
@@ -299,21 +301,96 @@ class XcelsiorApp(QObject):
         """A probe through the session's one connection; its ``result`` Future resolves on the meter thread."""
         return self.session.probe(identity, host, port, meter_lfdi)
 
-    @Slot(object)
-    def _on_target_changed(self, target: MeterTarget) -> None:
-        """The one place the target is saved: the settings file and the pin file (which survives a reset)."""
-        self._show_target(target)
+    @staticmethod
+    def _profiles_for(demo: bool, given: ProfileStore | None) -> Callable[[MeterTarget], ProfileStore | None]:
+        """Each meter's saved resource map (none in the demo: its meters are new every run)."""
+        if demo:
+            return lambda _target: None
+        from xcelsior_desktop.session.profile_cache import ProfileCache
+
+        return lambda target: given if given is not None and target.role == NET else ProfileCache.for_role(target.role)
+
+    def _wire_meter(self, role: Role) -> None:
+        """What every meter's session is connected to: the log, saving its record, discovery; the solar meter's
+        readings to its panel and the tray."""
+        runtime = self.meters.runtime(role)
+        ActivityLog(logger=activity_logger(role)).attach(runtime.session.events)  # each change of state, hourly
+        runtime.events.on(TargetChanged, self._on_target_changed)
+        runtime.events.on(LocateRequested, lambda event: self.discovery.worker.locate.emit((role, event.sfdi)))
+        if role == PRODUCTION:
+            self._wire_solar()
+
+    def _wire_solar(self) -> None:
+        events = self.meters.events(PRODUCTION)
+        panel = self.solar_panel = SolarPanel(self.meters.target(PRODUCTION).label)
+        panel.set_units(self.settings.units)
+        self.window.add_live_widget(panel)
+        events.on(DemandRead, self._on_solar_demand)
+        events.on(StateChanged, self._on_solar_status)
+        events.on(TodayChanged, lambda _event: self._refresh_home())
+
+    def _on_solar_demand(self, event: DemandRead) -> None:
+        if self.solar_panel is not None:
+            self.solar_panel.set_production(event.measurement)
+            self._show_solar_now()
+
+    def _on_solar_status(self, event: StateChanged) -> None:
+        panel = self.solar_panel
+        if panel is None:
+            return
+        panel.set_status(event.status)
+        title, _ = STATE_TEXT[event.status.state]
+        self.tray.set_meter_state(f"{panel.meter_label}: {title.lower()}")
+        self._show_solar_now()
+
+    def _show_solar_now(self) -> None:
+        panel = self.solar_panel
+        if panel is None:
+            return
+        production, home = panel.production_watts, panel.home_watts
+        if production is None:
+            self.tray.set_solar(f"{panel.meter_label}: no reading now")
+            return
+        line = f"Solar {fmt.full_power(production, self.settings.units)}"
+        if home is not None:
+            line += f" \u00b7 home using {fmt.full_power(home, self.settings.units)}"
+        self.tray.set_solar(line)
+
+    def _refresh_home(self) -> None:
+        """Today's home use, solar and self-sufficiency, from both meters' history (the one energy function), for
+        the same day and instant as the net meter's "today"."""
+        store, panel, today = self.shell.history, self.solar_panel, self.window.today
+        if store is None or panel is None or today is None:
+            return
         try:
-            save_target(target, self.settings, self.settings_path, keep_pin=not self.demo)
+            panel.set_home(home_energy(store, today.start, today.end, today.as_of, zone=self.home.zone))
+        except HistoryError as exc:
+            log.warning("today's home use could not be read: %s", exc)
+
+    def _located(self, answer: tuple[Role, tuple[str, int] | None]) -> None:
+        role, address = answer
+        if self.meters.has(role):
+            self.meters.send(role, Located(address))
+
+    def _on_target_changed(self, event: TargetChanged) -> None:
+        """The one place a meter's record is saved (meters.json)."""
+        target = event.target
+        if target.role == NET:
+            self._show_target(target)
+        if not self.save_meters:
+            return
+        try:
+            save_target(target)
         except OSError as exc:
-            log.warning("could not save the meter's address and pin: %s", exc)
+            log.warning("could not save the %s's address and pin: %s", target.label.lower(), exc)
 
     def _show_target(self, target: MeterTarget) -> None:
         self.window.set_address(target.host, target.port, target.automatic)
 
     # -- extension points --------------------------------------------------------------------------
 
-    def show_view(self, name: str = "live") -> None:
+    def show_view(self, name: str = "overview") -> None:
+        """Bring the window up on ``name`` (the Overview by default: it answers at a glance)."""
         self.window.show_view(name)
         self.send(Refresh())
 
@@ -333,7 +410,6 @@ class XcelsiorApp(QObject):
                                    "arguments) to set up your real meter.")
             self.show_view()
             return
-        from dataclasses import replace
 
         from xcelsior_desktop.app.onboarding.wizard import SetupWizard
 
@@ -344,7 +420,8 @@ class XcelsiorApp(QObject):
 
             return list(find(timeout=timeout, interfaces=interfaces))
 
-        wizard = SetupWizard(store=self.onboarding.store, settings=replace(self.settings),
+        wizard = SetupWizard(store=self.onboarding.store, target=lambda: self.session.target,
+                             place=lambda target: self.send(SetTarget(target)),
                              adopt=lambda target: self.adopt_identity(target.identity, target, registered=True),
                              probe=self.onboarding.probe_fn(pinned=False), discover=discover,
                              discovery_timeout_s=self.setup_discovery_timeout_s)
@@ -382,7 +459,7 @@ class XcelsiorApp(QObject):
         self.window.set_identity(identity)
         self.window.set_notice(None)
         self.send(SetTarget(new))
-        self.identity_changed.emit(identity)
+        self.shell.identity_changed(identity)
 
     def show_status(self, status: Status) -> None:
         """Show a state the session does not produce (waiting for activation runs outside it)."""
@@ -390,21 +467,23 @@ class XcelsiorApp(QObject):
         self.tray.set_status(status)
         self.window.set_status(status)
 
-    def apply_settings(self, new: Settings) -> None:
+    def apply_settings(self, new: Settings, *, saved: bool = False) -> None:
+        """Use ``new`` (saved first unless ``saved``): the session and the window follow, then every plug-in is
+        told through the shell."""
         old = self.settings
         self.settings = new
         if new.poll_interval_s != old.poll_interval_s:
-            self.send(SetInterval(float(new.poll_interval_s)))
-        if (new.meter_host, new.meter_port) != (old.meter_host, old.meter_port):
-            automatic = new.meter_host is None
-            self.send(SetAddress(new.meter_host or new.last_meter_host, int(new.meter_port), automatic))
+            for role in self.meters.roles():
+                self.meters.send(role, SetInterval(float(new.poll_interval_s)))
         self.window.set_units(new.units)
         self.tray.set_units(new.units)
+        if self.solar_panel is not None:
+            self.solar_panel.set_units(new.units)
         self.window.set_poll_interval(new.poll_interval_s)
         self.home = home_zone(new)
-        self.save_settings()
+        if not saved:
+            self.save_settings()
         self.shell.settings_changed(new)
-        self.settings_changed.emit(new)
 
     def update_settings(self, change: Callable[[Settings], None]) -> None:
         """A plug-in changes the settings outside the dialog: on a copy, then saved and told like the dialog's OK."""
@@ -414,50 +493,49 @@ class XcelsiorApp(QObject):
 
     @Slot()
     def open_settings(self) -> None:
+        """Every page validates, all commit, the file is saved, or nothing changes (app/settings_pages.py)."""
         dialog = SettingsDialog(self.settings, self.window if self.window.isVisible() else None,
-                                pages=self.shell.settings_pages)
+                                pages=self.shell.settings_pages, save=lambda s: s.save(self.settings_path),
+                                meters=[self.meters.target(role) for role in self.meters.roles()])
         if dialog.exec() and dialog.result_settings is not None:
-            self.apply_settings(dialog.result_settings)
+            self.apply_settings(dialog.result_settings, saved=True)
+            self.apply_addresses(dialog.result_addresses)
+
+    def apply_addresses(self, addresses: dict[Role, tuple[str | None, int, bool]]) -> None:
+        """A meter's address changed in Settings: its session takes it (and its listener saves the record)."""
+        for role, (host, port, automatic) in addresses.items():
+            target = self.meters.target(role)
+            if (host, port, automatic) != (target.host, target.port, target.automatic):
+                self.meters.send(role, SetAddress(host, int(port), automatic))
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
         self.tray.set_paused(paused)
-        self.send(Pause(paused))
+        for role in self.meters.roles():
+            self.meters.send(role, Pause(paused))
 
     # -- from the session --------------------------------------------------------------------------
 
-    @Slot(object)
-    def _on_demand(self, measurement: Measurement) -> None:
+    def _on_demand(self, event: DemandRead) -> None:
+        measurement = event.measurement
         self.tray.set_demand(float(measurement.value), measurement.timestamp)
         self.window.set_demand(measurement)
+        if self.solar_panel is not None:
+            self.solar_panel.set_net(measurement)
+            self._show_solar_now()
         if self._first_watts_at is None:
             self._first_watts_at = time.monotonic()
             self.first_watts.emit(self._first_watts_at)
 
-    @Slot(object)
-    def _on_registers(self, registers: Registers) -> None:
-        self.window.set_registers(registers)
+    def _on_today(self, event: TodayChanged) -> None:
+        self.window.set_today(event.today)
+        self.tray.set_today(event.today)
+        self._refresh_home()
 
-    @Slot(object)
-    def _on_today(self, today: Energy) -> None:
-        self.window.set_today(today)
-        self.tray.set_today(today)
-
-    @Slot(object)
-    def _on_device_info(self, info: DeviceInfo) -> None:
-        self.window.set_device_info(info)
-
-    @Slot(object)
-    def _on_flagged(self, flagged: ReadingFlagged) -> None:
-        self.window.set_flagged(flagged.what, flagged.label, flagged.reason)
-
-    @Slot(object)
-    def _on_status(self, status: Status) -> None:
+    def _on_status(self, event: StateChanged) -> None:
         if self.onboarding is not None and self.onboarding.waiting:
             return  # the idle session's "no identity" is not news: the app waits for activation
-        self.status = status
-        self.tray.set_status(status)
-        self.window.set_status(status)
+        self.show_status(event.status)
 
     # -- window ------------------------------------------------------------------------------------
 

@@ -21,10 +21,11 @@ def _default_discover(**kwargs: Any) -> Sequence[Any]:
 
 
 class DiscoveryWorker(QObject):
-    """Looks for the meter whose SFDI the session asks for (the session owns the pin; nothing is kept here)."""
+    """Looks for the meter whose SFDI a meter's session asks for (the session owns the pin; nothing is kept here).
+    Each meter announces itself, so two meters are told apart by SFDI (the first 36 bits of their LFDI)."""
 
-    located = Signal(object)  # (host, port) or None
-    locate = Signal(object)  # SFDI to look for (None: any meter); emit from any thread, queued into this one
+    located = Signal(object)  # (role, (host, port) or None): the answer for that meter's session
+    locate = Signal(object)  # (role, SFDI to look for or None: any meter); emit from any thread, queued here
 
     def __init__(
         self,
@@ -41,7 +42,8 @@ class DiscoveryWorker(QObject):
         self.locate.connect(self._run, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
-    def _run(self, sfdi: int | str | None) -> None:
+    def _run(self, request: tuple[str, int | str | None]) -> None:
+        role, sfdi = request
         try:
             found = list(
                 self._discover(timeout=self.timeout_s, interfaces=self.interfaces, sfdi=sfdi, cancel=self.cancel)
@@ -54,10 +56,10 @@ class DiscoveryWorker(QObject):
         if found:
             meter = found[0]
             log.info("discovery found the meter at %s:%s", meter.host, meter.port)
-            self.located.emit((meter.host, int(meter.port)))
+            self.located.emit((role, (meter.host, int(meter.port))))
         else:
             log.info("discovery found no meter")
-            self.located.emit(None)
+            self.located.emit((role, None))
 
 
 class DiscoveryThread:

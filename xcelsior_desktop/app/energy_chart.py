@@ -1,7 +1,9 @@
 """Energy bars over a span (a day of 15-minute slots, a week or month of days, a year of months), QPainter.
 
-Import above the axis (orange), export below (green), the colours of the tray icon. A gap has no bar; a bar
-whose bucket is only partly covered is drawn lighter; the slot still in progress is hatched (an estimate).
+Import above the axis (orange), export below (green and striped, so it reads without telling colours apart), the
+colours of the tray icon. A gap has no bar; a bar whose bucket is only partly covered is drawn lighter; the slot
+still in progress is hatched (an estimate). The period before may be drawn as a dashed outline behind the bars
+(the History tab's Compare), and moments marked with small triangles (big loads).
 Shaded bands (e.g. on-peak hours) sit behind the bars. Hovering a bar shows its time and values (and what
 ``hover_extra`` adds, e.g. its cost). Colours come from the palette, so light and dark themes both work.
 
@@ -20,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
-from xcelsior_desktop.energy.chart_data import Bar
+from xcelsior_desktop.energy.chart_data import Bar, Mark
 
 HoverExtra = Callable[[Bar], str]
 
@@ -46,7 +48,7 @@ def _nice_step(span: float) -> float:
     if span <= 0:
         return 1.0
     raw = span / 4
-    power = 10 ** math.floor(math.log10(raw))
+    power = 10.0 ** math.floor(math.log10(raw))
     for factor in (1, 2, 5, 10):
         if raw <= factor * power:
             return factor * power
@@ -68,6 +70,8 @@ class EnergyChart(QWidget):
         self.hover_extra: HoverExtra | None = None
         self.tz: dt.tzinfo | None = None
         self.empty_text = "No data for this period yet."
+        self.outline: list[Bar] = []  # the period before, drawn behind (Compare)
+        self.marks: list[Mark] = []
         self._rects: list[tuple[QRectF, Bar]] = []
         self._label_width = 0.0  # the widest value label of the last paint (the plot starts after it)
 
@@ -78,6 +82,14 @@ class EnergyChart(QWidget):
         self.start, self.end = start, end
         self.axis_labels = list(axis_labels)
         self.bands = list(bands)
+        self.update()
+
+    def set_outline(self, bars: Sequence[Bar]) -> None:
+        self.outline = [b for b in bars if not b.empty]
+        self.update()
+
+    def set_marks(self, marks: Sequence[Mark]) -> None:
+        self.marks = list(marks)
         self.update()
 
     # -- geometry ------------------------------------------------------------------------------------
@@ -105,8 +117,9 @@ class EnergyChart(QWidget):
         if self.start is None or self.end is None:
             return
         drawn = [b for b in self.bars if not b.empty]
-        top = max([b.imported_wh or 0.0 for b in drawn] + [0.0])
-        bottom = max([b.exported_wh or 0.0 for b in drawn] + [0.0])
+        scaled = drawn + self.outline
+        top = max([b.imported_wh or 0.0 for b in scaled] + [0.0])
+        bottom = max([b.exported_wh or 0.0 for b in scaled] + [0.0])
         if top == 0 and bottom == 0:
             top = 1000.0
         step = _nice_step(top + bottom)
@@ -136,6 +149,18 @@ class EnergyChart(QWidget):
             p.setPen(QPen(grid, 1))
             value += step
 
+        outline_pen = QPen(text, 1, Qt.PenStyle.DashLine)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for bar in self.outline:  # the period before: behind, dashed, no fill
+            x0, x1 = self._x(bar.start, plot), self._x(bar.end, plot)
+            p.setPen(outline_pen)
+            for amount, up in ((bar.imported_wh, True), (bar.exported_wh, False)):
+                if amount:
+                    height = amount * scale
+                    p.drawRect(QRectF(x0, zero_y - height if up else zero_y, max(1.0, x1 - x0), height))
+
+        stripes = QColor(pal.color(QPalette.ColorRole.Base))
+        stripes.setAlpha(200)
         for bar in drawn:
             x0, x1 = self._x(bar.start, plot), self._x(bar.end, plot)
             width = max(1.0, (x1 - x0) * (0.8 if x1 - x0 > 4 else 1.0))
@@ -158,6 +183,8 @@ class EnergyChart(QWidget):
                     p.setBrush(Qt.BrushStyle.NoBrush)
                 else:
                     p.fillRect(rect, fill)
+                    if not up:  # export striped: import and export differ in more than hue
+                        p.fillRect(rect, QBrush(stripes, Qt.BrushStyle.HorPattern))
             self._rects.append((QRectF(x0, plot.top(), max(1.0, x1 - x0), plot.height()), bar))
 
         p.setPen(QPen(text, 1))
@@ -175,6 +202,18 @@ class EnergyChart(QWidget):
                 continue  # no overlapping labels
             p.drawText(QPointF(left, self.height() - 4), label)
             last_right = left + w
+        p.setPen(QPen(text, 1))
+        p.setBrush(QBrush(text))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        size = 5.0
+        for mark in self.marks:
+            if not self.start <= mark.at < self.end:
+                continue
+            x = self._x(mark.at, plot)
+            y = plot.top() + 1
+            tip, base = (y, y + size * 1.6) if mark.up else (y + size * 1.6, y)
+            p.drawPolygon([QPointF(x, tip), QPointF(x - size, base), QPointF(x + size, base)])
+        p.setBrush(Qt.BrushStyle.NoBrush)
         if not drawn:
             p.setPen(text)
             p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), self.empty_text)
@@ -206,6 +245,10 @@ class EnergyChart(QWidget):
         if not bar.complete and not bar.estimate:
             hours = bar.covered_s / 3600
             lines.append(f"Incomplete: data for {hours:.1f} h of this period")
+        lines.extend(m.text for m in self.marks if bar.start <= m.at < bar.end)
+        before = [b for b in self.outline if b.start == bar.start]
+        if before and before[0].imported_wh is not None:
+            lines.append(f"The period before: {energy_text(before[0].imported_wh)} from the grid")
         hover_extra = self.hover_extra
         if hover_extra is not None:
             extra = hover_extra(bar)

@@ -9,9 +9,13 @@ import logging
 import logging.handlers
 import os
 import re
+import weakref
 from pathlib import Path
 
 from xcelsior_desktop.platform import paths
+
+# The handlers this module installed: set up again (a second run in one process), they are replaced, not doubled
+_OURS: weakref.WeakSet[logging.Handler] = weakref.WeakSet()
 
 LOG_NAME = "xcelsior-desktop.log"
 _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)", re.DOTALL)
@@ -62,23 +66,29 @@ def log_path() -> Path:
 def setup_logging(level: int = logging.INFO, *, console: bool = False) -> Path:
     """Send the app's logs to the rotating file (1 MB x 4). Returns the file's path (for the About box)."""
     path = log_path()
+    remove_logging()
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_xcelsior", False):
-            root.removeHandler(handler)
-            handler.close()
     _tighten_old_logs(path)
     handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-    handler._xcelsior = True  # type: ignore[attr-defined]
+    _OURS.add(handler)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.addFilter(RedactPem())
     root.addHandler(handler)
     if console:
         stream = logging.StreamHandler()
-        stream._xcelsior = True  # type: ignore[attr-defined]
+        _OURS.add(stream)
         stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         stream.addFilter(RedactPem())
         root.addHandler(stream)
     root.setLevel(level)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     return path
+
+
+def remove_logging() -> None:
+    """Take out and close the handlers :func:`setup_logging` installed (before setting up again, and in tests)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler in _OURS:
+            root.removeHandler(handler)
+            handler.close()

@@ -1,9 +1,9 @@
-"""The meter session's thread: a thin Qt adapter that steps a :class:`MeterSession` and carries events out.
+"""The meter session's thread: a thin Qt adapter that steps a :class:`MeterSession`.
 
 No policy lives here: the session (session/session.py, Qt-free) decides what to read and when, owns the target
-and the connection. This QObject lives in its own QThread, runs ``session.step()`` whenever the session says
-something is due or a command arrives, and re-emits the session's events as Qt signals, which Qt queues to the
-listeners' threads. Commands go in with :meth:`MeterThread.send` (any thread).
+and the connection. This QObject lives in its own QThread and runs ``session.step()`` whenever the session says
+something is due or a command arrives. The session's events reach the GUI thread through app/session_events.py.
+Commands go in with :meth:`MeterThread.send` (any thread).
 
 Lifecycle (see :class:`MeterThread`): ``start`` in the thread, ``stop`` queued from the GUI; ``abort`` may be
 called from any thread to break a blocked request so quitting never waits for a meter timeout.
@@ -12,74 +12,29 @@ called from any thread to break a blocked request so quitting never waits for a 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
-from xcelsior_desktop.app.session_signals import SessionSignals
-from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.session.commands import Command, Pause, Refresh
 from xcelsior_desktop.session.poller import State
-from xcelsior_desktop.session.session import (
-    Command,
-    DemandRead,
-    DeviceInfoRead,
-    Event,
-    LocateRequested,
-    MeterSession,
-    Pause,
-    ProbeFinished,
-    ProfileStore,
-    ReadingFlagged,
-    Refresh,
-    RegistersRead,
-    RequestFailed,
-    SessionOptions,
-    StateChanged,
-    TargetChanged,
-    TodayChanged,
-)
-from xcelsior_desktop.session.target import MeterTarget
+from xcelsior_desktop.session.session import MeterSession
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class WorkerConfig:
-    """A target and options in one flat value: a short way to make a session (tests, benchmarks)."""
+class MeterWorker(QObject):
+    """Steps the session on the meter thread whenever it is due or woken; its events reach the GUI through
+    app/session_events.py."""
 
-    identity: Identity | None
-    host: str | None
-    port: int = 8081
-    meter_lfdi: str | None = None
-    interval_s: float = 5.0
-    register_interval_s: float = 60.0
-    automatic_address: bool = True
-    ever_registered: bool = False
-    connect_timeout: float = 5.0
-    handshake_timeout: float = 15.0
-    read_timeout: float = 10.0
-    profile_cache: ProfileStore | None = None  # None: nothing saved (the demo)
-    read_history: bool = True
-
-    def session(self) -> MeterSession:
-        target = MeterTarget(identity=self.identity, host=self.host, port=self.port, automatic=self.automatic_address,
-                             meter_lfdi=self.meter_lfdi, registered=self.ever_registered)
-        options = SessionOptions(interval_s=self.interval_s, register_interval_s=self.register_interval_s,
-                                 connect_timeout=self.connect_timeout, handshake_timeout=self.handshake_timeout,
-                                 read_timeout=self.read_timeout, read_history=self.read_history)
-        return MeterSession(target, options, profiles=self.profile_cache)
-
-
-class MeterWorker(SessionSignals):
     _wake = Signal()
+    stopped = Signal()
 
-    def __init__(self, session: MeterSession | WorkerConfig) -> None:
+    def __init__(self, session: MeterSession) -> None:
         super().__init__()
-        self.session = session.session() if isinstance(session, WorkerConfig) else session
+        self.session = session
         self._timer: QTimer | None = None
         self._wake.connect(self._step, Qt.ConnectionType.QueuedConnection)
         self.session.wake = self._wake.emit
-        self.session.subscribe(self._forward)
 
     @property
     def history_reads(self) -> list[int]:
@@ -128,35 +83,6 @@ class MeterWorker(SessionSignals):
             self._timer.stop()
         else:
             self._timer.start(max(10, int(wait * 1000)))
-
-    # -- events out --------------------------------------------------------------------------------
-
-    def _forward(self, event: Event) -> None:
-        """Session event (worker thread) -> Qt signal (queued to each listener's thread)."""
-        self.any_event.emit(event)
-        if isinstance(event, DemandRead):
-            self.demand_read.emit(event.measurement)
-        elif isinstance(event, RegistersRead):
-            self.registers_read.emit(event.registers)
-        elif isinstance(event, TodayChanged):
-            self.today_changed.emit(event.today)
-        elif isinstance(event, DeviceInfoRead):
-            self.device_info_read.emit(event.info)
-        elif isinstance(event, StateChanged):
-            self.status_changed.emit(event.status)
-        elif isinstance(event, ReadingFlagged):
-            self.reading_flagged.emit(event)
-        elif isinstance(event, TargetChanged):
-            self.target_changed.emit(event.target)
-            lfdi = event.target.meter_lfdi
-            if lfdi and lfdi != event.previous.meter_lfdi:
-                self.meter_pinned.emit(lfdi)
-        elif isinstance(event, LocateRequested):
-            self.locate_requested.emit(event.sfdi)
-        elif isinstance(event, RequestFailed):
-            self.request_failed.emit(event.task, event.detail)
-        elif isinstance(event, ProbeFinished):
-            self.probed.emit(event.probe)
 
 
 class MeterControl(QObject):

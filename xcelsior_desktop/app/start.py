@@ -18,6 +18,7 @@ from xcelsior_desktop.app.launch import run_gui
 
 if TYPE_CHECKING:
     from xcelsior_desktop.home_assistant.url import BrokerUrl
+    from xcelsior_desktop.simulator import MeterSimulator
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class DemoStart(AppStart):
     seed: int = 0  # the simulated household
     faults: list[str] = field(default_factory=list)  # simulator faults on from the start
     unregistered: bool = False  # the simulator does not know the demo's certificate
+    meters: int = 1  # 2: the household's net meter and its solar production meter
 
 
 def run_app(options: AppStart) -> int:
@@ -71,35 +73,32 @@ def run_demo(options: DemoStart) -> int:
         from xcelsior_desktop.meter.identity import generate_identity
         from xcelsior_desktop.platform import paths
         from xcelsior_desktop.platform.settings import Settings, clamp_interval
+        from xcelsior_desktop.session.target import NET, PRODUCTION, MeterTarget
         from xcelsior_desktop.simulator import MeterSimulator
+        from xcelsior_desktop.simulator.household import HouseholdMeters
 
         identity = generate_identity()  # throwaway, in memory only
-        sim = MeterSimulator(
-            host="127.0.0.1",
-            port=0,
-            allowed_certs=[] if options.unregistered else [identity.cert_pem],
-            mdns=False,
-            seed=options.seed,
-            faults=options.faults,
-        ).start()
+        allowed = [] if options.unregistered else [identity.cert_pem]
+        if options.meters == 2:  # the household's net and solar meters, one model behind both
+            sims = list(HouseholdMeters(options.seed, host="127.0.0.1", allowed_certs=allowed, mdns=False,
+                                        faults=options.faults).start())
+        else:
+            sims = [MeterSimulator(host="127.0.0.1", port=0, allowed_certs=allowed, mdns=False, seed=options.seed,
+                                   faults=options.faults).start()]
+        sim = sims[0]
         settings_path = paths.config_dir() / "demo-settings.json"
         saved = Settings.load(settings_path)
-        # The user's demo preferences are kept (units, window, cost, MQTT, alerts ...); the meter facts are this
-        # run's simulator's, never a pin from an earlier run (its identity is new every time)
-        settings = dataclasses.replace(
-            saved,
-            poll_interval_s=clamp_interval(options.interval_s),
-            meter_host=sim.host,
-            meter_port=sim.port,
-            meter_lfdi=None,
-            meter_sfdi=None,
-            last_meter_host=None,
-            registered_lfdi=None,
-        )
-        app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=settings_path,
+        # The user's demo preferences are kept (units, window, cost, MQTT, alerts ...); the meter is this run's
+        # simulator, with this run's throwaway certificate (never saved)
+        settings = dataclasses.replace(saved, poll_interval_s=clamp_interval(options.interval_s))
+        meters = [MeterTarget(identity=identity, host=one.host, port=one.port, automatic=False,
+                              role=PRODUCTION if one.role == PRODUCTION else NET) for one in sims]
+        app = XcelsiorApp(qapp, identity=identity, settings=settings, settings_path=settings_path, meters=meters,
                           log_path=str(log_path), title="Xcelsior Desktop (demo)", demo=True, mqtt_flag=options.mqtt)
+        source = ("the household's net and solar meters, simulated" if len(sims) == 2
+                  else "a built-in meter simulator")
         app.window.set_notice(
-            f"Demo: readings come from a built-in meter simulator on {sim.host}:{sim.port} with a throwaway "
+            f"Demo: readings come from {source} on {sim.host}:{sim.port} with a throwaway "
             "certificate; the History tab fills with its last 30 days within seconds (kept in demo-history.sqlite3, "
             "apart from your real history). Run `xcelsior-desktop` (no arguments) to set up your real meter."
         )
@@ -107,17 +106,24 @@ def run_demo(options: DemoStart) -> int:
         if os.environ.get("XCELSIOR_BENCH") == "1":
             stats = QTimer(app)
             stats.setInterval(5000)
-            stats.timeout.connect(lambda: bench_print(f"METER_REQUESTS {sim.log.request_count}"))
+            stats.timeout.connect(lambda: report_requests(sims))
             stats.start()
         app.start()
         if options.show:
             app.show_view()
 
         def cleanup() -> None:
-            bench_print(f"METER_REQUESTS {sim.log.request_count}")
-            sim.stop()
+            report_requests(sims)
+            for one in sims:
+                one.stop()
 
         return app, cleanup
 
     return run_gui("demo", "The Xcelsior Desktop demo is already running; its window was brought up.", build,
                    debug=options.debug)
+
+
+def report_requests(sims: list[MeterSimulator]) -> None:
+    """What each simulated meter was asked so far, for bench/app.py (only when it asks: XCELSIOR_BENCH=1)."""
+    for one in sims:
+        bench_print(f"METER_REQUESTS {one.role} {one.log.request_count}")

@@ -12,10 +12,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from xcelsior_desktop.app.status_text import STATE_TEXT
 from xcelsior_desktop.app.tray_icon import IconState, Theme, render_tray_image
 from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.totals import Energy
-from xcelsior_desktop.session.poller import STATE_TEXT, State, Status
+from xcelsior_desktop.session.poller import State, Status
 
 ICON_SIZES = (16, 20, 22, 24, 32, 48, 64)  # logical sizes; Qt picks the one the tray asks for
 
@@ -63,13 +64,15 @@ def today_line(today: Energy | None, cost: str | None = None) -> str | None:
 
 
 def tooltip_text(watts: float | None, when: dt.datetime | None, status: Status | None, units: str = "W",
-                 period: str | None = None, today: str | None = None) -> str:
-    """The tooltip: watts and when read, the connection, today so far, and (with a tariff) the price period now
-    and until when ("On-peak until 9 pm, 27.9 ¢/kWh")."""
+                 period: str | None = None, today: str | None = None, solar: str | None = None) -> str:
+    """The tooltip: watts and when read, (with a solar meter) solar and home use now, the connection, today so far,
+    and (with a tariff) the price period now and until when ("On-peak until 9 pm, 27.9 ¢/kWh")."""
     lines = []
     if watts is not None:
         lines.append(f"{fmt.full_power(watts, units)} \u2014 {fmt.direction(watts)}")
         lines.append(f"read at {fmt.clock_time(when)}")
+    if solar:
+        lines.append(solar)
     if status is not None:
         title, _ = STATE_TEXT[status.state]
         if status.next_retry is not None:
@@ -98,6 +101,9 @@ class Tray(QObject):
         self.icon.setObjectName("tray")
         self.menu = QMenu()
         self.menu.setObjectName("tray-menu")
+        self.meter_line = self._add("", lambda: None)  # with two meters: the solar meter's state
+        self.meter_line.setEnabled(False)
+        self.meter_line.setVisible(False)
         self.open_action = self._add("Open", self.open_requested.emit)
         self.setup_action = self._add("Set up\u2026", self.setup_requested.emit)
         self.retry_action = self._add("Retry now", self.retry_requested.emit)
@@ -120,6 +126,7 @@ class Tray(QObject):
         self.on_peak = False  # draws the on-peak bar on the icon
         self.today: Energy | None = None  # today so far (the app sets it)
         self.today_cost: str | None = None  # today's cost in words, for the same instant (the cost plug-in)
+        self.solar: str | None = None  # "Solar 3.2 kW · home using 1.1 kW" (with a solar meter)
         self._key: tuple[Any, ...] | None = None
         self._tooltip_clock = QTimer(self)  # "next try in N s" counts down live while a retry is scheduled
         self._tooltip_clock.setInterval(1000)
@@ -187,6 +194,16 @@ class Tray(QObject):
         self.today, self.today_cost = today, cost
         self._refresh_tooltip()
 
+    def set_solar(self, line: str | None) -> None:
+        """The solar meter's line for the tooltip (None: no solar meter)."""
+        self.solar = line
+        self._refresh_tooltip()
+
+    def set_meter_state(self, text: str | None) -> None:
+        """A line atop the menu for the other meter's state ("Solar meter: unreachable"); None hides it."""
+        self.meter_line.setText(text or "")
+        self.meter_line.setVisible(bool(text))
+
     def _redraw(self) -> None:
         state = STATE_ICON[self.status.state] if self.status else IconState.WAITING
         if state is IconState.LIVE and self.watts is None:
@@ -204,4 +221,4 @@ class Tray(QObject):
 
     def _refresh_tooltip(self) -> None:
         self.icon.setToolTip(tooltip_text(self.watts, self.when, self.status, self.units, self.period,
-                                          today_line(self.today, self.today_cost)))
+                                          today_line(self.today, self.today_cost), self.solar))

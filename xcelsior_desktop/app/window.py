@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from xcelsior_desktop.app.charts import PowerChart, PowerHistory
+from xcelsior_desktop.app.status_text import STATE_TEXT
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
 from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.totals import Energy
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
-from xcelsior_desktop.session.poller import ERROR_STATES, STATE_TEXT, State, Status
+from xcelsior_desktop.session.poller import ERROR_STATES, State, Status
 
 # state -> (button text, action name) offered in the status banner
 ACTIONS: dict[State, tuple[str, str]] = {
@@ -118,6 +119,10 @@ class MainWindow(QWidget):
         self.raise_()
         self.activateWindow()
 
+    def add_live_widget(self, widget: QWidget) -> None:
+        """A part of the Live tab below the registers (the solar meter's panel)."""
+        self.live_layout.addWidget(widget)
+
     def add_banner(self, widget: QWidget) -> None:
         """Extension point: a strip above the tabs (it shows and hides itself)."""
         self.banner_slot.addWidget(widget)
@@ -151,6 +156,7 @@ class MainWindow(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setSpacing(10)
+        self.live_layout = layout
 
         self.banner = QFrame()
         self.banner.setObjectName("status-banner")

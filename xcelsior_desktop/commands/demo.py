@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_window_options(parser)
     parser.add_argument("--interval", type=float, default=5.0, help="poll interval in seconds (default 5, min 2)")
     parser.add_argument("--seed", type=int, default=0, help="simulator household seed")
+    parser.add_argument("--meters", type=int, choices=(1, 2), default=1,
+                        help="1: the net meter; 2: also the household's solar production meter")
     from xcelsior_desktop.simulator.faults import FAULT_NAMES
 
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", choices=sorted(FAULT_NAMES),
@@ -34,4 +36,5 @@ def run(args: argparse.Namespace) -> int:
     from xcelsior_desktop.app.start import DemoStart, run_demo
 
     return run_demo(DemoStart(show=args.show, debug=args.debug, mqtt=args.mqtt, interval_s=args.interval,
-                              seed=args.seed, faults=list(args.fault), unregistered=args.unregistered))
+                              seed=args.seed, faults=list(args.fault), unregistered=args.unregistered,
+                              meters=args.meters))

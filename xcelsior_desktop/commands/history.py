@@ -24,15 +24,21 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.meter.client import MeterClient
+    from xcelsior_desktop.session.profile_cache import ProfileCache
+    from xcelsior_desktop.session.target import MeterTarget
 
 from xcelsior_desktop.commands.read import (
     add_connection_arguments,
     add_timeout_argument,
+    choose_record,
     error_line,
     exit_code,
     identity_from,
-    meter_from,
+    target_from,
 )
 
 HELP = "sync the local energy history from the meter, export it, or describe it"
@@ -47,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           description="Read every 15-minute interval the meter holds that the history lacks.")
     add_connection_arguments(sync, "sync")  # the options of `read`, with the same meanings and defaults
     add_timeout_argument(sync)
-    _db_argument(sync)
+    _db_argument(sync, meter=False)
 
     imported = sub.add_parser("import", help="bring in a Green Button file (your utility's 'Download My Data')",
                               description="Add the electricity intervals of a Green Button XML file to the history.")
@@ -81,15 +87,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "token Settings saved in the keyring for this address)")
     to_ha.add_argument("--from", dest="date_from", type=_date, metavar="DATE",
                        help="first local day to send, YYYY-MM-DD (default: the oldest)")
-    _db_argument(to_ha)
+    _db_argument(to_ha, meter=False)  # the feed publishes the net meter: its history, no other
 
     info = sub.add_parser("info", help="show the history's file, size, span and gaps",
                           description="Show the history's file, size, first and last slot, and gaps.")
     _db_argument(info)
 
 
-def _db_argument(parser: argparse.ArgumentParser) -> None:
+def _db_argument(parser: argparse.ArgumentParser, *, meter: bool = True) -> None:
     parser.add_argument("--db", type=Path, metavar="PATH", help="the history file (default: the app's)")
+    if meter:  # sync takes --meter with the connection options
+        parser.add_argument("--meter", metavar="NAME",
+                            help="whose history: net, production, or the name given a meter (default: net)")
+
+
+def meter_role(args: argparse.Namespace, action: str) -> str:
+    """The role --meter names (a role, or a name the app gave a meter); a usage error (exit 2) otherwise."""
+    wanted = getattr(args, "meter", None)
+    if wanted is None or wanted.strip().casefold() in ("net", "production"):
+        return "net" if wanted is None else wanted.strip().casefold()
+    from xcelsior_desktop.session.meters_file import peek_records
+
+    records = peek_records()
+    chosen = choose_record(records, wanted)
+    if not chosen:
+        names = ", ".join(["net", "production", *(r["name"] for r in records if r.get("name"))])
+        raise UsageError(f"{PROG} {action}: no meter called {wanted!r}: use one of {names}")
+    return str(chosen["role"])
 
 
 def _date(text: str) -> dt.date:
@@ -103,7 +127,19 @@ def _fail(action: str, exc: BaseException) -> None:
     print(error_line(exc, f"{PROG} {action}"), file=sys.stderr)
 
 
+class UsageError(Exception):
+    """A flag names something that does not exist: one line on stderr, exit status 2."""
+
+
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     action = args.history_command
     if action == "sync":
         return _sync(args)
@@ -123,13 +159,14 @@ def _open_store(args: argparse.Namespace, action: str, *, read_only: bool) -> An
     from xcelsior_desktop.energy.errors import HistoryError
     from xcelsior_desktop.energy.store import Access, HistoryStore, default_path
 
+    role = meter_role(args, action)
     path = args.db if args.db is not None else default_path()
     if read_only and not path.exists() and not path.is_symlink():
         print(f"{PROG} {action}: no history at {path}: run '{PROG} sync' or start the app first", file=sys.stderr)
         return None
     access = Access.READ if read_only else (Access.OWN if args.db is None else Access.WRITE)
     try:
-        store = HistoryStore(path, access=access)
+        store = HistoryStore(path, access=access).for_meter(role)  # the other meter's rows of the same file
     except HistoryError as exc:
         _fail(action, exc)
         return None
@@ -140,31 +177,34 @@ def _open_store(args: argparse.Namespace, action: str, *, read_only: bool) -> An
 
 # --------------------------------------------------------------------------------------------------- sync
 def _sync(args: argparse.Namespace) -> int:
-    from xcelsior_desktop.energy.backfill import Backfill
+    from xcelsior_desktop.energy.backfill import Backfill, BackfillSummary
     from xcelsior_desktop.energy.errors import HistoryError
-    from xcelsior_desktop.meter.client import MeterClient
     from xcelsior_desktop.meter.errors import MeterError
     from xcelsior_desktop.platform.secrets import SecretsError
 
-    where = meter_from(args, f"{PROG} sync")
-    if where is None:
+    target = target_from(args, f"{PROG} sync")
+    if target is None:
         return 2
-    host, port, pinned = where
     store = _open_store(args, "sync", read_only=False)
     if store is None:
         return 1
+    from xcelsior_desktop.session.one_shot import run_once
+
+    def sync(client: MeterClient) -> BackfillSummary:
+        with client.batch():
+            profile = client.ensure_profile()
+            skew = dt.timedelta(seconds=client.meter_time().skew_s)
+
+            def meter_now() -> dt.datetime:
+                return dt.datetime.now(dt.UTC) + skew
+
+            return Backfill(client.transport.get, profile, store.for_meter(target.role), meter_now).run()
+
     try:
         with store:
             identity = identity_from(args)
-            with MeterClient(host, port, identity=identity, meter_lfdi=pinned, handshake_timeout=args.timeout,
-                             profile=_saved_profile(pinned)) as client, client.batch():
-                profile = client.ensure_profile()
-                skew = dt.timedelta(seconds=client.meter_time().skew_s)
-
-                def meter_now() -> dt.datetime:
-                    return dt.datetime.now(dt.UTC) + skew
-
-                summary = Backfill(client.transport.get, profile, store, meter_now).run()
+            summary, _ = run_once(target.replace(identity=identity), sync, handshake_timeout=args.timeout,
+                                  profiles=_saved_profiles(target))
     except (MeterError, SecretsError) as exc:
         _fail("sync", exc)
         return exit_code(exc)
@@ -175,16 +215,13 @@ def _sync(args: argparse.Namespace) -> int:
     return 0
 
 
-def _saved_profile(pinned: str | None) -> Any:
-    """The app's saved meter profile for the pinned meter (skips the ~25-GET walk), or None."""
-    if pinned is None:
+def _saved_profiles(target: MeterTarget) -> ProfileCache | None:
+    """The app's saved profile of this meter (skips the ~25-GET walk), read only: the command never saves one."""
+    if target.meter_lfdi is None:
         return None
     from xcelsior_desktop.session.profile_cache import ProfileCache
 
-    try:
-        return ProfileCache().load(pinned)
-    except OSError:
-        return None
+    return ProfileCache.for_role(target.role, read_only=True)
 
 
 # --------------------------------------------------------------------------------------------------- import
@@ -333,15 +370,20 @@ def _to_home_assistant(args: argparse.Namespace) -> int:
 
 
 def _pinned_sfdi() -> int | None:
-    """The SFDI of the meter the app is set up with (None: not set up here), read without touching any file."""
+    """The SFDI of the net meter the app is set up with (None: not set up here), read without touching any file:
+    the feed publishes that meter."""
     from xcelsior_desktop.meter.identity import sfdi_from_lfdi
-    from xcelsior_desktop.platform.settings import Settings
+    from xcelsior_desktop.session.meters_file import peek_records
+    from xcelsior_desktop.session.target import NET
 
-    lfdi = Settings.peek().meter_lfdi
-    try:
-        return sfdi_from_lfdi(lfdi) if lfdi else None
-    except ValueError:
-        return None
+    for record in peek_records():
+        lfdi = record.get("meter_lfdi")
+        if record.get("role") == NET and isinstance(lfdi, str) and lfdi:
+            try:
+                return sfdi_from_lfdi(lfdi)
+            except ValueError:
+                return None
+    return None
 
 
 # --------------------------------------------------------------------------------------------------- info

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from xcelsior_desktop.commands.passphrase import CliIdentityStore
     from xcelsior_desktop.meter.identity import Identity
 
 HELP = "create, show, import or export the client certificate"
@@ -38,7 +39,7 @@ def write_private(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     write_bytes_atomic(path, data, mode=0o600, overwrite=overwrite)
 
 
-def default_store() -> Store:
+def default_store() -> CliIdentityStore:
     """Where the identity lives by default: the OS keyring (or, opted in, a passphrase-encrypted file)."""
     from xcelsior_desktop.commands.passphrase import CliIdentityStore
 
@@ -132,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
     if getattr(args, "encrypted_file", False):
         from xcelsior_desktop.commands.passphrase import ask_new_passphrase
 
-        store.file_passphrase = ask_new_passphrase()  # type: ignore[attr-defined]
+        store.file_passphrase = ask_new_passphrase()
     if action == "new":
         if (args.cert_out is None) != (args.key_out is None):
             return _fail("give both --cert-out and --key-out, or neither", EXIT_USAGE)

@@ -9,7 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from xcelsior_desktop.meter.transport import DEFAULT_PORT
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
+    from xcelsior_desktop.session.target import MeterTarget
 
 HELP = "read demand and registers from a meter once"
 
@@ -35,8 +41,10 @@ def add_connection_arguments(parser: argparse.ArgumentParser, action: str = "rea
     """The meter and identity options of ``read``, also taken by ``history sync`` (``action`` names the command
     in the help of --meter-lfdi). The handshake timeout is :func:`add_timeout_argument` (``read`` lists --json
     between them)."""
+    parser.add_argument("--meter", metavar="NAME",
+                        help="which of the app's meters: net, production, or the name given it (default: net)")
     parser.add_argument("--host", help="the meter's IP address or host name (default: the meter set up in the app)")
-    parser.add_argument("--port", type=int, help="HTTPS port (default 8081, or the app's)")
+    parser.add_argument("--port", type=int, help=f"HTTPS port (default {DEFAULT_PORT}, or the app's)")
     parser.add_argument("--cert", type=Path, help="client certificate PEM (default: the stored identity)")
     parser.add_argument("--key", type=Path, help="client private key PEM (default: the stored identity)")
     parser.add_argument("--meter-lfdi", help=f"expected meter LFDI; the {action} fails if another device answers")
@@ -81,10 +89,12 @@ def identity_from(args: argparse.Namespace) -> Any:
     return identity
 
 
-def meter_from(args: argparse.Namespace, prog: str) -> tuple[str, int, str | None] | None:
-    """(host, port, pinned LFDI) from --host/--port/--meter-lfdi, else the meter the app set up (its saved target,
-    the pin file filling what a reset settings file lost). None after printing why (a usage error, exit 2)."""
+def target_from(args: argparse.Namespace, prog: str) -> MeterTarget | None:
+    """The meter to read: --host/--port/--meter-lfdi, else the app's record (--meter picks one of two). None after
+    printing why (a usage error, exit 2). Nothing is written: a read changes no file."""
     from xcelsior_desktop.meter.identity import normalize_lfdi
+    from xcelsior_desktop.session.meters_file import peek_records
+    from xcelsior_desktop.session.target import MeterTarget
 
     try:
         pinned = normalize_lfdi(args.meter_lfdi) if args.meter_lfdi else None
@@ -92,38 +102,49 @@ def meter_from(args: argparse.Namespace, prog: str) -> tuple[str, int, str | Non
         print(f"{prog}: {exc}", file=sys.stderr)
         return None
     if args.host is not None:
-        return args.host, args.port or 8081, pinned
-    from xcelsior_desktop.platform.settings import Settings
-    from xcelsior_desktop.session.target import MeterTarget
-
-    saved = MeterTarget.from_settings(Settings.load(), None)
+        return MeterTarget(host=args.host, port=args.port or DEFAULT_PORT, automatic=False, meter_lfdi=pinned)
+    records = peek_records()
+    chosen = choose_record(records, args.meter)
+    if chosen is None:
+        names = ", ".join(f"{r['role']}" + (f" ({r['name']})" if r.get("name") else "") for r in records)
+        print(f"{prog}: no meter called {args.meter!r}; the app knows: {names or 'none'}", file=sys.stderr)
+        return None
+    saved = MeterTarget.from_record(chosen, None) if chosen else MeterTarget()
     if saved.host is None:
         print(f"{prog}: no meter address: pass --host, or set up the meter in the app first", file=sys.stderr)
         return None
-    return saved.host, args.port or saved.port, pinned or saved.meter_lfdi
+    return saved.replace(port=args.port or saved.port, meter_lfdi=pinned or saved.meter_lfdi)
+
+
+def choose_record(records: list[dict[str, Any]], wanted: str | None) -> dict[str, Any] | None:
+    """The record --meter names (a role or the name given it, any case); without --meter the net meter's. {} when
+    the app has no meter yet and none was asked for; None when the one asked for does not exist."""
+    if wanted is None:
+        return next((r for r in records if r["role"] == "net"), records[0] if records else {})
+    key = wanted.strip().casefold()
+    return next((r for r in records if key in (r["role"], str(r.get("name") or "").casefold())), None)
 
 
 def run(args: argparse.Namespace) -> int:
     import datetime as dt
     import json
 
-    from xcelsior_desktop.meter.client import MeterClient
     from xcelsior_desktop.meter.errors import MeterError
 
-    where = meter_from(args, "xcelsior-desktop read")
-    if where is None:
+    target = target_from(args, "xcelsior-desktop read")
+    if target is None:
         return 2
-    host, port, pinned = where
     from xcelsior_desktop.platform.secrets import SecretsError
+    from xcelsior_desktop.session.one_shot import run_once
+
+    def read(client: Any) -> tuple[DeviceInfo, Measurement, Registers, str | None]:
+        with client.batch():
+            return client.device_info(), client.read_demand(), client.read_registers(), client.meter_lfdi
 
     try:
         identity = identity_from(args)
-        with MeterClient(host, port, identity=identity, meter_lfdi=pinned,
-                         handshake_timeout=args.timeout) as client, client.batch():
-            info = client.device_info()
-            demand = client.read_demand()
-            registers = client.read_registers()
-            meter_lfdi = client.meter_lfdi
+        (info, demand, registers, meter_lfdi), _ = run_once(target.replace(identity=identity), read,
+                                                             handshake_timeout=args.timeout)
     except (MeterError, SecretsError) as exc:
         print(error_line(exc), file=sys.stderr)
         return exit_code(exc)

@@ -9,9 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xcelsior_desktop.meter.identity import Identity
 
 HELP = "run a faithful Itron meter simulator"
 EXIT_USAGE = 2
+ROLES = ("net", "production")  # simulator/roles.py's, named here so that building the parser imports no simulator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="household model seed (default 0)")
     parser.add_argument("--firmware", default="3.2.50", choices=("3.2.50", "3.2.39"),
                         help="the meter agent to imitate: 3.2.50 (default) or 3.2.39 (no TOU readings)")
+    parser.add_argument("--role", default="net", choices=ROLES,
+                        help="net: the meter at the service entrance (default); production: the meter on the solar "
+                             "inverter's output, of the same household (run one of each, on two ports)")
 
 
 def _fail(message: str) -> int:
@@ -37,12 +45,16 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def _stored_server_identity():  # type: ignore[no-untyped-def]
-    """The simulator's own certificate, generated on first use and kept in the data folder."""
+def _stored_server_identity(role: str) -> Identity:
+    """The simulator's own certificate, generated on first use and kept in the data folder.
+
+    Each role keeps its own, so a net and a production simulator run side by side are two meters (two LFDIs and
+    SFDIs), as a household's two real meters are."""
     from xcelsior_desktop.meter.identity import generate_identity, load_identity_files
 
     folder = _data_dir() / "simulator"
-    cert, key = folder / "server-cert.pem", folder / "server-key.pem"
+    prefix = "server" if role == "net" else f"{role}-server"  # the net meter keeps the files it always had
+    cert, key = folder / f"{prefix}-cert.pem", folder / f"{prefix}-key.pem"
     if cert.exists() and key.exists():
         return load_identity_files(cert, key, allow_expired=True)
     identity = generate_identity(days=3650)
@@ -90,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         if args.server_cert:
             identity = load_identity_files(args.server_cert, args.server_key, allow_expired=True)
         else:
-            identity = _stored_server_identity()
+            identity = _stored_server_identity(args.role)
     except IdentityError as exc:
         return _fail(exc.user_message)
     except OSError as exc:
@@ -103,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     sim = MeterSimulator(host=args.host, port=args.port, allowed_certs=certs, accept_any_cert=args.accept_any_cert,
                          server_identity=identity, mdns=not args.no_mdns, mdns_interfaces=["all"] if args.host in ("0.0.0.0", "::") else [args.host],
-                         faults=args.fault, seed=args.seed, firmware=args.firmware)
+                         faults=args.fault, seed=args.seed, firmware=args.firmware, role=args.role)
     try:
         sim.start()
     except OSError as exc:

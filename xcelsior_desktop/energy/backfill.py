@@ -5,7 +5,7 @@ received = exported), then reads each set the store lacks, newest first. What th
 read, never a window computed from this computer's clock. :meth:`Backfill.closed_slots` is the small job for
 after a backfill: read the slots that closed since, from the newest set, in a couple of GETs.
 
-Facts from the meter (PROTOCOL.md): sets are listed newest first, ~60 sets of 12 h per direction; the newest is
+Facts from the meter (docs/meter-protocol.md, section 4): sets are listed newest first, ~60 sets of 12 h per direction; the newest is
 partial and grows; set ids roll; lists page with ``?s=<start>&l=<limit>`` and pages may be short; a reading has
 no timePeriod: slot start = set start + localID x intervalLength; a missing localID is a missing interval.
 A set that answers 404 (it rolled away) or an empty body/list is a gap to retry on the next backfill, not an error.
@@ -31,7 +31,7 @@ from xcelsior_desktop.meter.transport import HttpResult
 
 DEFAULT_INTERVAL_S = 900
 LARGE_PAGE = 100  # more than a 12-hour set's 48 readings or the ~60 sets of a list: one page when the meter allows
-SAFE_PAGE = 25  # always accepted by the meter (PROTOCOL.md)
+SAFE_PAGE = 25  # always accepted by the meter (docs/meter-protocol.md, "Paging")
 MAX_PAGES_PER_LIST = 40  # a list that keeps paging beyond this is answering nonsense
 DIRECTIONS: tuple[tuple[str, Channel], ...] = (
     ("imported", Channel.INTERVAL_DELIVERED_WH),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from xcelsior_desktop.energy.interval_like import IntervalLike
 from xcelsior_desktop.energy.periods import Bucket, Span, View
@@ -149,6 +149,23 @@ class ChartDecorator(Protocol):
 
     def hover_extra(self, span: Span, bar: Bar) -> str:
         """A line added to the hover text of ``bar`` ("" for none)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A moment marked on a chart (a big load coming on or going off): a small triangle above the bars."""
+
+    at: dt.datetime  # UTC
+    up: bool  # on (pointing up) or off
+    text: str  # for the hover text and a screen reader
+
+
+@runtime_checkable
+class ChartMarker(Protocol):
+    """A chart decorator that also marks moments (e.g. the Overview plug-in's big loads on the Day chart)."""
+
+    def marks(self, span: Span) -> Sequence[Mark]:
         ...
 
 

@@ -5,6 +5,8 @@ Version 2 keeps intervals of any source at their own length (with which ones the
 rollups, register readings and the longest interval of each source (the bound of every overlap query).
 Version 3 adds per-UTC-hour totals of the resolved view, kept in step by every write, so a year's chart sums
 8760 rows instead of 35040 slots.
+Version 4 keys every row by meter (``net``, or ``production`` for a solar production meter); what a file of an
+earlier version holds is the net meter's.
 Each step runs in the same transaction as the version bump, so a crash leaves the old version or the new one.
 """
 
@@ -15,7 +17,7 @@ from collections.abc import Callable
 
 from xcelsior_desktop.energy.errors import StoreTooNew
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 VERSION_1 = """
 CREATE TABLE slots (start INTEGER PRIMARY KEY, imported_wh REAL, exported_wh REAL);
@@ -56,13 +58,60 @@ CREATE TABLE hour_totals (
 );
 """
 
-# the hour totals of [lo, hi) from the intervals (the caller deletes the old rows of the range first)
+VERSION_4 = """
+CREATE TABLE intervals (
+    meter TEXT NOT NULL,                  -- 'net' or 'production'
+    start INTEGER NOT NULL,               -- unix seconds, UTC
+    source TEXT NOT NULL,                 -- 'meter', 'greenbutton', ...
+    duration_s INTEGER NOT NULL CHECK (duration_s > 0),
+    imported_wh REAL,                     -- NULL: unknown (a row has at least one value)
+    exported_wh REAL,
+    shadowed INTEGER NOT NULL DEFAULT 0,  -- 1: another source's interval that overlaps a meter slot
+    PRIMARY KEY (meter, start, source)
+) WITHOUT ROWID;
+CREATE TABLE source_durations (
+    meter TEXT NOT NULL, source TEXT NOT NULL, max_duration_s INTEGER NOT NULL, PRIMARY KEY (meter, source)
+) WITHOUT ROWID;
+CREATE TABLE demand_samples (meter TEXT NOT NULL, at_ms INTEGER NOT NULL, watts REAL NOT NULL,
+                             PRIMARY KEY (meter, at_ms)) WITHOUT ROWID;
+CREATE TABLE demand_minutes (
+    meter TEXT NOT NULL,
+    minute INTEGER NOT NULL,              -- unix seconds of the minute's start
+    samples INTEGER NOT NULL,
+    min_w REAL NOT NULL,
+    mean_w REAL NOT NULL,
+    max_w REAL NOT NULL,
+    PRIMARY KEY (meter, minute)
+) WITHOUT ROWID;
+CREATE TABLE register_readings (meter TEXT NOT NULL, at_ms INTEGER NOT NULL, imported_wh REAL, exported_wh REAL,
+                                PRIMARY KEY (meter, at_ms)) WITHOUT ROWID;
+CREATE TABLE hour_totals (
+    meter TEXT NOT NULL,
+    hour INTEGER NOT NULL,                -- unix seconds of a UTC hour's start
+    imported_wh REAL,                     -- sum over the resolved intervals that start in the hour (NULL: no value)
+    exported_wh REAL,
+    imported_s INTEGER NOT NULL,          -- seconds those values cover
+    exported_s INTEGER NOT NULL,
+    PRIMARY KEY (meter, hour)
+) WITHOUT ROWID;
+"""
+# (table, its columns after the meter) of the tables version 4 keys by meter
+_KEYED = (
+    ("intervals", "start, source, duration_s, imported_wh, exported_wh, shadowed"),
+    ("source_durations", "source, max_duration_s"),
+    ("demand_samples", "at_ms, watts"),
+    ("demand_minutes", "minute, samples, min_w, mean_w, max_w"),
+    ("register_readings", "at_ms, imported_wh, exported_wh"),
+    ("hour_totals", "hour, imported_wh, exported_wh, imported_s, exported_s"),
+)
+
+# one meter's hour totals of [lo, hi) from its intervals (the caller deletes the old rows of the range first)
 FILL_HOUR_TOTALS = (
-    "INSERT INTO hour_totals(hour, imported_wh, exported_wh, imported_s, exported_s) "
-    "SELECT start / 3600 * 3600, sum(imported_wh), sum(exported_wh), "
+    "INSERT INTO hour_totals(meter, hour, imported_wh, exported_wh, imported_s, exported_s) "
+    "SELECT meter, start / 3600 * 3600, sum(imported_wh), sum(exported_wh), "
     "total(CASE WHEN imported_wh IS NOT NULL THEN duration_s END), "
     "total(CASE WHEN exported_wh IS NOT NULL THEN duration_s END) "
-    "FROM intervals WHERE start >= ? AND start < ? AND shadowed = 0 GROUP BY start / 3600"
+    "FROM intervals WHERE meter = ? AND start >= ? AND start < ? AND shadowed = 0 GROUP BY start / 3600"
 )
 
 
@@ -87,11 +136,27 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
 
 def _v2_to_v3(conn: sqlite3.Connection) -> None:
     _create(conn, VERSION_3)
-    conn.execute(FILL_HOUR_TOTALS, (-(2**62), 2**62))
+    conn.execute(
+        "INSERT INTO hour_totals(hour, imported_wh, exported_wh, imported_s, exported_s) "
+        "SELECT start / 3600 * 3600, sum(imported_wh), sum(exported_wh), "
+        "total(CASE WHEN imported_wh IS NOT NULL THEN duration_s END), "
+        "total(CASE WHEN exported_wh IS NOT NULL THEN duration_s END) "
+        "FROM intervals WHERE shadowed = 0 GROUP BY start / 3600"
+    )
+
+
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Every row so far is the net meter's: the tables are made again with the meter in their key."""
+    for table, _ in _KEYED:
+        conn.execute(f"ALTER TABLE {table} RENAME TO {table}_v3")
+    _create(conn, VERSION_4)
+    for table, columns in _KEYED:
+        conn.execute(f"INSERT INTO {table}(meter, {columns}) SELECT 'net', {columns} FROM {table}_v3")
+        conn.execute(f"DROP TABLE {table}_v3")
 
 
 # version -> the step that brings a file of that version to the next one
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def _statements(script: str) -> list[str]:

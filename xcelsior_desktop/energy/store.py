@@ -17,6 +17,7 @@ Rules the store keeps:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import enum
 import logging
@@ -45,6 +46,7 @@ from xcelsior_desktop.energy.errors import (
 log = logging.getLogger(__name__)
 
 METER_SOURCE = "meter"
+NET_METER = "net"  # the meter at the service entrance; a solar production meter's rows are "production"
 FILE_NAME = "history.sqlite3"
 BUSY_TIMEOUT_S = 15.0  # the other program's longest write (a 30-day backfill batch) is far shorter
 FULL_RESOLUTION_S = 7 * 24 * 3600  # demand samples and register readings kept as polled for this long
@@ -180,20 +182,60 @@ class Access(enum.Enum):
     OWN = "own"  # the app's own file (only the app writes it): also sets aside whatever else sits there
 
 
+@dataclass
+class _Shared:
+    """What every meter's view of one file shares: the connection, and the memory fallback once it is in use."""
+
+    conn: sqlite3.Connection | None = None
+    memory_cause: str | None = None
+    reminded_at: float = 0.0
+
+
 class HistoryStore:
-    """The history file. Thread-safe (one connection behind a lock); use one per process."""
+    """The history file. Thread-safe (one connection behind a lock); use one per process. A store reads and writes
+    one meter's rows (the net meter's; :meth:`for_meter` gives the other's view of the same file)."""
 
     def __init__(self, path: Path | str | None = None, *, access: Access = Access.OWN) -> None:
         self.path: Path = Path(path) if path is not None else default_path()
         self.access = access
         self.user_message: str | None = None  # set when a damaged file was set aside on opening
         self.set_aside_path: Path | None = None
-        self.memory_cause: str | None = None  # set when a file that stopped taking writes is run from memory
+        self.meter = NET_METER  # whose rows this view reads and writes (see for_meter)
+        self._shared = _Shared()
         self._memory_listeners: list[Callable[[str], None]] = []
-        self._reminded_at = 0.0
         self._lock = threading.RLock()
         self._last_rollup_ms: int | None = None
         self._conn = self._open_read() if access is Access.READ else self._open()
+
+    def for_meter(self, meter: str) -> HistoryStore:
+        """The same file seen as another meter's history (``production``: the solar meter): same connection,
+        lock and memory fallback, every row keyed by that meter."""
+        if meter == self.meter:
+            return self
+        view = copy.copy(self)
+        view.meter = meter
+        view._last_rollup_ms = None
+        return view
+
+    # the connection and the memory fallback are the file's, shared by every meter's view
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = self._shared.conn
+        assert conn is not None, "the store is not open"
+        return conn
+
+    @_conn.setter
+    def _conn(self, conn: sqlite3.Connection) -> None:
+        self._shared.conn = conn
+
+    @property
+    def memory_cause(self) -> str | None:
+        """Set when a file that stopped taking writes is run from memory (for every meter's view)."""
+        return self._shared.memory_cause
+
+    @property
+    def _reminded_at(self) -> float:
+        return self._shared.reminded_at
 
     @classmethod
     def in_memory(cls) -> HistoryStore:
@@ -220,6 +262,7 @@ class HistoryStore:
             )
         except sqlite3.Error as exc:
             raise _classify(exc, self.path) from exc
+        conn.text_factory = _text
         return conn
 
     def _not_ours(self, what: str) -> NotAHistoryStore:
@@ -263,7 +306,7 @@ class HistoryStore:
         except sqlite3.OperationalError as exc:
             conn.close()
             raise _classify(exc, self.path) from exc
-        except sqlite3.DatabaseError as exc:  # a history file with damaged pages: set aside (kept), never rewritten
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # damaged pages: set aside (kept), never rewritten
             conn.close()
             return self._start_afresh(str(exc))
 
@@ -313,8 +356,8 @@ class HistoryStore:
                 raise self._not_ours("an SQLite database without the history's version stamp")
             if version < schema.CURRENT_VERSION:
                 conn = _migrated_copy(conn)
-        except sqlite3.DatabaseError as exc:
-            code = getattr(exc, "sqlite_errorcode", None)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # SQLite's message on a damaged page may not
+            code = getattr(exc, "sqlite_errorcode", None)  # be UTF-8: the sqlite3 module then raises this instead
             if isinstance(code, int) and code & 0xFF in _BUSY_CODES:
                 raise StoreBusy(f"{self.path}: {exc}") from exc
             raise StoreDamaged(f"{self.path}: {exc}", user_message=(
@@ -393,7 +436,7 @@ class HistoryStore:
                 raise
             result = self._transact_once(work)
         if self.memory_cause is not None and time.monotonic() - self._reminded_at >= REMIND_EVERY_S:
-            self._reminded_at = time.monotonic()
+            self._shared.reminded_at = time.monotonic()
             log.warning("the energy history is still kept in memory only: %s", self.memory_cause)
         return result
 
@@ -440,8 +483,8 @@ class HistoryStore:
             with suppress(sqlite3.Error):
                 old.close()
             cause = exc.cause or str(exc)
-            self.memory_cause = cause
-            self._reminded_at = time.monotonic()
+            self._shared.memory_cause = cause
+            self._shared.reminded_at = time.monotonic()
         message = f"History is kept in memory only from now on, and is lost when the app quits: {cause}"
         log.warning(message)
         for listener in list(self._memory_listeners):
@@ -470,61 +513,64 @@ class HistoryStore:
             rows.append((iv.source, start, iv.duration_s, iv.imported_wh, iv.exported_wh))
         if not rows:
             return 0
+        meter = self.meter
 
         def work(conn: sqlite3.Connection) -> int:
             changed = 0
-            max_duration = dict(conn.execute("SELECT source, max_duration_s FROM source_durations").fetchall())
+            max_duration = dict(conn.execute("SELECT source, max_duration_s FROM source_durations WHERE meter = ?",
+                                             (meter,)).fetchall())
             for source, start, duration, imported, exported in rows:
                 if duration > max_duration.get(source, 0):
                     conn.execute(
-                        "INSERT INTO source_durations(source, max_duration_s) VALUES (?, ?) "
-                        "ON CONFLICT(source) DO UPDATE SET max_duration_s = excluded.max_duration_s",
-                        (source, duration),
+                        "INSERT INTO source_durations(meter, source, max_duration_s) VALUES (?, ?, ?) "
+                        "ON CONFLICT(meter, source) DO UPDATE SET max_duration_s = excluded.max_duration_s",
+                        (meter, source, duration),
                     )
                     max_duration[source] = duration
                 # one source never overlaps itself: a new interval replaces the ones it overlaps
                 changed += conn.execute(
-                    "DELETE FROM intervals WHERE source = ? AND start > ? AND start < ? AND start != ? "
+                    "DELETE FROM intervals WHERE meter = ? AND source = ? AND start > ? AND start < ? AND start != ? "
                     "AND start + duration_s > ?",
-                    (source, start - max_duration[source], start + duration, start, start),
+                    (meter, source, start - max_duration[source], start + duration, start, start),
                 ).rowcount
                 changed += conn.execute(
-                    "INSERT INTO intervals(start, source, duration_s, imported_wh, exported_wh) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(start, source) DO UPDATE SET "
+                    "INSERT INTO intervals(meter, start, source, duration_s, imported_wh, exported_wh) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(meter, start, source) DO UPDATE SET "
                     "duration_s = excluded.duration_s, "
                     "imported_wh = coalesce(excluded.imported_wh, imported_wh), "
                     "exported_wh = coalesce(excluded.exported_wh, exported_wh) "
                     "WHERE (duration_s, imported_wh, exported_wh) IS NOT "
                     "(excluded.duration_s, coalesce(excluded.imported_wh, imported_wh), "
                     "coalesce(excluded.exported_wh, exported_wh))",
-                    (start, source, duration, imported, exported),
+                    (meter, start, source, duration, imported, exported),
                 ).rowcount
             if changed:
                 lo = min(r[1] for r in rows)
                 hi = max(r[1] + r[2] for r in rows)
-                self._reshadow(conn, lo, hi, max_duration)
+                self._reshadow(conn, meter, lo, hi, max_duration)
                 # every interval whose row or shadow may have changed starts in [lo - longest, hi)
                 first_hour = (lo - max(max_duration.values())) // 3600 * 3600
                 end_hour = -(-hi // 3600) * 3600
-                conn.execute("DELETE FROM hour_totals WHERE hour >= ? AND hour < ?", (first_hour, end_hour))
-                conn.execute(schema.FILL_HOUR_TOTALS, (first_hour, end_hour))
+                conn.execute("DELETE FROM hour_totals WHERE meter = ? AND hour >= ? AND hour < ?",
+                             (meter, first_hour, end_hour))
+                conn.execute(schema.FILL_HOUR_TOTALS, (meter, first_hour, end_hour))
             return changed
 
         return self._transact(work)
 
     @staticmethod
-    def _reshadow(conn: sqlite3.Connection, lo: int, hi: int, max_duration: dict[str, int]) -> None:
+    def _reshadow(conn: sqlite3.Connection, meter: str, lo: int, hi: int, max_duration: dict[str, int]) -> None:
         """Recompute which other-source intervals touching [lo, hi) overlap a meter slot (the meter wins)."""
         other = max((d for s, d in max_duration.items() if s != METER_SOURCE), default=0)
         if not other:
             return
-        meter = max_duration.get(METER_SOURCE, 0)
+        longest_slot = max_duration.get(METER_SOURCE, 0)
         conn.execute(
-            "UPDATE intervals SET shadowed = EXISTS (SELECT 1 FROM intervals AS m WHERE m.source = ? "
-            "AND m.start > intervals.start - ? AND m.start < intervals.start + intervals.duration_s "
+            "UPDATE intervals SET shadowed = EXISTS (SELECT 1 FROM intervals AS m WHERE m.meter = intervals.meter "
+            "AND m.source = ? AND m.start > intervals.start - ? AND m.start < intervals.start + intervals.duration_s "
             "AND m.start + m.duration_s > intervals.start) "
-            "WHERE start > ? AND start < ? AND source != ? AND start + duration_s > ?",
-            (METER_SOURCE, meter, lo - other, hi, METER_SOURCE, lo),
+            "WHERE meter = ? AND start > ? AND start < ? AND source != ? AND start + duration_s > ?",
+            (METER_SOURCE, longest_slot, meter, lo - other, hi, METER_SOURCE, lo),
         )
 
     def intervals(self, start: dt.datetime | None = None, end: dt.datetime | None = None) -> list[EnergyInterval]:
@@ -546,12 +592,13 @@ class HistoryStore:
         hi = utc_seconds(end) if end is not None else 2**62
         sql = (
             "SELECT start, duration_s, imported_wh, exported_wh, source FROM intervals "
-            f"WHERE start >= ? AND start < ? AND {where} ORDER BY start, source"
+            f"WHERE meter = ? AND start >= ? AND start < ? AND {where} ORDER BY start, source"
         )
 
         def work(conn: sqlite3.Connection) -> list[EnergyInterval]:
             return [
-                EnergyInterval(from_seconds(s), d, i, e, src) for s, d, i, e, src in conn.execute(sql, (lo, hi, *args))
+                EnergyInterval(from_seconds(s), d, i, e, src)
+                for s, d, i, e, src in conn.execute(sql, (self.meter, lo, hi, *args))
             ]
 
         return self._read(work)
@@ -562,11 +609,11 @@ class HistoryStore:
         where = f"AND {column} IS NOT NULL " if column else ""
         sql = (
             "SELECT start, duration_s, imported_wh, exported_wh, source FROM intervals "
-            f"WHERE source = ? {where}ORDER BY start DESC LIMIT 1"
+            f"WHERE meter = ? AND source = ? {where}ORDER BY start DESC LIMIT 1"
         )
 
         def work(conn: sqlite3.Connection) -> EnergyInterval | None:
-            row = conn.execute(sql, (METER_SOURCE,)).fetchone()
+            row = conn.execute(sql, (self.meter, METER_SOURCE)).fetchone()
             return EnergyInterval(from_seconds(row[0]), row[1], row[2], row[3], row[4]) if row else None
 
         return self._read(work)
@@ -575,12 +622,13 @@ class HistoryStore:
         """The resolved view's newest interval that starts in [start, end) and ends by ``end``; None without one."""
         sql = (
             "SELECT start, duration_s, imported_wh, exported_wh, source FROM intervals "
-            "WHERE shadowed = 0 AND start >= ? AND start < ? AND start + duration_s <= ? ORDER BY start DESC LIMIT 1"
+            "WHERE meter = ? AND shadowed = 0 AND start >= ? AND start < ? AND start + duration_s <= ? "
+            "ORDER BY start DESC LIMIT 1"
         )
         lo, hi = utc_seconds(start), utc_seconds(end)
 
         def work(conn: sqlite3.Connection) -> EnergyInterval | None:
-            row = conn.execute(sql, (lo, hi, hi)).fetchone()
+            row = conn.execute(sql, (self.meter, lo, hi, hi)).fetchone()
             return EnergyInterval(from_seconds(row[0]), row[1], row[2], row[3], row[4]) if row else None
 
         return self._read(work)
@@ -588,15 +636,20 @@ class HistoryStore:
     def first_last(self) -> tuple[dt.datetime, dt.datetime] | None:
         """Start of the first, end of the last interval of the resolved view; None when there is none."""
 
+        meter = self.meter
+
         def work(conn: sqlite3.Connection) -> tuple[dt.datetime, dt.datetime] | None:
-            first = conn.execute("SELECT min(start) FROM intervals WHERE shadowed = 0").fetchone()[0]
+            first = conn.execute("SELECT min(start) FROM intervals WHERE meter = ? AND shadowed = 0",
+                                 (meter,)).fetchone()[0]
             if first is None:
                 return None
-            longest = conn.execute("SELECT max(max_duration_s) FROM source_durations").fetchone()[0] or 0
-            newest = conn.execute("SELECT max(start) FROM intervals WHERE shadowed = 0").fetchone()[0]
+            longest = conn.execute("SELECT max(max_duration_s) FROM source_durations WHERE meter = ?",
+                                   (meter,)).fetchone()[0] or 0
+            newest = conn.execute("SELECT max(start) FROM intervals WHERE meter = ? AND shadowed = 0",
+                                  (meter,)).fetchone()[0]
             last = conn.execute(
-                "SELECT max(start + duration_s) FROM intervals WHERE shadowed = 0 AND start >= ?",
-                (newest - longest,),
+                "SELECT max(start + duration_s) FROM intervals WHERE meter = ? AND shadowed = 0 AND start >= ?",
+                (meter, newest - longest),
             ).fetchone()[0]
             return from_seconds(first), from_seconds(last)
 
@@ -612,20 +665,20 @@ class HistoryStore:
         if all(edge % 3600 == 0 for edge in edges):
             sql = (
                 "SELECT sum(imported_wh), sum(exported_wh), total(imported_s), total(exported_s), count(*) "
-                "FROM hour_totals WHERE hour >= ? AND hour < ?"
+                "FROM hour_totals WHERE meter = ? AND hour >= ? AND hour < ?"
             )
         else:
             sql = (
                 "SELECT sum(imported_wh), sum(exported_wh), "
                 "total(CASE WHEN imported_wh IS NOT NULL THEN duration_s END), "
                 "total(CASE WHEN exported_wh IS NOT NULL THEN duration_s END), count(*) "
-                "FROM intervals WHERE start >= ? AND start < ? AND shadowed = 0"
+                "FROM intervals WHERE meter = ? AND start >= ? AND start < ? AND shadowed = 0"
             )
 
         def work(conn: sqlite3.Connection) -> list[PeriodTotal]:
             out = []
             for i, (lo, hi) in enumerate(zip(edges, edges[1:], strict=False)):
-                imp, exp, si, se, rows = conn.execute(sql, (lo, hi)).fetchone()
+                imp, exp, si, se, rows = conn.execute(sql, (self.meter, lo, hi)).fetchone()
                 if rows:
                     out.append(
                         PeriodTotal(
@@ -658,7 +711,7 @@ class HistoryStore:
         Samples older than 7 days are rolled up to 1-minute min/mean/max, at most once an hour (by the samples'
         own clock, which is the meter's).
         """
-        rows = [(_ms(s.at), float(s.watts)) for s in samples]
+        rows = [(self.meter, _ms(s.at), float(s.watts)) for s in samples]
         if not rows:
             return 0
 
@@ -666,14 +719,14 @@ class HistoryStore:
             count = 0
             for row in rows:
                 count += conn.execute(
-                    "INSERT INTO demand_samples(at_ms, watts) VALUES (?, ?) "
-                    "ON CONFLICT(at_ms) DO UPDATE SET watts = excluded.watts WHERE watts != excluded.watts",
+                    "INSERT INTO demand_samples(meter, at_ms, watts) VALUES (?, ?, ?) "
+                    "ON CONFLICT(meter, at_ms) DO UPDATE SET watts = excluded.watts WHERE watts != excluded.watts",
                     row,
                 ).rowcount
             return count
 
         count = self._transact(work)
-        newest = max(r[0] for r in rows)
+        newest = max(r[1] for r in rows)
         if self._last_rollup_ms is None or newest - self._last_rollup_ms >= ROLLUP_EVERY_S * 1000:
             self.roll_up(_from_ms(newest))
         return count
@@ -682,31 +735,35 @@ class HistoryStore:
         """Roll demand samples older than 7 days (before ``now``) into 1-minute rows and delete them; thin
         register readings older than 7 days to the first of each 15 minutes. Returns how many samples went."""
         cutoff_ms = (_ms(now) - FULL_RESOLUTION_S * 1000) // 60_000 * 60_000
+        meter = self.meter
+        # the net meter keeps the key an earlier version wrote; another meter has its own
+        thinned_key = "registers_thinned_before_ms" if meter == NET_METER else f"registers_thinned_before_ms:{meter}"
 
         def work(conn: sqlite3.Connection) -> int:
             conn.execute(
-                "INSERT INTO demand_minutes(minute, samples, min_w, mean_w, max_w) "
-                "SELECT at_ms / 60000 * 60, count(*), min(watts), avg(watts), max(watts) FROM demand_samples "
-                "WHERE at_ms < ? GROUP BY at_ms / 60000 "
-                "ON CONFLICT(minute) DO UPDATE SET min_w = min(min_w, excluded.min_w), "
+                "INSERT INTO demand_minutes(meter, minute, samples, min_w, mean_w, max_w) "
+                "SELECT meter, at_ms / 60000 * 60, count(*), min(watts), avg(watts), max(watts) FROM demand_samples "
+                "WHERE meter = ? AND at_ms < ? GROUP BY at_ms / 60000 "
+                "ON CONFLICT(meter, minute) DO UPDATE SET min_w = min(min_w, excluded.min_w), "
                 "max_w = max(max_w, excluded.max_w), "
                 "mean_w = (mean_w * samples + excluded.mean_w * excluded.samples) / (samples + excluded.samples), "
                 "samples = samples + excluded.samples",
-                (cutoff_ms,),
+                (meter, cutoff_ms),
             )
-            gone = conn.execute("DELETE FROM demand_samples WHERE at_ms < ?", (cutoff_ms,)).rowcount
-            thinned_before = conn.execute("SELECT value FROM meta WHERE key = 'registers_thinned_before_ms'").fetchone()
+            gone = conn.execute("DELETE FROM demand_samples WHERE meter = ? AND at_ms < ?",
+                                (meter, cutoff_ms)).rowcount
+            thinned_before = conn.execute("SELECT value FROM meta WHERE key = ?", (thinned_key,)).fetchone()
             since = int(thinned_before[0]) if thinned_before else -(2**62)
             keep_ms = REGISTER_KEEP_EVERY_S * 1000
             conn.execute(
-                "DELETE FROM register_readings WHERE at_ms >= ? AND at_ms < ? AND at_ms NOT IN "
-                "(SELECT min(at_ms) FROM register_readings WHERE at_ms >= ? AND at_ms < ? GROUP BY at_ms / ?)",
-                (since, cutoff_ms, since, cutoff_ms, keep_ms),
+                "DELETE FROM register_readings WHERE meter = ? AND at_ms >= ? AND at_ms < ? AND at_ms NOT IN "
+                "(SELECT min(at_ms) FROM register_readings WHERE meter = ? AND at_ms >= ? AND at_ms < ? "
+                "GROUP BY at_ms / ?)",
+                (meter, since, cutoff_ms, meter, since, cutoff_ms, keep_ms),
             )
             conn.execute(
-                "INSERT INTO meta(key, value) VALUES ('registers_thinned_before_ms', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (cutoff_ms // keep_ms * keep_ms,),
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (thinned_key, cutoff_ms // keep_ms * keep_ms),
             )
             return gone
 
@@ -716,10 +773,10 @@ class HistoryStore:
 
     def demand(self, start: dt.datetime, end: dt.datetime) -> list[DemandSample]:
         """Demand samples at full resolution with start <= at < end, oldest first (the last 7 days hold them)."""
-        sql = "SELECT at_ms, watts FROM demand_samples WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms"
+        sql = "SELECT at_ms, watts FROM demand_samples WHERE meter = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms"
 
         def work(conn: sqlite3.Connection) -> list[DemandSample]:
-            return [DemandSample(_from_ms(t), w) for t, w in conn.execute(sql, (_ms(start), _ms(end)))]
+            return [DemandSample(_from_ms(t), w) for t, w in conn.execute(sql, (self.meter, _ms(start), _ms(end)))]
 
         return self._read(work)
 
@@ -733,14 +790,15 @@ class HistoryStore:
         lo = utc_seconds(start) // 60 * 60
         hi = utc_seconds(end)
         sql = (
-            "SELECT minute, samples, min_w, mean_w, max_w FROM demand_minutes WHERE minute >= ? AND minute < ? "
-            "UNION ALL SELECT at_ms / 60000 * 60, count(*), min(watts), avg(watts), max(watts) FROM demand_samples "
-            "WHERE at_ms >= ? AND at_ms < ? GROUP BY at_ms / 60000 ORDER BY 1"
+            "SELECT minute, samples, min_w, mean_w, max_w FROM demand_minutes WHERE meter = ? AND minute >= ? "
+            "AND minute < ? UNION ALL SELECT at_ms / 60000 * 60, count(*), min(watts), avg(watts), max(watts) "
+            "FROM demand_samples WHERE meter = ? AND at_ms >= ? AND at_ms < ? GROUP BY at_ms / 60000 ORDER BY 1"
         )
+        meter = self.meter
 
         def work(conn: sqlite3.Connection) -> list[DemandMinute]:
             merged: dict[int, DemandMinute] = {}
-            for minute, n, lo_w, mean_w, hi_w in conn.execute(sql, (lo, hi, lo * 1000, hi * 1000)):
+            for minute, n, lo_w, mean_w, hi_w in conn.execute(sql, (meter, lo, hi, meter, lo * 1000, hi * 1000)):
                 row = DemandMinute(from_seconds(minute), n, lo_w, mean_w, hi_w)
                 old = merged.get(minute)
                 if old is not None:  # a minute split across the roll-up cutoff
@@ -761,7 +819,8 @@ class HistoryStore:
 
     def add_register_readings(self, readings: Iterable[RegisterReading]) -> int:
         """Store the meter's cumulative register readings (all for 7 days, then one per 15 minutes)."""
-        rows = [(_ms(r.at), r.imported_wh, r.exported_wh) for r in readings if r.imported_wh is not None or r.exported_wh is not None]
+        rows = [(self.meter, _ms(r.at), r.imported_wh, r.exported_wh) for r in readings
+                if r.imported_wh is not None or r.exported_wh is not None]
         if not rows:
             return 0
 
@@ -769,8 +828,8 @@ class HistoryStore:
             count = 0
             for row in rows:
                 count += conn.execute(
-                    "INSERT INTO register_readings(at_ms, imported_wh, exported_wh) VALUES (?, ?, ?) "
-                    "ON CONFLICT(at_ms) DO UPDATE SET imported_wh = excluded.imported_wh, "
+                    "INSERT INTO register_readings(meter, at_ms, imported_wh, exported_wh) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(meter, at_ms) DO UPDATE SET imported_wh = excluded.imported_wh, "
                     "exported_wh = excluded.exported_wh "
                     "WHERE (imported_wh, exported_wh) IS NOT (excluded.imported_wh, excluded.exported_wh)",
                     row,
@@ -782,12 +841,13 @@ class HistoryStore:
 
     def register_readings(self, start: dt.datetime, end: dt.datetime) -> list[RegisterReading]:
         sql = (
-            "SELECT at_ms, imported_wh, exported_wh FROM register_readings WHERE at_ms >= ? AND at_ms < ? "
-            "ORDER BY at_ms"
+            "SELECT at_ms, imported_wh, exported_wh FROM register_readings WHERE meter = ? AND at_ms >= ? "
+            "AND at_ms < ? ORDER BY at_ms"
         )
 
         def work(conn: sqlite3.Connection) -> list[RegisterReading]:
-            return [RegisterReading(_from_ms(t), i, e) for t, i, e in conn.execute(sql, (_ms(start), _ms(end)))]
+            return [RegisterReading(_from_ms(t), i, e)
+                    for t, i, e in conn.execute(sql, (self.meter, _ms(start), _ms(end)))]
 
         return self._read(work)
 
@@ -799,8 +859,10 @@ class HistoryStore:
         """Stretches inside [first, last] of the resolved view (or of [start, end)) that no interval covers."""
         rows = self._read(
             lambda conn: conn.execute(
-                "SELECT start, duration_s FROM intervals WHERE shadowed = 0 AND start >= ? AND start < ? ORDER BY start",
+                "SELECT start, duration_s FROM intervals WHERE meter = ? AND shadowed = 0 AND start >= ? AND start < ? "
+                "ORDER BY start",
                 (
+                    self.meter,
                     utc_seconds(start) if start is not None else -(2**62),
                     utc_seconds(end) if end is not None else 2**62,
                 ),
@@ -837,7 +899,7 @@ def _readable_span(path: Path) -> tuple[dt.datetime, dt.datetime] | None:
         for table in ("intervals", "slots"):
             try:
                 row = conn.execute(f"SELECT min(start), max(start) FROM {table}").fetchone()
-            except sqlite3.Error:
+            except (sqlite3.Error, UnicodeDecodeError):
                 continue
             if row and row[0] is not None:
                 return from_seconds(int(row[0])), from_seconds(int(row[1]))
@@ -846,14 +908,22 @@ def _readable_span(path: Path) -> tuple[dt.datetime, dt.datetime] | None:
         conn.close()
 
 
+def _text(raw: bytes) -> str:
+    """Text from the file as SQLite returns it: a damaged page may hold bytes that are not UTF-8 (in a message of
+    quick_check, say), which must read as damage, never raise from inside the sqlite3 module."""
+    return raw.decode("utf-8", "replace")
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     """A connection that changes nothing at or beside ``path``. No write-ahead log beside the file means no
     program has it open: read it as immutable (SQLite then creates no -wal or -shm). With the app running, its
     -wal and -shm are there and are read as they are (the newest commits live in the log)."""
     wal, shm = (Path(f"{path}{suffix}") for suffix in ("-wal", "-shm"))
     options = "mode=ro" if wal.exists() and shm.exists() else "mode=ro&immutable=1"
-    return sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S,
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S,
                            isolation_level=None, check_same_thread=False)
+    conn.text_factory = _text
+    return conn
 
 
 def _peek(path: Path) -> tuple[int, bool] | None:
@@ -866,7 +936,7 @@ def _peek(path: Path) -> tuple[int, bool] | None:
         version = schema.version(conn)
         tables = bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
         return version, tables
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):
         return None  # damaged: judged by the caller as such
     finally:
         conn.close()

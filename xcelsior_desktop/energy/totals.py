@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore, RegisterReading
+from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
 
 SLOT_S = 900
 MAX_BRACKET_S = 1800.0  # register readings further apart than this around an instant do not give its value
@@ -101,26 +101,34 @@ def missing_text(missing: Sequence[tuple[dt.datetime, dt.datetime]], zone: dt.tz
     return f"{length} without data ({', '.join(shown)}{more})"
 
 
-def _value_at(readings: Sequence[RegisterReading], when: dt.datetime) -> tuple[float, float] | None:
+@dataclass(frozen=True)
+class _Both:
+    """A register reading with both directions read."""
+
+    at: dt.datetime
+    imported_wh: float
+    exported_wh: float
+
+
+def _value_at(readings: Sequence[_Both], when: dt.datetime) -> tuple[float, float] | None:
     """Both registers at ``when``, interpolated between the readings around it (at most MAX_BRACKET_S apart)."""
     times = [r.at.timestamp() for r in readings]
     t = when.timestamp()
     i = bisect.bisect_left(times, t)
     if i < len(times) and times[i] == t:
         r = readings[i]
-        return float(r.imported_wh or 0.0), float(r.exported_wh or 0.0)
+        return r.imported_wh, r.exported_wh
     if i == 0 or i >= len(times) or times[i] - times[i - 1] > MAX_BRACKET_S:
         return None
     a, b = readings[i - 1], readings[i]
     f = (t - times[i - 1]) / (times[i] - times[i - 1])
-    assert a.imported_wh is not None and b.imported_wh is not None
-    assert a.exported_wh is not None and b.exported_wh is not None
     return (a.imported_wh + f * (b.imported_wh - a.imported_wh), a.exported_wh + f * (b.exported_wh - a.exported_wh))
 
 
-def _readings(store: HistoryStore, start: dt.datetime, until: dt.datetime) -> list[RegisterReading]:
+def _readings(store: HistoryStore, start: dt.datetime, until: dt.datetime) -> list[_Both]:
     """Register readings with both values in [start, until] (inclusive of until: a reading at ``now`` counts)."""
-    return [r for r in store.register_readings(start, until + dt.timedelta(milliseconds=1))
+    return [_Both(r.at, r.imported_wh, r.exported_wh)
+            for r in store.register_readings(start, until + dt.timedelta(milliseconds=1))
             if r.imported_wh is not None and r.exported_wh is not None]
 
 
@@ -142,15 +150,14 @@ def _tail(store: HistoryStore, boundary: dt.datetime, until: dt.datetime,
         if newest is not None and newest.end == boundary and hole <= MAX_ESTIMATE_S and \
                 newest.imported_wh is not None and newest.exported_wh is not None:
             scale = hole / newest.duration_s  # the minutes before the first reading, at the newest slot's rate
-            start_value = (first.imported_wh - newest.imported_wh * scale,  # type: ignore[operator]
-                           first.exported_wh - newest.exported_wh * scale)  # type: ignore[operator]
+            start_value = (first.imported_wh - newest.imported_wh * scale,
+                           first.exported_wh - newest.exported_wh * scale)
             estimated = hole
         elif newest is None:  # registers alone: from the first reading in the span
-            start_value = (float(first.imported_wh or 0.0), float(first.exported_wh or 0.0))
+            start_value = (first.imported_wh, first.exported_wh)
             begins = first.at
         else:
             return None, 0.0, boundary
-    assert latest.imported_wh is not None and latest.exported_wh is not None
     seconds = (latest.at - begins).total_seconds()
     if seconds <= 0:
         return None, 0.0, begins

@@ -2,8 +2,8 @@
 
 Pure functions of the typed values (no I/O), so the payloads are unit-tested as data. ``total_increasing`` (Home
 Assistant's state class of the energy sensors) treats any decrease as a new meter cycle, so an energy state is never
-sent as 0 or empty for a failed read, and never below the last one sent (PROTOCOL.md: never store a register that
-goes backwards).
+sent as 0 or empty for a failed read, and never below the last one sent (docs/meter-protocol.md,
+section 5: never store a register that goes backwards).
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from typing import Any
 
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.values import Measurement
-from xcelsior_desktop.session.session import Job, MeterClientLike
+from xcelsior_desktop.session.commands import Job
+from xcelsior_desktop.session.connection import MeterClientLike
 
 EXTRAS_EVERY_S = 5 * 60.0  # 7 GETs every 5 minutes: about 1.4 a minute beside demand's 12
 MAX_DEMAND_W = 48_000.0  # what a 200 A, 240 V service can carry (session/plausibility.py's bound)

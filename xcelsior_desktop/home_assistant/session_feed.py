@@ -1,23 +1,24 @@
 """The meter session's typed events, handed to the publisher: the feed's one listener, without Qt.
 
-``session.subscribe(SessionFeed(publisher).on_event)`` is the whole wiring for a script or a test; the app's
-plug-in hands the same events over from its event bus.
+``SessionFeed(publisher).listen(session.events)`` is the whole wiring for a script or a test; the app's plug-in
+hands the same events over from its GUI-thread bus.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
-from xcelsior_desktop.session.poller import Status
-from xcelsior_desktop.session.session import (
+from xcelsior_desktop.session.events import (
     DemandRead,
     DeviceInfoRead,
-    Event,
+    EventBus,
     ReadingFlagged,
     RegistersRead,
     StateChanged,
 )
+from xcelsior_desktop.session.poller import Status
 
 
 class FeedListener(Protocol):
@@ -32,14 +33,19 @@ class SessionFeed:
     def __init__(self, publisher: FeedListener) -> None:
         self.publisher = publisher
 
-    def on_event(self, event: Event) -> None:
-        if isinstance(event, DemandRead):
-            self.publisher.on_demand(event.measurement)
-        elif isinstance(event, RegistersRead):
-            self.publisher.on_registers(event.registers)
-        elif isinstance(event, StateChanged):
-            self.publisher.on_status(event.status)
-        elif isinstance(event, DeviceInfoRead):
-            self.publisher.on_device_info(event.info)
-        elif isinstance(event, ReadingFlagged):
-            self.publisher.on_flagged(event.what)
+    def listen(self, bus: EventBus) -> Callable[[], None]:
+        """Subscribe to ``bus``; returns the call that unsubscribes again."""
+        publisher = self.publisher
+        unsubscribe = [
+            bus.on(DemandRead, lambda event: publisher.on_demand(event.measurement)),
+            bus.on(RegistersRead, lambda event: publisher.on_registers(event.registers)),
+            bus.on(StateChanged, lambda event: publisher.on_status(event.status)),
+            bus.on(DeviceInfoRead, lambda event: publisher.on_device_info(event.info)),
+            bus.on(ReadingFlagged, lambda event: publisher.on_flagged(event.what)),
+        ]
+
+        def stop() -> None:
+            for call in unsubscribe:
+                call()
+
+        return stop

@@ -1,7 +1,7 @@
 """The meter's other readings beside its energy registers: maximum demand and power factor. Qt-free.
 
 The session polls demand and the energy registers only; these are read now and then by a session
-:class:`~xcelsior_desktop.session.session.Job` (:func:`extras_job`): one GET per channel the meter lists, the
+:class:`~xcelsior_desktop.session.commands.Job` (:func:`extras_job`): one GET per channel the meter lists, the
 same client call as ``xcelsior-desktop read``. A channel the meter does not list, or lists with an empty reading
 (power factor of an unused phase; the received maximum demand on real meters), is reported as such, never as 0.
 """

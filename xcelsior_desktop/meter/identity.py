@@ -1,6 +1,6 @@
 """The client identity the meter accepts: a P-256 key and a self-signed certificate, and its LFDI/SFDI.
 
-Facts (PROTOCOL.md, IEEE 2030.5): LFDI = first 40 hex digits of SHA-256 over the certificate's DER;
+Facts (docs/meter-protocol.md section 1, IEEE 2030.5): LFDI = first 40 hex digits of SHA-256 over the certificate's DER;
 SFDI = int(LFDI[:9], 16) in decimal plus one check digit making the digit sum a multiple of 10;
 the Launchpad portal takes the LFDI as 8 groups of 5 joined by '-'.
 """
@@ -36,6 +36,11 @@ def lfdi_from_der(der: bytes) -> str:
 
 def lfdi_of(cert: x509.Certificate) -> str:
     return lfdi_from_der(cert.public_bytes(serialization.Encoding.DER))
+
+
+def is_lfdi(text: str) -> bool:
+    """Exactly an LFDI as this app writes it: 40 upper-case hex digits, nothing else."""
+    return bool(_HEX40.match(text))
 
 
 def normalize_lfdi(text: str) -> str:

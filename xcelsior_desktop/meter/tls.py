@@ -1,4 +1,4 @@
-"""TLS exactly as the Itron meter speaks it (PROTOCOL.md, "TLS").
+"""TLS exactly as the Itron meter speaks it (docs/meter-protocol.md, section 2).
 
 TLS 1.2 only, one cipher suite (ECDHE-ECDSA-AES128-CCM8), mutual TLS with a self-signed P-256
 certificate. ``@SECLEVEL=0`` is needed on OpenSSL 3.2+ for CCM8 on both sides. The meter lacks

@@ -1,6 +1,6 @@
 """HTTPS to the meter on ``requests``: one pinned, kept-alive, resumable TLS connection at a time.
 
-Why it looks like this (PROTOCOL.md, "TLS" and "HTTP"):
+Why it looks like this (docs/meter-protocol.md, sections 2 and 3):
 
 * The meter serves one TLS connection at a time, so the pool holds exactly one connection
   (``maxsize=1, block=True``) and every request goes through one lock.
@@ -256,6 +256,8 @@ class MeterTransport:
         self._context = client_context(identity)
         self._tracing = hasattr(self._context, "_msg_callback")
         if self._tracing:
+            # CPython's own TLS message hook (private, so looked for above): it sees the alert a refusing meter
+            # sends, which the exception alone does not say; typeshed does not list it
             self._context._msg_callback = self._on_tls_message  # type: ignore[attr-defined]
         self._trace = _HandshakeTrace()
         self.sockets = SocketTracker()  # abort() from another thread; release() before a reconnect

@@ -19,11 +19,9 @@ from typing import Any, Literal
 
 from xcelsior_desktop.common.atomic_file import write_json_atomic
 from xcelsior_desktop.meter.errors import CertificateRefused, IdentityMismatch, MeterBusy, Unreachable
-from xcelsior_desktop.meter.identity import normalize_lfdi
-from xcelsior_desktop.platform.settings import check_host
 from xcelsior_desktop.platform.state_files import (
-    boolean,
     integer,
+    lfdi,
     load_json_file,
     number,
     one_of,
@@ -44,8 +42,6 @@ class ActivationState:
     """What we are waiting for and when we look next."""
 
     lfdi: str  # our certificate's LFDI, registered in Launchpad
-    host: str
-    port: int
     started_at: float
     attempts: int = 0
     next_probe_at: float = 0.0
@@ -53,9 +49,8 @@ class ActivationState:
     last_outcome: Outcome | None = None
     last_message: str | None = None
     accepted_at: float | None = None
-    meter_lfdi: str | None = None
     slot: str = "current"  # "pending" while a renewal waits
-    manual: bool = False  # the address was typed by the user (else found by discovery)
+    role: str = "net"  # which meter is asked (its address is its record's, in meters.json)
 
     @property
     def accepted(self) -> bool:
@@ -63,14 +58,12 @@ class ActivationState:
 
 
 _TIME = number(0, 1e11)  # unix seconds (year 5138 at most)
-_LFDI = string(max_len=100, check=normalize_lfdi, what="an LFDI")
+_LFDI = lfdi("an LFDI")
 
 #: activation.json: the four facts of the wait are required; a bad optional field is dropped, the wait kept.
 SCHEMA = record(
     {
         "lfdi": _LFDI,
-        "host": string(max_len=253, check=check_host, what="a host name or IP address"),
-        "port": integer(1, 65535),
         "started_at": _TIME,
         "attempts": integer(0, 10**9),
         "next_probe_at": _TIME,
@@ -78,18 +71,17 @@ SCHEMA = record(
         "last_outcome": optional(one_of(*OUTCOMES)),
         "last_message": optional(string(max_len=2000)),
         "accepted_at": optional(_TIME),
-        "meter_lfdi": optional(_LFDI),
         "slot": one_of("current", "pending"),
-        "manual": boolean(),
+        "role": one_of("net", "production"),
     },
-    required=("lfdi", "host", "port", "started_at"),
+    required=("lfdi", "started_at"),
     lenient=True,
     what="a saved activation wait",
 )
 
 
 def classify(accepted: bool, error: BaseException | None) -> Outcome:
-    """A probe's result in one word (see PROTOCOL.md "Failure table")."""
+    """A probe's result in one word (see docs/meter-protocol.md, "What a refusal looks like on the wire")."""
     if accepted:
         return "accepted"
     if error is None or isinstance(error, CertificateRefused):
@@ -184,17 +176,16 @@ class ActivationTracker:
     def waiting(self) -> bool:
         return self.state is not None and not self.state.accepted
 
-    def start(self, lfdi: str, host: str, port: int, *, slot: str = "current", manual: bool = False) -> ActivationState:
-        """Begin (or restart) waiting for ``lfdi`` at host:port; the first probe is due at once."""
+    def start(self, lfdi: str, *, role: str = "net", slot: str = "current") -> ActivationState:
+        """Begin (or restart) waiting for ``lfdi`` on the ``role`` meter; the first probe is due at once."""
         now = self.clock()
-        self.state = ActivationState(lfdi=lfdi, host=host, port=port, started_at=now, next_probe_at=now, slot=slot,
-                                     manual=manual)
+        self.state = ActivationState(lfdi=lfdi, started_at=now, next_probe_at=now, slot=slot, role=role)
         self._write()
         return self.state
 
     def delay_after(self, attempts: int) -> float:
         """Seconds to wait after ``attempts`` unsuccessful probes: base * 2^(n-1), capped, with jitter."""
-        delay = min(self.cap_s, self.base_s * (2 ** max(0, attempts - 1)))
+        delay = min(self.cap_s, self.base_s * 2.0 ** max(0, attempts - 1))
         spread = delay * self.jitter
         return max(1.0, delay + self._rng.uniform(-spread, spread))
 
@@ -207,8 +198,7 @@ class ActivationTracker:
         remaining = self.seconds_until_next()
         return remaining is not None and remaining <= 0
 
-    def record(self, accepted: bool, error: BaseException | None = None, *,
-               meter_lfdi: str | None = None) -> Outcome:
+    def record(self, accepted: bool, error: BaseException | None = None) -> Outcome:
         """Note a probe's result and schedule the next one (or finish on acceptance)."""
         if self.state is None:
             raise RuntimeError("record() before start()")
@@ -218,8 +208,6 @@ class ActivationTracker:
         state.last_probe_at = now
         state.last_outcome = outcome
         state.last_message = getattr(error, "user_message", None) if error else None
-        if meter_lfdi:
-            state.meter_lfdi = meter_lfdi
         if outcome == "accepted":
             state.accepted_at = now
             state.next_probe_at = now
@@ -258,24 +246,3 @@ class ActivationTracker:
 
     def to_dict(self) -> dict[str, Any] | None:
         return dataclasses.asdict(self.state) if self.state else None
-
-
-def pin_meter(settings: Any, *, host: str, port: int, manual: bool, meter_lfdi: str | None,
-              our_lfdi: str) -> None:
-    """Record in the settings what activation established: the meter's LFDI (pinned) and where it is.
-
-    A manually entered address becomes ``meter_host``; a discovered one only ``last_meter_host``, so discovery
-    stays on and can follow the meter if DHCP moves it.
-    """
-    from xcelsior_desktop.meter.identity import normalize_lfdi, sfdi_from_lfdi
-
-    if meter_lfdi:
-        settings.meter_lfdi = normalize_lfdi(meter_lfdi)
-        settings.meter_sfdi = str(sfdi_from_lfdi(settings.meter_lfdi))
-    settings.meter_port = int(port)
-    if manual:
-        settings.meter_host = host
-    else:
-        settings.meter_host = None
-    settings.last_meter_host = host
-    settings.registered_lfdi = our_lfdi

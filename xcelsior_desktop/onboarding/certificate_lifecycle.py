@@ -1,6 +1,6 @@
 """The certificate's life after setup: expiry warnings, renewal, forgetting and exporting. Qt-free.
 
-An expired certificate stops working silently (PROTOCOL.md, "Enrolment"), so the app warns 30 and 7 days ahead: the
+An expired certificate stops working silently (docs/meter-protocol.md, section 1), so the app warns 30 and 7 days ahead: the
 window's banner uses :func:`expiry_status` here; the desktop notification comes from the alerts engine's certificate
 rule (``alerts``), the one place that notifies, so the user is never told twice.
 Renewal never leaves the user without a working identity: the new one waits in the store's ``pending`` slot while

@@ -158,6 +158,13 @@ def optional(inner: Validator) -> Validator:
     return validate
 
 
+def lfdi(what: str = "an LFDI (40 hex digits)") -> Validator:
+    """An LFDI field, in any form :func:`~xcelsior_desktop.meter.identity.normalize_lfdi` reads."""
+    from xcelsior_desktop.meter.identity import normalize_lfdi
+
+    return string(max_len=100, check=normalize_lfdi, what=what)
+
+
 def anything() -> Validator:
     """Any JSON value (its depth is already bounded by the reader)."""
 

@@ -14,15 +14,28 @@ import time
 from collections.abc import Callable
 
 from xcelsior_desktop.common.throttle import REPEAT_EVERY_S, Throttle
-from xcelsior_desktop.session.session import DemandRead, Event, ReadingFlagged, RequestFailed, StateChanged
+from xcelsior_desktop.session.events import (
+    DemandRead,
+    EventBus,
+    ReadingFlagged,
+    RequestFailed,
+    StateChanged,
+    Unsubscribe,
+    all_of,
+)
 
 log = logging.getLogger("xcelsior_desktop.activity")
 
 SUMMARY_EVERY_S = 3600.0
 
 
+def activity_logger(role: str) -> logging.Logger:
+    """The log's name for a meter's lines: the net meter's as ever, the solar meter's beside it."""
+    return log if role == "net" else logging.getLogger(f"{log.name}.{role}")
+
+
 class ActivityLog:
-    """Subscribe with ``session.subscribe(ActivityLog())``."""
+    """Listens to a session's events: ``ActivityLog().attach(session.events)``."""
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic, summary_every_s: float = SUMMARY_EVERY_S,
                  logger: logging.Logger = log) -> None:
@@ -37,24 +50,34 @@ class ActivityLog:
         self._flagged = 0
         self._last_reading: tuple[float, dt.datetime] | None = None
 
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, StateChanged):
-            status = event.status
-            if status.state.value != self._state:
-                self._state = status.state.value
-                detail = f": {status.detail}" if status.detail else ""
-                self._log.info("meter %s%s", status.state.value, detail)
-        elif isinstance(event, DemandRead):
-            self._reads += 1
-            self._last_reading = (float(event.measurement.value), event.measurement.timestamp)
-        elif isinstance(event, RequestFailed):
-            self._failures += 1
-        elif isinstance(event, ReadingFlagged):
-            self._flagged += 1
-            if self._flags.due(f"{event.what}:{event.label}"):
-                self._log.warning("%s reading not used (%s): %s; said again in an hour if it goes on", event.what,
-                                  event.label, event.reason)
-        self._maybe_summarise()
+    def attach(self, events: EventBus) -> Unsubscribe:
+        return all_of(
+            events.on(StateChanged, self._state_changed),
+            events.on(DemandRead, self._demand),
+            events.on(RequestFailed, self._failed),
+            events.on(ReadingFlagged, self._flagged_reading),
+            events.on_any(lambda _event: self._maybe_summarise()),
+        )
+
+    def _state_changed(self, event: StateChanged) -> None:
+        status = event.status
+        if status.state.value != self._state:
+            self._state = status.state.value
+            detail = f": {status.detail}" if status.detail else ""
+            self._log.info("meter %s%s", status.state.value, detail)
+
+    def _demand(self, event: DemandRead) -> None:
+        self._reads += 1
+        self._last_reading = (float(event.measurement.value), event.measurement.timestamp)
+
+    def _failed(self, _event: RequestFailed) -> None:
+        self._failures += 1
+
+    def _flagged_reading(self, event: ReadingFlagged) -> None:
+        self._flagged += 1
+        if self._flags.due(f"{event.what}:{event.label}"):
+            self._log.warning("%s reading not used (%s): %s; said again in an hour if it goes on", event.what,
+                              event.label, event.reason)
 
     def _maybe_summarise(self) -> None:
         now = self._clock()

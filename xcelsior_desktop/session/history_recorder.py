@@ -8,7 +8,7 @@ Qt-free. Installed with ``session.post(UseHistory(recorder))``, the recorder is
   transactions in WAL mode, so writing on the meter thread costs the tray nothing noticeable;
 - the session's reader of the 15-minute history: when the INTERVALS task is due (after first contact, after a
   sleep, and just after each slot closes on the meter's clock) the session asks :meth:`HistoryRecorder.recent` for
-  a :class:`~xcelsior_desktop.session.session.Job`: the slots that closed since the newest one stored, a couple
+  a :class:`~xcelsior_desktop.session.commands.Job`: the slots that closed since the newest one stored, a couple
   of GETs (:meth:`Backfill.closed_slots`). After first contact or any gap (the app was closed, the meter was
   unreachable, the computer slept, polling was paused) that job is followed by a full backfill: every reading set
   the meter lists that the store lacks. Jobs run one GET per slice, only when no live read is due;
@@ -34,8 +34,10 @@ from xcelsior_desktop.energy.totals import Energy, energy
 from xcelsior_desktop.meter.profile import Getter, MeterProfile
 from xcelsior_desktop.meter.transport import HttpResult
 from xcelsior_desktop.meter.values import Measurement, Registers
+from xcelsior_desktop.session.commands import Job
+from xcelsior_desktop.session.connection import MeterClientLike
+from xcelsior_desktop.session.events import DemandRead, EventBus, RegistersRead, StateChanged, Unsubscribe, all_of
 from xcelsior_desktop.session.poller import State
-from xcelsior_desktop.session.session import DemandRead, Event, Job, MeterClientLike, RegistersRead, StateChanged
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +127,13 @@ class HistoryRecorder:
 
     # -- the session listener (meter thread) -------------------------------------------------------------
 
-    def on_event(self, event: Event) -> None:
-        if isinstance(event, DemandRead):
-            self._store_demand(event.measurement)
-        elif isinstance(event, RegistersRead):
-            self._store_registers(event.registers)
-        elif isinstance(event, StateChanged):
-            self._contact(event.status.state in (State.CONNECTED, State.STALE))
+    def attach(self, events: EventBus) -> Unsubscribe:
+        """Listen to the session (on its thread): demand and registers into the store, contact lost and back."""
+        return all_of(
+            events.on(DemandRead, lambda event: self._store_demand(event.measurement)),
+            events.on(RegistersRead, lambda event: self._store_registers(event.registers)),
+            events.on(StateChanged, lambda event: self._contact(event.status.state in (State.CONNECTED, State.STALE))),
+        )
 
     def _contact(self, connected: bool) -> None:
         """Lost contact (unreachable, busy, paused ...): the slots of that time are read once it is back, right

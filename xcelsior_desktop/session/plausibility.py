@@ -1,6 +1,6 @@
-"""Is a reading one a home's electric service can produce, and is it still moving? (issue 11, item 4)
+"""Is a reading one a home's electric service can produce, and is it still moving?
 
-Meters glitch (PROTOCOL.md): demand spikes, a register jumps, goes backwards or freezes while demand moves, and
+Meters glitch (docs/meter-protocol.md, section 5): demand spikes, a register jumps, goes backwards or freezes while demand moves, and
 demand can stay on one value through a grid outage. A reading that fails these checks must never reach the
 alerts or the history (a +1 GWh jump once fired "Daily budget reached: 1000.0 kWh"): the session asks this
 checker first, logs the reason and shows the reading as suspect or stale. Nothing is repaired or estimated:
@@ -19,6 +19,7 @@ import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from xcelsior_desktop.meter.values import Measurement, Registers
 
@@ -85,12 +86,12 @@ class RegisterCheck:
 
     def trusted_part(self, registers: Registers) -> Registers:
         """The reading with every flagged register (and its TOU tiers) left out as a gap (None), never guessed."""
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if not self.delivered.trusted:
             changes.update(delivered_wh=None, tou_delivered={}, delivered_at=None)
         if not self.received.trusted:
             changes.update(received_wh=None, tou_received={}, received_at=None)
-        return dataclasses.replace(registers, **changes) if changes else registers  # type: ignore[arg-type]
+        return dataclasses.replace(registers, **changes) if changes else registers
 
 
 def _kw(watts: float) -> str:

@@ -4,24 +4,23 @@ The meter worker (a QThread in ``app/``) asks :meth:`Poller.due` what to do now,
 with :meth:`Poller.succeeded` / :meth:`Poller.failed`; :meth:`Poller.wait_s` says how long to sleep. Time is
 passed in (monotonic for scheduling, wall clock for what users read), so tests drive it directly.
 
-Kindness to the meter (PROTOCOL.md: over-polling causes timeouts and Wi-Fi drops): demand every 5 s by default
+Kindness to the meter (docs/meter-protocol.md, section 5: over-polling causes timeouts and Wi-Fi drops): demand every 5 s by default
 (never below 2 s), registers every minute, device information once per contact, exponential back-off with
 jitter on every kind of failure, and nothing at all while paused or asleep. With ``history=True`` the meter's
 15-minute interval history is read once after first contact and then once per slot, just after it closes
 (``HISTORY_MARGIN_S``); register reads are pulled onto the slot boundaries so "today" can join history and
 registers there (see energy/totals.py). An interval read costs ~10 GETs, about 0.7 per minute on average.
 
-Recovery (``quick_recovery=True``, the session's policy; issue 11 item 6): watts come back within about 13 s of
+Recovery: watts come back within about 13 s of
 the meter answering again, however long it was away, while the meter sees at most 6 connection attempts a
 minute and no storm of TLS handshakes (a full handshake costs it ~330 ms of CPU, a TCP connect next to
 nothing). While it is unreachable the poller asks for :attr:`Task.PROBE`, a plain TCP connect, every
 ``PROBE_EVERY_S``; the handshake and the reads follow only once the port answers. A busy meter is retried on
 the same fixed cadence (a TCP accept says nothing there), and so is a certificate refused after it worked, for
-its first ``REFUSED_QUICK_FOR_S``; while waiting for a first registration (days) the back-off stays. A read that stalls or a malformed answer on a
-working connection is retried on a short fixed cadence (``QUICK_RETRY_S``) instead of backing off to
-minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each costs a new connection.
-Without it (the Qt worker until the session lands, which runs no probes) every failure backs off
-exponentially as before. Either way "Connected" means a demand reading arrived: device information alone
+its first ``REFUSED_QUICK_FOR_S``; while waiting for a first registration (days) the back-off stays. A read that
+stalls or a malformed answer on a working connection is retried on a short fixed cadence (``QUICK_RETRY_S``)
+instead of backing off to minutes; after a stall (:attr:`Failure.STALLED`) every read waits that long, as each
+costs a new connection. Other failures back off exponentially with jitter. Either way "Connected" means a demand reading arrived: device information alone
 is not a connection, and a meter that answers but whose demand cannot be read shows as "No fresh readings"
 with the reason. :meth:`Poller.retry_now` is the user's "Retry now".
 
@@ -40,6 +39,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from xcelsior_desktop.meter import errors
 from xcelsior_desktop.platform.settings import clamp_interval
@@ -59,64 +59,18 @@ class State(enum.StrEnum):
     PAUSED = "paused"
 
 
-# What a user reads for each state (title, next step). The app adds times (since, next retry).
-STATE_TEXT: dict[State, tuple[str, str]] = {
-    State.NO_IDENTITY: (
-        "Not set up",
-        "This computer has no meter certificate yet. Choose Set up to create one and register it with Xcel Energy.",
-    ),
-    State.WAITING_REGISTRATION: (
-        "Waiting for registration",
-        "The meter does not accept this computer's certificate yet. Check that its LFDI is added in Xcel's "
-        "Launchpad (Meters and Devices, Add a Device); activation takes minutes to several days. We keep trying.",
-    ),
-    State.LOCATING: (
-        "Looking for the meter",
-        "Searching the local network for the meter. If this takes more than a few minutes, enter its address "
-        "in Settings (Launchpad or your router lists it).",
-    ),
-    State.CONNECTING: ("Connecting", "Contacting the meter."),
-    State.CONNECTED: ("Connected", "Live readings are coming in."),
-    State.BUSY: (
-        "Meter busy",
-        "Another program holds the meter's only connection. Close other meter apps (Home Assistant "
-        "integrations, scripts); we try again every few seconds.",
-    ),
-    State.UNREACHABLE: (
-        "Meter unreachable",
-        "The meter does not answer. Check it is on your Wi-Fi and the address in Settings is right; "
-        "reconnecting the meter's Wi-Fi from Launchpad often helps. We keep retrying.",
-    ),
-    State.CERT_REFUSED: (
-        "Certificate refused",
-        "The meter refused this computer's certificate, which it accepted before. It may have expired or been "
-        "removed in Launchpad: check Meters and Devices, or run Set up to register again.",
-    ),
-    State.MISMATCH: (
-        "Another device at the meter's address",
-        "A different device now answers at the meter's address (its address probably changed). We are looking "
-        "for the meter again; set its new address in Settings if you entered one by hand.",
-    ),
-    State.STALE: (
-        "No fresh readings",
-        "The meter is answering but no new value has arrived for a while. We keep trying; if it lasts, "
-        "reconnect the meter's Wi-Fi from Launchpad.",
-    ),
-    State.PAUSED: ("Paused", "Polling is paused. Choose Resume to read the meter again."),
-}
-
 # Failure states carry "since" and "next retry"
 ERROR_STATES = frozenset(
     {State.WAITING_REGISTRATION, State.BUSY, State.UNREACHABLE, State.CERT_REFUSED, State.MISMATCH}
 )
-# States that offer the user "Retry now" (issue 11): the meter is away, busy, refuses us, or another device answers
+# States that offer the user "Retry now": the meter is away, busy, refuses us, or another device answers
 RETRY_NOW_STATES = frozenset({State.UNREACHABLE, State.BUSY, State.WAITING_REGISTRATION, State.CERT_REFUSED,
                               State.MISMATCH})
 
 
 class Task(enum.StrEnum):
     LOCATE = "locate"  # run discovery (off the meter thread)
-    PROBE = "probe"  # a plain TCP connect to the meter's port (quick recovery only), answered by probed()
+    PROBE = "probe"  # a plain TCP connect to the meter's port while it is away, answered by probed()
     DEVICE_INFO = "device_info"
     DEMAND = "demand"
     REGISTERS = "registers"
@@ -158,15 +112,13 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         """Delay after the ``attempt``-th failure in a row (1-based): first_s, 2x, 4x, ... capped."""
-        return min(self.max_s, self.first_s * (2 ** max(0, attempt - 1)))
+        return min(self.max_s, self.first_s * 2.0 ** max(0, attempt - 1))
 
 
+# Failures that back off. The others are retried on fixed short cadences so watts come back within seconds of the
+# meter (see Poller._retry_delay): a garbled or stalled read after QUICK_RETRY_S, an unreachable, silent or busy
+# meter every PROBE_EVERY_S (a plain TCP probe first while it is away).
 BACKOFF: dict[Failure, Backoff] = {
-    Failure.TRANSIENT: Backoff(5.0, 120.0),
-    Failure.STALLED: Backoff(5.0, 60.0),
-    Failure.UNREACHABLE: Backoff(10.0, 300.0),
-    Failure.SILENT: Backoff(10.0, 300.0),
-    Failure.BUSY: Backoff(15.0, 300.0),
     Failure.MISMATCH: Backoff(30.0, 600.0),
     Failure.REFUSED: Backoff(60.0, 900.0),  # activation takes minutes to days: no need to knock often
     Failure.NOT_FOUND: Backoff(15.0, 300.0),
@@ -218,19 +170,28 @@ class Status:
         return self.state in RETRY_NOW_STATES
 
 
+class TargetFacts(Protocol):
+    """What the poller asks of the meter's target (session/target.py MeterTarget), never keeping a copy."""
+
+    @property
+    def has_identity(self) -> bool: ...
+    @property
+    def has_address(self) -> bool: ...
+    @property
+    def automatic(self) -> bool: ...
+    @property
+    def registered(self) -> bool: ...
+
+
 class Poller:
     def __init__(
         self,
         *,
+        target: Callable[[], TargetFacts],
         interval_s: float = 5.0,
         register_interval_s: float = 60.0,
-        has_identity: bool = True,
-        has_address: bool = True,
-        automatic_address: bool = False,
-        ever_registered: bool = False,
         stale_after_s: float | None = None,
         history: bool = False,
-        quick_recovery: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         rng: random.Random | None = None,
@@ -241,13 +202,10 @@ class Poller:
         self.interval_s = clamp_interval(interval_s)
         self.register_interval_s = max(self.interval_s, register_interval_s)
         self._stale_after = stale_after_s
-        self.automatic_address = automatic_address
-        self.ever_registered = ever_registered
-        self.has_identity = has_identity
-        self.has_address = has_address
+        self._target = target
+        self._address_lost = False  # another device answered at the address: look for the meter again
         self.history = history
-        self.quick_recovery = quick_recovery
-        self._probing = False  # quick recovery: waiting for the port to answer before the next handshake
+        self._probing = False  # waiting for the port to answer before the next handshake
         self._attempt_started: float | None = None  # when the last contact (probe or reads) was handed out
         self.meter_skew_s = 0.0  # the meter's clock minus ours: slots close on the meter's clock
         now = self._mono()
@@ -274,10 +232,28 @@ class Poller:
         self._clock_pair = (now, self._wall())
         self._resume_state: tuple[State, float, str] = (State.CONNECTING, self._since, "")
         self._expected_wake: float | None = None
-        if not has_identity:
+        if not self.has_identity:
             self._set(State.NO_IDENTITY)
-        elif not has_address:
+        elif not self.has_address:
             self._need_locate(now)
+
+    # -- the target's facts, asked each time ------------------------------------------------------
+
+    @property
+    def has_identity(self) -> bool:
+        return self._target().has_identity
+
+    @property
+    def has_address(self) -> bool:
+        return self._target().has_address and not self._address_lost
+
+    @property
+    def automatic_address(self) -> bool:
+        return self._target().automatic
+
+    @property
+    def ever_registered(self) -> bool:
+        return self._target().registered
 
     # -- configuration -----------------------------------------------------------------------------
 
@@ -288,20 +264,17 @@ class Poller:
         if nxt is not None:
             self._next[Task.DEMAND] = min(nxt, self._mono() + self.interval_s)
 
-    def set_identity(self, present: bool) -> None:
-        """An identity appeared (setup finished) or vanished."""
-        self.has_identity = present
-        if not present:
+    def identity_changed(self) -> None:
+        """The target's certificate appeared (setup finished), changed or vanished."""
+        if not self.has_identity:
             self._set(State.NO_IDENTITY)
             return
         self.restart()
 
-    def set_address(self, present: bool, automatic: bool | None = None) -> None:
-        """The meter's address changed (settings) or discovery found one."""
-        if automatic is not None:
-            self.automatic_address = automatic
-        self.has_address = present
-        if present:
+    def address_changed(self) -> None:
+        """The target's address changed (settings, discovery found the meter): contact it, or look for it."""
+        self._address_lost = False
+        if self.has_address:
             self._locating = False
             self._next[Task.LOCATE] = None
             self.restart()
@@ -452,7 +425,6 @@ class Poller:
         now = self._mono()
         self._forget_failures()
         self._failure_kind = None
-        self.ever_registered = True
         if task is Task.DEVICE_INFO:
             self._next[task] = None
         elif task is Task.DEMAND:
@@ -517,10 +489,9 @@ class Poller:
         if failure is Failure.MISMATCH:
             self._next[Task.DEVICE_INFO] = now  # re-check identity and details on the next contact
             if self.automatic_address:
-                self.has_address = False
                 self._need_locate(now)
                 state = State.MISMATCH
-        if failure is Failure.UNREACHABLE and self.quick_recovery and self.has_address:
+        if failure is Failure.UNREACHABLE and self.has_address:
             self._probing = True  # no handshake until the port answers a plain TCP connect
             self._next[Task.PROBE] = now + delay
         if failure in (Failure.UNREACHABLE, Failure.SILENT):
@@ -541,18 +512,17 @@ class Poller:
             self._detail = detail
 
     def _retry_delay(self, failure: Failure) -> float:
-        if self.quick_recovery:
-            if failure in (Failure.TRANSIENT, Failure.STALLED):
-                return QUICK_RETRY_S
-            if failure in (Failure.UNREACHABLE, Failure.SILENT, Failure.BUSY) or self._refused_lately(failure):
-                # Contacts start PROBE_EVERY_S apart (jitter only upwards: never over 6 a minute); time spent
-                # waiting on a hung handshake or a busy meter counts, so the next try follows soon after it.
-                spacing = PROBE_EVERY_S * self._rng.uniform(1.0, 1.05)
-                started = self._attempt_started
-                spent = self._mono() - started if started is not None else 0.0
-                return max(1.0, spacing - spent)
+        if failure in (Failure.TRANSIENT, Failure.STALLED):
+            return QUICK_RETRY_S
+        if failure in (Failure.UNREACHABLE, Failure.SILENT, Failure.BUSY) or self._refused_lately(failure):
+            # Contacts start PROBE_EVERY_S apart (jitter only upwards: never over 6 a minute); time spent
+            # waiting on a hung handshake or a busy meter counts, so the next try follows soon after it.
+            spacing = PROBE_EVERY_S * self._rng.uniform(1.0, 1.05)
+            started = self._attempt_started
+            spent = self._mono() - started if started is not None else 0.0
+            return max(1.0, spacing - spent)
         attempt = self._failures
-        if failure is Failure.REFUSED and self.quick_recovery and self.ever_registered:
+        if failure is Failure.REFUSED and self.ever_registered:
             # After the quick window the back-off starts again from its first step (60 s, 120 s, ...) instead of
             # jumping to its cap because of the fifty quick tries that came before.
             if self._refusals_at_quick_end is None:
@@ -593,7 +563,7 @@ class Poller:
         if found:
             self._locate_failures = 0
             self._next[Task.LOCATE] = None
-            self.set_address(True)
+            self.address_changed()
             return
         self._locate_failures += 1
         self._next[Task.LOCATE] = now + BACKOFF[Failure.NOT_FOUND].delay(self._locate_failures)
@@ -638,7 +608,7 @@ class Poller:
         return now + (boundary - meter_wall)
 
     def _need_locate(self, now: float) -> None:
-        self.has_address = False
+        self._address_lost = True
         if self._next[Task.LOCATE] is None and not self._locating:
             self._next[Task.LOCATE] = now
         if self._state is not State.MISMATCH:

@@ -19,6 +19,7 @@ from xcelsior_desktop.meter.identity import normalize_lfdi
 from xcelsior_desktop.meter.profile import MeterProfile
 from xcelsior_desktop.platform.state_files import (
     integer,
+    lfdi,
     list_of,
     load_json_file,
     number,
@@ -39,7 +40,7 @@ def _check_href(text: str) -> None:
         raise ValueError("a path on the meter starts with /")
 
 
-_LFDI = string(max_len=100, check=normalize_lfdi, what="an LFDI")
+_LFDI = lfdi("an LFDI")
 
 
 _HREF = optional(string(max_len=2048, check=_check_href, what="a path on the meter"))
@@ -80,10 +81,20 @@ def _same_lfdi(a: str | None, b: str | None) -> bool:
 
 
 class ProfileCache:
-    """``state_dir()/meter-profile.json``: ``{"format", "meter_lfdi", "firmware", "profile"}``."""
+    """``state_dir()/meter-profile.json`` (the solar meter's: ``meter-profile-production.json``):
+    ``{"format", "meter_lfdi", "firmware", "profile"}``. ``read_only``: a command that only reads uses a saved
+    profile but never saves, clears or repairs the file."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self._path = path
+        self.read_only = read_only
+
+    @classmethod
+    def for_role(cls, role: str, *, read_only: bool = False) -> ProfileCache:
+        from xcelsior_desktop.platform import paths
+
+        name = FILE_NAME if role == "net" else FILE_NAME.replace(".json", f"-{role}.json")
+        return cls(paths.state_dir() / name, read_only=read_only)
 
     @property
     def path(self) -> Path:
@@ -95,8 +106,10 @@ class ProfileCache:
 
     def _read(self) -> dict[str, Any] | None:
         loaded = load_json_file(self.path, SCHEMA, title="The saved map of the meter's readings",
-                                on_reset="It is learned again from the meter on the next connection.")
-        return loaded.data  # type: ignore[no-any-return]
+                                on_reset="It is learned again from the meter on the next connection.",
+                                repair=not self.read_only)
+        data: dict[str, Any] | None = loaded.data  # checked against SCHEMA: a dict, or None when reset
+        return data
 
     def load(self, meter_lfdi: str | None) -> MeterProfile | None:
         """The saved profile of this meter, or None (another meter, no file, a damaged file)."""
@@ -122,7 +135,7 @@ class ProfileCache:
 
     def save(self, profile: MeterProfile, firmware: str | None) -> None:
         """Keep a profile (only one learned from a pinned meter: it must know whose it is)."""
-        if not profile.meter_lfdi or not profile.channels:
+        if not profile.meter_lfdi or not profile.channels or self.read_only:
             return
         data = {"format": FORMAT, "meter_lfdi": profile.meter_lfdi, "firmware": firmware,
                 "profile": json.loads(profile.to_json())}
@@ -132,5 +145,7 @@ class ProfileCache:
             log.warning("could not save the meter profile: %s", exc)
 
     def clear(self) -> None:
+        if self.read_only:
+            return
         with contextlib.suppress(OSError):
             self.path.unlink()

@@ -3,6 +3,9 @@
     from xcelsior_desktop.simulator import MeterSimulator
     with MeterSimulator(allowed_certs=[identity.cert_pem]) as sim:
         ...  # https://{sim.host}:{sim.port}/dcap, mutual TLS, the meter's cipher suite
+
+    with HouseholdMeters(seed=0, allowed_certs=[identity.cert_pem]) as (net, production):
+        ...  # a solar household's two meters: the net meter and the production meter (roles.py)
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from xcelsior_desktop.simulator.faults import FAULT_NAMES
+    from xcelsior_desktop.simulator.household import HouseholdMeters
     from xcelsior_desktop.simulator.meter_simulator import MeterSimulator
     from xcelsior_desktop.simulator.server import SimLog
 
@@ -18,6 +22,7 @@ if TYPE_CHECKING:
 # builds the parser of `simulate` and `demo`) does not import the server, the model and cryptography.
 _LAZY = {
     "FAULT_NAMES": "xcelsior_desktop.simulator.faults",
+    "HouseholdMeters": "xcelsior_desktop.simulator.household",
     "MeterSimulator": "xcelsior_desktop.simulator.meter_simulator",
     "SimLog": "xcelsior_desktop.simulator.server",
 }
@@ -32,4 +37,4 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module_name), name)
 
 
-__all__ = ["FAULT_NAMES", "MeterSimulator", "SimLog"]
+__all__ = ["FAULT_NAMES", "HouseholdMeters", "MeterSimulator", "SimLog"]

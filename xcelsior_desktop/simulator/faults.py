@@ -46,7 +46,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "frozen_register": {"register": "delivered"},
     "spike": {"target": "demand", "amount": None},
     "latency": {"seconds": 0.25},
-    # field faults reported by users of other tools for this meter (issue 11)
+    # field faults reported by users of other tools for this meter
     "stuck_demand": {},
     "empty_intervals": {},
     "zero_start": {},

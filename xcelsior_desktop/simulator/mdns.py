@@ -9,6 +9,10 @@ import contextlib
 import ipaddress
 import socket
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zeroconf import ServiceInfo, Zeroconf
 
 SERVICE_TYPE = "_smartenergy._tcp.local."
 TTL = 120
@@ -25,8 +29,8 @@ class MdnsAdvertiser:
         self.interfaces = interfaces
         wildcard = host in ("0.0.0.0", "", "::")
         self.address = socket.gethostbyname(socket.gethostname()) if wildcard else host
-        self._zeroconf: object | None = None
-        self._info: object | None = None
+        self._zeroconf: Zeroconf | None = None
+        self._info: ServiceInfo | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._stopped = False
@@ -74,6 +78,7 @@ class MdnsAdvertiser:
             self._thread.join(timeout=5)
         if zc is not None:
             with contextlib.suppress(Exception):
-                zc.unregister_service(info)  # type: ignore[attr-defined]
+                if info is not None:
+                    zc.unregister_service(info)
             with contextlib.suppress(Exception):
-                zc.close()  # type: ignore[attr-defined]
+                zc.close()

@@ -9,12 +9,19 @@ from typing import Any
 
 from xcelsior_desktop.meter.identity import Identity, generate_identity, lfdi_of, load_certificate, normalize_lfdi
 from xcelsior_desktop.simulator.faults import FaultSet
-from xcelsior_desktop.simulator.model import HouseholdModel
+from xcelsior_desktop.simulator.model import HouseholdModel, MeterModel
+from xcelsior_desktop.simulator.roles import ROLES, meter_model, tou_tiers
 from xcelsior_desktop.simulator.server import MeterServer, SimLog
 
 
 class MeterSimulator:
-    """A running meter on host:port; start it with :meth:`start` or ``with``, stop with :meth:`stop`."""
+    """A running meter on host:port; start it with :meth:`start` or ``with``, stop with :meth:`stop`.
+
+    ``role``: "net", the meter at the service entrance (signed demand = load - PV), or "production", the meter on the
+    solar inverter's output (demand = PV), of the household ``seed`` (see ``roles.py``). Simulators of one seed share
+    one :class:`HouseholdModel` in the process, so a second meter of a household starts without integrating its
+    history again. ``model`` is what this meter serves, ``household`` the whole household.
+    """
 
     def __init__(
         self,
@@ -31,13 +38,18 @@ class MeterSimulator:
         idle_timeout: float = 30.0,
         busy_hold: float = 5.0,
         firmware: str = "3.2.50",
+        role: str = "net",
     ) -> None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         self.host = host
         self.port = port
         self.seed = seed
         self.clock: Callable[[], float] = clock or time.time
         self.server_identity = server_identity or generate_identity(days=3650)
-        self.model = HouseholdModel.for_seed(seed)
+        self.role = role
+        self.household = HouseholdModel.for_seed(seed)
+        self.model: MeterModel = meter_model(self.household, role)
         self.log = SimLog()
         self.firmware = firmware
         self._faults = FaultSet(seed)
@@ -47,7 +59,7 @@ class MeterSimulator:
         self._mdns_lock = threading.Lock()
         self._lock = threading.Lock()
         self._server = MeterServer(host, port, self.server_identity, accept_any_cert, self.model, self.clock,
-                                   idle_timeout, busy_hold, self.log, self._faults, firmware)
+                                   idle_timeout, busy_hold, self.log, self._faults, firmware, tou_tiers(role))
         self._server.on_outage = self._mdns_silent
         for pem in allowed_certs:
             self.register(pem)

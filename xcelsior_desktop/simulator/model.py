@@ -15,6 +15,11 @@ Shape of the model (all a pure function of ``seed`` and the instant asked about)
   day totals between the anchor and t's day (computed once per day, cached) plus the integral inside t's day.
 * Weather (sunny / partly cloudy / overcast, daily high temperature) is drawn per local day from the seed; solar
   follows the sun's elevation at Denver's latitude, so demand goes negative around midday on sunny days.
+* The pieces split into the house's **load** and the **PV** output (:meth:`HouseholdModel.load_w`,
+  :meth:`HouseholdModel.pv_w`): demand = load - PV. Both carry the same flicker factor as demand, so the split holds
+  at every instant, load stays above zero and PV never goes below it. A production meter on the inverter's output
+  (``xcelsior_desktop/simulator/roles.py``) serves the PV and its exact integral (:meth:`HouseholdModel.production_wh`)
+  from the same cached days as the net meter's registers.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from xcelsior_desktop.simulator.tou import TouSchedule
 
@@ -38,6 +44,8 @@ LOCAL_OFFSET = -7 * 3600  # the household lives on Mountain Standard Time (solar
 ANCHOR_DAY = (dt.date(2026, 1, 1) - dt.date(1970, 1, 1)).days
 LATITUDE = math.radians(39.74)
 TIERS = 9  # tier 0 (total) + 8 tiers, as the meter's TOU registers
+PV = 2 * TIERS  # index of the PV energy in a day's register vector, after the import and export tiers
+VECTOR = PV + 1
 FLICKER = 0.07
 
 # reactive / apparent energy as fixed ratios of the real-energy registers (close to a real meter's readings)
@@ -45,6 +53,7 @@ VAH_PER_WH_DELIVERED = 1.107
 VAH_PER_WH_RECEIVED = 1.154
 VARH_RECEIVED_PER_WH_DELIVERED = 0.159
 VARH_DELIVERED_PER_WH_RECEIVED = 0.323
+PRODUCTION_RECEIVED_WH = 0.0  # the production meter's received register: the model's inverter draws nothing
 
 
 @dataclass(frozen=True)
@@ -73,10 +82,32 @@ class Interval:
     varh_delivered: int
 
 
+class MeterModel(Protocol):
+    """The values one meter serves: :class:`HouseholdModel` is the net meter's, the production meter's is in
+    ``roles.py``."""
+
+    @property
+    def seed(self) -> int: ...
+
+    def demand_w(self, t: float) -> float: ...
+
+    def energy_wh(self, t: float) -> tuple[float, float]: ...
+
+    def registers(self, t: float) -> Registers: ...
+
+    def tou_time(self, t: float) -> int: ...
+
+    def interval(self, slot_start: int) -> Interval: ...
+
+    def power_factor(self, t: float) -> float: ...
+
+    def max_demand(self, t: float) -> tuple[int, int]: ...
+
+
 class _Day:
     """One UTC day of pieces, with the running import/export at each piece start."""
 
-    __slots__ = ("start", "starts", "power", "cum_imp", "cum_exp", "slot_cum", "totals", "slot_pf")
+    __slots__ = ("start", "starts", "power", "cum_imp", "cum_exp", "slot_cum", "totals", "slot_pf", "slot_pv")
 
     def __init__(self, start: int) -> None:
         self.start = start
@@ -84,9 +115,24 @@ class _Day:
         self.power: list[float] = []
         self.cum_imp: list[float] = []
         self.cum_exp: list[float] = []
-        self.slot_cum: list[list[float]] = []  # 97 vectors: [imp tier 0..8, exp tier 0..8] at slot starts
-        self.totals: list[float] = [0.0] * (2 * TIERS)
+        self.slot_cum: list[list[float]] = []  # 97 vectors: [imp tier 0..8, exp tier 0..8, PV] at slot starts
+        self.totals: list[float] = [0.0] * VECTOR
         self.slot_pf: list[float] = []
+        self.slot_pv: list[float] = []  # PV watts of each slot, before the flicker
+
+
+def interval_between(slot_start: int, before: tuple[float, float], after: tuple[float, float]) -> Interval:
+    """One slot's energy from the (delivered, received) registers at its start and end, as the meter serves
+    them: differences of the integer register values, so the slots add up to the registers exactly."""
+    a_imp, a_exp = before
+    b_imp, b_exp = after
+    return Interval(
+        slot_start,
+        math.floor(b_imp) - math.floor(a_imp),
+        math.floor(b_exp) - math.floor(a_exp),
+        math.floor(b_imp * VARH_RECEIVED_PER_WH_DELIVERED) - math.floor(a_imp * VARH_RECEIVED_PER_WH_DELIVERED),
+        math.floor(b_exp * VARH_DELIVERED_PER_WH_RECEIVED) - math.floor(a_exp * VARH_DELIVERED_PER_WH_RECEIVED),
+    )
 
 
 def _q(t: float) -> int:
@@ -114,12 +160,15 @@ class HouseholdModel:
         start_exp = rng.uniform(5e6, 9e6)
         imp_split = (0.13, 0.03, 0.84)
         exp_split = (0.04, 0.16, 0.80)
-        self._anchor = [0.0] * (2 * TIERS)
+        self._anchor = [0.0] * VECTOR
         self._anchor[0] = start_imp
         self._anchor[TIERS] = start_exp
         for tier in (1, 2, 3):
             self._anchor[tier] = start_imp * imp_split[tier - 1]
             self._anchor[TIERS + tier] = start_exp * exp_split[tier - 1]
+        # A stream of its own, so that the net meter's draws above stay what they were before PV had a register:
+        # one to four years of output at about 1500 kWh per kW of panels a year.
+        self._anchor[PV] = self.solar_w * random.Random(f"production:{seed}").uniform(1500.0, 6000.0)
         self._salt = (seed * 0x9E3779B1 + 0x7F4A7C15) & 0xFFFFFFFF
         self._lock = threading.RLock()
         self._days: OrderedDict[int, _Day] = OrderedDict()
@@ -212,8 +261,8 @@ class HouseholdModel:
         return tuple(out)
 
     # ---------------------------------------------------------------- per-slot smooth parts
-    def _smooth_w(self, slot_start: int, noise: float) -> float:
-        """Household load minus solar, constant over one 15-minute slot."""
+    def _smooth_parts(self, slot_start: int, noise: float) -> tuple[float, float]:
+        """(smooth household load, solar output) in W, each constant over one 15-minute slot."""
         centre = slot_start + SLOT / 2
         local = centre + LOCAL_OFFSET
         local_day = int(local) // DAY
@@ -234,7 +283,7 @@ class HouseholdModel:
         if sin_elev > 0:
             shade = wx.cloudiness * (1.0 + 0.45 * noise if wx.kind == "partly" else 1.0)
             solar = self.solar_w * 0.85 * sin_elev ** 1.15 * max(0.05, 1.0 - shade)
-        return load - solar
+        return load, solar
 
     # ---------------------------------------------------------------- building a day
     def _day(self, day: int) -> _Day:
@@ -257,7 +306,9 @@ class HouseholdModel:
         rng = random.Random(f"slot:{self.seed}:{day}")
         slots = DAY // SLOT
         noise = [rng.uniform(-1, 1) for _ in range(slots)]
-        smooth = [self._smooth_w(start + j * SLOT, noise[j]) for j in range(slots)]
+        parts = [self._smooth_parts(start + j * SLOT, noise[j]) for j in range(slots)]
+        smooth = [load - solar for load, solar in parts]
+        solar = [pv for _, pv in parts]
         hour_tier = [self.schedule.tier_at(start + h * 3600 + 1) for h in range(24)]
         deltas: dict[int, float] = {}
         first_local = self.local_day_of(start)
@@ -270,7 +321,7 @@ class HouseholdModel:
                         deltas[b] = deltas.get(b, 0.0) - watts
         times = sorted(set(range(start, end, SLOT)).union(deltas))
         out = _Day(start)
-        vec = [0.0] * (2 * TIERS)
+        vec = [0.0] * VECTOR
         active = 0.0
         imp = exp = 0.0
         for i, t in enumerate(times):
@@ -286,6 +337,7 @@ class HouseholdModel:
             out.cum_imp.append(imp)
             out.cum_exp.append(exp)
             tier = hour_tier[(t - start) // 3600]
+            vec[PV] += solar[slot] * length / 3600.0
             if power > 0:
                 imp += energy
                 vec[0] += energy
@@ -297,6 +349,7 @@ class HouseholdModel:
         out.slot_cum.append(list(vec))
         out.totals = vec
         out.slot_pf = [0.93 + 0.05 * n for n in noise]
+        out.slot_pv = solar
         return out
 
     def _day_totals(self, day: int) -> list[float]:
@@ -334,22 +387,42 @@ class HouseholdModel:
         return day, bisect.bisect_right(day.starts, t) - 1
 
     # ---------------------------------------------------------------- public answers
-    def demand_w(self, t: float) -> float:
-        """Signed instantaneous demand in W (negative while exporting)."""
-        day, i = self._locate(t)
+    def _flicker_factor(self, t: float) -> float:
         period = int(t // PERIOD)
         sign = 1.0 if t - period * PERIOD < HALF else -1.0
-        return day.power[i] * (1.0 + self._flicker(period) * sign)
+        return 1.0 + self._flicker(period) * sign
+
+    def _wave(self, t: float) -> float:
+        """The flicker's share of the energy since the start of ``t``'s period, in seconds of the piece's power."""
+        period = int(t // PERIOD)
+        tau = t - period * PERIOD
+        return self._flicker(period) * (tau if tau < HALF else PERIOD - tau)
+
+    @staticmethod
+    def _slot_of(day: _Day, t: float) -> int:
+        return int((t - day.start) // SLOT)
+
+    def demand_w(self, t: float) -> float:
+        """Signed instantaneous demand in W (negative while exporting): what the net meter serves."""
+        day, i = self._locate(t)
+        return day.power[i] * self._flicker_factor(t)
+
+    def pv_w(self, t: float) -> float:
+        """The solar inverter's output in W (>= 0, 0 at night): what the production meter serves."""
+        day, _ = self._locate(t)
+        return day.slot_pv[self._slot_of(day, t)] * self._flicker_factor(t)
+
+    def load_w(self, t: float) -> float:
+        """The house's own use in W (> 0): :meth:`demand_w` + :meth:`pv_w`, whichever meter it passes."""
+        day, i = self._locate(t)
+        return (day.power[i] + day.slot_pv[self._slot_of(day, t)]) * self._flicker_factor(t)
 
     def energy_wh(self, t: float) -> tuple[float, float]:
         """(delivered, received) in Wh, exactly the integral of :meth:`demand_w` since the anchor."""
         day, i = self._locate(t)
         prefix = self._prefix_at(int(t // DAY))
-        period = int(t // PERIOD)
-        tau = t - period * PERIOD
-        wave = tau if tau < HALF else PERIOD - tau
         power = day.power[i]
-        partial = power * ((t - day.starts[i]) + self._flicker(period) * wave) / 3600.0
+        partial = power * ((t - day.starts[i]) + self._wave(t)) / 3600.0
         imp = prefix[0] + day.cum_imp[i] + (partial if power > 0 else 0.0)
         exp = prefix[TIERS] + day.cum_exp[i] + (-partial if power < 0 else 0.0)
         return imp, exp
@@ -362,7 +435,27 @@ class HouseholdModel:
         prefix = self._prefix_at(slot_start // DAY)
         cum = day.slot_cum[(slot_start - day.start) // SLOT]
         vec = [p + c for p, c in zip(prefix, cum, strict=True)]
-        return Registers(imp, exp, tuple(vec[:TIERS]), tuple(vec[TIERS:]))
+        return Registers(imp, exp, tuple(vec[:TIERS]), tuple(vec[TIERS:PV]))
+
+    def production_wh(self, t: float) -> tuple[float, float]:
+        """The production meter's (delivered, received) in Wh: exactly the integral of :meth:`pv_w` since the
+        anchor, and of the inverter's draw. The model has the inverter draw nothing (its standby use would have
+        to come out of the house's load and show as negative production on demand), so received stays 0."""
+        day, _ = self._locate(t)
+        prefix = self._prefix_at(int(t // DAY))
+        slot = self._slot_of(day, t)
+        slot_start = day.start + slot * SLOT
+        partial = day.slot_pv[slot] * ((t - slot_start) + self._wave(t)) / 3600.0
+        return prefix[PV] + day.slot_cum[slot][PV] + partial, PRODUCTION_RECEIVED_WH
+
+    def max_production(self, t: float) -> tuple[int, int]:
+        """(watts, when): the highest PV slot of the UTC day so far, the production meter's maximum demand."""
+        day, _ = self._locate(t)
+        best, when = 0.0, day.start
+        for j in range(self._slot_of(day, t) + 1):
+            if day.slot_pv[j] > best:
+                best, when = day.slot_pv[j], day.start + j * SLOT
+        return int(round(best * (1 + FLICKER))), when
 
     def tou_time(self, t: float) -> int:
         """When the TOU registers were last updated (the last 15-minute boundary)."""
@@ -370,15 +463,7 @@ class HouseholdModel:
 
     def interval(self, slot_start: int) -> Interval:
         """Energy of one 15-minute slot: the difference of the integer registers across it."""
-        a_imp, a_exp = self.energy_wh(slot_start)
-        b_imp, b_exp = self.energy_wh(slot_start + SLOT)
-        return Interval(
-            slot_start,
-            math.floor(b_imp) - math.floor(a_imp),
-            math.floor(b_exp) - math.floor(a_exp),
-            math.floor(b_imp * VARH_RECEIVED_PER_WH_DELIVERED) - math.floor(a_imp * VARH_RECEIVED_PER_WH_DELIVERED),
-            math.floor(b_exp * VARH_DELIVERED_PER_WH_RECEIVED) - math.floor(a_exp * VARH_DELIVERED_PER_WH_RECEIVED),
-        )
+        return interval_between(slot_start, self.energy_wh(slot_start), self.energy_wh(slot_start + SLOT))
 
     def power_factor(self, t: float) -> float:
         day, _ = self._locate(t)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import parse_qs
 
 from xcelsior_desktop.simulator.model import (
@@ -13,7 +14,7 @@ from xcelsior_desktop.simulator.model import (
     VAH_PER_WH_RECEIVED,
     VARH_DELIVERED_PER_WH_RECEIVED,
     VARH_RECEIVED_PER_WH_DELIVERED,
-    HouseholdModel,
+    MeterModel,
 )
 from xcelsior_desktop.simulator.xmltext import Node, document, leaf
 
@@ -65,7 +66,7 @@ SUMMATIONS = {2, 3, 4, 5, 6, 7}  # one ReadingSet rs/1 with one Reading
 TOU = {8, 9}  # one ReadingSet rs/1 with 9 Readings (tier 0..8)
 INTERVALS = {11: 5, 12: 6, 15: 7, 16: 8}  # N -> its step in the ReadingSet mRID counter
 EMPTY_INTERVALS = {10, 13, 14}
-TOU_TIERS_IN_USE = {0, 1, 2, 3}
+TOU_TIERS_IN_USE = frozenset({0, 1, 2, 3})  # the net meter's, as in the capture
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,14 @@ class Snapshot:
     intervals_empty: bool = False  # interval ReadingLists answer all="0" (empty_intervals)
 
     @classmethod
-    def of(cls, model: HouseholdModel, t: float) -> Snapshot:
+    def of(cls, model: MeterModel, t: float) -> Snapshot:
         regs = model.registers(t)
         peak, peak_at = model.max_demand(t)
         return cls(int(t), int(round(model.demand_w(t))), regs.delivered_wh, regs.received_wh, regs.tou_delivered,
                    regs.tou_received, model.tou_time(t), int(round(model.power_factor(t) * 1000)), peak, peak_at)
 
-    def with_changes(self, **changes: object) -> Snapshot:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_changes(self, **changes: Any) -> Snapshot:
+        return replace(self, **changes)
 
     @property
     def demand_start(self) -> int:
@@ -151,10 +152,12 @@ def _time_period(parent: Node, start: int, duration: int = 1) -> None:
 class MeterResources:
     """Answers GET path?query with the meter's resources for a :class:`Snapshot` and the model's history."""
 
-    def __init__(self, model: HouseholdModel, lfdi: str, sfdi: int, firmware: str = SW_VERSION) -> None:
+    def __init__(self, model: MeterModel, lfdi: str, sfdi: int, firmware: str = SW_VERSION,
+                 tou_tiers: frozenset[int] = TOU_TIERS_IN_USE) -> None:
         if firmware not in FIRMWARES:
             raise ValueError(f"firmware must be one of {', '.join(FIRMWARES)}, not {firmware!r}")
         self.model = model
+        self.tou_tiers = tou_tiers  # the TOU tiers that carry a value; the others are served without one
         self.lfdi = lfdi
         self.sfdi = sfdi
         self.firmware = firmware
@@ -410,7 +413,7 @@ class MeterResources:
 
     def _tou_reading(self, n: int, tier: int, snap: Snapshot) -> Node:
         href = f"/upt/1/mr/{n}/rs/1/r/{tier + 1}"
-        if tier not in TOU_TIERS_IN_USE:
+        if tier not in self.tou_tiers:
             return self._reading(href, flags=False, start=AGENT_START, tier=tier)
         values = snap.tou_received if n == 8 else snap.tou_delivered
         return self._reading(href, start=snap.tou_time, tier=tier, value=math.floor(values[tier]))

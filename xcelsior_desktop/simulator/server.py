@@ -22,8 +22,8 @@ from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.tls import server_context
 from xcelsior_desktop.simulator import tlsverify
 from xcelsior_desktop.simulator.faults import FaultSet
-from xcelsior_desktop.simulator.model import HouseholdModel
-from xcelsior_desktop.simulator.resources import MeterResources, Response, Snapshot
+from xcelsior_desktop.simulator.model import MeterModel
+from xcelsior_desktop.simulator.resources import TOU_TIERS_IN_USE, MeterResources, Response, Snapshot
 
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
 HANDSHAKE_TIMEOUT = 30.0
@@ -171,9 +171,9 @@ class _Registry:
 class MeterServer:
     """Listens, enforces the one-connection rule, speaks HTTP/1.1 over TLS, applies faults."""
 
-    def __init__(self, host: str, port: int, identity: Identity, accept_any: bool, model: HouseholdModel,
+    def __init__(self, host: str, port: int, identity: Identity, accept_any: bool, model: MeterModel,
                  clock: Callable[[], float], idle_timeout: float, busy_hold: float, log: SimLog,
-                 fault_set: FaultSet, firmware: str = "3.2.50") -> None:
+                 fault_set: FaultSet, firmware: str = "3.2.50", tou_tiers: frozenset[int] = TOU_TIERS_IN_USE) -> None:
         self.host = host
         self.port = port
         self.identity = identity
@@ -184,7 +184,7 @@ class MeterServer:
         self.log = log
         self.faults = fault_set
         self.registry = _Registry(identity, accept_any, fault_set)
-        self.resources = MeterResources(model, identity.lfdi, identity.sfdi, firmware)
+        self.resources = MeterResources(model, identity.lfdi, identity.sfdi, firmware, tou_tiers)
         self.on_outage: Callable[[bool], None] | None = None  # told when the port closes (True) and reopens
         self._stop = threading.Event()
         self._slot = threading.Condition()

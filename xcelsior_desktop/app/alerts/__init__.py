@@ -5,5 +5,6 @@ The rules and their logic live in :mod:`xcelsior_desktop.alerts` (Qt-free); this
 
 from xcelsior_desktop.app.alerts.base import Notifier, NullNotifier
 from xcelsior_desktop.app.alerts.factory import ChainNotifier, create_notifier
+from xcelsior_desktop.app.alerts.wiring import install
 
-__all__ = ["ChainNotifier", "Notifier", "NullNotifier", "create_notifier"]
+__all__ = ["ChainNotifier", "Notifier", "NullNotifier", "create_notifier", "install"]

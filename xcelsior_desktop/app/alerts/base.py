@@ -16,8 +16,8 @@ class Notifier(QObject):
     """
 
     activated = Signal(str)
-    failed = Signal(object, str)
-    delivered = Signal(object)
+    failed = Signal(Alert, str)
+    delivered = Signal(Alert)
 
     name = "none"  # in words, for the About box and the log
 

@@ -90,13 +90,11 @@ class AlertsController(QObject):
 
     # -- inputs (connect the meter worker's signals here) --------------------------------------------------
 
-    @Slot(object)
     def on_demand(self, reading: Measurement | float) -> None:
         """A demand reading: a ``Measurement`` (``.value`` W) or a number of watts."""
         value = reading.value if isinstance(reading, Measurement) else reading
         self._handle(self.engine.feed_demand(float(value)))
 
-    @Slot(object)
     def on_registers(self, registers: Registers) -> None:
         """A ``Registers`` object (``.delivered_wh``, ``.received_wh``)."""
         self._handle(
@@ -105,17 +103,14 @@ class AlertsController(QObject):
             )
         )
 
-    @Slot(object)
     def on_state(self, state: Status) -> None:
         connection = connection_for_state(state)
         if connection is not None:
             self._handle(self.engine.feed_connection(connection))
 
-    @Slot(object)
     def on_certificate(self, not_after: dt.datetime | None) -> None:
         self._handle(self.engine.feed_certificate(not_after))
 
-    @Slot(object)
     def on_identity(self, identity: Identity | None) -> None:
         """Our identity changed (setup, renewal, removal): watch its certificate's expiry."""
         self.on_certificate(getattr(identity, "not_after", None))

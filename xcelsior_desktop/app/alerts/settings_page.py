@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from xcelsior_desktop.alerts import Alert
 from xcelsior_desktop.app.alerts.controller import AlertsController
 from xcelsior_desktop.app.alerts.rules_editor import RulesEditor
+from xcelsior_desktop.app.settings_pages import SettingsPage, Undo
+from xcelsior_desktop.platform.settings import Settings
 
 
-class AlertsSettingsPage(QWidget):
-    """``apply(settings)`` is called by the Settings dialog on OK: it saves the rules or raises ValueError."""
+class AlertsSettingsPage(SettingsPage):
+    """The rules are kept in the alerts' own file, not the settings file: checked in ``validate``, saved in
+    ``commit`` (undone if another page's commit or the settings file fails)."""
 
     def __init__(self, controller: AlertsController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("alertsSettingsPage")
         self.controller = controller
+        self._rules = controller.rules()
         self.editor = RulesEditor(controller.rules())
         self.delivery = QLabel(f"Notifications are delivered as: {controller.notifier.name}.")
         self.delivery.setObjectName("alertsDelivery")
@@ -45,6 +48,10 @@ class AlertsSettingsPage(QWidget):
             )
         )
 
-    def apply(self, _settings: Any = None) -> None:
-        rules = self.editor.rules()  # ValueError with a sentence for the user
-        self.controller.set_rules(rules)
+    def validate(self, edited: Settings) -> None:
+        self._rules = self.editor.rules()  # ValueError with a sentence for the user
+
+    def commit(self) -> Undo | None:
+        before = list(self.controller.rules())
+        self.controller.set_rules(self._rules)
+        return lambda: self.controller.set_rules(before)

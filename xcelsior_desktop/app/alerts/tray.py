@@ -3,6 +3,7 @@ macOS (through Qt's Cocoa backend), and the fallback on any desktop without a fr
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from xcelsior_desktop.alerts import Alert
@@ -14,7 +15,7 @@ TIMEOUT_MS = 10_000
 class TrayNotifier(Notifier):
     name = "tray icon messages"
 
-    def __init__(self, tray: QSystemTrayIcon, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, tray: QSystemTrayIcon, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tray = tray
         self._last_view = "alerts"

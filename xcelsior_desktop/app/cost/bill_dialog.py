@@ -58,7 +58,7 @@ def _date(value: QDate) -> dt.date:
 
 
 class BillDialog(QDialog):
-    prices_taken = Signal(object)  # BillPrices: the bill's prices, from its first day
+    prices_taken = Signal(BillPrices)  # the bill's prices, from its first day
 
     def __init__(self, tariff: Tariff, compare: Compare, *, today: dt.date, cycle_start_day: int,
                  parent: QWidget | None = None) -> None:
@@ -137,7 +137,7 @@ class BillDialog(QDialog):
 
     def _fill_periods(self) -> None:
         """One row per period of the tariff's version on the bill's first day (figures typed so far are kept)."""
-        typed = {self.table.item(r, 0).text(): (self._text(r, 1), self._text(r, 2))  # type: ignore[union-attr]
+        typed = {self._text(r, 0): (self._text(r, 1), self._text(r, 2))
                  for r in range(self.table.rowCount())}
         version = self.tariff.version_on(_date(self.first.date())) or self.tariff.versions[-1]
         names = list(version.period_names)
@@ -159,12 +159,19 @@ class BillDialog(QDialog):
         item = self.table.item(row, column)
         return item.text() if item is not None else ""
 
+    def _set_text(self, row: int, column: int, text: str) -> None:
+        item = self.table.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            self.table.setItem(row, column, item)
+        item.setText(text)
+
     def set_line(self, period: str, kwh: str, charge: str) -> None:
         """Type one period's figures (tests, and a bill pasted in)."""
         for row in range(self.table.rowCount()):
             if self._text(row, 0) == period:
-                self.table.item(row, 1).setText(kwh)  # type: ignore[union-attr]
-                self.table.item(row, 2).setText(charge)  # type: ignore[union-attr]
+                self._set_text(row, 1, kwh)
+                self._set_text(row, 2, charge)
                 return
         raise KeyError(period)
 
@@ -213,9 +220,9 @@ class BillDialog(QDialog):
             if line is None:
                 continue
             diff = line.kwh_difference
-            self.table.item(row, 3).setText(f"{line.app_kwh:.2f}")  # type: ignore[union-attr]
-            self.table.item(row, 4).setText(format_money(line.app_charge, money))  # type: ignore[union-attr]
-            self.table.item(row, 5).setText("" if diff is None else f"{diff:+.2f} kWh")  # type: ignore[union-attr]
+            self._set_text(row, 3, f"{line.app_kwh:.2f}")
+            self._set_text(row, 4, format_money(line.app_charge, money))
+            self._set_text(row, 5, "" if diff is None else f"{diff:+.2f} kWh")
         self.outcome.setText("\n".join(comparison.words()))
         prices, why = bill_prices(bill, self.tariff)
         self.take_button.setEnabled(prices is not None)

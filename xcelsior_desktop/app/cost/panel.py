@@ -1,5 +1,7 @@
-"""The Cost tab: today, the billing cycle so far and its projection by period (kWh and money), and beside it the
-meter's own TOU tier registers and other readings with their meaning. A view: the plug-in pushes values in."""
+"""The Cost tab: today, the billing cycle so far and its projection by period (kWh and money), and under it the
+meter's own TOU tier registers and other readings. One column, so every table has the window's width; what a figure
+means (the tariff's source, what a tier or power factor is, what the figures are based on) is behind a "?" button
+(a tooltip and a popover), so no paragraph pushes the figures down. A view: the plug-in pushes values in."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGroupBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xcelsior_desktop.app.help_button import HelpButton
 from xcelsior_desktop.meter.channels import Channel
 from xcelsior_desktop.meter.extras import EXTRA_CHANNELS, ExtraReadings, describe
 from xcelsior_desktop.money.meter_tiers import TierComparison
@@ -28,7 +31,15 @@ from xcelsior_desktop.money.model import Tariff, format_money
 from xcelsior_desktop.money.overview import CostOverview
 from xcelsior_desktop.money.pricing import CostSummary, PeriodNow
 
-COST_COLUMNS = ("Period", "Today kWh", "Today", "Cycle kWh", "Cycle so far", "Projected kWh", "Projected")
+COST_COLUMNS = ("Period", "Today\nkWh", "Today", "Cycle\nkWh", "Cycle\nso far", "Projected\nkWh", "Projected")
+TIER_HELP = ("Import and Export are the meter's cumulative tier registers. The meter adds each kWh to one tier by its "
+             "own schedule; Xcel does not publish which tier is which period, so \u201cMeans\u201d is this app's "
+             "assumption (change it in Settings, Cost). \u201cGrowth\u201d is the import tier's growth since the app "
+             "first read it; \u201cApp\u201d is the chosen tariff's period over the same history. Empty unnamed tiers "
+             "are not shown. Tier 0 (the total) is the import/export register of the Live tab.")
+VERDICT_HEAD = {"agree": "The meter's tiers and this tariff's periods agree.",
+                "disagree": "The meter's tiers and this tariff's periods disagree: check your bill.",
+                "too-early": "Too little yet to compare the meter's tiers with the tariff's periods."}
 WARN_STYLE = "background:#FEF3C7;color:#713F12;padding:6px;border-radius:6px;"
 
 
@@ -100,6 +111,13 @@ def cost_rows(overview: CostOverview) -> list[tuple[str, ...]]:
     return rows
 
 
+def notes_head(overview: CostOverview) -> str:
+    """The one line shown under the table: the cycle's days (the rest is in :func:`notes_text`'s popover)."""
+    cycle = overview.cycle.projection
+    last = cycle.next_first_day.toordinal() - 1
+    return f"Billing cycle {cycle.first_day:%d %b} \u2013 {type(cycle.first_day).fromordinal(last):%d %b}."
+
+
 def notes_text(overview: CostOverview) -> str:
     """What the figures are based on, and what they leave out (never silently)."""
     zone = overview.zone
@@ -127,6 +145,23 @@ def notes_text(overview: CostOverview) -> str:
     return " ".join(parts)
 
 
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        row.addWidget(widget, 1 if isinstance(widget, QLabel) else 0)
+    return row
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    return label
+
+
 class CostPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,53 +170,55 @@ class CostPanel(QWidget):
         bold.setBold(True)
         self.tariff_title.setFont(bold)
         self.check_bill = _label("cost-check-bill")
+        self.tariff_help = HelpButton("The tariff", "")
         self.period_now = _label("cost-period-now")
         self.problem = _label("cost-problem")
         self.problem.setStyleSheet(WARN_STYLE)
         self.problem.hide()
         self.costs = _table("cost-table", COST_COLUMNS)
+        self.costs.setAccessibleName("Cost by price period: today, the billing cycle so far, projected")
         self.notes = _label("cost-notes")
+        self.notes_help = HelpButton("These figures", "")
         self.compare_bill = QPushButton("Compare with my bill\u2026")
         self.compare_bill.setObjectName("cost-compare-bill")
         self.compare_bill.setToolTip("Set your bill's kWh and charges beside the app's own figures for the same days")
 
         self.tiers = _table("meter-tiers", ("Tier", "Means", "Import\nkWh", "Export\nkWh", "Growth\nkWh", "App\nkWh"))
-        self.tiers.horizontalHeader().setStretchLastSection(False)
-        self.tiers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.tiers.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tiers.setAccessibleName("The meter's TOU tier registers")
         self.tiers_note = _label("meter-tiers-note")
+        self.tiers_help = HelpButton("Tiers", TIER_HELP)
         self.tiers_verdict = _label("meter-tiers-verdict")
+        self.verdict_help = HelpButton("The comparison", "")
         self.extras = _label("meter-extras")
+        self.extras_help = HelpButton("Maximum demand and power factor", "")
         self.extras_note = _label("meter-extras-note")
 
-        left = QVBoxLayout()
-        left.addWidget(self.tariff_title)
-        left.addWidget(self.check_bill)
-        left.addWidget(self.period_now)
-        left.addWidget(self.problem)
-        left.addWidget(self.costs)
-        left.addWidget(self.compare_bill, 0, Qt.AlignmentFlag.AlignLeft)
-        left.addWidget(self.notes)
-        left.addStretch(1)
-        money = QGroupBox("What it costs")
-        money.setLayout(left)
-
-        right = QVBoxLayout()
-        right.addWidget(self.tiers)
-        right.addWidget(self.tiers_note)
-        right.addWidget(self.tiers_verdict)
-        right.addWidget(self.extras)
-        right.addWidget(self.extras_note)
-        right.addStretch(1)
-        meter = QGroupBox("The meter's own registers")
-        meter.setLayout(right)
-
         body = QWidget()
-        row = QHBoxLayout(body)
-        row.addWidget(money, 3)
-        row.addWidget(meter, 2)
+        column = QVBoxLayout(body)
+        column.addLayout(_row(_heading("What it costs"), self.tariff_help))
+        column.addWidget(self.tariff_title)
+        column.addWidget(self.check_bill)
+        column.addWidget(self.period_now)
+        column.addWidget(self.problem)
+        column.addWidget(self.costs)
+        column.addLayout(_row(self.notes, self.notes_help))
+        column.addWidget(self.compare_bill, 0, Qt.AlignmentFlag.AlignLeft)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        column.addSpacing(6)
+        column.addWidget(line)
+        column.addLayout(_row(_heading("The meter's own registers"), self.tiers_help))
+        column.addWidget(self.tiers_note)
+        column.addWidget(self.tiers)
+        column.addLayout(_row(self.tiers_verdict, self.verdict_help))
+        column.addLayout(_row(self.extras, self.extras_help))
+        column.addWidget(self.extras_note)
+        column.addStretch(1)
         scroll = QScrollArea()
+        scroll.setObjectName("cost-scroll")
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -196,13 +233,15 @@ class CostPanel(QWidget):
         if tariff is None:
             self.tariff_title.setText("No tariff in use")
             self.check_bill.setText("")
+            self.tariff_help.set_help("Choose a tariff in Settings, Cost: the prices of your bill's rate.")
         else:
             self.tariff_title.setText(f"{tariff.title or tariff.name} ({tariff.name})")
             checked = f", figures checked {tariff.checked:%d %B %Y}" if tariff.checked else ""
             source = (f"Source: {tariff.source.rstrip('.')}{checked}." if tariff.source
                       else f"Your own tariff file{checked}.")
-            self.check_bill.setText(f"<b>Check your bill:</b> these are the tariff's prices, not Xcel's bill "
-                                    f"(riders and taxes are not included). {source}")
+            self.check_bill.setText("<b>Check your bill:</b> these are the tariff's prices, not Xcel's bill.")
+            self.tariff_help.set_help(f"These are the tariff's prices, not Xcel's bill (riders and taxes are not "
+                                      f"included). {source}")
         self.show_problem(problem)
 
     def show_problem(self, problem: str | None) -> None:
@@ -226,7 +265,9 @@ class CostPanel(QWidget):
                 self.costs.setItem(r, c, item)
         self.costs.setVisible(bool(rows))
         _fit(self.costs)
-        self.notes.setText(notes_text(overview) if overview is not None else message)
+        self.notes.setText(notes_head(overview) if overview is not None else message)
+        self.notes_help.set_help(notes_text(overview) if overview is not None else message)
+        self.notes_help.setVisible(overview is not None)
 
     def set_tiers(self, tiers: tuple[dict[int, float], dict[int, float]] | None, comparison: TierComparison | None,
                   names: dict[int, str]) -> None:
@@ -234,10 +275,11 @@ class CostPanel(QWidget):
         if not tiers or not tiers[0]:
             self.tiers.setRowCount(0)
             self.tiers.hide()
-            self.tiers_note.setText("The meter's TOU tier registers are read every 15 minutes; none read yet. "
-                                    "Tier 0 (the total) is the import/export register of the Live tab.")
+            self.tiers_note.setText("Read every 15 minutes; none read yet.")
+            self.tiers_note.show()
             self.tiers_verdict.setText("")
             self.tiers_verdict.setStyleSheet("")
+            self.verdict_help.hide()
             return
         delivered, received = tiers
         growth = {row.tier: row for row in comparison.rows} if comparison is not None else {}
@@ -253,32 +295,34 @@ class CostPanel(QWidget):
                 self.tiers.setItem(r, c, _cell(text, right=c >= 2))
         self.tiers.show()
         _fit(self.tiers)
-        self.tiers_note.setText(
-            "Import and Export are the meter's cumulative tier registers. The meter adds each kWh "
-            "to one tier by its own schedule; Xcel does not publish which tier is which period, so \u201cMeans\u201d "
-            "is this app's assumption (change it in Settings, Cost). \u201cGrowth\u201d is the import tier's growth "
-            "since the app first read it; \u201cApp\u201d is the chosen tariff's period over the same history. "
-            "Empty unnamed tiers are not shown.")
+        self.tiers_note.setText("")
+        self.tiers_note.hide()
         if comparison is None:
             self.tiers_verdict.setText("")
             self.tiers_verdict.setStyleSheet("")
+            self.verdict_help.hide()
         else:
-            self.tiers_verdict.setText(comparison.message)
+            self.tiers_verdict.setText(VERDICT_HEAD.get(comparison.verdict, comparison.message))
+            self.verdict_help.set_help(comparison.message)
+            self.verdict_help.show()
             self.tiers_verdict.setStyleSheet(WARN_STYLE if comparison.verdict == "disagree" else "")
 
     def set_extras(self, extras: ExtraReadings | None) -> None:
         """Maximum demand and power factor as the meter reports them, each with its meaning."""
         if extras is None:
-            self.extras.setText("")
-            self.extras_note.setText("Maximum demand and power factor: not read yet (they are read once the meter "
-                                     "answers, then every 15 minutes).")
+            self.extras.setText("Maximum demand and power factor: not read yet.")
+            self.extras_help.set_help("They are read once the meter answers, then every 15 minutes.")
+            self.extras_note.setText("")
+            self.extras_note.hide()
             return
         shown = [c for c in EXTRA_CHANNELS if c in extras.listed or c in (Channel.MAX_DEMAND_DELIVERED,
                                                                           Channel.POWER_FACTOR)]
         lines = []
+        meanings = []
         for channel in shown:
             label, value, meaning = describe(channel, extras)
-            lines.append(f"<b>{escape(label)}: {escape(value)}</b> \u2014 {escape(meaning)}.")
+            lines.append(f"<b>{escape(label)}:</b> {escape(value)}")
+            meanings.append(f"{label}: {meaning}.")
         self.extras.setText("<br>".join(lines))
-        self.extras_note.setText("Read from the meter as it reports them; a reading the meter lists without a value "
-                                 "is shown as such, not as zero.")
+        self.extras_help.set_help(" ".join(meanings) + " Read from the meter as it reports them; a reading the meter "
+                                  "lists without a value is shown as such, not as zero.")

@@ -1,4 +1,4 @@
-"""The cost plug-in: one call from ``application.py`` (:func:`install_cost`).
+"""The cost plug-in (:func:`install`).
 
 It adds the Cost tab and the Cost settings page, tells the tray the price period now (tooltip and on-peak bar),
 shades on-peak hours on the Day chart and prices a slot on hover, keeps the meter's TOU tier registers to set
@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -35,11 +35,8 @@ from xcelsior_desktop.money.model import Tariff, format_money
 from xcelsior_desktop.money.overview import CostOverview, cost_overview
 from xcelsior_desktop.money.peak import on_peak_at
 from xcelsior_desktop.platform.settings import Settings
-from xcelsior_desktop.session.session import Job
-
-if TYPE_CHECKING:
-    from xcelsior_desktop.app.alerts.controller import AlertsController
-    from xcelsior_desktop.app.tray import Tray
+from xcelsior_desktop.session.commands import Job
+from xcelsior_desktop.session.events import RegistersRead, TodayChanged
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +51,14 @@ Clock = Callable[[], float]
 
 
 class CostPlugin(QObject):
-    extras_read = Signal(object)  # ExtraReadings, emitted on the meter thread, handled on the GUI thread
+    extras_read = Signal(ExtraReadings)  # emitted on the meter thread (a session job), handled on the GUI thread
 
-    def __init__(self, shell: AppShell, tray: Tray | None, settings: Settings, *,
-                 alerts: AlertsController | None = None, clock: Clock | None = None,
-                 parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, shell: AppShell) -> None:
+        super().__init__(shell.owner)
         self.shell = shell
-        self.tray = tray
-        self.alerts = alerts
-        self.clock = clock or shell.clock
-        self.cost_settings = chosen_settings(settings)
+        self.tray = shell.tray
+        self.clock = shell.clock
+        self.cost_settings = chosen_settings(shell.settings)
         self.tariff: Tariff | None = None
         self.problem: str | None = None
         self.tiers = TierWatch()
@@ -76,9 +70,9 @@ class CostPlugin(QObject):
 
         self.panel = CostPanel()
         shell.add_window_tab(VIEW, "Cost", self.panel)
-        shell.add_settings_page(SETTINGS_TITLE, lambda s: CostSettingsPage(s, on_apply=self.use_settings))
-        shell.events.registers_read.connect(self.on_registers)
-        shell.events.today_changed.connect(self.on_today)
+        shell.add_settings_page(SETTINGS_TITLE, CostSettingsPage)
+        shell.events.on(RegistersRead, lambda event: self.on_registers(event.registers))
+        shell.events.on(TodayChanged, lambda event: self.on_today(event.today))
         self._today: Energy | None = None  # the newest "today" the session gave: its instant is the Cost tab's
         self.extras_read.connect(self._on_extras)
         self.panel.compare_bill.clicked.connect(self.open_bill_check)
@@ -122,28 +116,30 @@ class CostPlugin(QObject):
         self._give_alerts_their_facts()
         self.refresh()
 
-    def _on_settings(self, _new: Settings) -> None:
-        """The home zone may have changed: today and the cycle start at another midnight."""
-        self._give_alerts_their_facts()
-        self.refresh()
+    def _on_settings(self, new: Settings) -> None:
+        """Saved settings: another tariff, prices or cycle day is loaded; the home zone may have changed too (today
+        and the cycle start at another midnight)."""
+        cost = chosen_settings(new)
+        if cost != self.cost_settings:
+            self.use_settings(cost)
+        else:
+            self._give_alerts_their_facts()
+            self.refresh()
 
     def _give_alerts_their_facts(self) -> None:
         """The budget rules read today's kWh with or without a tariff; the cost rules need one."""
-        if self.alerts is not None:
-            self.alerts.set_cost_source(CostFactsSource(self.tariff, lambda: self.shell.history,
-                                                        zone=self.shell.home_zone.zone,
-                                                        cycle_start_day=self.cost_settings.cycle_start_day))
+        self.shell.offer_cost_facts(CostFactsSource(self.tariff, lambda: self.shell.history,
+                                                    zone=self.shell.home_zone.zone,
+                                                    cycle_start_day=self.cost_settings.cycle_start_day))
 
     # -- from the session --------------------------------------------------------------------------
 
-    @Slot(object)
     def on_today(self, today: Energy) -> None:
         """Today so far, as the window shows it: the Cost tab and the tray's cost are worked out for its instant,
         so all of them show the same kWh and money."""
         self._today = today
         self.refresh()
 
-    @Slot(object)
     def on_registers(self, registers: Registers) -> None:
         at = (registers.delivered_at or registers.read_at).astimezone(dt.UTC)
         if registers.tou_delivered:
@@ -169,10 +165,11 @@ class CostPlugin(QObject):
     def _job_done(self) -> None:
         self._extras_job = None
 
-    @Slot(object)
+    @Slot(ExtraReadings)
     def _on_extras(self, extras: ExtraReadings) -> None:
         self.extras = extras
         self.panel.set_extras(extras)
+        self.shell.offer_meter_extras(extras)  # the Overview's peak card sets it beside the month's slots
 
     # -- showing ---------------------------------------------------------------------------------
 
@@ -213,6 +210,7 @@ class CostPlugin(QObject):
             else:
                 self.overview = overview
                 self.panel.set_overview(overview)
+                self.shell.offer_cost_overview(overview)  # the Overview's cards reuse it
                 if self.tray is not None:
                     self.tray.set_today_cost(overview.today.energy, format_money(overview.today.total,
                                                                                  overview.currency))
@@ -260,18 +258,15 @@ class CostPlugin(QObject):
         cost = dataclasses.replace(self.cost_settings, bills=[
             *(b for b in self.cost_settings.bills if b.valid_from != bill.valid_from), bill])
         cost.bills.sort(key=lambda b: b.valid_from)
-        self.shell.update_settings(cost.store_in)
-        self.use_settings(cost)
+        self.shell.update_settings(cost.store_in)  # saved, then every plug-in told (this one loads the tariff)
 
     def stop(self) -> None:
         self._timer.stop()
         self._at_change.stop()
-        if self.alerts is not None:
-            self.alerts.set_cost_source(None)
+        self.shell.offer_cost_facts(None)
         self.shell.remove_settings_page(SETTINGS_TITLE)
 
 
-def install_cost(shell: AppShell, tray: Tray | None, settings: Settings, *,
-                 alerts: AlertsController | None = None, parent: QObject | None = None) -> CostPlugin:
-    """The one call ``XcelsiorApp`` makes; call ``stop()`` on the result at shutdown."""
-    return CostPlugin(shell, tray, settings, alerts=alerts, parent=parent)
+def install(shell: AppShell) -> CostPlugin:
+    """The Cost tab and settings page, the tray's price period, cost facts for the alerts; ``stop()`` at quit."""
+    return CostPlugin(shell)

@@ -1,11 +1,11 @@
 """The Cost page of the Settings dialog: the tariff (a preset or a file), its prices as on your bill, the billing
-cycle's start day and the names of the meter's TOU tiers. ``apply(settings)`` checks everything and raises
-ValueError with a sentence the user can act on (the dialog then stays open, nothing is lost)."""
+cycle's start day and the names of the meter's TOU tiers. ``validate`` checks everything and raises ValueError with
+a sentence the user can act on (the dialog then stays open, nothing is lost); the cost plug-in switches tariffs
+only once the settings are saved (``shell.on_settings_changed``)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
+from xcelsior_desktop.app.settings_pages import SettingsPage
 from xcelsior_desktop.money import TariffError, preset_names, resolve
 from xcelsior_desktop.money.cost_settings import (
     CHARGES,
@@ -65,12 +65,10 @@ def tier_names_text(names: dict[int, str]) -> str:
     return ", ".join(f"{tier}={name}" for tier, name in sorted(names.items()))
 
 
-class CostSettingsPage(QWidget):
-    def __init__(self, settings: Settings, on_apply: Callable[[CostSettings], None] | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+class CostSettingsPage(SettingsPage):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
         self.setObjectName("cost-settings-page")
-        self.on_apply = on_apply
         self.saved = CostSettings.from_app_settings(settings)
         self.tariff: Tariff | None = None
         self._loaded = ""  # the name or path self.tariff was loaded from
@@ -269,16 +267,17 @@ class CostSettingsPage(QWidget):
             raise ValueError(" ".join(problems))
         return cost
 
-    def apply(self, settings: Settings) -> None:
+    def validate(self, edited: Settings) -> None:
         try:
             cost = self.build()
         except ValueError as exc:
             self.show_error(str(exc))
             raise
         self.show_error(None)
-        cost.store_in(settings)
-        if self.on_apply is not None:
-            self.on_apply(cost)
+        cost.store_in(edited)
+
+    def show_problem(self, text: str | None) -> None:
+        self.show_error(text)
 
     def show_error(self, text: str | None) -> None:
         self.error.setText(text or "")

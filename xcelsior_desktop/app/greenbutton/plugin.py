@@ -2,7 +2,8 @@
 
 The work runs on one worker thread (reading a year of 15-minute data takes a while); its :class:`Outcome` comes
 back to the GUI thread through a queued signal, is shown in a message box and announced (notification + the Alerts
-list). An import that changed the history emits :attr:`GreenButtonIO.history_changed` so the charts are redrawn.
+list). An import that changed the history tells the shell (``shell.history_changed``), so every figure drawn
+from the store is drawn again.
 One job at a time: the actions are disabled while one runs.
 """
 
@@ -29,6 +30,7 @@ from xcelsior_desktop.exchange.transfer import (
     local_days,
     no_history,
 )
+from xcelsior_desktop.session.target import PRODUCTION, Role
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,21 @@ NO_DATA = "The history holds no energy yet, so there is nothing to export. Wait 
 OpenChooser = Callable[[QWidget | None], Path | None]
 # parent, suggested name, file filter -> the chosen file, or None
 SaveChooser = Callable[[QWidget | None, str, str], Path | None]
+
+
+MeterChooser = Callable[[QWidget | None, Path, list[tuple[Role, str]]], "Role | None"]
+
+
+def choose_import_meter(parent: QWidget | None, path: Path, meters: list[tuple[Role, str]]) -> Role | None:
+    """Whose history a file is, asked when the household has two meters (None: the user closed the question)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Whose energy is this file?",
+                      f"{path.name}: which meter's history does it hold? Your utility's download is the net "
+                      "meter's (from and to the grid); a solar installer's report may be the solar meter's.", parent=parent)
+    buttons = [(box.addButton(label, QMessageBox.ButtonRole.AcceptRole), role) for role, label in meters]
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return next((role for button, role in buttons if button is clicked), None)
 
 
 def choose_import_file(parent: QWidget | None) -> Path | None:
@@ -75,19 +92,20 @@ def _label(action: QAction, text: str) -> QAction:
 class GreenButtonIO(QObject):
     """The plug-in: actions, the drop target, the worker thread and the result in words."""
 
-    history_changed = Signal(object, object)  # (first, last) UTC of what an import added: redraw the charts
-    finished = Signal(object)  # every Outcome, once shown (tests, the history view)
-    _done = Signal(object)  # an Outcome from the worker thread (queued to the GUI thread)
+    finished = Signal(Outcome)  # every Outcome, once shown (tests)
+    _done = Signal(Outcome)  # from the worker thread (queued to the GUI thread)
 
     def __init__(self, shell: AppShell, *, choose_open: OpenChooser = choose_import_file,
-                 choose_save: SaveChooser = choose_export_file, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+                 choose_save: SaveChooser = choose_export_file, choose_meter: MeterChooser | None = None) -> None:
+        super().__init__(shell.owner)
+        self.choose_meter = choose_meter or choose_import_meter
         self.shell = shell
         self.choose_open = choose_open
         self.choose_save = choose_save
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="greenbutton")
         self._running: Future[Outcome] | None = None
         self.message_box: QMessageBox | None = None  # the last result shown
+        self.last_outcome: Outcome | None = None
         self.export_dialog: ExportDialog | None = None
         self._done.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
@@ -114,12 +132,21 @@ class GreenButtonIO(QObject):
             self.import_file(path)
 
     def import_file(self, path: Path) -> None:
-        """Import ``path`` on the worker thread; the result is shown when it is done."""
+        """Import ``path`` on the worker thread; the result is shown when it is done. With a solar meter too, the
+        user says whose the file is (a utility's download is the net meter's; an installer's may be the solar's)."""
         store = self.shell.history
         if store is None:
             self._show(no_history("import"))
             return
-        self._start(lambda: import_green_button(path, store), "import")
+        meters = self.shell.meters
+        if meters is not None and meters.has(PRODUCTION):
+            role = self.choose_meter(self.shell.dialog_parent(), path,
+                                     [(role, meters.target(role).label) for role in meters.roles()])
+            if role is None:
+                return  # the user closed the question: nothing imported
+            store = store.for_meter(role)
+        chosen = store
+        self._start(lambda: import_green_button(path, chosen), "import")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if watched is self.shell.window and event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
@@ -208,8 +235,9 @@ class GreenButtonIO(QObject):
         _label(self.import_action, "Importing\u2026" if what == "import" else "Import\u2026")
         _label(self.export_action, "Exporting\u2026" if what == "export" else "Export\u2026")
 
-    @Slot(object)
+    @Slot(Outcome)
     def _show(self, outcome: Outcome, *, announce: bool = True) -> None:
+        self.last_outcome = outcome
         if self._running is not None and self._running.done():
             self._running = None
             self._set_running(None)
@@ -227,19 +255,19 @@ class GreenButtonIO(QObject):
         if announce:
             self.shell.announce("history-transfer", outcome.title, outcome.text, HISTORY_VIEW)
         if outcome.changed:
-            self.history_changed.emit(outcome.first, outcome.last)
+            self.shell.history_changed()  # the charts, cost and totals are drawn again from the store
         self.finished.emit(outcome)
 
     def _forget_box(self, box: QMessageBox) -> None:
         if self.message_box is box:
             self.message_box = None
 
-    def shutdown(self) -> None:
+    def stop(self) -> None:
         """Wait for a running import or export (it holds the history store), then stop the worker thread."""
         self._pool.shutdown(wait=True)
 
 
-def install_greenbutton(shell: AppShell, *, parent: QObject | None = None) -> GreenButtonIO:
-    """The one call ``XcelsiorApp`` makes. The history store is read from ``shell.history`` when a job starts, so
-    it may be opened (or replaced) after this call."""
-    return GreenButtonIO(shell, parent=parent)
+def install(shell: AppShell) -> GreenButtonIO:
+    """Import... and Export... of the history. The store is read from ``shell.history`` when a job starts, so it
+    may be opened (or replaced) after this call."""
+    return GreenButtonIO(shell)

@@ -1,5 +1,5 @@
 """The history plug-in: the store in the app, the recorder on the meter session, the History tab."""
 
-from xcelsior_desktop.app.history.plugin import HistoryPlugin, install_history
+from xcelsior_desktop.app.history.plugin import HistoryPlugin, install
 
-__all__ = ["HistoryPlugin", "install_history"]
+__all__ = ["HistoryPlugin", "install"]

@@ -29,14 +29,17 @@ from xcelsior_desktop.app.charts import PowerChart, PowerHistory
 from xcelsior_desktop.app.energy_chart import EnergyChart, energy_text
 from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
 from xcelsior_desktop.common import format as fmt
-from xcelsior_desktop.energy.chart_data import Bar, ChartDecorator, Totals
+from xcelsior_desktop.energy.chart_data import Bar, ChartDecorator, ChartMarker, Mark, Totals
 from xcelsior_desktop.energy.charts import ChartData, chart_data, live_demand
+from xcelsior_desktop.energy.compare import compare_previous, outline
 from xcelsior_desktop.energy.errors import HistoryError
 from xcelsior_desktop.energy.periods import Span, View, shift
 from xcelsior_desktop.energy.store import HistoryStore
 
 log = logging.getLogger(__name__)
 
+_BEFORE = {View.DAY: "the day before", View.WEEK: "the week before", View.MONTH: "the month before",
+           View.YEAR: "the year before", View.LIVE: ""}
 VIEWS: tuple[tuple[View, str], ...] = (
     (View.LIVE, "Live"), (View.DAY, "Day"), (View.WEEK, "Week"), (View.MONTH, "Month"), (View.YEAR, "Year"),
 )
@@ -56,9 +59,11 @@ def _axis_labels(shown: Span, tz: dt.tzinfo) -> list[tuple[dt.datetime, str]]:
     return [(b.start + (b.end - b.start) / 2, b.label) for b in shown.buckets]
 
 
-def _legend(view: View) -> str:
+def _legend(view: View, comparing: bool = False) -> str:
     swatches = (f"<span style='color:{IMPORT_FILL.name()}'>\u25A0</span> From the grid (above the line) &nbsp; "
-                f"<span style='color:{EXPORT_FILL.name()}'>\u25A0</span> To the grid (below)")
+                f"<span style='color:{EXPORT_FILL.name()}'>\u25A4</span> To the grid (striped, below)")
+    if comparing:
+        swatches += f" &nbsp; dashed: {_BEFORE[view]}"
     if view is View.DAY:
         return f"{swatches} &nbsp; hatched: the quarter hour in progress (an estimate)"
     return f"{swatches} &nbsp; paler: a {'month' if view is View.YEAR else 'day'} with gaps or not over yet"
@@ -111,6 +116,15 @@ class HistoryView(QWidget):
             button.clicked.connect(lambda _checked=False, v=view: self.set_view(v))
             self.view_buttons.addButton(button)
             top.addWidget(button)
+        self.compare_button = QToolButton()
+        self.compare_button.setText("Compare")
+        self.compare_button.setObjectName("history-compare")
+        self.compare_button.setCheckable(True)
+        self.compare_button.setToolTip("Draw the period before as a dashed outline behind the bars, with both totals")
+        self.compare_button.setAccessibleDescription("Compare with the period before")
+        self.compare_button.toggled.connect(lambda _on: self.refresh())
+        top.addSpacing(8)
+        top.addWidget(self.compare_button)
         top.addStretch(1)
         self.previous_button = QPushButton("\u25C0")
         self.previous_button.setObjectName("history-previous")
@@ -144,6 +158,7 @@ class HistoryView(QWidget):
         self.live_chart.setObjectName("history-live-chart")
         self.chart = EnergyChart()
         self.chart.setObjectName("history-chart")
+        self.chart.setAccessibleName("Energy chart")
         self.chart.tz = tz
         self.chart.hover_extra = self._hover_extra
         self.stack.addWidget(self.live_chart)
@@ -158,7 +173,14 @@ class HistoryView(QWidget):
         self.totals_label = QLabel()
         self.totals_label.setObjectName("history-totals")
         self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.totals_label.setWordWrap(True)
         layout.addWidget(self.totals_label)
+        self.compare_label = QLabel()
+        self.compare_label.setObjectName("history-comparison")
+        self.compare_label.setWordWrap(True)
+        self.compare_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.compare_label.hide()
+        layout.addWidget(self.compare_label)
         self.note_label = QLabel()
         self.note_label.setObjectName("history-note")
         self.note_label.setWordWrap(True)
@@ -169,6 +191,8 @@ class HistoryView(QWidget):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(action)
+        self.previous_button.setAccessibleName("Previous period")
+        self.next_button.setAccessibleName("Next period")
         self.previous_button.setToolTip("Previous period (Left arrow)")
         self.next_button.setToolTip("Next period (Right arrow)")
         self.today_button.setToolTip("Back to the period that contains today (Home)")
@@ -226,7 +250,7 @@ class HistoryView(QWidget):
         for button in self.view_buttons.buttons():
             button.setChecked(button.objectName() == f"history-view-{self.view.value}")
         calendar = self.view is not View.LIVE
-        for nav in (self.previous_button, self.today_button, self.next_button):
+        for nav in (self.previous_button, self.today_button, self.next_button, self.compare_button):
             nav.setEnabled(calendar)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
@@ -283,6 +307,8 @@ class HistoryView(QWidget):
             self.totals_label.setText("")
         self._show_note("" if samples else "No readings in the last hour yet.")
         self.data = None
+        self.compare_label.hide()
+        self.live_chart.setAccessibleDescription(f"The last hour of demand. {self.totals_label.text()}")
         self.live_chart.update()
         self.span_changed.emit(None)
 
@@ -296,14 +322,38 @@ class HistoryView(QWidget):
                 bands.extend(decorator.bands(data.span))
             except Exception:  # noqa: BLE001 - another plug-in's bug must not break the chart
                 log.exception("a chart decorator failed")
+        marks: list[Mark] = []
+        for decorator in self.decorators:
+            if isinstance(decorator, ChartMarker):
+                try:
+                    marks.extend(decorator.marks(data.span))
+                except Exception:  # noqa: BLE001 - another plug-in's bug must not break the chart
+                    log.exception("a chart decorator's marks failed")
         self.chart.set_data(data.bars, data.span.start, data.span.end, _axis_labels(data.span, self.tz), bands)
+        self.chart.set_marks(marks)
+        self.chart.set_outline([])
+        comparing = self.compare_button.isChecked()
+        words = self._compare(data, now) if comparing else ""
+        self.compare_label.setText(words)
+        self.compare_label.setVisible(comparing)
         self.chart.empty_text = ("No data for this period." if data.totals.span_s > 0
                                  else "This period has not begun yet.")
         self.stack.setCurrentWidget(self.chart)
-        self.legend.setText(_legend(self.view))
+        self.legend.setText(_legend(self.view, comparing))
         self.legend.setVisible(True)
         self.title.setText(data.span.title)
         self.totals_label.setText(totals_text(data.totals) if any(not b.empty for b in data.bars) else "")
         self._show_note(coverage_text(data.totals, data.bars))
         self.next_button.setEnabled(data.span.end < now)  # the future has no data
+        self.chart.setAccessibleDescription(" ".join(t for t in (
+            data.span.title + ".", self.totals_label.text() or "No data.", words,
+            f"{len(marks)} big loads marked." if marks else "") if t))
         self.span_changed.emit(data.span)
+
+    def _compare(self, data: ChartData, now: dt.datetime) -> str:
+        """The period before as the chart's outline; both totals and the difference in words."""
+        assert self.store is not None
+        comparison = compare_previous(self.store, self.view, self.anchor, self.tz, now)
+        before = chart_data(self.store, self.view, comparison.previous.anchor, self.tz, now)
+        self.chart.set_outline(outline(data.span, comparison.previous, before.bars, self.tz))
+        return comparison.words()

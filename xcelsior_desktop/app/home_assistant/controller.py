@@ -30,8 +30,9 @@ from xcelsior_desktop.home_assistant.settings import MqttSettings, PasswordStore
 from xcelsior_desktop.home_assistant.status import TRANSIENT_STATES
 from xcelsior_desktop.home_assistant.url import BrokerUrl, BrokerUrlError
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
+from xcelsior_desktop.session.commands import Job
+from xcelsior_desktop.session.events import ReadingFlagged
 from xcelsior_desktop.session.poller import Status
-from xcelsior_desktop.session.session import Job, ReadingFlagged
 
 if TYPE_CHECKING:
     from xcelsior_desktop.app.home_assistant.history import HistoryToHomeAssistant
@@ -65,7 +66,7 @@ class PublishingState:
 
 
 class MqttController(QObject):
-    state_changed = Signal(object)  # PublishingState, on the GUI thread
+    state_changed = Signal(PublishingState)  # on the GUI thread
     connection_tested = Signal(int, object)  # token from test_connection(), ConnectionResult
     _built = Signal(int, object, str)  # generation, publisher or None, error in words ("" if none)
     _status_from_thread = Signal(int, object)  # generation, PublisherStatus (from the publisher's thread)
@@ -256,14 +257,12 @@ class MqttController(QObject):
 
     # -- the session's events (GUI thread; each call only queues) ----------------------------------------
 
-    @Slot(object)
     def on_device_info(self, info: DeviceInfo) -> None:
         self._last_info = info
         if self._publisher is not None:
             self._publisher.on_device_info(info)
             self.publish_cost()
 
-    @Slot(object)
     def on_registers(self, registers: Registers) -> None:
         self._last_registers = registers
         if self._publisher is not None:
@@ -301,19 +300,16 @@ class MqttController(QObject):
         if self._publisher is not None:
             self._publisher.on_extras(extras)
 
-    @Slot(object)
     def on_demand(self, demand: Measurement) -> None:
         self._last_demand = demand
         if self._publisher is not None:
             self._publisher.on_demand(demand)
 
-    @Slot(object)
     def on_status(self, status: Status) -> None:
         self._last_status = status
         if self._publisher is not None:
             self._publisher.on_status(status)
 
-    @Slot(object)
     def on_today(self, today: Energy) -> None:
         """Today so far changed: its cost is published for the same instant the window and the tray show."""
         if self._publisher is not None:

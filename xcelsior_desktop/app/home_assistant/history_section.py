@@ -7,9 +7,11 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from xcelsior_desktop.app.home_assistant.history import HistoryToHomeAssistant
+from xcelsior_desktop.app.settings_pages import Undo
 from xcelsior_desktop.home_assistant.ha_settings import (
     HomeAssistantSettings,
     TokenStoreError,
+    delete_token,
     load_token,
     save_token,
 )
@@ -22,13 +24,15 @@ GREEN = "color: #15803D;"
 
 
 class HomeAssistantSection(QGroupBox):
-    """``problems()`` then ``apply(settings)`` on OK: the token to the keyring, the address to the settings."""
+    """Part of the MQTT page's two phases: :meth:`validate` writes the address into the edited settings,
+    :meth:`commit` puts the token in the keyring."""
 
     def __init__(self, history: HistoryToHomeAssistant | None, settings: Settings,
                  parent: QWidget | None = None) -> None:
         super().__init__("Home Assistant: the past in the Energy dashboard", parent)
         self.history = history
         self.saved = HomeAssistantSettings.from_app_settings(settings)
+        self._validated: tuple[str, str] = ("", "")
         self.url = QLineEdit(self.saved.url)
         self.url.setObjectName("ha-url")
         self.url.setPlaceholderText(EXAMPLE)
@@ -74,21 +78,36 @@ class HomeAssistantSection(QGroupBox):
     def edited(self) -> HomeAssistantSettings:
         return HomeAssistantSettings(url=self.url.text().strip(), keep_sending=self.saved.keep_sending)
 
-    def problems(self) -> list[str]:
-        return self.edited().check()
+    def validate(self, edited: Settings) -> None:
+        """Check the fields and write the address into ``edited`` (the token stays for :meth:`commit`);
+        ValueError says what to fix."""
+        settings = self.edited()
+        problems = settings.check()
+        if self.token.text().strip() and not settings.url:
+            problems.append("An access token needs Home Assistant's address too.")
+        if problems:
+            raise ValueError("Home Assistant: " + " ".join(problems))
+        settings.store_in(edited)
+        self._validated = (settings.url, self.token.text().strip())
 
-    def apply(self, settings: Settings) -> None:
-        """Keep the token in the keyring and the address in ``settings``; ValueError says what to fix."""
-        edited = self.edited()
-        token = self.token.text().strip()
-        if token and not edited.url:
-            raise ValueError("Home Assistant: an access token needs Home Assistant's address too.")
+    def commit(self) -> Undo | None:
+        """The token typed goes to the keyring; undone by putting back what the keyring held before."""
+        url, token = self._validated
+        if not url or not token:
+            return None
         try:
-            if token:
-                save_token(edited.url, token)
+            before = load_token(url)
+            save_token(url, token)
         except TokenStoreError as exc:
             raise ValueError(f"Home Assistant: {exc.user_message}") from None
-        edited.store_in(settings)
+
+        def undo() -> None:
+            if before is None:
+                delete_token(url)
+            else:
+                save_token(url, before)
+
+        return undo
 
     @Slot()
     def send_history(self) -> None:

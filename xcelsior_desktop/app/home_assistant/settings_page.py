@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from xcelsior_desktop.app.home_assistant.controller import MqttController, PublishingState
 from xcelsior_desktop.app.home_assistant.history_section import HomeAssistantSection
+from xcelsior_desktop.app.settings_pages import SettingsPage, Undo
 from xcelsior_desktop.home_assistant.connection import ConnectionResult
 from xcelsior_desktop.home_assistant.settings import (
     MqttSettings,
@@ -47,8 +48,8 @@ def _user_field(settings: MqttSettings) -> str:
         return ""
 
 
-class MqttSettingsPage(QWidget):
-    """``apply(settings)`` on OK: the password to the keyring, the rest to ``settings.extra["mqtt"]``."""
+class MqttSettingsPage(SettingsPage):
+    """On OK: the fields into ``settings.extra["mqtt"]`` (validate), the password into the keyring (commit)."""
 
     def __init__(self, controller: MqttController, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +57,7 @@ class MqttSettingsPage(QWidget):
         self.controller = controller
         saved = MqttSettings.from_app_settings(settings)
         self._forget_password = False
+        self._validated: tuple[str, str | None] = ("", None)
         self._test_token = 0
 
         self.enabled = QCheckBox("Publish the meter's readings to an MQTT broker")
@@ -219,9 +221,8 @@ class MqttSettingsPage(QWidget):
                                 ca_file=self.ca_file.text().strip() or None)
         return settings, password
 
-    def apply(self, settings: Settings) -> None:
-        """Check the fields, keep the password in the keyring and the rest in ``settings``; ValueError says
-        what to fix (the dialog stays open)."""
+    def validate(self, edited: Settings) -> None:
+        """Check the fields and write them (not the password) into ``edited``; ValueError says what to fix."""
         mqtt, password = self.edited()
         problems = mqtt.check() if mqtt.enabled or mqtt.broker_url else []
         if mqtt.ca_file and not Path(mqtt.ca_file).expanduser().is_file():
@@ -231,19 +232,53 @@ class MqttSettingsPage(QWidget):
             problems.append("A broker password needs a user name: enter the user name too.")
         if problems:
             raise ValueError("MQTT: " + " ".join(problems))
-        if ha_problems := self.home_assistant.problems():
-            raise ValueError("Home Assistant: " + " ".join(ha_problems))
-        try:
-            if password:
-                save_password(mqtt.username, password)
-            elif self._forget_password and mqtt.username:
-                delete_password(mqtt.username)
-        except PasswordStoreError as exc:
-            raise ValueError(f"MQTT: {exc.user_message}") from None
+        self.home_assistant.validate(edited)  # refuses in words too; writes Home Assistant's address
         if mqtt.ca_file:
             mqtt.ca_file = str(Path(mqtt.ca_file).expanduser())
-        mqtt.store_in(settings)
-        self.home_assistant.apply(settings)
+        mqtt.store_in(edited)
+        self._validated = (mqtt.username, password)
+
+    def commit(self) -> Undo | None:
+        """The broker password and Home Assistant's token go to the keyring; undone together."""
+        undo_password = self._commit_password()
+        try:
+            undo_token = self.home_assistant.commit()
+        except ValueError:
+            if undo_password is not None:
+                undo_password()
+            raise
+        undos = [undo for undo in (undo_password, undo_token) if undo is not None]
+        if not undos:
+            return None
+
+        def undo_all() -> None:
+            for undo in reversed(undos):
+                undo()
+
+        return undo_all
+
+    def _commit_password(self) -> Undo | None:
+        """The password typed goes to the keyring (or a forgotten one leaves it); undone by putting back what the
+        keyring held before."""
+        username, password = self._validated
+        if not username or not (password or self._forget_password):
+            return None
+        try:
+            before = load_password(username)
+            if password:
+                save_password(username, password)
+            else:
+                delete_password(username)
+        except PasswordStoreError as exc:
+            raise ValueError(f"MQTT: {exc.user_message}") from None
+
+        def undo() -> None:
+            if before is None:
+                delete_password(username)
+            else:
+                save_password(username, before)
+
+        return undo
 
     # -- Test connection and the live state ---------------------------------------------------------------
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["SetupWizard"]
+from typing import Any
+
+from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp, install
+
+__all__ = ["OnboardingInApp", "SetupWizard", "install"]
 
 
-def __getattr__(name: str):  # type: ignore[no-untyped-def]
+def __getattr__(name: str) -> Any:
     if name == "SetupWizard":
         from xcelsior_desktop.app.onboarding.wizard import SetupWizard
 

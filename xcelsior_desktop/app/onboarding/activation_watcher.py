@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from xcelsior_desktop.meter.errors import Unreachable
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
 from xcelsior_desktop.onboarding.activation import ActivationState, ActivationTracker
@@ -22,7 +23,6 @@ from xcelsior_desktop.session.target import MeterTarget
 
 if TYPE_CHECKING:
     from xcelsior_desktop.platform.secrets import IdentityStore
-    from xcelsior_desktop.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +94,16 @@ class FutureSignal(QObject):
 
 class ActivationWatcher(QObject):
     status_changed = Signal(str)
-    accepted = Signal(object)  # the ProbeResult (has .meter_lfdi)
+    accepted = Signal(ProbeResult)  # has .meter_lfdi
     probing = Signal(bool)
 
     def __init__(self, tracker: ActivationTracker | None = None, probe: ProbeFn = probe_meter,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *,
+                 address_of: Callable[[], tuple[str, int] | None] = lambda: None) -> None:
         super().__init__(parent)
         self.tracker = tracker or ActivationTracker()
         self._probe = probe
+        self.address_of = address_of  # the meter's address, from its record, at each probe
         self._identity: Identity | None = None
         self._call: FutureSignal | None = None
         self._timer = QTimer(self)
@@ -115,9 +117,9 @@ class ActivationWatcher(QObject):
     def active(self) -> bool:
         return self._identity is not None and self.tracker.waiting
 
-    def start(self, identity: Identity, host: str, port: int, *, slot: str = "current", manual: bool = False) -> None:
-        """Begin waiting for ``identity`` at host:port (the first probe runs at once)."""
-        self.tracker.start(identity.lfdi, host, port, slot=slot, manual=manual)
+    def start(self, identity: Identity, *, role: str = "net", slot: str = "current") -> None:
+        """Begin waiting for ``identity`` on the ``role`` meter (the first probe runs at once)."""
+        self.tracker.start(identity.lfdi, role=role, slot=slot)
         self.resume(identity)
 
     def resume(self, identity: Identity) -> bool:
@@ -153,7 +155,12 @@ class ActivationWatcher(QObject):
         if not self.tracker.due():
             self._schedule()
             return
-        identity, host, port = self._identity, state.host, state.port
+        address = self.address_of()
+        if address is None:  # the meter's address is not known yet: look again at the next due time
+            self.tracker.record(False, Unreachable("no address", user_message="The meter's address is not known."))
+            self._schedule()
+            return
+        identity, (host, port) = self._identity, address
         call = FutureSignal()
         self._call = call
         call.done.connect(self._on_result)
@@ -169,7 +176,7 @@ class ActivationWatcher(QObject):
             return
         accepted = bool(getattr(result, "accepted", False))
         error = exc if exc is not None else getattr(result, "error", None)
-        outcome = self.tracker.record(accepted, error, meter_lfdi=getattr(result, "meter_lfdi", None))
+        outcome = self.tracker.record(accepted, error)
         log.info("activation probe: %s", outcome)
         if outcome == "accepted":
             self.stop()
@@ -193,19 +200,20 @@ def pending_activation(identity: Identity | None = None) -> ActivationState | No
     return state
 
 
-def resume_background_activation(settings: Settings, store: IdentityStore, parent: QObject | None = None,
+def resume_background_activation(store: IdentityStore, parent: QObject | None = None,
                                  probe: ProbeFn = probe_meter, *, identity: Identity | None = None,
+                                 target: Callable[[], MeterTarget] | None = None,
                                  adopt: Callable[[MeterTarget], None] | None = None) -> ActivationWatcher | None:
     """At app start: carry on a wait for activation saved by an earlier run (wizard closed while waiting).
 
-    Returns the running watcher, or None when nothing is waiting. When the meter accepts, the pinned target goes
-    to ``adopt`` (the app: a command to its meter session, whose listener saves it); without one (no session
-    runs) it is saved into ``settings`` directly. ``identity`` is the one the app already unlocked (else it is
-    loaded from ``store``). The app passes a ``probe`` that goes through its meter session, which owns the meter's
-    only connection.
+    Returns the running watcher, or None when nothing is waiting. ``target`` is the meter's record as its session
+    holds it (its address is asked at each probe); when the meter accepts, that record with the certificate and
+    the meter's LFDI goes to ``adopt`` (the app: a command to the meter's session, whose listener saves it).
+    Without an app (no session runs) the record is read from, and saved to, meters.json.
+    ``identity`` is the one the app already unlocked (else it is loaded from ``store``). The app passes a
+    ``probe`` that goes through its meter session, which owns the meter's only connection.
     """
     from xcelsior_desktop.platform.secrets import SecretsError
-    from xcelsior_desktop.session.target import save_target
 
     tracker = ActivationTracker()
     state = tracker.state
@@ -220,15 +228,18 @@ def resume_background_activation(settings: Settings, store: IdentityStore, paren
     if identity is None:
         return None
     ours = identity
-    watcher = ActivationWatcher(tracker, probe, parent)
+    from xcelsior_desktop.session import meters_file
+
+    def saved() -> MeterTarget:
+        record = next((r for r in meters_file.load_records() or [] if r["role"] == state.role), None)
+        return MeterTarget.from_record(record, None) if record else MeterTarget()
+
+    current = target or saved
+    keep = adopt or meters_file.save_target
+    watcher = ActivationWatcher(tracker, probe, parent, address_of=lambda: current().address)
 
     def accepted(result: ProbeResult) -> None:
-        target = MeterTarget(identity=ours, host=state.host, port=int(state.port), automatic=not state.manual,
-                             meter_lfdi=result.meter_lfdi, registered=True)
-        if adopt is not None:
-            adopt(target)
-        else:
-            save_target(target, settings)
+        keep(current().replace(identity=ours, meter_lfdi=result.meter_lfdi, registered=True))
 
     watcher.accepted.connect(accepted)
     return watcher if watcher.resume(ours) else None

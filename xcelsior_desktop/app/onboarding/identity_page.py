@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -179,10 +180,10 @@ class IdentityPage(QWizardPage):
         if name:
             self.add_files([Path(name)])
 
-    def dragEnterEvent(self, event):  # type: ignore[no-untyped-def]  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         self.drop.dragEnterEvent(event)
 
-    def dropEvent(self, event):  # type: ignore[no-untyped-def]  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self.drop.dropEvent(event)
 
     # -- validation -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xcelsior_desktop.meter import identity
+from xcelsior_desktop.meter.errors import IdentityError
 
 
 @dataclass
@@ -39,7 +40,7 @@ def read_pem_file(path: Path) -> PemFile:
     rule as ``identity import``; whether the key is encrypted is decided by parsing it, not by a word in it."""
     try:
         data = identity.read_pem_file(path, "certificate or key")
-    except identity.IdentityError as exc:
+    except IdentityError as exc:
         raise ValueError(exc.user_message) from exc
     has_cert = b"-----BEGIN CERTIFICATE-----" in data
     key = _KEY_BLOCK.search(data)

@@ -5,15 +5,14 @@
 * the expiry banner above the window's tabs; Renew / Export / Forget in the tray menu and the Device tab;
 * every probe (activation, renewal) goes through the app's meter session, which owns the meter's only connection.
 
-It gets the app's :class:`~xcelsior_desktop.app.shell.AppShell` and an :class:`IdentityHost`: the few things of
-the app's that only onboarding may use (which identity is in use, switching it, showing the waiting state).
+Installed with :func:`install` like every plug-in; what it needs of the app (which identity is in use, switching
+it, showing the waiting state, probing through the session) is part of the shell.
 """
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import Future
-from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMenu
@@ -29,9 +28,7 @@ from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
 from xcelsior_desktop.platform.secrets import IdentityStore
-from xcelsior_desktop.platform.settings import Settings
 from xcelsior_desktop.session.poller import State, Status
-from xcelsior_desktop.session.session import Probe
 from xcelsior_desktop.session.target import MeterTarget
 
 log = logging.getLogger(__name__)
@@ -39,24 +36,10 @@ log = logging.getLogger(__name__)
 BANNER_REFRESH_MS = 3600_000  # the days left change slowly; the banner looks again every hour
 
 
-class IdentityHost(Protocol):
-    """What onboarding needs of the app beyond the shell."""
-
-    identity: Identity | None
-    settings: Settings
-
-    def adopt_identity(self, identity: Identity | None, target: MeterTarget | None = None, *,
-                       registered: bool = False) -> None: ...
-    def show_status(self, status: Status) -> None: ...
-    def probe(self, identity: Identity, host: str, port: int, meter_lfdi: str | None = None) -> Probe: ...
-
-
 class OnboardingInApp(QObject):
-    def __init__(self, shell: AppShell, host: IdentityHost, store: IdentityStore,
-                 parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, shell: AppShell, store: IdentityStore) -> None:
+        super().__init__(shell.owner)
         self.shell = shell
-        self.host = host
         self.store = store
         self.watcher: ActivationWatcher | None = None
         self.actions = LifecycleActions(store, self._meter_address, shell.dialog_parent,
@@ -87,7 +70,7 @@ class OnboardingInApp(QObject):
 
         def probe(host: str, port: int, identity: Identity) -> Future[ProbeResult]:
             lfdi = self.shell.target.meter_lfdi if pinned else None
-            return self.host.probe(identity, host, port, lfdi).result
+            return self.shell.probe(identity, host, port, lfdi).result
 
         return probe
 
@@ -106,8 +89,8 @@ class OnboardingInApp(QObject):
         """Carry on a saved wait for ``identity`` in the background; False when none is saved."""
         if identity is None or self.waiting:
             return self.waiting
-        watcher = resume_background_activation(self.host.settings, self.store, self,
-                                               probe=self.probe_fn(pinned=False), identity=identity,
+        watcher = resume_background_activation(self.store, self, probe=self.probe_fn(pinned=False),
+                                               identity=identity, target=lambda: self.shell.target,
                                                adopt=lambda target: self._activated(identity, target))
         if watcher is None:
             return False
@@ -127,14 +110,14 @@ class OnboardingInApp(QObject):
         state = watcher.tracker.state if watcher is not None else None
         if state is None or state.accepted:
             return
-        self.host.show_status(Status(State.WAITING_REGISTRATION, state.started_at, state.next_probe_at,
+        self.shell.show_status(Status(State.WAITING_REGISTRATION, state.started_at, state.next_probe_at,
                                      text, None))
 
     def _activated(self, identity: Identity, target: MeterTarget) -> None:
         """The meter accepted the certificate: the session takes the pinned target, the user is told."""
         self.watcher = None
         log.info("the meter accepted LFDI %s", identity.lfdi[:10])
-        self.host.adopt_identity(identity, target, registered=True)
+        self.shell.adopt_identity(identity, target, registered=True)
         self.shell.announce("activation", "Your meter accepted this computer",
                             f"Xcel activated the certificate. Live watts from the meter at {target.host} now show "
                             "in the tray.", "live")
@@ -142,7 +125,7 @@ class OnboardingInApp(QObject):
     # -- lifecycle --------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        has = self.host.identity is not None and self.store.has_identity("current")
+        has = self.shell.identity is not None and self.store.has_identity("current")
         for action in (self.actions.renew, self.actions.export, self.actions.forget):
             action.setEnabled(has)
         self.menu.setEnabled(has)
@@ -157,13 +140,17 @@ class OnboardingInApp(QObject):
     def _lifecycle_changed(self, identity: Identity | None) -> None:
         if identity is None:  # forgotten
             self.stop()
-            self.host.adopt_identity(None, registered=False)
+            self.shell.adopt_identity(None, registered=False)
         else:  # the meter accepted the renewed certificate and the store switched to it
-            self.host.adopt_identity(identity, registered=True)
+            self.shell.adopt_identity(identity, registered=True)
         self.refresh()
 
 
-def install_onboarding(shell: AppShell, host: IdentityHost, store: IdentityStore | None = None,
-                       parent: QObject | None = None) -> OnboardingInApp:
-    """The one call ``XcelsiorApp`` makes (not in the demo, whose identity is a throwaway)."""
-    return OnboardingInApp(shell, host, store or IdentityStore(), parent)
+def install(shell: AppShell) -> OnboardingInApp | None:
+    """Activation waits, the expiry banner and the certificate's actions; none in the demo, whose identity is a
+    throwaway. The app refreshes it when the identity changes (through the shell)."""
+    if shell.launch.demo:
+        return None
+    onboarding = OnboardingInApp(shell, shell.launch.identity_store or IdentityStore())
+    shell.on_identity_changed(lambda _identity: onboarding.refresh())
+    return onboarding

@@ -44,6 +44,7 @@ from xcelsior_desktop.onboarding.certificate_lifecycle import (
     stored_expiry,
 )
 from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
+from xcelsior_desktop.platform.secrets.record import Slot
 
 _BANNER_COLORS = {"soon": ("#93370d", "#fffaeb"), "urgent": ("#b42318", "#fef3f2"),
                   "expired": ("#b42318", "#fef3f2"), "renewing": ("#175cd3", "#eff8ff")}
@@ -91,12 +92,12 @@ class ExpiryBanner(QFrame):
         self.setVisible(True)
 
 
-def _unlock(parent: QWidget | None, store: IdentityStore, slot: str = "current") -> tuple[Identity | None, str | None]:
+def _unlock(parent: QWidget | None, store: IdentityStore, slot: Slot = "current") -> tuple[Identity | None, str | None]:
     """Load a slot, asking for the file passphrase when the key lives in an encrypted file."""
     passphrase: str | None = None
     while True:
         try:
-            return store.load(slot, passphrase=passphrase), passphrase  # type: ignore[arg-type]
+            return store.load(slot, passphrase=passphrase), passphrase
         except (PassphraseRequired, WrongPassphrase) as exc:
             text, ok = QInputDialog.getText(parent, "Unlock the private key", exc.user_message,
                                             QLineEdit.EchoMode.Password)
@@ -133,12 +134,11 @@ class RenewDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.watcher = ActivationWatcher(tracker or ActivationTracker(), probe, self)
+        self.watcher = ActivationWatcher(tracker or ActivationTracker(), probe, self, address_of=lambda: (host, port))
         self.watcher.status_changed.connect(self.status.setText)
         self.watcher.accepted.connect(self._accepted)
         self.pending: Identity | None = None
         self.passphrase: str | None = None
-        self._host, self._port = host, port
 
     def begin(self) -> bool:
         """Make (or reuse) the pending identity and start waiting; False when the user gave up unlocking."""
@@ -155,7 +155,7 @@ class RenewDialog(QDialog):
             return True
         self.lfdi.set_lfdi(self.pending.lfdi)
         if not self.watcher.resume(self.pending):  # a wait saved for this LFDI goes on where it stopped
-            self.watcher.start(self.pending, self._host, self._port, slot="pending")
+            self.watcher.start(self.pending, slot="pending")
         return True
 
     def _accepted(self, _result: Any) -> None:

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from xcelsior_desktop.app.onboarding.background import BackgroundCall
 from xcelsior_desktop.app.onboarding.widgets import MessageLabel
+from xcelsior_desktop.meter.address import DEFAULT_PORT, parse_address
 from xcelsior_desktop.meter.discovery import DiscoveredMeter
-from xcelsior_desktop.platform.settings import parse_address
 
 DiscoverFn = Callable[[float], list[DiscoveredMeter]]  # timeout -> meters found
 DISCOVERY_TIMEOUT_S = 10.0
@@ -37,7 +37,7 @@ def discover_meters(timeout: float) -> list[DiscoveredMeter]:
 
 class MeterPage(QWizardPage):
     def __init__(self, discover: DiscoverFn = discover_meters, *, timeout_s: float = DISCOVERY_TIMEOUT_S,
-                 default_port: int = 8081, parent: QWidget | None = None) -> None:
+                 default_port: int = DEFAULT_PORT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._discover = discover
         self.timeout_s = timeout_s
@@ -64,10 +64,10 @@ class MeterPage(QWizardPage):
         self.results.setMinimumHeight(90)
         self.results.currentItemChanged.connect(lambda *_: self.completeChanged.emit())
         self.address = QLineEdit()
-        self.address.setPlaceholderText("192.168.1.50  or  192.168.1.50:8081")
+        self.address.setPlaceholderText(f"192.168.1.50  or  192.168.1.50:{DEFAULT_PORT}")
         self.address.textChanged.connect(lambda *_: self.completeChanged.emit())
         hint = QLabel("Launchpad shows the meter's IP address under the meter's Wi-Fi details; your router's list "
-                      "of devices does too. The meter's port is 8081.")
+                      f"of devices does too. The meter's port is {DEFAULT_PORT}.")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #475467;")
         self.message = MessageLabel()
@@ -189,6 +189,7 @@ class MeterPage(QWizardPage):
 
     def validatePage(self) -> bool:  # noqa: N802
         if self.chosen() is None:
-            self.message.show_message("Enter the meter's address as host or host:port, e.g. 192.168.1.50:8081.")
+            self.message.show_message("Enter the meter's address as host or host:port, e.g. "
+                                      f"192.168.1.50:{DEFAULT_PORT}.")
             return False
         return True

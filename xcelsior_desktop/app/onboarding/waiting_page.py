@@ -26,6 +26,7 @@ class WaitingPage(QWizardPage):
         self.watcher = watcher
         self._identity = identity
         self._address = address
+        self.role = "net"  # the meter being set up (the wizard says which)
         self.result: ProbeResult | None = None
         self.setTitle("Waiting for Xcel to activate this computer")
         self.setSubTitle("The meter will accept this computer once Xcel has processed your Launchpad request.")
@@ -64,19 +65,18 @@ class WaitingPage(QWizardPage):
         identity, address = self._identity(), self._address()
         if identity is None or address is None:
             return
-        host, port, manual = address
+        host, port, _manual = address
         self.details.setText(f"Meter at {host}:{port} · this computer's LFDI {portal_form(identity.lfdi)}")
         self.result = None
         self.message.clear_message()
         self.busy.setRange(0, 0)
         state = self.watcher.tracker.state
-        same = (state is not None and state.lfdi == identity.lfdi and (state.host, state.port) == (host, port)
-                and not state.accepted)
-        if same:
+        same = state is not None and state.lfdi == identity.lfdi and state.role == self.role and not state.accepted
+        if same:  # the address is the meter record's, asked at each probe: a new one is used at once
             self.watcher.resume(identity)
             self.watcher.check_now()
         else:
-            self.watcher.start(identity, host, port, manual=manual)
+            self.watcher.start(identity, role=self.role)
 
     def _accepted(self, result: ProbeResult) -> None:
         self.result = result

@@ -20,12 +20,13 @@ from xcelsior_desktop.app.onboarding.meter_page import DiscoverFn, MeterPage, di
 from xcelsior_desktop.app.onboarding.register_page import RegisterPage
 from xcelsior_desktop.app.onboarding.waiting_page import WaitingPage
 from xcelsior_desktop.app.onboarding.widgets import rich_label
+from xcelsior_desktop.meter.address import DEFAULT_PORT
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
 from xcelsior_desktop.onboarding.activation import ActivationTracker
 from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
-from xcelsior_desktop.platform.settings import Settings
-from xcelsior_desktop.session.target import MeterTarget, save_target
+from xcelsior_desktop.session import meters_file
+from xcelsior_desktop.session.target import NET, MeterTarget, Role
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,9 @@ class SetupWizard(QWizard):
         self,
         *,
         store: IdentityStore | None = None,
-        settings: Settings | None = None,
+        role: Role = NET,
+        target: Callable[[], MeterTarget] | None = None,
+        place: Callable[[MeterTarget], None] | None = None,
         adopt: Callable[[MeterTarget], None] | None = None,
         watcher: ActivationWatcher | None = None,
         tracker: ActivationTracker | None = None,
@@ -95,13 +98,14 @@ class SetupWizard(QWizard):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        if settings is None:
-            settings = Settings.load()
+        self.role = role
+        self._base = target or (lambda: _saved_target(role))
+        self._place = place
         self._adopt = adopt
         self.target: MeterTarget | None = None  # what setup established, once the meter accepted
         self.store = store or IdentityStore()
-        self.settings = settings
         self.watcher = watcher or ActivationWatcher(tracker, probe, self)
+        self.watcher.address_of = lambda: (chosen[0], chosen[1]) if (chosen := self.meter_page.chosen()) else None
         self.identity: Identity | None = None
         self.passphrase: str | None = None
         self.setWindowTitle("Xcelsior Desktop setup")
@@ -118,9 +122,9 @@ class SetupWizard(QWizard):
         self.intro = IntroPage()
         self.identity_page = IdentityPage(self.store)
         self.register_page = RegisterPage(lambda: self.identity)
-        self.meter_page = MeterPage(discover, timeout_s=discovery_timeout_s,
-                                    default_port=int(getattr(settings, "meter_port", 8081) or 8081))
+        self.meter_page = MeterPage(discover, timeout_s=discovery_timeout_s, default_port=self._base().port)
         self.waiting_page = WaitingPage(self.watcher, lambda: self.identity, self.meter_page.chosen)
+        self.waiting_page.role = role
         self.done_page = DonePage()
         for page_id, page in enumerate((self.intro, self.identity_page, self.register_page, self.meter_page,
                                         self.waiting_page, self.done_page)):
@@ -147,7 +151,34 @@ class SetupWizard(QWizard):
                 if self.identity is None:
                     return False
             self.identity_saved.emit(self.identity)
+        elif self.currentId() == PAGE_METER:
+            self._record_address()
         return True
+
+    def _placed(self) -> MeterTarget | None:
+        """The meter's record with the address the meter page has (typed or found)."""
+        chosen = self.meter_page.chosen()
+        if chosen is None:
+            return None
+        host, port, manual = chosen
+        base = self._base()
+        moved = (host, int(port)) != (base.host, base.port)
+        return base.replace(host=host, port=int(port), automatic=not manual,
+                            meter_lfdi=None if moved else base.meter_lfdi)
+
+    def _record_address(self) -> None:
+        """The meter's address goes into its record now, so a wait closed early goes on with it after a
+        restart (the app: through the meter's session, whose listener saves it)."""
+        placed = self._placed()
+        if placed is None:
+            return
+        if self._place is not None:
+            self._place(placed)
+            return
+        try:
+            meters_file.save_target(placed)
+        except OSError as exc:
+            log.warning("could not save the meter's address: %s", exc)
 
     def _load_stored(self) -> Identity | None:
         passphrase: str | None = None
@@ -168,19 +199,18 @@ class SetupWizard(QWizard):
             return identity
 
     def _on_accepted(self, result: ProbeResult) -> None:
-        address = self.meter_page.chosen()
-        if self.identity is None or address is None:
+        placed = self._placed()
+        if self.identity is None or placed is None:
             return
-        host, port, manual = address
-        self.target = MeterTarget(identity=self.identity, host=host, port=int(port), automatic=not manual,
-                                  meter_lfdi=result.meter_lfdi, registered=True)
+        host, port = placed.host, placed.port
+        self.target = placed.replace(identity=self.identity, meter_lfdi=result.meter_lfdi, registered=True)
         if self._adopt is not None:  # the app: its meter session takes the target, and its listener saves it
             self._adopt(self.target)
         else:  # standalone: no session runs, so save it here
             try:
-                save_target(self.target, self.settings)
+                meters_file.save_target(self.target)
             except OSError as exc:
-                log.warning("could not save settings after activation: %s", exc)
+                log.warning("could not save the meter after activation: %s", exc)
         self.done_page.summary.setText(
             f"<p>Xcelsior Desktop now reads your meter at <b>{host}:{port}</b>. Watts appear in the system "
             "tray; click the icon for charts and details.</p>"
@@ -196,3 +226,10 @@ class SetupWizard(QWizard):
         if self.watcher.parent() is self:
             self.watcher.stop()
         super().done(result)
+
+
+def _saved_target(role: Role) -> MeterTarget:
+    """A standalone wizard's starting point: the meter's saved record, or a new one."""
+    records = meters_file.load_records() or []
+    record = next((r for r in records if r["role"] == role), None)
+    return MeterTarget.from_record(record, None) if record else MeterTarget(role=role, port=DEFAULT_PORT)

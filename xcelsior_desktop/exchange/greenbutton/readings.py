@@ -31,7 +31,7 @@ class ElectricityReadings:
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> readings
 
     def total_wh(self, direction: str) -> float:
-        return sum(wh for _, _, wh in getattr(self, direction))
+        return float(sum(wh for _, _, wh in getattr(self, direction)))
 
 
 def _int_field(fields: dict[str, str], name: str) -> int | None:
@@ -94,7 +94,7 @@ def _direction(reading_type: Resource) -> str:
 
 def _scale(value: float, power: int) -> float:
     # dividing by 10**n (not multiplying by 10**-n) keeps 1234 * 10**-3 exactly 1.234
-    return value * 10**power if power >= 0 else value / 10 ** (-power)
+    return value * 10.0**power if power >= 0 else value / 10.0 ** (-power)
 
 
 def _add_series(series: Series, out: ElectricityReadings, seen: dict[str, dict[tuple[int, int], float]]) -> None:
@@ -112,12 +112,14 @@ def _add_series(series: Series, out: ElectricityReadings, seen: dict[str, dict[t
         if readings.unreadable:
             out.skipped["without a usable start time, length or value"] += readings.unreadable
         single = len(readings) == 1
-        for start, duration, value in zip(readings.starts, readings.durations, readings.values, strict=True):
-            if duration == NO_DURATION:
-                duration = default_length if default_length else (block.block_duration if single else None)
-                if duration is None or duration <= 0:
+        for start, listed, value in zip(readings.starts, readings.durations, readings.values, strict=True):
+            duration = listed
+            if listed == NO_DURATION:
+                fallback = default_length if default_length else (block.block_duration if single else None)
+                if fallback is None or fallback <= 0:
                     out.skipped["without a duration"] += 1
                     continue
+                duration = fallback
             wh = _scale(value, power)
             if wh < 0 and direction != "net":  # energy delivered or received is never below zero (net may be)
                 out.skipped[f"of {direction} energy with a negative value"] += 1

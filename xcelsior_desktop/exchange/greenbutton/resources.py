@@ -35,9 +35,9 @@ def normalize_href(href: str | None) -> str | None:
 class Readings:
     """Readings of one IntervalBlock: start (UTC epoch s), duration (s, or NO_DURATION) and raw value."""
 
-    starts: array = field(default_factory=lambda: array("q"))
-    durations: array = field(default_factory=lambda: array("q"))
-    values: array = field(default_factory=lambda: array("d"))
+    starts: array[int] = field(default_factory=lambda: array("q"))
+    durations: array[int] = field(default_factory=lambda: array("q"))
+    values: array[float] = field(default_factory=lambda: array("d"))
     unreadable: int = 0  # IntervalReadings without a usable start or value
 
     def __len__(self) -> int:

@@ -22,7 +22,7 @@ class MemoryKeyring(KeyringBackend):
     """Passwords in a dict shared by every instance in the process."""
 
     @properties.classproperty
-    def priority(cls) -> float:  # type: ignore[override]
+    def priority(cls) -> float:
         """Viable only when named in PYTHON_KEYRING_BACKEND, so the app can never fall onto it silently."""
         if os.environ.get("PYTHON_KEYRING_BACKEND") != BACKEND_PATH:
             raise RuntimeError("the in-memory keyring is only for tests and only used when named")

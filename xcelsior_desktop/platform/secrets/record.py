@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from xcelsior_desktop.common.atomic_file import write_bytes_atomic
-from xcelsior_desktop.meter.identity import normalize_lfdi
 from xcelsior_desktop.platform.state_files import (
     anything,
     integer,
+    lfdi,
     load_json_file,
     mapping,
     one_of,
@@ -44,7 +44,7 @@ def _check_pem(text: str) -> None:
 
 _SLOT = record(
     {
-        "lfdi": string(max_len=100, check=normalize_lfdi, what="an LFDI"),
+        "lfdi": lfdi("an LFDI"),
         "not_after": string(max_len=64, check=_check_date, what="a date"),
         "cert_pem": string(max_len=64_000, check=_check_pem, what="a PEM certificate"),
     },

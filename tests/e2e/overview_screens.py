@@ -1,0 +1,114 @@
+"""Capture the Overview, a History comparison and the Big loads tab of the demo under a real X server.
+
+    DISPLAY=:N python -m tests.e2e.overview_screens OUTDIR [--dark]
+
+The demo's setup (a simulator over TLS, the app with ``demo=True`` and its own store), the simulator's clock pinned
+to a Denver evening and running on from there. A real meter gives no past 5-second demand, so the demo's store is
+first given the same household's last two days of it (the model the simulator serves), as two days of running the
+app would leave; the slots come from the meter's own 30-day backfill. Saves the window with ImageMagick's
+``import -window <id>``; prints one line per PNG.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DENVER = ZoneInfo("America/Denver")
+EVENING = dt.datetime(2026, 11, 30, 18, 40, 0, tzinfo=DENVER)  # a Monday, on-peak, late in the billing cycle
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--dark", action="store_true", help="a dark palette (Fusion), as a dark desktop theme")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtGui import QColor, QPalette
+
+    from tests.waiting import wait_until
+    from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
+    from xcelsior_desktop.energy.opening import demo_path
+    from xcelsior_desktop.energy.periods import View
+    from xcelsior_desktop.energy.store import DemandSample, HistoryStore
+    from xcelsior_desktop.meter.identity import generate_identity
+    from xcelsior_desktop.platform.settings import Settings
+    from xcelsior_desktop.session.history_recorder import BACKFILL_JOB
+    from xcelsior_desktop.simulator import MeterSimulator
+    from xcelsior_desktop.simulator.model import HouseholdModel
+
+    qapp = make_qapp()
+    if args.dark:
+        qapp.setStyle("Fusion")
+        palette = QPalette()
+        for role, colour in ((QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.WindowText, "#E8EAED"),
+                             (QPalette.ColorRole.Base, "#2B2C2F"), (QPalette.ColorRole.Text, "#E8EAED"),
+                             (QPalette.ColorRole.Button, "#303134"), (QPalette.ColorRole.ButtonText, "#E8EAED")):
+            palette.setColor(role, QColor(colour))
+        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text):
+            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#80868B"))
+        qapp.setPalette(palette)
+    model = HouseholdModel(0)
+    at = EVENING.timestamp()
+    with HistoryStore(demo_path()) as store:  # two days of the household's demand, as the app would have kept
+        store.add_demand(DemandSample(dt.datetime.fromtimestamp(t, dt.UTC), model.demand_w(t))
+                         for t in range(int(at) - 2 * 86400, int(at) - 30, 5))
+    identity = generate_identity()
+    started = time.monotonic()
+    sim = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False, seed=0,
+                         clock=lambda: EVENING.timestamp() + (time.monotonic() - started)).start()
+    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2, home_timezone="America/Denver")
+    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True)
+
+    def wait(seconds: float) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+    def until(condition, what: str, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+        wait_until(condition, timeout, what, every=0.1, pause=wait)  # the event loop runs while it waits
+
+    try:
+        app.start()
+        app.window.set_notice(None)  # no tray notice on a bare X server: the screenshots show the figures
+        app.window.resize(600, 800)
+        app.show_view("history")
+        until(lambda: any(name == BACKFILL_JOB for name, _ in app.history.recorder.summaries), "the backfill")
+        until(lambda: app.window.today is not None, "today")
+        wait(12)  # the meter's extras (maximum demand) and a few live readings
+        suffix = "-dark" if args.dark else ""
+
+        def shoot(name: str) -> None:
+            wait(1.0)
+            path = args.out / f"{name}{suffix}.png"
+            subprocess.run(["import", "-window", str(int(app.window.winId())), str(path)], check=True)
+            print(path, flush=True)
+
+        app.show_view("overview")
+        app.overview.refresh()
+        until(lambda: not app.overview.following, "the trend")
+        shoot("overview")
+        if not args.dark:
+            view = app.history.view
+            app.show_view("history")
+            view.set_view(View.WEEK)
+            view.go_today()
+            view.compare_button.setChecked(True)
+            shoot("history-compare")
+            app.show_view("loads")
+            shoot("big-loads")
+    finally:
+        app.shutdown()
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
