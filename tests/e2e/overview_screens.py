@@ -33,6 +33,7 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtGui import QColor, QPalette
 
+    from tests.meters import meter_at
     from tests.waiting import wait_until
     from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
     from xcelsior_desktop.energy.opening import demo_path
@@ -64,8 +65,9 @@ def main() -> int:
     started = time.monotonic()
     sim = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False, seed=0,
                          clock=lambda: EVENING.timestamp() + (time.monotonic() - started)).start()
-    settings = Settings(meter_host=sim.host, meter_port=sim.port, poll_interval_s=2, home_timezone="America/Denver")
-    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True)
+    settings = Settings(poll_interval_s=2, home_timezone="America/Denver")
+    app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True,
+                      meters=meter_at(sim.host, sim.port))
 
     def wait(seconds: float) -> None:
         loop = QEventLoop()

@@ -35,6 +35,7 @@ def dark(qapp) -> None:  # type: ignore[no-untyped-def]
 
 def build(history: Path):  # type: ignore[no-untyped-def]
     """The app on ``history`` at the pinned instant, with that instant's readings published."""
+    from tests.meters import meter_at
     from tests.overview_support import NOW
     from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
     from xcelsior_desktop.energy.days import day_span
@@ -45,9 +46,9 @@ def build(history: Path):  # type: ignore[no-untyped-def]
     from xcelsior_desktop.simulator.model import HouseholdModel
 
     qapp = make_qapp()
-    settings = Settings(home_timezone="America/Denver", meter_host="127.0.0.1", meter_port=9)
+    settings = Settings(home_timezone="America/Denver")
     app = XcelsiorApp(qapp, identity=None, settings=settings, demo=True, history_path=history,
-                      clock=lambda: NOW.timestamp())
+                      meters=meter_at("127.0.0.1", 9), clock=lambda: NOW.timestamp())
     model = HouseholdModel(0)
     reg = model.registers(NOW.timestamp())
     tiers = (dict(enumerate(reg.tou_delivered)), dict(enumerate(reg.tou_received)))

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from xcelsior_desktop.app.application import XcelsiorApp
 from xcelsior_desktop.meter.identity import generate_identity
@@ -58,6 +59,7 @@ def test_home_use_and_solar_from_two_meters(qtbot, qapp, tmp_path, household) ->
                         timeout=20000)
         qtbot.waitUntil(lambda: bool(solar) and app.window.last_measurement is not None, timeout=15000)
         panel = app.solar_panel
+        app.window.show_view("live")
         assert panel is not None and panel.isVisibleTo(app.window)
         qtbot.waitUntil(lambda: panel.home_watts is not None, timeout=15000)
         # home use now = net demand + production, and the panels make power at noon
@@ -74,6 +76,15 @@ def test_home_use_and_solar_from_two_meters(qtbot, qapp, tmp_path, household) ->
         qtbot.waitUntil(lambda: len(store.intervals()) > 96, timeout=60000)
         qtbot.waitUntil(lambda: "home used" in panel.today.text() and "from the sun" in panel.today.text(),
                         timeout=15000)
+        # the Overview: what the panels made and the home's use, from the same two meters' history
+        app.window.show_view("overview")
+        cards = app.window.findChild(QWidget, "view-overview")
+        assert cards is not None
+        page = app.overview.page
+        page.shown.emit()
+        qtbot.waitUntil(lambda: not page.cards["home"].isHidden(), timeout=10000)
+        assert "kWh today" in page.cards["home"].figure.text() and "from the sun" in page.cards["home"].line.text()
+        assert "kWh today" in page.cards["solar"].figure.text()
         produced = {iv.start: iv.imported_wh for iv in store.for_meter("production").intervals()}
         grid = {iv.start: iv for iv in store.intervals()}
         common = [s for s in produced if s in grid][-48:]
@@ -102,6 +113,7 @@ def test_one_meter_down_never_stops_the_other(qtbot, qapp, tmp_path, household) 
         qtbot.waitUntil(lambda: state(app, PRODUCTION) is State.UNREACHABLE, timeout=30000)
         panel = app.solar_panel
         assert panel is not None
+        app.window.show_view("live")
         qtbot.waitUntil(lambda: panel.state.isVisibleTo(app.window) and "unreachable" in panel.state.text(),
                         timeout=10000)
         assert "unreachable" in app.tray.meter_line.text()

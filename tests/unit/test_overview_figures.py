@@ -302,3 +302,25 @@ def test_the_always_on_card_prices_a_month_at_the_cheapest_period():
     card = glance.always_on_card(found, [], TOU, end)
     assert card.figure == "200 W"
     assert card.line == f"${200 * 730 / 1000 * 0.099:,.2f} a month at off-peak"
+
+
+def _energy(imported: float | None, exported: float | None):  # type: ignore[no-untyped-def]
+    from xcelsior_desktop.energy.totals import Energy
+
+    at = dt.datetime(2026, 6, 18, 18, tzinfo=dt.UTC)
+    return Energy(at.replace(hour=6), at, at.replace(hour=6), at, imported, exported)
+
+
+def test_with_a_solar_meter_home_use_and_production_have_their_own_cards():
+    from xcelsior_desktop.energy.home import HomeEnergy
+
+    # grid: 4 kWh in, 9 kWh out; the panels made 20 kWh: the home used 15 kWh, 11 of it from the sun
+    home = HomeEnergy(_energy(4000, 9000), _energy(20000, 0))
+    card = glance.home_card(home)
+    assert card.figure == "15.0 kWh today" and card.line == "73 % of it from the sun"
+    made = glance.production_card(home, None)
+    assert made.figure == "20.0 kWh today" and made.line == "11.0 kWh used at home"
+    # a gap on either meter leaves home use unknown: never a figure made of a part
+    unknown = HomeEnergy(_energy(4000, 9000), _energy(None, None))
+    assert glance.home_card(unknown).figure == "\u2014"
+    assert glance.production_card(unknown, None).figure == "\u2014"

@@ -173,6 +173,18 @@ def test_pending_slot_and_promotion(identity):
     assert ("xcelsior-desktop", "pending-private-key") not in MemoryKeyring.entries()
 
 
+def test_a_solar_meters_own_certificate_has_its_own_slot(identity):
+    store = IdentityStore()
+    store.save(identity)
+    own = generate_identity()
+    store.save(own, "production")
+    again = IdentityStore()
+    assert again.load().lfdi == identity.lfdi and again.load("production").lfdi == own.lfdi
+    assert ("xcelsior-desktop", "production-private-key") in MemoryKeyring.entries()
+    again.delete("production")  # forgetting it leaves the net meter's certificate alone
+    assert IdentityStore().load("production") is None and IdentityStore().load().lfdi == identity.lfdi
+
+
 def test_key_deleted_behind_our_back(identity):
     store = IdentityStore()
     store.save(identity)

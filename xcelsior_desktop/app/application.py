@@ -134,23 +134,29 @@ class XcelsiorApp(QObject):
         self.tray.pause_toggled.connect(self.set_paused)
         self.tray.settings_requested.connect(self.open_settings)
         self.tray.setup_requested.connect(self.open_setup)
+        self.tray.add_solar_requested.connect(self.open_add_solar)
         self.tray.about_requested.connect(lambda: show_about(None, self.log_path))
         self.tray.quit_requested.connect(self.quit)
         self.tray.retry_requested.connect(lambda: self.send(RetryNow()))
 
         from xcelsior_desktop.app.onboarding.in_app import OnboardingInApp
 
-        # a saved wait for activation: the net meter's session stays idle and the wait probes through it
-        waiting = not demo and OnboardingInApp.activation_pending(identity)
+        # a saved wait for activation: that meter's session stays idle and the wait probes through it
+        waiting = None if demo else OnboardingInApp.waiting_role(identity)
 
         def certificate(slot: str) -> Identity | None:
-            return identity if slot == CURRENT_CERTIFICATE else None
+            """A meter's certificate: the one in use, or (a solar meter's own) loaded from its slot."""
+            if slot == CURRENT_CERTIFICATE or demo:
+                return identity if slot == CURRENT_CERTIFICATE else None
+            from xcelsior_desktop.platform.secrets import IdentityStore
+
+            return stored_certificate(store or IdentityStore(), slot)
 
         if meters is None:  # the household's meters, as meters.json has them (an earlier release's moved there)
             meters = load_targets(certificate, settings=settings, settings_path=settings_path)
         targets = [t if t.identity is not None else t.replace(identity=certificate(t.certificate)) for t in meters]
-        if waiting:
-            targets = [t.replace(identity=None) if t.role == NET else t for t in targets]
+        if waiting is not None:
+            targets = [t.replace(identity=None) if t.role == waiting else t for t in targets]
         options = SessionOptions(interval_s=settings.poll_interval_s, **(worker_options or {}))
         self.save_meters = not demo  # the demo's meters are this run's simulators: never saved
         self.registry = MeterRegistry(targets, options, profiles=self._profiles_for(demo, profile_cache))
@@ -196,6 +202,7 @@ class XcelsiorApp(QObject):
         self.greenbutton = greenbutton.install(self.shell)  # Import... / Export... of the history
         self.mqtt = home_assistant.install(self.shell)  # readings to a broker, with Home Assistant discovery
         self.onboarding = onboarding.install(self.shell)  # activation, expiry, renewal (not in the demo)
+        self._refresh_add_solar()
 
         self._tray_poll = QTimer(self)
         self._tray_poll.setInterval(5000)
@@ -336,7 +343,7 @@ class XcelsiorApp(QObject):
 
     def _on_solar_status(self, event: StateChanged) -> None:
         panel = self.solar_panel
-        if panel is None:
+        if panel is None or self._waiting_for(PRODUCTION):
             return
         panel.set_status(event.status)
         title, _ = STATE_TEXT[event.status.state]
@@ -373,10 +380,15 @@ class XcelsiorApp(QObject):
             self.meters.send(role, Located(address))
 
     def _on_target_changed(self, event: TargetChanged) -> None:
-        """The one place a meter's record is saved (meters.json)."""
+        """A meter's record changed in its session: saved (meters.json), shown."""
         target = event.target
         if target.role == NET:
             self._show_target(target)
+        self._refresh_add_solar()
+        self._save_meter(target)
+
+    def _save_meter(self, target: MeterTarget) -> None:
+        """A meter's record into meters.json (never the demo's)."""
         if not self.save_meters:
             return
         try:
@@ -413,23 +425,77 @@ class XcelsiorApp(QObject):
 
         from xcelsior_desktop.app.onboarding.wizard import SetupWizard
 
-        interfaces = self.discovery.worker.interfaces
-
-        def discover(timeout: float) -> list[DiscoveredMeter]:  # the same interfaces as the app's own discovery
-            from xcelsior_desktop.meter.discovery import discover as find
-
-            return list(find(timeout=timeout, interfaces=interfaces))
-
         wizard = SetupWizard(store=self.onboarding.store, target=lambda: self.session.target,
                              place=lambda target: self.send(SetTarget(target)),
                              adopt=lambda target: self.adopt_identity(target.identity, target, registered=True),
-                             probe=self.onboarding.probe_fn(pinned=False), discover=discover,
+                             probe=self.onboarding.probe_fn(pinned=False), discover=self._discover_for_setup,
                              discovery_timeout_s=self.setup_discovery_timeout_s)
         wizard.setObjectName("setup-wizard")
         wizard.finished.connect(lambda _result: self._setup_closed(wizard))
         self._wizard = wizard
         wizard.show()
         wizard.raise_()
+
+    def open_add_solar(self) -> None:
+        """Setup for the household's solar (production) meter, once the net meter reads: the same certificate,
+        registered on the second meter in Launchpad. The meter gets its own session as soon as its address is
+        known (idle until it accepts, so the wait probes through it), and its record goes to meters.json."""
+        if self._wizard is not None:
+            self._wizard.show()
+            self._wizard.raise_()
+            return
+        net = self.session.target
+        if self.onboarding is None or self.identity is None or not net.registered:
+            self.open_setup()  # the net meter first: its certificate is the one the solar meter registers
+            return
+
+        from xcelsior_desktop.app.onboarding.wizard import SetupWizard
+
+        identity = self.identity
+        wizard = SetupWizard(store=self.onboarding.store, role=PRODUCTION, identity=identity, other=net,
+                             target=lambda: self.onboarding_target(PRODUCTION),
+                             place=self._place_meter, adopt=lambda target: self.meters.send(PRODUCTION,
+                                                                                             SetTarget(target)),
+                             probe=self.onboarding.probe_fn(pinned=False, role=PRODUCTION),
+                             discover=self._discover_for_setup, discovery_timeout_s=self.setup_discovery_timeout_s)
+        wizard.setObjectName("solar-setup-wizard")
+        wizard.finished.connect(lambda _result: self._solar_setup_closed(wizard))
+        self._wizard = wizard
+        wizard.show()
+        wizard.raise_()
+
+    def _discover_for_setup(self, timeout: float) -> list[DiscoveredMeter]:
+        """Setup's search, on the same interfaces as the app's own discovery."""
+        from xcelsior_desktop.meter.discovery import discover as find
+
+        return list(find(timeout=timeout, interfaces=self.discovery.worker.interfaces))
+
+    def onboarding_target(self, role: Role) -> MeterTarget:
+        """The ``role`` meter's record as its session holds it (a new one before it has a session)."""
+        return self.meters.target(role) if self.meters.has(role) else MeterTarget(role=role)
+
+    def _place_meter(self, target: MeterTarget) -> None:
+        """Setup found a second meter's address: its session holds the record from now on (idle, without the
+        certificate, until the meter accepts it), so a wait closed early goes on after a restart."""
+        idle = target.replace(identity=None, registered=False)
+        if self.meters.has(target.role):
+            self.meters.send(target.role, SetTarget(idle))
+        else:  # a new session: its record is saved here, later changes by its TargetChanged
+            self.meters.add(idle)
+            self._save_meter(idle)
+            self._refresh_add_solar()
+
+    def _solar_setup_closed(self, wizard: SetupWizard) -> None:
+        self._wizard = None
+        wizard.deleteLater()
+        if self.onboarding is not None and wizard.target is None:  # closed while waiting: on in the background
+            self.onboarding.resume_activation(self.identity)
+
+    def _refresh_add_solar(self) -> None:
+        """"Add a solar meter…" in the tray menu while a real net meter reads and no solar meter is set up."""
+        solar = self.meters.target(PRODUCTION) if self.meters.has(PRODUCTION) else None
+        self.tray.add_solar_action.setVisible(
+            self.onboarding is not None and self.session.target.registered and (solar is None or not solar.registered))
 
     def _setup_closed(self, wizard: SetupWizard) -> None:
         self._wizard = None
@@ -461,8 +527,14 @@ class XcelsiorApp(QObject):
         self.send(SetTarget(new))
         self.shell.identity_changed(identity)
 
-    def show_status(self, status: Status) -> None:
-        """Show a state the session does not produce (waiting for activation runs outside it)."""
+    def show_status(self, status: Status, role: Role = NET) -> None:
+        """Show a state the ``role`` meter's session does not produce (waiting for activation runs outside it)."""
+        if role != NET:
+            if self.solar_panel is not None:
+                self.solar_panel.set_status(status)
+            title, _ = STATE_TEXT[status.state]
+            self.tray.set_meter_state(f"{self.meters.target(role).label}: {title.lower()}")
+            return
         self.status = status
         self.tray.set_status(status)
         self.window.set_status(status)
@@ -533,9 +605,13 @@ class XcelsiorApp(QObject):
         self._refresh_home()
 
     def _on_status(self, event: StateChanged) -> None:
-        if self.onboarding is not None and self.onboarding.waiting:
+        if self._waiting_for(NET):
             return  # the idle session's "no identity" is not news: the app waits for activation
         self.show_status(event.status)
+
+    def _waiting_for(self, role: Role) -> bool:
+        """The ``role`` meter's session stays idle while the app waits for that meter's activation."""
+        return self.onboarding is not None and self.onboarding.waiting and self.onboarding.waiting_for == role
 
     # -- window ------------------------------------------------------------------------------------
 
@@ -557,6 +633,20 @@ class XcelsiorApp(QObject):
             self.set_paused(False)
         elif action == "retry":
             self.send(RetryNow())
+
+
+def stored_certificate(store: IdentityStore, slot: str) -> Identity | None:
+    """The certificate of another slot than the current one (a solar meter's own), or None when it cannot be
+    loaded now (the meter then waits in "not set up"; the reason is logged)."""
+    from xcelsior_desktop.platform.secrets import SLOTS, SecretsError
+
+    if slot not in SLOTS:
+        return None
+    try:
+        return store.load(slot)
+    except SecretsError as exc:
+        log.warning("the %s certificate could not be loaded: %s", slot, exc)
+        return None
 
 
 def make_qapp(argv: list[str] | None = None) -> QApplication:

@@ -15,7 +15,8 @@ from PySide6.QtCore import QObject
 
 from xcelsior_desktop.app.meter_worker import MeterThread, MeterWorker
 from xcelsior_desktop.app.session_events import SessionEvents
-from xcelsior_desktop.session.commands import Command
+from xcelsior_desktop.meter.identity import Identity
+from xcelsior_desktop.session.commands import Command, Probe
 from xcelsior_desktop.session.registry import MeterRegistry
 from xcelsior_desktop.session.session import MeterSession
 from xcelsior_desktop.session.target import NET, MeterTarget, Role
@@ -61,6 +62,10 @@ class AppMeters(QObject):
 
     def send(self, role: Role, command: Command) -> None:
         self._runtimes[role].thread.send(command)
+
+    def probe(self, role: Role, identity: Identity, host: str, port: int, meter_lfdi: str | None = None) -> Probe:
+        """A handshake through that meter's session, which owns that meter's one connection; wait on ``result``."""
+        return self._runtimes[role].session.probe(identity, host, port, meter_lfdi)
 
     def on_added(self, listener: Callable[[Role], None]) -> None:
         """``listener(role)`` when a meter is added while the app runs (its events exist by then)."""

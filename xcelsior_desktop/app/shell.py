@@ -34,7 +34,7 @@ from xcelsior_desktop.money.home_zone import home_zone as zone_of
 from xcelsior_desktop.platform.settings import Settings
 from xcelsior_desktop.session.commands import Command, Probe
 from xcelsior_desktop.session.poller import Status
-from xcelsior_desktop.session.target import MeterTarget
+from xcelsior_desktop.session.target import NET, MeterTarget, Role
 
 if TYPE_CHECKING:
     from xcelsior_desktop.alerts.cost_facts import CostFactsSource
@@ -71,7 +71,7 @@ class IdentityHost(Protocol):
 
     def adopt_identity(self, identity: Identity | None, target: MeterTarget | None = None, *,
                        registered: bool = False) -> None: ...
-    def show_status(self, status: Status) -> None: ...
+    def show_status(self, status: Status, role: Role = NET) -> None: ...
 
 
 class AppShell:
@@ -204,10 +204,11 @@ class AppShell:
         if self._identity_host is not None:
             self._identity_host.adopt_identity(identity, target, registered=registered)
 
-    def show_status(self, status: Status) -> None:
-        """Onboarding: show a state the session does not produce (waiting for activation runs outside it)."""
+    def show_status(self, status: Status, role: Role = NET) -> None:
+        """Onboarding: show a state the ``role`` meter's session does not produce (waiting for activation runs
+        outside it)."""
         if self._identity_host is not None:
-            self._identity_host.show_status(status)
+            self._identity_host.show_status(status, role)
 
     # -- energy and money --------------------------------------------------------------------------
 

@@ -90,6 +90,7 @@ class Tray(QObject):
     pause_toggled = Signal(bool)
     settings_requested = Signal()
     setup_requested = Signal()
+    add_solar_requested = Signal()
     about_requested = Signal()
     quit_requested = Signal()
     retry_requested = Signal()
@@ -106,6 +107,8 @@ class Tray(QObject):
         self.meter_line.setVisible(False)
         self.open_action = self._add("Open", self.open_requested.emit)
         self.setup_action = self._add("Set up\u2026", self.setup_requested.emit)
+        self.add_solar_action = self._add("Add a solar meter\u2026", self.add_solar_requested.emit)
+        self.add_solar_action.setVisible(False)  # the app shows it once the net meter is set up
         self.retry_action = self._add("Retry now", self.retry_requested.emit)
         self.retry_action.setVisible(False)
         self.pause_action = self._add("Pause", self._toggle_pause)

@@ -19,6 +19,7 @@ from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.baseline import Baseline, TrendPoint, change_over
 from xcelsior_desktop.energy.compare import UsualDay, kwh
 from xcelsior_desktop.energy.days import local_midnight
+from xcelsior_desktop.energy.home import HomeEnergy
 from xcelsior_desktop.energy.peaks import MonthPeak
 from xcelsior_desktop.energy.steps import BigLoad, Ended
 from xcelsior_desktop.energy.store import HistoryStore
@@ -250,6 +251,36 @@ def solar_card(today: Cost, cycle: Cost) -> CardText:
                     f"This cycle {cycle_kwh:.0f} kWh \u00b7 credit {format_money(cycle_credit, money)}",
                     f"Sent to the grid today: {today_kwh:.2f} kWh, credit {format_money(today_credit, money)}. "
                     "The credit is what your tariff pays for exported energy.")
+
+
+def production_card(home: HomeEnergy, today: Cost | None) -> CardText:
+    """The Solar card with a solar meter: what the panels made today (its own meter), and of it what went to the
+    grid and earned (the net meter's export, priced)."""
+    made = home.produced_wh
+    figure = f"{made / 1000:.1f} kWh today" if made is not None else "\u2014"
+    parts = []
+    if home.self_consumed_wh is not None:
+        parts.append(f"{home.self_consumed_wh / 1000:.1f} kWh used at home")
+    if today is not None:
+        sent, credit = exported(today)
+        parts.append(f"{sent:.1f} kWh sent \u00b7 {format_money(credit, today.currency)}")
+    line = " \u00b7 ".join(parts) or "Not known yet"
+    return CardText(figure, line,
+                    "Made by your panels since midnight, from the solar meter's own register; what the home did not "
+                    "use at once went to the grid (the net meter's export) and earns your tariff's credit."
+                    if made is not None else "The solar meter's figures for today are not known yet.")
+
+
+def home_card(home: HomeEnergy) -> CardText:
+    """The Home use card: what the home used today wherever it came from (grid import + solar made - export)."""
+    use, share = home.home_use_wh, home.self_sufficiency
+    if use is None:
+        return CardText("\u2014", "Not known yet", "Home use needs both meters' figures for the same span; one of "
+                        "them has none yet (a gap stays a gap).")
+    line = f"{share * 100:.0f} % of it from the sun" if share is not None else "Share from the sun not known"
+    return CardText(f"{use / 1000:.1f} kWh today", line,
+                    "What your home used since midnight, from the grid and from your panels: the net meter's import "
+                    "plus what the solar meter made, less what went back to the grid.")
 
 
 # -- Big loads --------------------------------------------------------------------------------------------------

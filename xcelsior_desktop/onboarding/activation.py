@@ -49,7 +49,7 @@ class ActivationState:
     last_outcome: Outcome | None = None
     last_message: str | None = None
     accepted_at: float | None = None
-    slot: str = "current"  # "pending" while a renewal waits
+    slot: str = "current"  # "pending" while a renewal waits; "production": a solar meter's own certificate
     role: str = "net"  # which meter is asked (its address is its record's, in meters.json)
 
     @property
@@ -71,7 +71,7 @@ SCHEMA = record(
         "last_outcome": optional(one_of(*OUTCOMES)),
         "last_message": optional(string(max_len=2000)),
         "accepted_at": optional(_TIME),
-        "slot": one_of("current", "pending"),
+        "slot": one_of("current", "pending", "production"),
         "role": one_of("net", "production"),
     },
     required=("lfdi", "started_at"),

@@ -190,12 +190,16 @@ class ActivationWatcher(QObject):
         self.status_changed.emit("Checking with the meter now…" if busy else self.tracker.status_text())
 
 
+WAIT_SLOTS = ("current", "production")  # a setup's wait (a renewal's, slot "pending", is the lifecycle's own)
+
+
 def pending_activation(identity: Identity | None = None) -> ActivationState | None:
-    """The saved wait for the current certificate (ActivationState), or None; for ``identity`` when given."""
+    """The saved wait of a setup (ActivationState), or None. With ``identity`` (the certificate in use), a wait for
+    the current certificate counts only when it is that one; a solar meter's own certificate has its own slot."""
     state = ActivationTracker().state
-    if state is None or state.accepted or state.slot != "current":
+    if state is None or state.accepted or state.slot not in WAIT_SLOTS:
         return None
-    if identity is not None and state.lfdi != identity.lfdi:
+    if identity is not None and state.slot == "current" and state.lfdi != identity.lfdi:
         return None
     return state
 
@@ -217,15 +221,15 @@ def resume_background_activation(store: IdentityStore, parent: QObject | None = 
 
     tracker = ActivationTracker()
     state = tracker.state
-    if state is None or state.accepted or state.slot != "current":
+    if state is None or state.accepted or state.slot not in WAIT_SLOTS:
         return None
-    if identity is None:
+    if identity is None or identity.lfdi != state.lfdi:  # not given, or the wait is for another slot's certificate
         try:
-            identity = store.load()
+            identity = store.load("production" if state.slot == "production" else "current")
         except SecretsError as exc:  # locked keyring or a passphrase file: the user unlocks later via setup
             log.info("activation wait not resumed: %s", exc)
             return None
-    if identity is None:
+    if identity is None or identity.lfdi != state.lfdi:
         return None
     ours = identity
     from xcelsior_desktop.session import meters_file

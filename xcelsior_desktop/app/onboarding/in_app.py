@@ -28,8 +28,9 @@ from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
 from xcelsior_desktop.platform.secrets import IdentityStore
+from xcelsior_desktop.session.commands import SetTarget
 from xcelsior_desktop.session.poller import State, Status
-from xcelsior_desktop.session.target import MeterTarget
+from xcelsior_desktop.session.target import NET, PRODUCTION, MeterTarget, Role
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class OnboardingInApp(QObject):
         self.shell = shell
         self.store = store
         self.watcher: ActivationWatcher | None = None
+        self.waiting_for: Role = NET  # which meter the background wait is for
         self.actions = LifecycleActions(store, self._meter_address, shell.dialog_parent,
                                         probe=self.probe_fn(pinned=True), parent=self)
         for name, action in (("renew", self.actions.renew), ("export", self.actions.export),
@@ -64,15 +66,27 @@ class OnboardingInApp(QObject):
         self._banner_timer.start()
         self.refresh()
 
-    def probe_fn(self, *, pinned: bool) -> ProbeFn:
-        """A probe through the app's meter session (it never competes with polling for the meter's one
+    def probe_fn(self, *, pinned: bool, role: Role = NET) -> ProbeFn:
+        """A probe through the ``role`` meter's session (it never competes with polling for that meter's one
         connection). ``pinned``: check the meter's LFDI (a renewal talks to the known meter)."""
 
         def probe(host: str, port: int, identity: Identity) -> Future[ProbeResult]:
-            lfdi = self.shell.target.meter_lfdi if pinned else None
-            return self.shell.probe(identity, host, port, lfdi).result
+            if role == NET:
+                lfdi = self.shell.target.meter_lfdi if pinned else None
+                return self.shell.probe(identity, host, port, lfdi).result
+            meters = self.shell.meters
+            assert meters is not None and meters.has(role), "a meter's setup adds its session first"
+            lfdi = meters.target(role).meter_lfdi if pinned else None
+            return meters.probe(role, identity, host, port, lfdi).result
 
         return probe
+
+    def meter_target(self, role: Role) -> MeterTarget:
+        """The ``role`` meter's record as its session holds it (a new one while it has none)."""
+        if role == NET:
+            return self.shell.target
+        meters = self.shell.meters
+        return meters.target(role) if meters is not None and meters.has(role) else MeterTarget(role=role)
 
     # -- activation -------------------------------------------------------------------------------
 
@@ -81,23 +95,39 @@ class OnboardingInApp(QObject):
         """A saved wait for this identity: the session stays idle and the watcher probes through it."""
         return identity is not None and pending_activation(identity) is not None
 
+    @staticmethod
+    def waiting_role(identity: Identity | None) -> Role | None:
+        """Which meter a saved setup wait is for (its session stays idle meanwhile), or None. A wait for the
+        current certificate counts only when ``identity`` is that one."""
+        state = pending_activation(identity)
+        if state is None or (state.slot == "current" and identity is None):
+            return None
+        return PRODUCTION if state.role == PRODUCTION else NET
+
     @property
     def waiting(self) -> bool:
         return self.watcher is not None and self.watcher.active
 
     def resume_activation(self, identity: Identity | None) -> bool:
-        """Carry on a saved wait for ``identity`` in the background; False when none is saved."""
-        if identity is None or self.waiting:
-            return self.waiting
-        watcher = resume_background_activation(self.store, self, probe=self.probe_fn(pinned=False),
-                                               identity=identity, target=lambda: self.shell.target,
-                                               adopt=lambda target: self._activated(identity, target))
+        """Carry on a saved setup wait in the background (for ``identity``, the certificate in use, or a solar
+        meter's own certificate, loaded from its slot); False when none is saved."""
+        if self.waiting:
+            return True
+        role = self.waiting_role(identity)
+        if role is None:
+            return False
+        watcher = resume_background_activation(self.store, self, probe=self.probe_fn(pinned=False, role=role),
+                                               identity=identity, target=lambda: self.meter_target(role),
+                                               adopt=self._activated)
         if watcher is None:
             return False
         self.watcher = watcher
+        self.waiting_for = role
         watcher.status_changed.connect(self._show_waiting)
         self._show_waiting(watcher.tracker.status_text())
-        log.info("waiting for activation of LFDI %s in the background", identity.lfdi[:10])
+        state = watcher.tracker.state
+        log.info("waiting for the %s's activation of LFDI %s in the background", role,
+                 state.lfdi[:10] if state else "?")
         return True
 
     def stop(self) -> None:
@@ -111,16 +141,26 @@ class OnboardingInApp(QObject):
         if state is None or state.accepted:
             return
         self.shell.show_status(Status(State.WAITING_REGISTRATION, state.started_at, state.next_probe_at,
-                                     text, None))
+                                     text, None), self.waiting_for)
 
-    def _activated(self, identity: Identity, target: MeterTarget) -> None:
-        """The meter accepted the certificate: the session takes the pinned target, the user is told."""
+    def _activated(self, target: MeterTarget) -> None:
+        """The meter accepted the certificate (``target.identity``): its session takes the pinned target, the user
+        is told."""
         self.watcher = None
-        log.info("the meter accepted LFDI %s", identity.lfdi[:10])
-        self.shell.adopt_identity(identity, target, registered=True)
-        self.shell.announce("activation", "Your meter accepted this computer",
-                            f"Xcel activated the certificate. Live watts from the meter at {target.host} now show "
-                            "in the tray.", "live")
+        identity = target.identity
+        log.info("the %s accepted LFDI %s", target.label.lower(), identity.lfdi[:10] if identity else "?")
+        if target.role == NET:
+            self.shell.adopt_identity(identity, target, registered=True)
+            self.shell.announce("activation", "Your meter accepted this computer",
+                                f"Xcel activated the certificate. Live watts from the meter at {target.host} now "
+                                "show in the tray.", "live")
+            return
+        meters = self.shell.meters
+        if meters is not None and meters.has(target.role):
+            meters.send(target.role, SetTarget(target))
+        self.shell.announce("activation", f"Your {target.label.lower()} accepted this computer",
+                            f"Xcel activated the certificate on the {target.label.lower()} at {target.host}. Its "
+                            "watts now show on the Live tab and in the tray.", "live")
 
     # -- lifecycle --------------------------------------------------------------------------------
 

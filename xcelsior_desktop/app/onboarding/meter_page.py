@@ -24,6 +24,7 @@ from xcelsior_desktop.app.onboarding.background import BackgroundCall
 from xcelsior_desktop.app.onboarding.widgets import MessageLabel
 from xcelsior_desktop.meter.address import DEFAULT_PORT, parse_address
 from xcelsior_desktop.meter.discovery import DiscoveredMeter
+from xcelsior_desktop.session.target import MeterTarget
 
 DiscoverFn = Callable[[float], list[DiscoveredMeter]]  # timeout -> meters found
 DISCOVERY_TIMEOUT_S = 10.0
@@ -37,9 +38,12 @@ def discover_meters(timeout: float) -> list[DiscoveredMeter]:
 
 class MeterPage(QWizardPage):
     def __init__(self, discover: DiscoverFn = discover_meters, *, timeout_s: float = DISCOVERY_TIMEOUT_S,
-                 default_port: int = DEFAULT_PORT, parent: QWidget | None = None) -> None:
+                 default_port: int = DEFAULT_PORT, other: MeterTarget | None = None,
+                 parent: QWidget | None = None) -> None:
+        """``other``: the household's meter already set up; it is not offered, and its address is refused."""
         super().__init__(parent)
         self._discover = discover
+        self.other = other
         self.timeout_s = timeout_s
         self.default_port = default_port
         self._call: BackgroundCall | None = None
@@ -133,8 +137,16 @@ class MeterPage(QWizardPage):
         self.progress.setValue(1000)
         self._update()
 
+    def _is_other(self, host: str, port: int, sfdi: int | None) -> bool:
+        other = self.other
+        if other is None:
+            return False
+        return (sfdi is not None and sfdi == other.meter_sfdi) or (host, int(port)) == other.address
+
     def _found(self, meters: list[DiscoveredMeter]) -> None:
         self._finish_search()
+        skipped = [m for m in meters if self._is_other(m.host, m.port, getattr(m, "sfdi", None))]
+        meters = [m for m in meters if m not in skipped]
         for meter in meters:
             sfdi = getattr(meter, "sfdi", None)
             name = f"Meter {sfdi}" if sfdi else "Meter"
@@ -145,6 +157,12 @@ class MeterPage(QWizardPage):
             self.results.setCurrentRow(0)
             found = "1 meter" if len(meters) == 1 else f"{len(meters)} meters"
             self.search_status.setText(f"Found {found}.")
+        elif skipped and self.other is not None:
+            self.search_status.setText(f"Only your {self.other.label.lower()} answered.")
+            self.message.show_message(
+                f"Only your {self.other.label.lower()}, already set up, answered. The other meter may take up to a "
+                "minute to answer and must be on your home Wi-Fi (Launchpad). Search again, or enter its address.",
+                "warning")
         else:
             self.search_status.setText("No meter answered.")
             self.message.show_message(
@@ -188,8 +206,13 @@ class MeterPage(QWizardPage):
         return self.chosen() is not None
 
     def validatePage(self) -> bool:  # noqa: N802
-        if self.chosen() is None:
+        chosen = self.chosen()
+        if chosen is None:
             self.message.show_message("Enter the meter's address as host or host:port, e.g. "
                                       f"192.168.1.50:{DEFAULT_PORT}.")
+            return False
+        if self.other is not None and self._is_other(chosen[0], chosen[1], None):
+            self.message.show_message(f"{chosen[0]}:{chosen[1]} is your {self.other.label.lower()}'s address. "
+                                      "Enter the other meter's address (Launchpad shows each meter's).")
             return False
         return True

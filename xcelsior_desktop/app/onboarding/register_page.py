@@ -23,15 +23,35 @@ STEPS_HTML = f"""
 """
 
 
+# a solar meter: the same certificate, registered on the second meter's own device list
+SOLAR_STEPS_HTML = f"""
+<ol style="margin-left: -20px; line-height: 150%;">
+<li><a href="{LAUNCHPAD_URL}">Sign in to your Xcel Energy account</a> and open <b>Launchpad</b>
+    (under <b>Meters and Devices</b>). Each meter has its own list of devices: choose the <b>solar
+    (production) meter</b>, not the one your net meter's watts come from.</li>
+<li>If that meter is not on your home Wi-Fi yet, connect it there first (Launchpad walks you through it).</li>
+<li>Choose <b>Add a Device</b> and paste the LFDI above: the same one your net meter already knows, because it
+    is the same computer. Nickname, manufacturer and device type can be anything.</li>
+<li>Submit, then come back here and press <b>Next</b>.</li>
+</ol>
+"""
+
+
 class RegisterPage(QWizardPage):
-    def __init__(self, identity: Callable[[], Identity | None], parent: QWidget | None = None) -> None:
+    def __init__(self, identity: Callable[[], Identity | None], parent: QWidget | None = None, *,
+                 role: str = "net") -> None:
         super().__init__(parent)
         self._identity = identity
-        self.setTitle("Register this computer with Xcel Energy")
-        self.setSubTitle("Xcel's Launchpad tells your meter which devices it may talk to. Register this "
-                         "computer by its LFDI, a fingerprint of its certificate.")
+        if role == "net":
+            self.setTitle("Register this computer with Xcel Energy")
+            self.setSubTitle("Xcel's Launchpad tells your meter which devices it may talk to. Register this "
+                             "computer by its LFDI, a fingerprint of its certificate.")
+        else:
+            self.setTitle("Register this computer with your solar meter")
+            self.setSubTitle("Your solar meter only talks to devices Xcel registered on it. Register this "
+                             "computer there too, with the LFDI your net meter already accepted.")
         self.lfdi = LfdiDisplay()
-        self.steps = rich_label(STEPS_HTML)
+        self.steps = rich_label(STEPS_HTML if role == "net" else SOLAR_STEPS_HTML)
         note = QLabel("Activation by Xcel takes from a few minutes to several days. The next steps find your meter "
                       "and keep checking until it says yes; you can close the app meanwhile.")
         note.setWordWrap(True)

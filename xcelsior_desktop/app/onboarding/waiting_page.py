@@ -27,6 +27,7 @@ class WaitingPage(QWizardPage):
         self._identity = identity
         self._address = address
         self.role = "net"  # the meter being set up (the wizard says which)
+        self.slot = "current"  # the identity store's slot of the certificate it is registered with
         self.result: ProbeResult | None = None
         self.setTitle("Waiting for Xcel to activate this computer")
         self.setSubTitle("The meter will accept this computer once Xcel has processed your Launchpad request.")
@@ -76,7 +77,7 @@ class WaitingPage(QWizardPage):
             self.watcher.resume(identity)
             self.watcher.check_now()
         else:
-            self.watcher.start(identity, role=self.role)
+            self.watcher.start(identity, role=self.role, slot=self.slot)
 
     def _accepted(self, result: ProbeResult) -> None:
         self.result = result

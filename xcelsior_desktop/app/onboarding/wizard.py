@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -15,18 +16,20 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QPushButton, QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from xcelsior_desktop.app.onboarding.activation_watcher import ActivationWatcher, ProbeFn, probe_meter
+from xcelsior_desktop.app.onboarding.certificate_choice_page import CertificateChoicePage
 from xcelsior_desktop.app.onboarding.identity_page import IdentityPage
 from xcelsior_desktop.app.onboarding.meter_page import DiscoverFn, MeterPage, discover_meters
 from xcelsior_desktop.app.onboarding.register_page import RegisterPage
 from xcelsior_desktop.app.onboarding.waiting_page import WaitingPage
 from xcelsior_desktop.app.onboarding.widgets import rich_label
 from xcelsior_desktop.meter.address import DEFAULT_PORT
+from xcelsior_desktop.meter.errors import IdentityMismatch
 from xcelsior_desktop.meter.identity import Identity
 from xcelsior_desktop.meter.transport import ProbeResult
 from xcelsior_desktop.onboarding.activation import ActivationTracker
-from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, WrongPassphrase
+from xcelsior_desktop.platform.secrets import IdentityStore, PassphraseRequired, SecretsError, Slot, WrongPassphrase
 from xcelsior_desktop.session import meters_file
-from xcelsior_desktop.session.target import NET, MeterTarget, Role
+from xcelsior_desktop.session.target import NET, ROLE_NAMES, MeterTarget, Role
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,8 @@ class SetupWizard(QWizard):
         target: Callable[[], MeterTarget] | None = None,
         place: Callable[[MeterTarget], None] | None = None,
         adopt: Callable[[MeterTarget], None] | None = None,
+        identity: Identity | None = None,
+        other: MeterTarget | None = None,
         watcher: ActivationWatcher | None = None,
         tracker: ActivationTracker | None = None,
         discover: DiscoverFn = discover_meters,
@@ -97,18 +102,22 @@ class SetupWizard(QWizard):
         discovery_timeout_s: float = 10.0,
         parent: QWidget | None = None,
     ) -> None:
+        """``identity``: the certificate the household's other meter already accepted; setup then starts by asking
+        whether this meter is registered with the same one or with its own. ``other``: that meter, which this setup
+        must not take for the one it sets up."""
         super().__init__(parent)
         self.role = role
         self._base = target or (lambda: _saved_target(role))
         self._place = place
         self._adopt = adopt
+        self.other = other
         self.target: MeterTarget | None = None  # what setup established, once the meter accepted
         self.store = store or IdentityStore()
-        self.watcher = watcher or ActivationWatcher(tracker, probe, self)
+        self.watcher = watcher or ActivationWatcher(tracker, self._not_the_other(probe), self)
         self.watcher.address_of = lambda: (chosen[0], chosen[1]) if (chosen := self.meter_page.chosen()) else None
-        self.identity: Identity | None = None
+        self.identity: Identity | None = identity
         self.passphrase: str | None = None
-        self.setWindowTitle("Xcelsior Desktop setup")
+        self.setWindowTitle("Xcelsior Desktop setup" if role == NET else f"Add your {ROLE_NAMES[role].lower()}")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
@@ -121,17 +130,23 @@ class SetupWizard(QWizard):
 
         self.intro = IntroPage()
         self.identity_page = IdentityPage(self.store)
-        self.register_page = RegisterPage(lambda: self.identity)
-        self.meter_page = MeterPage(discover, timeout_s=discovery_timeout_s, default_port=self._base().port)
+        self.slot: Slot = "current"  # the identity store's slot of the certificate this meter is registered with
+        # a second meter: the certificate the first one knows, or one of its own (instead of the identity page)
+        self.choice_page = CertificateChoicePage(self.store, identity, ROLE_NAMES[role].lower()) \
+            if identity is not None else None
+        self.register_page = RegisterPage(lambda: self.identity, role=role)
+        self.meter_page = MeterPage(discover, timeout_s=discovery_timeout_s, default_port=self._base().port,
+                                    other=other)
         self.waiting_page = WaitingPage(self.watcher, lambda: self.identity, self.meter_page.chosen)
         self.waiting_page.role = role
         self.done_page = DonePage()
-        for page_id, page in enumerate((self.intro, self.identity_page, self.register_page, self.meter_page,
+        second = self.choice_page or self.identity_page
+        for page_id, page in enumerate((self.intro, second, self.register_page, self.meter_page,
                                         self.waiting_page, self.done_page)):
             page.setTitle(f"<span style='font-size: 15pt; font-weight: 600;'>{page.title()}</span>")
             self.setPage(page_id, page)
         self.setTitleFormat(Qt.TextFormat.RichText)
-        self.setStartId(PAGE_INTRO)
+        self.setStartId(PAGE_INTRO if identity is None else PAGE_IDENTITY)
         self.watcher.accepted.connect(self._on_accepted)
         next_button = self.button(QWizard.WizardButton.NextButton)
         if isinstance(next_button, QPushButton):
@@ -142,7 +157,10 @@ class SetupWizard(QWizard):
     def validateCurrentPage(self) -> bool:  # noqa: N802 (Qt name)
         if not super().validateCurrentPage():
             return False
-        if self.currentId() == PAGE_IDENTITY:
+        if self.currentId() == PAGE_IDENTITY and self.choice_page is not None:
+            self.identity, self.slot = self.choice_page.identity, self.choice_page.slot
+            self.waiting_page.slot = self.slot
+        elif self.currentId() == PAGE_IDENTITY:
             if self.identity_page.identity is not None:
                 self.identity = self.identity_page.identity
                 self.passphrase = self.identity_page.file_passphrase_used
@@ -155,6 +173,35 @@ class SetupWizard(QWizard):
             self._record_address()
         return True
 
+    def _not_the_other(self, probe: ProbeFn) -> ProbeFn:
+        """``probe``, but an acceptance by the household's other meter (its address typed here by mistake; it
+        knows the same certificate) is a wrong address, never this meter's activation."""
+        other = self.other
+
+        def checked(host: str, port: int, identity: Identity) -> Future[ProbeResult]:
+            future = probe(host, port, identity)
+            if other is None or other.meter_lfdi is None:
+                return future
+            out: Future[ProbeResult] = Future()
+
+            def done(answer: Future[ProbeResult]) -> None:
+                error = answer.exception()
+                if error is not None:
+                    out.set_exception(error)
+                    return
+                result = answer.result()
+                if result.meter_lfdi is not None and result.meter_lfdi == other.meter_lfdi:
+                    result = ProbeResult(result.meter_lfdi, False, IdentityMismatch(
+                        "the other meter answered", expected="", found=result.meter_lfdi,
+                        user_message=f"The meter at {host}:{port} is your {other.label.lower()}. Go Back and "
+                                     f"choose the {ROLE_NAMES[self.role].lower()}'s address."))
+                out.set_result(result)
+
+            future.add_done_callback(done)
+            return out
+
+        return checked
+
     def _placed(self) -> MeterTarget | None:
         """The meter's record with the address the meter page has (typed or found)."""
         chosen = self.meter_page.chosen()
@@ -164,7 +211,7 @@ class SetupWizard(QWizard):
         base = self._base()
         moved = (host, int(port)) != (base.host, base.port)
         return base.replace(host=host, port=int(port), automatic=not manual,
-                            meter_lfdi=None if moved else base.meter_lfdi)
+                            meter_lfdi=None if moved else base.meter_lfdi, certificate=self.slot)
 
     def _record_address(self) -> None:
         """The meter's address goes into its record now, so a wait closed early goes on with it after a
@@ -211,9 +258,12 @@ class SetupWizard(QWizard):
                 meters_file.save_target(self.target)
             except OSError as exc:
                 log.warning("could not save the meter after activation: %s", exc)
+        where = ("Watts appear in the system tray; click the icon for charts and details." if self.role == NET else
+                 "Its watts, your home's use and how much of it the sun covers appear on the Live tab and in the "
+                 "tray's tooltip.")
         self.done_page.summary.setText(
-            f"<p>Xcelsior Desktop now reads your meter at <b>{host}:{port}</b>. Watts appear in the system "
-            "tray; click the icon for charts and details.</p>"
+            f"<p>Xcelsior Desktop now reads your {ROLE_NAMES[self.role].lower()} at <b>{host}:{port}</b>. "
+            f"{where}</p>"
             f"<p>The certificate's private key is kept in <b>{self.store.backend_name}</b>. "
             f"The certificate is valid until <b>{self.identity.not_after:%B} {self.identity.not_after.day}, "
             f"{self.identity.not_after.year}</b>; you will be reminded 30 and 7 days before.</p>")

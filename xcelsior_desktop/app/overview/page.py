@@ -41,6 +41,9 @@ CARDS: tuple[CardSpec, ...] = (
              "the meter's own maximum-demand register. Residential Xcel bills do not charge for it."),
     CardSpec("solar", "Solar", "history", "What your panels sent to the grid today and this billing cycle, and the "
              "credit your tariff gives for it."),
+    CardSpec("home", "Home use", "live", "What your home used today from the grid and from your panels together "
+             "(the net meter's import, plus what the solar meter made, less what went back to the grid), and the "
+             "share the sun covered. Shown with a solar meter."),
     CardSpec("loads", "Big loads", "loads", "Steps of 1 kW or more in your demand that held for 30 s or more: "
              "something big switched on. The data cannot say what; you may label them."),
 )
@@ -67,7 +70,8 @@ class OverviewPage(QWidget):
             self.cards[spec.key] = card
         self.trend = Sparkline()
         self.cards["always_on"].add_widget(self.trend)
-        self.cards["solar"].hide()  # shown once the meter has exported
+        self.cards["solar"].hide()  # shown once the meter has exported, or with a solar meter
+        self.cards["home"].hide()  # shown with a solar meter
         self.scroller = QScrollArea()
         self.scroller.setObjectName("overview-scroll")
         self.scroller.setWidgetResizable(True)

@@ -1,5 +1,5 @@
 """The Overview plug-in (:func:`install`): the first tab, cards that answer at a glance (now, today, this bill cycle,
-always on, peak, solar, big loads), the Big loads tab, big loads marked on the Day chart, and Settings, Overview.
+always on, peak, solar, home use with a solar meter, big loads), the Big loads tab, big loads marked on the Day chart, and Settings, Overview.
 
 Every figure comes from the store (``shell.history``) through the one energy and cost functions, in the home
 zone, with the tariff the cost plug-in offers (``shell.on_cost_facts``); the cards' words are money/glance.py's. The
@@ -33,6 +33,7 @@ from xcelsior_desktop.energy.chart_data import Bar, Mark
 from xcelsior_desktop.energy.compare import usual_day
 from xcelsior_desktop.energy.days import day_span, local_midnight
 from xcelsior_desktop.energy.errors import HistoryError
+from xcelsior_desktop.energy.home import home_energy
 from xcelsior_desktop.energy.load_labels import LoadLabels, default_path
 from xcelsior_desktop.energy.peaks import month_peak_of
 from xcelsior_desktop.energy.periods import Span, View
@@ -49,11 +50,13 @@ from xcelsior_desktop.money.glance import (
     always_on_card,
     cycle_card,
     cycle_glance,
+    home_card,
     last_cycle_by_now,
     load_words,
     loads_card,
     now_card,
     peak_card,
+    production_card,
     solar_card,
     today_card,
 )
@@ -61,6 +64,7 @@ from xcelsior_desktop.money.model import Tariff
 from xcelsior_desktop.money.overview import CostOverview, cost_overview
 from xcelsior_desktop.platform.settings import Settings
 from xcelsior_desktop.session.events import DemandRead, TodayChanged
+from xcelsior_desktop.session.target import PRODUCTION
 
 log = logging.getLogger(__name__)
 
@@ -236,10 +240,17 @@ class OverviewPlugin(QObject):
         self._baseline = baseline
         self.page.set_card("always_on", always_on_card(baseline, self._trend, tariff, now))
         self.page.set_card("peak", peak_card(month_peak_of(recent, now, zone), self.max_demand_w, zone))
-        exported = overview is not None and ((overview.today.energy.exported_wh or 0) > 0 or
-                                             (overview.cycle.cost.energy.exported_wh or 0) > 0)
-        self.page.set_card("solar", solar_card(overview.today, overview.cycle.cost)
-                           if exported and overview is not None else None)
+        meters = self.shell.meters
+        if meters is not None and meters.has(PRODUCTION):  # a solar meter: what the panels made, and home use
+            home = home_energy(store, *day_span(now, zone), now, zone=zone)
+            self.page.set_card("solar", production_card(home, overview.today if overview is not None else None))
+            self.page.set_card("home", home_card(home))
+        else:
+            exported = overview is not None and ((overview.today.energy.exported_wh or 0) > 0 or
+                                                 (overview.cycle.cost.energy.exported_wh or 0) > 0)
+            self.page.set_card("solar", solar_card(overview.today, overview.cycle.cost)
+                               if exported and overview is not None else None)
+            self.page.set_card("home", None)
         self.page.set_card("loads", loads_card(self.loads_of(now.astimezone(zone).date()), zone))
 
     def _show_cycle(self, store: HistoryStore) -> None:

@@ -26,8 +26,10 @@ from xcelsior_desktop.platform.state_files import (
     string,
 )
 
-Slot = Literal["current", "pending"]
-SLOTS: tuple[Slot, ...] = ("current", "pending")
+# current: this computer's certificate; pending: its renewal, until the meter accepts it; production: a second
+# certificate of this computer that only the household's solar meter knows (when the user chose one per meter)
+Slot = Literal["current", "pending", "production"]
+SLOTS: tuple[Slot, ...] = ("current", "pending", "production")
 Storage = Literal["keyring", "encrypted-file"]
 RECORD_NAME = "identity.json"
 RECORD_VERSION = 1

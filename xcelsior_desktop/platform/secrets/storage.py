@@ -79,7 +79,7 @@ class KeyringStorage(KeyStorage):
 
     @staticmethod
     def entry_names(slot: Slot) -> tuple[str, str]:
-        prefix = "" if slot == "current" else "pending-"
+        prefix = "" if slot == "current" else f"{slot}-"  # "pending-certificate", "production-private-key"
         return f"{prefix}certificate", f"{prefix}private-key"
 
     def check(self) -> str:
