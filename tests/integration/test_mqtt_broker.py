@@ -1,9 +1,12 @@
-"""The MQTT publisher against a real Mosquitto on 127.0.0.1: discovery, states, availability, the last will,
-a broker restart, refused passwords, TLS, and the bounded queue."""
+"""The MQTT publisher against a real Mosquitto on 127.0.0.1: the device message, states, availability and
+freshness, the last will, the hand-over from per-entity configs, a replaced meter, a broker restart, refused
+passwords, TLS, and the bounded queue."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -22,9 +25,11 @@ LFDI = "3E4F45AB31EDFE5B67E343E5E4562E31984E23E5"
 SFDI = 167261211391
 INFO = DeviceInfo(lfdi=LFDI, sfdi=SFDI, sw_version="4.1.2", mf_id=1233, manufacturer="Itron", model="Gen5 Riva")
 BASE = f"xcelsior/{SFDI}"
-CONFIG = f"homeassistant/sensor/xcelsior_{SFDI}"
+DEVICE = f"homeassistant/device/xcelsior_{SFDI}/config"
+LEGACY = f"homeassistant/sensor/xcelsior_{SFDI}"
+ME = "0123456789abcdef"
 NOW = dt.datetime(2026, 11, 29, 15, 0, tzinfo=dt.UTC)
-FAST = PublisherOptions(backoff_min_s=0.05, backoff_max_s=0.5, connect_timeout_s=5)
+FAST = PublisherOptions(backoff_min_s=0.05, backoff_max_s=0.5, connect_timeout_s=5, installation_id=ME)
 
 
 def demand(watts: float) -> Measurement:
@@ -33,6 +38,10 @@ def demand(watts: float) -> Measurement:
 
 def status(state: State) -> Status:
     return Status(state=state, since=0.0, next_retry=None, detail="", last_reading=None)
+
+
+def options(**changes: object) -> PublisherOptions:
+    return dataclasses.replace(FAST, **changes)  # type: ignore[arg-type]
 
 
 def start_publisher(port: int, options: PublisherOptions = FAST, **target: object) -> MqttPublisher:
@@ -59,30 +68,39 @@ def test_discovery_configs_and_states(broker: Mosquitto, listener: Listener) -> 
         cost = listener.wait_json(f"{BASE}/cost_today")
         assert cost == {"amount": 1.23, "currency": "USD", "last_reset": "2026-11-29T07:00:00+00:00"}
 
-        power = listener.wait_json(f"{CONFIG}/power/config")
-        assert power["device_class"] == "power"
-        assert power["state_class"] == "measurement"
-        assert power["unit_of_measurement"] == "W"
-        assert power["state_topic"] == f"{BASE}/power"
-        assert power["availability_topic"] == f"{BASE}/availability"
-        assert power["unique_id"] == f"xcelsior_{SFDI}_power"
-        assert power["device"]["identifiers"] == [LFDI]
-        assert power["device"]["manufacturer"] == "Itron"
-        assert power["device"]["model"] == "Gen5 Riva"
-        assert power["device"]["sw_version"] == "4.1.2"
-        for object_id in ("energy_imported", "energy_exported", "energy_imported_tier1", "energy_imported_tier2"):
-            config = listener.wait_json(f"{CONFIG}/{object_id}/config")
+        listener.wait_for(f"{BASE}/fresh", "online")  # a trusted reading arrived while connected
+        assert listener.wait_for(f"{BASE}/last_reading") == "2026-11-29T15:00:00+00:00"
+        assert listener.wait_for(f"{BASE}/installations/{ME}").startswith("Xcelsior Desktop ")
+
+        def device() -> dict:
+            return json.loads(listener.wait_for(DEVICE))
+
+        wait_until(lambda: "cost_today" in device()["cmps"], 15, "the cost sensor in the device message")
+        message = device()
+        assert message["dev"]["identifiers"] == [LFDI]
+        assert (message["dev"]["manufacturer"], message["dev"]["model"], message["dev"]["sw_version"]) == \
+            ("Itron", "Gen5 Riva", "4.1.2")
+        assert message["o"]["name"] == "Xcelsior Desktop" and message["o"]["support_url"].startswith("https://")
+        assert [a["topic"] for a in message["availability"]] == [f"{BASE}/availability", f"{BASE}/fresh"]
+        assert message["availability_mode"] == "all"
+        components = message["cmps"]
+        power = components["power"]
+        assert (power["device_class"], power["state_class"], power["unit_of_measurement"]) == \
+            ("power", "measurement", "W")
+        assert power["state_topic"] == f"{BASE}/power" and power["unique_id"] == f"xcelsior_{SFDI}_power"
+        for key in ("energy_imported", "energy_exported", "energy_imported_tier1", "energy_imported_tier2"):
+            config = components[key]
             assert (config["device_class"], config["state_class"], config["unit_of_measurement"]) == \
                 ("energy", "total_increasing", "kWh")
-            assert config["state_topic"] == f"{BASE}/{object_id}"
-        money = listener.wait_json(f"{CONFIG}/cost_today/config")
+            assert config["state_topic"] == f"{BASE}/{key}"
+        money = components["cost_today"]
         assert (money["device_class"], money["unit_of_measurement"], money["state_class"]) == \
             ("monetary", "USD", "total")
-        state = listener.wait_json(f"{CONFIG}/meter_state/config")
+        state = components["meter_state"]
         assert state["device_class"] == "enum"
         assert {"connected", "busy", "unreachable"} <= set(state["options"])
-        # no tier the meter did not show
-        assert not listener.payloads(f"{CONFIG}/energy_exported_tier1/config")
+        assert "energy_exported_tier1" not in components  # no tier the meter did not show
+        assert not [t for t, _p, _r in listener.messages if t.startswith("homeassistant/sensor/")]  # one message
         assert publisher.status().state is BrokerState.CONNECTED
         assert publisher.status().message == "Connected to broker"
     finally:
@@ -93,7 +111,7 @@ def test_discovery_configs_and_states(broker: Mosquitto, listener: Listener) -> 
     try:
         assert late.wait_for(f"{BASE}/availability") == "offline"
         assert late.wait_for(f"{BASE}/energy_imported") == "12345.678"
-        assert late.wait_json(f"{CONFIG}/power/config")["unique_id"] == f"xcelsior_{SFDI}_power"
+        assert late.wait_json(DEVICE)["cmps"]["power"]["unique_id"] == f"xcelsior_{SFDI}_power"
         assert all(retain for _topic, _payload, retain in late.messages)
     finally:
         late.close()
@@ -177,7 +195,7 @@ def test_a_broker_restart_is_survived(broker: Mosquitto) -> None:
         second = Listener(broker.port)
         try:
             assert second.wait_for(f"{BASE}/availability") == "online"
-            assert second.wait_json(f"{CONFIG}/power/config")["state_topic"] == f"{BASE}/power"
+            assert second.wait_json(DEVICE)["cmps"]["power"]["state_topic"] == f"{BASE}/power"
             assert second.wait_for(f"{BASE}/meter_state") == "busy"  # the latest state is published again
             assert second.wait_for(f"{BASE}/power") == "500"
             publisher.on_demand(demand(600))
@@ -202,7 +220,7 @@ def test_a_broker_that_refuses_the_password(tmp_path: Path) -> None:
             publisher.on_device_info(INFO)
             publisher.on_demand(demand(1))  # queued, not lost, not raised
             wait_until(lambda: publisher.status().state is BrokerState.AUTH_REFUSED, 15, "the refusal")
-            assert publisher.status().queued == 1
+            assert publisher.status().queued == 2  # the power and when it was read: queued, not lost
         finally:
             publisher.stop()
 
@@ -249,15 +267,16 @@ def test_the_queue_keeps_the_newest_when_the_broker_is_down(tmp_path: Path) -> N
     subscriber = Listener(broker.port, f"{BASE}/power", client_id="queue-listener", clean_session=False)
     subscriber.close()  # offline now: the broker queues for it, and keeps that across its restart
     broker.stop()
-    publisher = start_publisher(broker.port, PublisherOptions(queue_size=5, backoff_min_s=0.05, backoff_max_s=0.3))
+    publisher = start_publisher(broker.port, options(queue_size=10, backoff_max_s=0.3))
     try:
         publisher.on_device_info(INFO)
         for watts in range(1, 13):
             publisher.on_demand(demand(watts))  # never waits for the missing broker
         wait_until(lambda: publisher.status().state is BrokerState.UNREACHABLE, 15, "the failure")
-        assert (publisher.status().queued, publisher.status().dropped) == (5, 7)
+        # each reading is two messages (the watts, and when the meter took them)
+        assert (publisher.status().queued, publisher.status().dropped) == (10, 14)
         broker.start()
-        wait_until(lambda: publisher.status().queued == 0 and publisher.status().published == 5, 15, "the drain")
+        wait_until(lambda: publisher.status().queued == 0 and publisher.status().published == 10, 15, "the drain")
         subscriber = Listener(broker.port, f"{BASE}/power", client_id="queue-listener", clean_session=False)
         try:
             subscriber.wait_for(f"{BASE}/power", "12")
@@ -273,7 +292,7 @@ def test_a_stalled_broker_never_stalls_the_caller(broker: Mosquitto) -> None:
     """The broker stops reading (SIGSTOP) while readings pour in faster than they can leave: the caller goes on,
     the queue stays bounded, the oldest are dropped and counted, and once the broker reads again every offered
     message is accounted for (published or dropped) and the newest one has arrived."""
-    publisher = start_publisher(broker.port, PublisherOptions(queue_size=100))
+    publisher = start_publisher(broker.port, options(queue_size=100))
     assert broker.process is not None
     try:
         publisher.on_device_info(INFO)
@@ -292,7 +311,7 @@ def test_a_stalled_broker_never_stalls_the_caller(broker: Mosquitto) -> None:
         assert stalled.dropped >= 1000
         wait_until(lambda: publisher.status().queued == 0, 30, "the backlog to drain")
         final = publisher.status()
-        assert final.published + final.dropped == offered
+        assert final.published + final.dropped == 2 * offered  # the watts and their time, each
         late = Listener(broker.port)
         try:
             late.wait_for(f"{BASE}/power", str(offered))  # the newest reading is never the one dropped
@@ -314,16 +333,20 @@ def test_another_meter_signs_the_first_one_off(broker: Mosquitto, listener: List
         publisher.on_device_info(other)
         publisher.on_demand(demand(2))
         listener.wait_for(f"xcelsior/{other_sfdi}/power", "2")
-        listener.wait_for(f"{BASE}/availability", "offline")
         listener.wait_for(f"xcelsior/{other_sfdi}/availability", "online")
-        config = listener.wait_json(f"homeassistant/sensor/xcelsior_{other_sfdi}/power/config")
-        assert config["device"]["identifiers"] == [other_lfdi]
+        assert "offline" in listener.payloads(f"{BASE}/availability")  # signed off before it was cleared
+        config = listener.wait_json(f"homeassistant/device/xcelsior_{other_sfdi}/config")
+        assert config["dev"]["identifiers"] == [other_lfdi]
+        # the first meter is this installation's alone: its device message and states are cleared
+        listener.wait_for(DEVICE, "")
+        listener.wait_for(f"{BASE}/power", "")
+        assert listener.wait_for(f"xcelsior/{other_sfdi}/installations/{ME}")
     finally:
         publisher.stop()
 
 
 def test_own_topic_base_and_discovery_off(broker: Mosquitto, listener: Listener) -> None:
-    publisher = start_publisher(broker.port, PublisherOptions(topic_base="/home/meter/", discovery=False))
+    publisher = start_publisher(broker.port, options(topic_base="/home/meter/", discovery=False))
     try:
         publisher.on_device_info(INFO)
         publisher.on_demand(demand(7))
@@ -333,3 +356,128 @@ def test_own_topic_base_and_discovery_off(broker: Mosquitto, listener: Listener)
         publisher.stop()
     listener.wait_for(f"home/meter/{SFDI}/availability", "offline")
     assert not [topic for topic, _payload, _retain in listener.messages if topic.startswith("homeassistant/")]
+
+
+def legacy_config(object_id: str, name: str) -> str:
+    """A per-entity config as version 0.1 published it."""
+    return json.dumps({"name": name, "unique_id": f"xcelsior_{SFDI}_{object_id}", "state_topic": f"{BASE}/{object_id}",
+                       "availability_topic": f"{BASE}/availability", "device": {"identifiers": [LFDI]}})
+
+
+def test_per_entity_configs_are_handed_over_to_the_device_message(broker: Mosquitto) -> None:
+    seed = Listener(broker.port, "nothing/#")
+    for object_id, name in (("power", "Power"), ("energy_imported", "Energy imported")):
+        seed.client.publish(f"{LEGACY}/{object_id}/config", legacy_config(object_id, name), qos=1,
+                            retain=True).wait_for_publish(5)
+    seed.close()
+    watcher = Listener(broker.port, "homeassistant/#")
+    try:
+        watcher.wait_for(f"{LEGACY}/power/config")
+        publisher = start_publisher(broker.port)
+        try:
+            publisher.on_device_info(INFO)
+            watcher.wait_for(DEVICE)
+            wait_until(lambda: publisher.last_tidy is not None, 10, "the tidying")
+            assert publisher.last_tidy is not None and publisher.last_tidy.migrated == [
+                f"{LEGACY}/energy_imported/config", f"{LEGACY}/power/config"]
+            live = [(t, p) for t, p, retained in watcher.messages if not retained]
+            for object_id in ("power", "energy_imported"):
+                topic = f"{LEGACY}/{object_id}/config"
+                handed_over = live.index((topic, '{"migrate_discovery": true}'))
+                cleared = live.index((topic, ""))
+                assert handed_over < cleared < live.index((DEVICE, watcher.latest(DEVICE)))
+        finally:
+            publisher.stop()
+    finally:
+        watcher.close()
+    late = Listener(broker.port, "homeassistant/#")
+    try:
+        late.wait_for(DEVICE)
+        assert [t for t, _p, _r in late.messages] == [DEVICE]  # nothing per-entity is retained any more
+    finally:
+        late.close()
+    again = start_publisher(broker.port)  # the next start finds nothing to hand over
+    try:
+        again.on_device_info(INFO)
+        wait_until(lambda: again.last_tidy is not None, 10, "the tidying")
+        assert again.last_tidy is not None and again.last_tidy.migrated == []
+    finally:
+        again.stop()
+
+
+def test_a_meter_another_computer_publishes_is_left_to_it(broker: Mosquitto, listener: Listener) -> None:
+    other_info = DeviceInfo(lfdi="0123456789ABCDEF0123456789ABCDEF01234567", sfdi=None, sw_version="5", mf_id=1233,
+                            manufacturer="Itron")
+    second = start_publisher(broker.port, options(installation_id="fedcba9876543210"))
+    first = start_publisher(broker.port)
+    try:
+        second.on_device_info(INFO)  # another computer publishes the same meter
+        first.on_device_info(INFO)
+        listener.wait_for(f"{BASE}/installations/fedcba9876543210")
+        listener.wait_for(f"{BASE}/installations/{ME}")
+        first.on_device_info(other_info)  # this one now reads another meter
+        wait_until(lambda: listener.latest(f"{BASE}/installations/{ME}") == "", 15, "this installation's claim to go")
+        assert json.loads(listener.latest(DEVICE) or "{}")["cmps"]  # the other computer's device stays
+        assert listener.latest(f"{BASE}/installations/fedcba9876543210")
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_freshness_follows_the_readings_and_the_session_state(broker: Mosquitto, listener: Listener) -> None:
+    publisher = start_publisher(broker.port, options(poll_interval_s=0.5))
+    try:
+        publisher.on_device_info(INFO)
+        assert listener.wait_for(f"{BASE}/fresh") == "offline"  # no reading yet
+        publisher.on_status(status(State.CONNECTED))
+        publisher.on_demand(demand(100))
+        listener.wait_for(f"{BASE}/fresh", "online")
+        publisher.on_flagged("registers")  # a frozen register is left out; the watts are still current
+        publisher.on_flagged("demand")  # stale or suspect watts: not current
+        listener.wait_for(f"{BASE}/fresh", "offline")
+        publisher.on_demand(demand(101))
+        listener.wait_for(f"{BASE}/fresh", "online")
+        publisher.on_status(status(State.UNREACHABLE))
+        listener.wait_for(f"{BASE}/fresh", "offline")
+        publisher.on_status(status(State.CONNECTED))
+        publisher.on_demand(demand(102))
+        listener.wait_for(f"{BASE}/fresh", "online")
+        publisher.on_status(status(State.BUSY))  # offline once busy for more than a poll interval
+        listener.wait_for(f"{BASE}/fresh", "offline", timeout=5)
+        assert listener.payloads(f"{BASE}/fresh")[-2:] == ["online", "offline"]
+        power = listener.payloads(f"{BASE}/power")
+        assert power == ["100", "101", "102"]
+    finally:
+        publisher.stop()
+
+
+def test_extras_and_tier_names_appear_with_their_first_valid_value(broker: Mosquitto, listener: Listener) -> None:
+    from xcelsior_desktop.home_assistant.feed_extras import FeedExtras
+    from xcelsior_desktop.meter.channels import Channel
+
+    publisher = start_publisher(broker.port)
+    try:
+        publisher.on_device_info(INFO)
+        listener.wait_for(DEVICE)
+        listed = frozenset({Channel.POWER_FACTOR, Channel.MAX_DEMAND_RECEIVED, Channel.VARH_DELIVERED})
+        publisher.on_extras(FeedExtras({}, listed))  # listed, no values yet: nothing at all
+        publisher.on_extras(FeedExtras({Channel.POWER_FACTOR: Measurement(0.918, "", NOW),
+                                        Channel.VARH_DELIVERED: Measurement(1_234_500.0, "varh", NOW)}, listed))
+        publisher.on_registers(Registers(delivered_wh=1.0, received_wh=1.0, tou_delivered={1: 500.0}))
+        publisher.set_tier_names({1: "on-peak", 3: "off-peak"})
+        wait_until(lambda: "energy_imported_tier1" in json.loads(listener.latest(DEVICE) or "{}").get("cmps", {}),
+                   15, "the tier in the device message")
+        listener.wait_for(f"{BASE}/power_factor", "0.918")
+        listener.wait_for(f"{BASE}/reactive_energy_imported", "1234.5")
+        components = json.loads(listener.latest(DEVICE) or "{}")["cmps"]
+        wait_until(lambda: "on-peak" in json.loads(listener.latest(DEVICE) or "{}")["cmps"]
+                   ["energy_imported_tier1"]["name"], 15, "the tier's name")
+        assert {"power_factor", "reactive_energy_imported"} <= set(components)
+        assert "max_demand_exported" not in components  # the meter lists it empty, as real meters do
+        assert listener.payloads(f"{BASE}/max_demand_exported") == []
+        publisher.on_extras(FeedExtras({Channel.VARH_DELIVERED: Measurement(1_000.0, "varh", NOW)}, listed))
+        publisher.on_demand(demand(5))
+        listener.wait_for(f"{BASE}/power", "5")
+        assert listener.payloads(f"{BASE}/reactive_energy_imported") == ["1234.5"]  # never backwards
+    finally:
+        publisher.stop()

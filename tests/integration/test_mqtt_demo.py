@@ -15,6 +15,7 @@ import pytest
 
 from tests.integration.mqtt_support import Listener, Mosquitto
 from tests.waiting import wait_until
+from xcelsior_desktop.home_assistant.installation import installation_id
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0  # a cold start of the app (PySide6 imports) on a busy machine
@@ -63,17 +64,19 @@ def test_the_demo_publishes_discovery_states_and_availability_and_offline_on_qui
     assert listener.wait_for(f"{base}/meter_state", "connected", WAIT_S) == "connected"
     float(listener.wait_for(f"{base}/power", timeout=WAIT_S))
     assert float(listener.wait_for(f"{base}/energy_imported", timeout=WAIT_S)) > 0
+    assert listener.wait_for(f"{base}/fresh", "online", WAIT_S) == "online"
+    message = listener.wait_json(f"homeassistant/device/xcelsior_{sfdi}/config", WAIT_S)
+    assert message["dev"]["manufacturer"] == "Itron"
+    assert [a["topic"] for a in message["availability"]] == [f"{base}/availability", f"{base}/fresh"]
     for sensor, device_class in (("power", "power"), ("energy_imported", "energy"), ("energy_exported", "energy"),
                                  ("meter_state", "enum")):
-        config = listener.wait_json(f"homeassistant/sensor/xcelsior_{sfdi}/{sensor}/config", WAIT_S)
-        assert config["device_class"] == device_class
-        assert config["availability_topic"] == f"{base}/availability"
-        assert config["device"]["manufacturer"] == "Itron"
+        assert message["cmps"][sensor]["device_class"] == device_class
     demo.send_signal(signal.SIGTERM)  # the app quits as from the tray: "offline", then a clean disconnect
     assert demo.wait(30) == 0
     assert listener.wait_for(f"{base}/availability", "offline", WAIT_S) == "offline"
     broker.stop()  # its log is complete once it has stopped
-    assert f"Client xcelsior-desktop-{sfdi} disconnected." in broker.log_path.read_text()  # signed off, no will
+    # signed off under the demo's own client id (never the real installation's), no will
+    assert f"Client xcelsior-desktop-{installation_id(demo=True)} disconnected." in broker.log_path.read_text()
 
 
 def test_a_killed_demo_leaves_offline_to_the_last_will(broker: Mosquitto, listener: Listener,
@@ -86,7 +89,8 @@ def test_a_killed_demo_leaves_offline_to_the_last_will(broker: Mosquitto, listen
     assert listener.wait_for(f"{base}/availability", "offline", WAIT_S) == "offline"
     assert listener.payloads(f"{base}/availability", live_only=True)[-1] == "offline"
     broker.stop()  # its log is complete once it has stopped
-    assert f"Client xcelsior-desktop-{base.split('/')[1]} closed its connection." in broker.log_path.read_text()
+    assert f"Client xcelsior-desktop-{installation_id(demo=True)} closed its connection." in \
+        broker.log_path.read_text()
 
 
 @pytest.mark.parametrize("demo", [{"units": "kW", "cost": {"tariff": "xcel-co-tou", "cycle_start_day": 5}}],

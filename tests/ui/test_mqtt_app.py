@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import http.server
 import json
 import math
+import threading
 from pathlib import Path
 
 import keyring
@@ -15,12 +17,14 @@ import pytest
 from tests.integration.mqtt_support import Listener, Mosquitto, free_port
 from tests.meters import meter_at
 from xcelsior_desktop.app.application import XcelsiorApp
-from xcelsior_desktop.app.home_assistant import MqttController
+from xcelsior_desktop.app.home_assistant import HistoryToHomeAssistant, MqttController
 from xcelsior_desktop.app.home_assistant.settings_page import MqttSettingsPage
 from xcelsior_desktop.app.settings_dialog import SettingsDialog
 from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
 from xcelsior_desktop.home_assistant import KEYRING_SERVICE, MqttSettings, parse_broker_url
 from xcelsior_desktop.home_assistant.cost_today import cost_today
+from xcelsior_desktop.home_assistant.ha_settings import TOKEN_SERVICE, HomeAssistantSettings
+from xcelsior_desktop.home_assistant.installation import installation_id
 from xcelsior_desktop.meter.values import DeviceInfo
 from xcelsior_desktop.money import resolve
 from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
@@ -56,7 +60,7 @@ def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_qu
         qtbot, qapp, identity, sim, tmp_path, broker: Mosquitto, listener: Listener) -> None:  # type: ignore[no-untyped-def]
     flag = parse_broker_url(f"mqtt://127.0.0.1:{broker.port}")
     app = make_app(qapp, identity, sim, tmp_path, mqtt_flag=flag)
-    base, config = f"xcelsior/{sim.sfdi}", f"homeassistant/sensor/xcelsior_{sim.sfdi}"
+    base, device = f"xcelsior/{sim.sfdi}", f"homeassistant/device/xcelsior_{sim.sfdi}/config"
     seen: list[float] = []
     app.events.on(DemandRead, lambda event: seen.append(float(event.measurement.value)))
     try:
@@ -68,12 +72,15 @@ def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_qu
         qtbot.waitUntil(lambda: number(listener.latest(f"{base}/energy_imported")) is not None, timeout=WAIT_MS)
         assert number(listener.latest(f"{base}/energy_imported")) > 0  # type: ignore[operator]
 
-        power = json.loads(listener.latest(f"{config}/power/config") or "{}")
+        qtbot.waitUntil(lambda: listener.latest(f"{base}/fresh") == "online", timeout=WAIT_MS)
+        message = json.loads(listener.latest(device) or "{}")
+        power = message["cmps"]["power"]
         assert (power["device_class"], power["state_class"], power["unit_of_measurement"]) == \
             ("power", "measurement", "W")
-        assert power["state_topic"] == f"{base}/power" and power["availability_topic"] == f"{base}/availability"
-        assert power["device"]["identifiers"] == [sim.lfdi] and power["device"]["manufacturer"] == "Itron"
-        energy = json.loads(listener.latest(f"{config}/energy_imported/config") or "{}")
+        assert power["state_topic"] == f"{base}/power"
+        assert [a["topic"] for a in message["availability"]] == [f"{base}/availability", f"{base}/fresh"]
+        assert message["dev"]["identifiers"] == [sim.lfdi] and message["dev"]["manufacturer"] == "Itron"
+        energy = message["cmps"]["energy_imported"]
         assert (energy["device_class"], energy["state_class"], energy["unit_of_measurement"]) == \
             ("energy", "total_increasing", "kWh")
         assert "Connected to broker" in app.mqtt.current_state().message
@@ -83,7 +90,7 @@ def test_the_flag_publishes_discovery_states_and_availability_then_offline_on_qu
     qtbot.waitUntil(lambda: listener.latest(f"{base}/availability") == "offline", timeout=WAIT_MS)
     assert listener.payloads(f"{base}/availability", live_only=True)[-1] == "offline"
     broker.stop()  # its log is complete once it has stopped: a clean DISCONNECT, not the last will
-    assert f"Client xcelsior-desktop-{sim.sfdi} disconnected." in broker.log_path.read_text()
+    assert f"Client xcelsior-desktop-{installation_id()} disconnected." in broker.log_path.read_text()
 
 
 def test_turned_on_in_settings_then_rebuilt_for_another_topic_base(
@@ -270,9 +277,10 @@ def test_cost_today_from_the_history_store_and_a_tariff(qtbot, tmp_path, broker:
             # 8 kWh at R-OO's winter price and a day's share of the $8.17 monthly charge (a 30-day cycle)
             assert cost == {"amount": round(8 * 0.15612 + 8.17 / 30, 2), "currency": "USD",
                             "last_reset": "2026-11-29T07:00:00+00:00"}
-            config_topic = "homeassistant/sensor/xcelsior_167261211391/cost_today/config"
-            qtbot.waitUntil(lambda: listener.latest(config_topic) is not None, timeout=WAIT_MS)
-            config = json.loads(listener.latest(config_topic) or "{}")
+            device = "homeassistant/device/xcelsior_167261211391/config"
+            qtbot.waitUntil(lambda: "cost_today" in json.loads(listener.latest(device) or "{}").get("cmps", {}),
+                            timeout=WAIT_MS)
+            config = json.loads(listener.latest(device) or "{}")["cmps"]["cost_today"]
             assert config["device_class"] == "monetary" and config["unit_of_measurement"] == "USD"
         finally:
             controller.shutdown()
@@ -309,3 +317,65 @@ def test_a_refused_password_is_on_the_page_in_the_alerts_and_polling_goes_on(qtb
     finally:
         app.shutdown()
         broker.stop()
+
+
+class NotHomeAssistant(http.server.BaseHTTPRequestHandler):
+    """A web server on loopback that is not Home Assistant: 404 for everything."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.send_error(404)
+
+    def log_message(self, *_args: object) -> None:
+        return
+
+
+def test_the_home_assistant_fields_keep_the_token_in_the_keyring_and_sending_answers_in_words(
+        qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotHomeAssistant)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    controller = MqttController(MqttSettings())
+    controller.history = HistoryToHomeAssistant(HomeAssistantSettings(), store=lambda: store,
+                                                meter_sfdi=lambda: None, parent=controller)
+    try:
+        page = MqttSettingsPage(controller, Settings())
+        qtbot.addWidget(page)
+        section = page.home_assistant
+        section.url.setText("homeassistant.local:8123")
+        with pytest.raises(ValueError, match="Home Assistant: The Home Assistant address .* has no scheme"):
+            page.validate(Settings())
+        section.url.setText(f"http://127.0.0.1:{server.server_address[1]}")
+        section.token.setText("a-long-lived-token")
+        settings = Settings()
+        page.validate(settings)
+        assert keyring.get_password(TOKEN_SERVICE, f"http://127.0.0.1:{server.server_address[1]}") is None
+        undo = page.commit()  # only now the token goes to the keyring, and it can be taken back
+        assert undo is not None and keyring.get_password(TOKEN_SERVICE, section.url.text()) == "a-long-lived-token"
+        undo()
+        assert keyring.get_password(TOKEN_SERVICE, section.url.text()) is None
+        page.commit()
+        path = tmp_path / "settings.json"
+        settings.save(path)
+        assert "a-long-lived-token" not in path.read_text()
+        assert keyring.get_password(TOKEN_SERVICE, f"http://127.0.0.1:{server.server_address[1]}") == \
+            "a-long-lived-token"
+        again = MqttSettingsPage(controller, Settings.load(path))
+        qtbot.addWidget(again)
+        assert again.home_assistant.url.text() == f"http://127.0.0.1:{server.server_address[1]}"
+        assert "saved in the keyring" in again.home_assistant.token.placeholderText()
+
+        again.home_assistant.send.click()  # the sending runs off the GUI thread; its outcome in words
+        assert not again.home_assistant.send.isEnabled()
+        qtbot.waitUntil(lambda: again.home_assistant.send.isEnabled(), timeout=WAIT_MS)
+        assert again.home_assistant.result.text().startswith(
+            f"http://127.0.0.1:{server.server_address[1]} is not Home Assistant: ")
+        again.home_assistant.url.setText(f"http://127.0.0.1:{free_port()}")
+        again.home_assistant.send.click()
+        qtbot.waitUntil(lambda: again.home_assistant.send.isEnabled(), timeout=WAIT_MS)
+        assert again.home_assistant.result.text().startswith("No access token is saved for http://127.0.0.1:")
+    finally:
+        controller.shutdown()
+        server.shutdown()
+        server.server_close()
+        store.close()

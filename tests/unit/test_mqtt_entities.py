@@ -49,25 +49,23 @@ def test_device_block_leaves_out_what_the_meter_left_empty() -> None:
 def test_topics_use_the_base_and_the_sfdi() -> None:
     topics = Topics("home/xcel", "ha", 42)
     assert topics.power == "home/xcel/42/power"
+    assert topics.fresh == "home/xcel/42/fresh"
     assert topics.energy("imported", 3) == "home/xcel/42/energy_imported_tier3"
-    assert topics.config("power") == "ha/sensor/xcelsior_42/power/config"
+    assert topics.device_config == "ha/device/xcelsior_42/config"
+    assert topics.legacy_config("power") == "ha/sensor/xcelsior_42/power/config"
+    assert topics.claim("0123456789abcdef") == "home/xcel/42/installations/0123456789abcdef"
+    assert len(topics.legacy_configs()) == 5 + 16  # power, 2 energies, meter state, cost, 8 tiers each way
 
 
-def test_discovery_configs_grow_with_tiers_and_a_tariff() -> None:
-    topics = Topics("xcelsior", "homeassistant", 167261211391)
-    plain = entities.discovery_configs(meter(), topics)
-    assert {t.split("/")[3] for t in plain} == {"power", "energy_imported", "energy_exported", "meter_state"}
-    full = entities.discovery_configs(meter(), topics, [("exported", 2), ("imported", 1)], "EUR")
-    assert set(full) - set(plain) == {topics.config("energy_exported_tier2"), topics.config("energy_imported_tier1"),
-                                      topics.config("cost_today")}
-    cost = json.loads(full[topics.config("cost_today")])
-    assert cost["device_class"] == "monetary" and cost["unit_of_measurement"] == "EUR"
-    assert cost["last_reset_value_template"] == "{{ value_json.last_reset }}"
-    for payload in full.values():
-        config = json.loads(payload)
-        assert config["availability_topic"] == topics.availability
-        assert config["unique_id"].startswith("xcelsior_167261211391_")
-        assert config["device"]["identifiers"] == [LFDI]
+def test_last_reading_is_the_meters_time_and_never_a_placeholder() -> None:
+    topics = Topics("x", "h", 1)
+    at = dt.datetime(2026, 11, 29, 8, 0, 5, 700000, tzinfo=dt.timezone(dt.timedelta(hours=-7)))
+    message = entities.last_reading_message(topics, Measurement(100.0, "W", at))
+    assert message is not None and message.payload == "2026-11-29T15:00:05+00:00"
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    assert entities.last_reading_message(topics, Measurement(100.0, "W", epoch)) is None
+    assert entities.fresh_message(topics, True).payload == "online"
+    assert entities.fresh_message(topics, False).payload == "offline"
 
 
 @pytest.mark.parametrize(("value", "unit", "payload"), [

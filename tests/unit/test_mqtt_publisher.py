@@ -48,7 +48,8 @@ def test_a_full_queue_drops_the_oldest_and_counts_them(closed_port: int) -> None
         publisher.on_registers(Registers(delivered_wh=1000.0, received_wh=None))
         publisher.on_status(Status(State.CONNECTED, 0.0, None, "", None))
         status = publisher.status()
-        assert (status.queued, status.dropped, status.published) == (3, 12 - 3, 0)  # 10 demands, 1 register, 1 state
+        # 10 demands (the power and when the meter took it, each), 1 register, 1 state
+        assert (status.queued, status.dropped, status.published) == (3, 22 - 3, 0)
         assert status.state is BrokerState.UNREACHABLE
         assert status.message.startswith("Broker unreachable: check that it is running")
         assert f"127.0.0.1:{closed_port}" in status.detail

@@ -10,6 +10,12 @@ IntervalBlock per local day). ``--from``/``--to`` are local calendar days, both 
 size, first and last slot and the gaps.
 ``import FILE`` reads a Green Button file (checked in full first) and stores it in one transaction, printing
 ``imported N intervals (FIRST .. LAST), M skipped: REASONS``; a file it refuses gets one line on stderr, exit 1.
+``to-home-assistant --url URL [--token-env VAR] [--from DATE] [--db PATH]`` sends the history's hours to the long-term
+statistics of the feed's energy sensors in Home Assistant (home_assistant/history_upload.py) and prints, per sensor,
+``sent N hours (FIRST .. LAST) to STATISTIC_ID`` (``sent 0 hours to STATISTIC_ID`` when Home Assistant has them
+all); notes go to stderr. Like ``info`` and ``export`` it never changes the history file. Exit codes: 0 sent,
+1 the history cannot be read or Home Assistant could not take the hours, 2 usage (a bad address, no token),
+3 the token refused or not an administrator's, 4 Home Assistant unreachable, 7 not Home Assistant, 9 too old.
 """
 
 from __future__ import annotations
@@ -71,6 +77,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(see 'xcelsior-desktop tariff list'), your own tariff's name, or a .toml file")
     # further export options go here and into _extra_columns()
 
+    to_ha = sub.add_parser("to-home-assistant", help="send the history's hours to Home Assistant's Energy dashboard",
+                           description="Send the history's hours (the meter's backfill, Green Button imports) to "
+                                       "the long-term statistics of the feed's energy sensors in Home Assistant.")
+    to_ha.add_argument("--url", required=True, metavar="URL",
+                       help="Home Assistant's address, e.g. http://homeassistant.local:8123")
+    to_ha.add_argument("--token-env", metavar="VAR",
+                       help="read the long-lived access token from the environment variable VAR (default: the "
+                            "token Settings saved in the keyring for this address)")
+    to_ha.add_argument("--from", dest="date_from", type=_date, metavar="DATE",
+                       help="first local day to send, YYYY-MM-DD (default: the oldest)")
+    _db_argument(to_ha, meter=False)  # the feed publishes the net meter: its history, no other
+
     info = sub.add_parser("info", help="show the history's file, size, span and gaps",
                           description="Show the history's file, size, first and last slot, and gaps.")
     _db_argument(info)
@@ -129,6 +147,8 @@ def _run(args: argparse.Namespace) -> int:
         return _import(args)
     if action == "export":
         return _export(args)
+    if action == "to-home-assistant":
+        return _to_home_assistant(args)
     return _info(args)
 
 
@@ -290,6 +310,80 @@ def _home_zone() -> dt.tzinfo:
     from xcelsior_desktop.platform.settings import Settings
 
     return home_zone(Settings.peek()).zone
+
+
+# --------------------------------------------------------------------------------------------------- to-home-assistant
+def _to_home_assistant(args: argparse.Namespace) -> int:
+    import os
+
+    from xcelsior_desktop.energy import days as periods
+    from xcelsior_desktop.energy.errors import HistoryError
+    from xcelsior_desktop.home_assistant.ha_api import HomeAssistantError
+    from xcelsior_desktop.home_assistant.ha_settings import TokenStoreError, load_token
+    from xcelsior_desktop.home_assistant.ha_url import HomeAssistantUrlError, parse_ha_url
+    from xcelsior_desktop.home_assistant.history_upload import upload_history
+
+    action = "to-home-assistant"
+    try:
+        url = parse_ha_url(args.url)
+    except HomeAssistantUrlError as exc:
+        print(f"{PROG} {action}: {exc}", file=sys.stderr)
+        return 2
+    if args.token_env:
+        token = os.environ.get(args.token_env, "").strip()
+        if not token:
+            print(f"{PROG} {action}: the environment variable {args.token_env} holds no access token: set it to a "
+                  "long-lived access token (your profile in Home Assistant, Security)", file=sys.stderr)
+            return 2
+    else:
+        try:
+            token = load_token(url.display()) or ""
+        except TokenStoreError as exc:
+            print(f"{PROG} {action}: {exc.user_message}", file=sys.stderr)
+            return 1
+        if not token:
+            print(f"{PROG} {action}: no access token is saved for {url.display()}: enter one in Settings, MQTT, or "
+                  "give it with --token-env VAR", file=sys.stderr)
+            return 2
+    store = _open_store(args, action, read_only=True)
+    if store is None:
+        return 1
+    since = periods.local_midnight(args.date_from, _home_zone()) if args.date_from else None
+    try:
+        with store:
+            report = upload_history(store, url, token, sfdi=_pinned_sfdi(), since=since)
+    except HomeAssistantError as exc:
+        print(f"{PROG} {action}: {exc.user_message}", file=sys.stderr)
+        return exc.exit_status
+    except HistoryError as exc:
+        _fail(action, exc)
+        return 1
+    for sensor in report.sensors:
+        print(sensor.line())
+    for sensor in report.sensors:
+        for note in sensor.notes():
+            print(f"{PROG} {action}: {note}", file=sys.stderr)
+    if report.unsplittable_hours:
+        print(f"{PROG} {action}: {report.unsplittable_hours} hours known only as longer stretches (a Green Button "
+              "file's days) were not sent: they cannot be told hour by hour", file=sys.stderr)
+    return 0
+
+
+def _pinned_sfdi() -> int | None:
+    """The SFDI of the net meter the app is set up with (None: not set up here), read without touching any file:
+    the feed publishes that meter."""
+    from xcelsior_desktop.meter.identity import sfdi_from_lfdi
+    from xcelsior_desktop.session.meters_file import peek_records
+    from xcelsior_desktop.session.target import NET
+
+    for record in peek_records():
+        lfdi = record.get("meter_lfdi")
+        if record.get("role") == NET and isinstance(lfdi, str) and lfdi:
+            try:
+                return sfdi_from_lfdi(lfdi)
+            except ValueError:
+                return None
+    return None
 
 
 # --------------------------------------------------------------------------------------------------- info

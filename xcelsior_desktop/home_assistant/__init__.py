@@ -1,7 +1,14 @@
-"""Publish the meter's readings over MQTT, with Home Assistant discovery (Qt-free).
+"""Home Assistant: the meter's readings over MQTT with discovery, and the history into its statistics (Qt-free).
 
-``MqttPublisher`` (publisher.py) takes the session's typed values; ``MqttSettings`` and the keyring password
-(settings.py) say where to; ``test_connection`` (connection.py) answers the Settings page's button.
+The feed: ``MqttPublisher`` (publisher.py) takes the session's typed values (session_feed.py hands them over);
+discovery.py is its one device message, entities.py its topics and states, freshness.py when the readings are
+current, feed_extras.py the meter's other readings, housekeeping.py what it tidies on the broker (the hand-over
+from per-entity configs, a replaced meter), installation.py its client id. ``MqttSettings`` and the keyring
+password (settings.py) say where to; ``test_connection`` (connection.py) answers the Settings page's button.
+
+The history: history_upload.py sends the store's hours (hourly_energy.py) into Home Assistant's long-term
+statistics through its websocket API (ha_api.py), joined to its own as statistics_plan.py decides;
+history_sender.py runs it for the app; ha_settings.py keeps its address, and its token in the keyring.
 """
 
 from __future__ import annotations

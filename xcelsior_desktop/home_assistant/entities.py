@@ -1,12 +1,9 @@
-"""Topics and payloads: the Home Assistant discovery configs and the state messages for one meter.
+"""Topics and state payloads for one meter: what the feed publishes besides its discovery message (discovery.py).
 
-Pure functions of the typed values (no I/O), so the payloads are unit-tested as data. Facts from Home Assistant's
-MQTT discovery: a config is published (retained) at ``<prefix>/<component>/<node_id>/<object_id>/config`` with
-``unique_id``, ``state_topic``, ``device_class``, ``state_class``, ``unit_of_measurement``, the availability topic
-and a ``device`` block that groups the entities; ``total_increasing`` treats any decrease as a new meter cycle,
-so an energy state is never sent as 0 or empty for a failed read, and never below the last one sent (docs/meter-protocol.md, section 5:
-never store a register that goes backwards). A ``total`` sensor with ``last_reset`` suits a figure that restarts
-at midnight (today's cost).
+Pure functions of the typed values (no I/O), so the payloads are unit-tested as data. ``total_increasing`` (Home
+Assistant's state class of the energy sensors) treats any decrease as a new meter cycle, so an energy state is never
+sent as 0 or empty for a failed read, and never below the last one sent (docs/meter-protocol.md,
+section 5: never store a register that goes backwards).
 """
 
 from __future__ import annotations
@@ -14,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from xcelsior_desktop import __version__
 from xcelsior_desktop.meter.identity import normalize_lfdi, sfdi_from_lfdi
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.session.poller import State, Status
@@ -79,26 +74,57 @@ class MeterIdentity:
 
 
 class Topics:
-    """The topic names for one meter: states under ``<base>/<SFDI>/``, configs under the discovery prefix."""
+    """The topic names for one meter: states under ``<base>/<SFDI>/``, its one discovery message under the prefix.
+
+    The device message's topic reuses the per-entity configs' node id (``xcelsior_<SFDI>``) and each component
+    keeps the per-entity object id, so Home Assistant's discovery id of every entity is the same in both forms:
+    that is what lets it hand an entity over from the old form to the new one without a new entity id.
+    """
 
     def __init__(self, topic_base: str, discovery_prefix: str, sfdi: int) -> None:
+        self.topic_base = topic_base
+        self.sfdi = sfdi
         self.base = f"{topic_base}/{sfdi}"
         self.discovery_prefix = discovery_prefix
         self.node_id = f"xcelsior_{sfdi}"
-        self.availability = f"{self.base}/availability"
+        self.availability = f"{self.base}/availability"  # the app: online, or offline (its last will)
+        self.fresh = f"{self.base}/fresh"  # the meter's readings: online while they are current
         self.power = f"{self.base}/power"
         self.cost_today = f"{self.base}/cost_today"
         self.meter_state = f"{self.base}/meter_state"
+        self.last_reading = f"{self.base}/last_reading"
+        self.sync = f"{self.base}/sync"  # a private echo that says the broker's retained messages have all arrived
+        self.device_config = f"{discovery_prefix}/device/{self.node_id}/config"
 
     def energy(self, direction: Direction, tier: int | None = None) -> str:
         return f"{self.base}/{energy_object_id(direction, tier)}"
 
-    def config(self, object_id: str, component: str = "sensor") -> str:
+    def state(self, key: str) -> str:
+        """The state topic of a component by its key (the extras: ``power_factor``, ``max_demand_imported`` ...)."""
+        return f"{self.base}/{key}"
+
+    def claim(self, installation_id: str) -> str:
+        """Retained by each installation that publishes this meter: who may clean up after the meter is replaced."""
+        return f"{self.base}/installations/{installation_id}"
+
+    def legacy_config(self, object_id: str, component: str = "sensor") -> str:
+        """A per-entity discovery config topic, as versions before the device message published them."""
         return f"{self.discovery_prefix}/{component}/{self.node_id}/{object_id}/config"
+
+    def legacy_configs(self) -> list[str]:
+        """Every per-entity config topic an earlier version could have published for this meter."""
+        return [self.legacy_config(object_id) for object_id in LEGACY_OBJECT_IDS]
 
 
 def energy_object_id(direction: Direction, tier: int | None = None) -> str:
     return f"energy_{direction}" if tier is None else f"energy_{direction}_tier{tier}"
+
+
+TIERS = range(1, 9)  # the meter's TOU tiers (tier 0, its total, is the plain register)
+LEGACY_OBJECT_IDS: tuple[str, ...] = (
+    "power", "energy_imported", "energy_exported", "meter_state", "cost_today",
+    *(energy_object_id(direction, tier) for direction in ("imported", "exported") for tier in TIERS),
+)
 
 
 def format_number(value: float, places: int) -> str:
@@ -107,53 +133,6 @@ def format_number(value: float, places: int) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-# -- discovery ------------------------------------------------------------------------------------------------
-
-def _sensor(meter: MeterIdentity, topics: Topics, object_id: str, name: str, state_topic: str,
-            **fields: Any) -> tuple[str, str]:
-    config: dict[str, Any] = {
-        "name": name,
-        "unique_id": f"xcelsior_{meter.sfdi}_{object_id}",
-        "state_topic": state_topic,
-        "availability_topic": topics.availability,
-        "payload_available": ONLINE,
-        "payload_not_available": OFFLINE,
-        **fields,
-        "device": meter.device_block(),
-        "origin": {"name": "Xcelsior Desktop", "sw_version": __version__},
-    }
-    return topics.config(object_id), json.dumps(config, sort_keys=True)
-
-
-def discovery_configs(meter: MeterIdentity, topics: Topics, tiers: Iterable[tuple[Direction, int]] = (),
-                      currency: str | None = None) -> dict[str, str]:
-    """Config topic -> retained JSON payload, for every entity this meter has now.
-
-    ``tiers``: the (direction, tier) pairs the registers have shown; ``currency``: set once a cost has been
-    published (a tariff is set), which adds the cost sensor.
-    """
-    energy = {"device_class": "energy", "state_class": "total_increasing", "unit_of_measurement": "kWh",
-              "suggested_display_precision": 3}
-    configs = dict([
-        _sensor(meter, topics, "power", "Power", topics.power, device_class="power", state_class="measurement",
-                unit_of_measurement="W", suggested_display_precision=0),
-        _sensor(meter, topics, energy_object_id(IMPORTED), "Energy imported", topics.energy(IMPORTED), **energy),
-        _sensor(meter, topics, energy_object_id(EXPORTED), "Energy exported", topics.energy(EXPORTED), **energy),
-        _sensor(meter, topics, "meter_state", "Meter connection", topics.meter_state, device_class="enum",
-                options=[state.value for state in State], entity_category="diagnostic"),
-    ])
-    for direction, tier in sorted(set(tiers)):
-        object_id = energy_object_id(direction, tier)
-        configs.update([_sensor(meter, topics, object_id, f"Energy {direction} tier {tier}",
-                                topics.energy(direction, tier), **energy)])
-    if currency:
-        configs.update([_sensor(meter, topics, "cost_today", "Cost today", topics.cost_today,
-                                device_class="monetary", state_class="total", unit_of_measurement=currency,
-                                value_template="{{ value_json.amount }}",
-                                last_reset_value_template="{{ value_json.last_reset }}")])
-    return configs
 
 
 # -- states ---------------------------------------------------------------------------------------------------
@@ -195,3 +174,17 @@ def cost_message(topics: Topics, amount: float, currency: str, day_start: dt.dat
 
 def meter_state_message(topics: Topics, status: Status) -> Message:
     return Message(topics.meter_state, State(status.state).value)
+
+
+def fresh_message(topics: Topics, fresh: bool) -> Message:
+    """The meter's readings are current (``online``) or not (``offline``): the second availability of every
+    reading's sensor, and the state of the connectivity sensor."""
+    return Message(topics.fresh, ONLINE if fresh else OFFLINE)
+
+
+def last_reading_message(topics: Topics, demand: Measurement) -> Message | None:
+    """When the meter took the newest trusted demand reading (its own timestamp), for the "Last reading" sensor."""
+    at = demand.timestamp
+    if not isinstance(at, dt.datetime) or at.tzinfo is None or at.year < 2000:  # never a 1970 placeholder
+        return None
+    return Message(topics.last_reading, at.astimezone(dt.UTC).isoformat(timespec="seconds"))

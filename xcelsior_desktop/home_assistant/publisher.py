@@ -1,17 +1,21 @@
 """The MQTT publisher: the meter session's readings to a broker, with Home Assistant discovery.
 
 The session's listeners call :meth:`MqttPublisher.on_device_info`, :meth:`~MqttPublisher.on_demand`,
-:meth:`~MqttPublisher.on_registers`, :meth:`~MqttPublisher.on_status` and :meth:`~MqttPublisher.on_cost_today`
-from any thread. Each call formats the state message and appends it to a bounded queue: it never waits on the
-network and never raises. When the queue is full (broker down or slow) the oldest message is dropped and counted.
+:meth:`~MqttPublisher.on_registers`, :meth:`~MqttPublisher.on_status`, :meth:`~MqttPublisher.on_flagged`,
+:meth:`~MqttPublisher.on_extras` and :meth:`~MqttPublisher.on_cost_today` from any thread. Each call formats the
+state message and appends it to a bounded queue: it never waits on the network and never raises. When the queue is
+full (broker down or slow) the oldest message is dropped and counted.
 
-One thread of ours owns the connection: it connects once the meter has said who it is (topics and the client
-id carry its SFDI), with a last will "offline" on the availability topic; on every (re)connect it publishes the
-discovery configs, "online" and the latest state of every topic (retained), then drains the queue, handing paho a
-message only when the previous one has left, so the backlog stays in the bounded queue. Failures (broker down,
-refused password, TLS) set a :class:`~xcelsior_desktop.home_assistant.status.BrokerState`, are logged once per
-change, and are retried with exponential back-off and jitter. :meth:`MqttPublisher.stop` publishes "offline" and
-disconnects cleanly.
+One thread of ours owns the connection: it connects once the meter has said who it is (the will "offline" goes on
+the meter's availability topic), with this installation's own client id. On every (re)connect it first reads what
+the broker retains for the feed and tidies it (housekeeping.py: the per-entity configs of earlier versions handed
+over to the device message, the configs of a meter this installation no longer publishes removed), then publishes
+the device message (discovery.py), its claim on the meter, "online", whether the readings are fresh
+(freshness.py), and the latest state of every topic (retained); then it drains the queue, handing paho a message
+only when the previous one has left, so the backlog stays in the bounded queue. Failures (broker down, refused
+password, TLS) set a :class:`~xcelsior_desktop.home_assistant.status.BrokerState`, are logged once per change, and
+are retried with exponential back-off and jitter. :meth:`MqttPublisher.stop` publishes "offline" and disconnects
+cleanly.
 """
 
 from __future__ import annotations
@@ -21,16 +25,24 @@ import contextlib
 import datetime as dt
 import logging
 import random
+import secrets
 import select
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from xcelsior_desktop import __version__
 from xcelsior_desktop.home_assistant import entities
 from xcelsior_desktop.home_assistant.connection import BrokerConnection
+from xcelsior_desktop.home_assistant.discovery import ORIGIN_NAME, FeedContent, content_of, device_message
 from xcelsior_desktop.home_assistant.entities import Message, MeterIdentity, Topics
+from xcelsior_desktop.home_assistant.feed_extras import Extra, FeedExtras
+from xcelsior_desktop.home_assistant.freshness import Freshness
+from xcelsior_desktop.home_assistant.housekeeping import SCAN_QOS, Tidy, scan_subscriptions, tidy_messages
+from xcelsior_desktop.home_assistant.installation import client_id, installation_id
 from xcelsior_desktop.home_assistant.settings import (
     DEFAULT_DISCOVERY_PREFIX,
     DEFAULT_TOPIC_BASE,
@@ -46,6 +58,11 @@ from xcelsior_desktop.session.poller import Status
 log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 100  # messages handed to paho per turn of the loop, at most
+SCAN_TIMEOUT_S = 5.0  # the broker's retained messages for the feed arrive within this, or the tidying is skipped
+# After a hand-over from per-entity configs the device message is sent again this long after: Home Assistant
+# drops the rest of a device message when one of its entities is still being unloaded for the hand-over (its
+# discovery stops at the first component it has to queue), so a later copy brings the ones it dropped.
+RESEND_AFTER_HAND_OVER_S = (2.0, 10.0, 30.0)
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,8 @@ class PublisherOptions:
     backoff_min_s: float = 1.0
     backoff_max_s: float = 120.0
     stop_timeout_s: float = 3.0
+    poll_interval_s: float = 5.0  # the session's demand interval: how long "busy" may last before "not fresh"
+    installation_id: str | None = None  # None: this installation's saved id (installation.py)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "topic_base", check_topic_prefix(self.topic_base, "topic base"))
@@ -67,17 +86,19 @@ class PublisherOptions:
             raise ValueError("queue_size must be at least 1")
 
     @classmethod
-    def from_settings(cls, settings: MqttSettings) -> PublisherOptions:
+    def from_settings(cls, settings: MqttSettings, **more: Any) -> PublisherOptions:
         return cls(topic_base=settings.topic_base, discovery=settings.discovery,
-                   discovery_prefix=settings.discovery_prefix)
+                   discovery_prefix=settings.discovery_prefix, **more)
 
 
 class MqttPublisher:
     def __init__(self, target: BrokerTarget, options: PublisherOptions | None = None, *,
                  on_status_change: Callable[[PublisherStatus], None] | None = None,
-                 wall: Callable[[], float] = time.time, rng: random.Random | None = None) -> None:
+                 wall: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic,
+                 rng: random.Random | None = None) -> None:
         self.target = target
         self.options = options or PublisherOptions()
+        self.installation = self.options.installation_id or installation_id()
         self._on_status_change = on_status_change
         self._wall = wall
         self._rng = rng or random.Random()
@@ -88,14 +109,16 @@ class MqttPublisher:
         self._published = 0
         self._meter: MeterIdentity | None = None
         self._topics: Topics | None = None
-        self._tiers: set[tuple[str, int]] = set()
-        self._currency: str | None = None
+        self._content = FeedContent()
+        self._freshness = Freshness(self.options.poll_interval_s, clock=monotonic)
         self._last_energy: dict[str, float] = {}
         self._stopping = False
         self._state = BrokerState.WAITING_FOR_METER
         self._detail = ""
         self._since = wall()
         self._next_retry: float | None = None
+        self.last_tidy: Tidy | None = None  # what the last connection tidied on the broker (tests, logs)
+        self._resend_at: list[float] = []  # monotonic times to send the device message again (hand-over)
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -103,9 +126,11 @@ class MqttPublisher:
 
     @classmethod
     def from_settings(cls, settings: MqttSettings, flag: BrokerUrl | None = None, *,
-                      on_status_change: Callable[[PublisherStatus], None] | None = None) -> MqttPublisher | None:
+                      on_status_change: Callable[[PublisherStatus], None] | None = None,
+                      **options: Any) -> MqttPublisher | None:
         """The publisher the settings ask for (None when MQTT is off), not started. ``flag``: the ``--mqtt URL``
         of this run, which turns it on with that broker (and the URL's password, else the keyring's).
+        ``options``: more :class:`PublisherOptions` (the poll interval, the demo's installation id).
 
         Raises :class:`~xcelsior_desktop.home_assistant.url.BrokerUrlError`,
         :class:`~xcelsior_desktop.home_assistant.settings.PasswordStoreError` or
@@ -116,7 +141,7 @@ class MqttPublisher:
         if not settings.enabled:
             return None
         target = settings.target(password=flag.password if flag is not None else None)
-        return cls(target, PublisherOptions.from_settings(settings), on_status_change=on_status_change)
+        return cls(target, PublisherOptions.from_settings(settings, **options), on_status_change=on_status_change)
 
     # -- life -----------------------------------------------------------------------------------------------
 
@@ -139,6 +164,10 @@ class MqttPublisher:
         with self._lock:
             return self._status_locked()
 
+    @property
+    def client_id(self) -> str:
+        return client_id(self.installation)
+
     # -- the session's listeners (any thread; never block, never raise) -------------------------------------
 
     def on_device_info(self, info: DeviceInfo) -> None:
@@ -150,8 +179,7 @@ class MqttPublisher:
             with self._lock:
                 if self._meter is not None and self._meter.sfdi != meter.sfdi:
                     log.info("MQTT: now publishing for meter %s (was %s)", meter.sfdi, self._meter.sfdi)
-                    self._tiers.clear()
-                    self._currency = None
+                    self._content = FeedContent(tier_names=self._content.tier_names)
                     self._last_energy.clear()
                 self._meter = meter
                 self._topics = Topics(self.options.topic_base, self.options.discovery_prefix, meter.sfdi)
@@ -160,12 +188,31 @@ class MqttPublisher:
             log.exception("MQTT: device information not taken")
 
     def on_demand(self, demand: Measurement) -> None:
+        """A trusted demand reading: the power, when it was taken, and "fresh" again."""
         try:
-            topics = self._current_topics()
-            if topics is not None:
-                self._enqueue([entities.power_message(topics, demand)])
+            message = None
+            with self._lock:
+                topics = self._topics
+                if topics is not None:
+                    message = entities.power_message(topics, demand)
+                    if message is not None:
+                        self._freshness.reading()
+            if topics is not None and message is not None:
+                self._enqueue([message, entities.last_reading_message(topics, demand)])
         except Exception:
             log.exception("MQTT: demand not queued")
+
+    def on_flagged(self, what: str) -> None:
+        """The session read ``what`` ("demand" or "registers") but did not trust it. A distrusted demand reading
+        makes the readings not fresh until the next trusted one; a distrusted register is simply not published
+        (the session hands on its trusted part only), so it leaves the other readings' freshness alone."""
+        try:
+            if what == "demand":
+                with self._lock:
+                    self._freshness.distrusted()
+                self._wake()
+        except Exception:
+            log.exception("MQTT: flagged reading not taken")
 
     def on_registers(self, registers: Registers) -> None:
         """Energy in kWh; a register the meter did not give, or one lower than the last sent, is not published."""
@@ -175,25 +222,59 @@ class MqttPublisher:
                 topics = self._topics
                 if topics is None:
                     return
+                tiers = set(self._content.tiers)
                 for (direction, tier), kwh in entities.energy_values(registers).items():
                     topic = topics.energy(direction, tier)
-                    last = self._last_energy.get(topic)
-                    if last is not None and kwh < last:
-                        log.warning("MQTT: %s went backwards (%.3f kWh after %.3f): not published", topic, kwh, last)
+                    if not self._not_backwards(topic, kwh):
                         continue
-                    self._last_energy[topic] = kwh
                     if tier is not None:
-                        self._tiers.add((direction, tier))
+                        tiers.add((direction, tier))
                     messages.append(Message(topic, entities.format_number(kwh, 3)))
+                self._content = FeedContent(frozenset(tiers), self._content.tier_names, self._content.currency,
+                                            self._content.extras)
             self._enqueue(messages)
         except Exception:
             log.exception("MQTT: registers not queued")
 
+    def _not_backwards(self, topic: str, value: float) -> bool:
+        last = self._last_energy.get(topic)
+        if last is not None and value < last:
+            log.warning("MQTT: %s went backwards (%.3f after %.3f): not published", topic, value, last)
+            return False
+        self._last_energy[topic] = value
+        return True
+
+    def on_extras(self, extras: FeedExtras) -> None:
+        """Power factor, maximum demand, apparent and reactive energy: each sensor appears with its first valid
+        value; a reading the meter left empty or that is out of range publishes nothing."""
+        try:
+            messages: list[Message | None] = []
+            with self._lock:
+                topics = self._topics
+                if topics is None:
+                    return
+                seen: set[Extra] = set(self._content.extras)
+                for extra, value in extras.sensor_values().items():
+                    kind = extra.kind
+                    topic = topics.state(kind.key)
+                    if kind.cumulative and not self._not_backwards(topic, value):
+                        continue
+                    seen.add(extra)
+                    messages.append(Message(topic, entities.format_number(value, kind.precision)))
+                self._content = FeedContent(self._content.tiers, self._content.tier_names, self._content.currency,
+                                            frozenset(seen))
+            self._enqueue(messages)
+        except Exception:
+            log.exception("MQTT: meter extras not queued")
+
     def on_status(self, status: Status) -> None:
         try:
-            topics = self._current_topics()
+            with self._lock:
+                topics = self._topics
+                self._freshness.state(status.state)
             if topics is not None:
                 self._enqueue([entities.meter_state_message(topics, status)])
+            self._wake()
         except Exception:
             log.exception("MQTT: meter state not queued")
 
@@ -204,15 +285,29 @@ class MqttPublisher:
             if amount is None:
                 return
             currency = currency.strip().upper()
-            start = day_start
             with self._lock:
                 topics = self._topics
                 if topics is None:
                     return
-                self._currency = currency
-            self._enqueue([entities.cost_message(topics, amount, currency, start)])
+                message = entities.cost_message(topics, amount, currency, day_start)
+                if message is not None:
+                    self._content = FeedContent(self._content.tiers, self._content.tier_names, currency,
+                                                self._content.extras)
+            self._enqueue([message])
         except Exception:
             log.exception("MQTT: cost not queued")
+
+    def set_tier_names(self, names: Mapping[int, str]) -> None:
+        """What each TOU tier means (Settings, Cost): the tiers' sensors are named after it."""
+        with self._lock:
+            self._content = FeedContent(self._content.tiers, dict(names), self._content.currency,
+                                        self._content.extras)
+        self._wake()
+
+    def set_poll_interval(self, seconds: float) -> None:
+        with self._lock:
+            self._freshness.poll_interval_s = seconds
+        self._wake()
 
     # -- queue ----------------------------------------------------------------------------------------------
 
@@ -283,8 +378,10 @@ class MqttPublisher:
         next_attempt = 0.0
         connection: BrokerConnection | None = None
         connected_sfdi: int | None = None
-        sent_configs: dict[str, str] = {}
+        sent_device: list[str] = []  # the device message last published on this connection
+        sent_fresh: list[bool] = []  # the freshness last published on this connection
         last_sent: dict[str, Message] = {}
+        announced = False
         while True:
             with self._lock:
                 stopping, meter = self._stopping, self._meter
@@ -293,7 +390,7 @@ class MqttPublisher:
             if meter is None:
                 self._sleep(None)
                 continue
-            if connection is not None and connected_sfdi is not None and connected_sfdi != meter.sfdi:  # new client id
+            if connection is not None and connected_sfdi is not None and connected_sfdi != meter.sfdi:  # new will
                 self._sign_off(connection, connected_sfdi, last_sent)
                 connection = None
                 last_sent.clear()
@@ -304,20 +401,32 @@ class MqttPublisher:
                     continue
                 connection = self._open(meter)
                 connected_sfdi = meter.sfdi
-                sent_configs = {}
+                sent_device.clear()
+                sent_fresh.clear()
                 announced = False
             if connection.connected and not announced:
-                self._announce(connection, sent_configs, last_sent)
+                self._announce(connection, sent_device, sent_fresh, last_sent)
                 announced = True
                 failures = 0
                 self._set_state(BrokerState.CONNECTED, f"connected to {self.target.display()}")
             if connection.connected:
-                self._sync_discovery(connection, sent_configs)
+                if self._resend_at and time.monotonic() >= self._resend_at[0]:
+                    self._resend_at.pop(0)
+                    sent_device.clear()
+                self._sync_discovery(connection, sent_device)
                 self._drain(connection, last_sent)
+                self._sync_fresh(connection, sent_fresh)
             if not connection.closed:
-                # a backlog paho could take now: just turn the socket over; otherwise wait for it or a wake-up
+                # a backlog paho could take now: just turn the socket over; otherwise wait for it, a wake-up, or
+                # the moment the readings stop being fresh by themselves
                 backlog = connection.connected and not connection.client.want_write() and self.status().queued > 0
-                if connection.pump(0.0 if backlog else 1.0, self._wake_r):
+                with self._lock:
+                    recheck = self._freshness.recheck_in()
+                waits = [1.0] + ([recheck] if recheck is not None else [])
+                if self._resend_at:
+                    waits.append(max(0.0, self._resend_at[0] - time.monotonic()))
+                timeout = 0.0 if backlog else min(waits)
+                if connection.pump(timeout, self._wake_r):
                     self._drain_wake()
             if connection.closed:
                 state, detail = connection.failure or (BrokerState.UNREACHABLE, "connection closed")
@@ -338,35 +447,102 @@ class MqttPublisher:
             retrying = self._state in FAILURE_STATES
         if not retrying:  # while retrying, the failure stays on show (and in the log once) until it changes
             self._set_state(BrokerState.CONNECTING, f"connecting to {self.target.display()}")
-        connection = BrokerConnection(self.target, client_id=f"xcelsior-desktop-{meter.sfdi}",
-                                      keepalive_s=self.options.keepalive_s,
+        connection = BrokerConnection(self.target, client_id=self.client_id, keepalive_s=self.options.keepalive_s,
                                       connect_timeout_s=self.options.connect_timeout_s,
                                       will=(topics.availability, entities.OFFLINE))
         connection.open()
         return connection
 
-    def _announce(self, connection: BrokerConnection, sent_configs: dict[str, str],
+    def _announce(self, connection: BrokerConnection, sent_device: list[str], sent_fresh: list[bool],
                   last_sent: dict[str, Message]) -> None:
-        """On every (re)connect: discovery configs, "online", and the latest state of each topic (a restarted
-        broker without persistence has forgotten its retained messages)."""
-        self._sync_discovery(connection, sent_configs)
+        """On every (re)connect: tidy what the broker retains, the device message, this installation's claim,
+        "online", freshness, and the latest state of each topic (a restarted broker without persistence has
+        forgotten its retained messages)."""
         topics = self._current_topics()
-        if topics is not None:
-            connection.client.publish(topics.availability, entities.ONLINE, qos=1, retain=True)
+        if topics is None:
+            return
+        tidy = self._tidy(connection, topics)
+        if tidy is not None:
+            for message in tidy.messages:
+                connection.client.publish(message.topic, message.payload, qos=message.qos, retain=message.retain)
+            if tidy.migrated:
+                log.info("MQTT: handed %d per-entity discovery configs over to the device message",
+                         len(tidy.migrated))
+                now = time.monotonic()
+                self._resend_at = [now + delay for delay in RESEND_AFTER_HAND_OVER_S]
+            for sfdi in tidy.removed_meters:
+                log.info("MQTT: removed meter %s from Home Assistant: this installation publishes meter %s now",
+                         sfdi, topics.sfdi)
+            if tidy.device_message and self.options.discovery:
+                with self._lock:  # keep every sensor an earlier run listed: the message never shrinks
+                    self._content = self._content.merged(content_of(tidy.device_message))
+        self._sync_discovery(connection, sent_device)
+        connection.client.publish(topics.claim(self.installation), f"{ORIGIN_NAME} {__version__}", qos=1,
+                                  retain=True)
+        connection.client.publish(topics.availability, entities.ONLINE, qos=1, retain=True)
         for message in list(last_sent.values()):
             connection.client.publish(message.topic, message.payload, qos=message.qos, retain=message.retain)
+        self._sync_fresh(connection, sent_fresh)
 
-    def _sync_discovery(self, connection: BrokerConnection, sent_configs: dict[str, str]) -> None:
+    def _tidy(self, connection: BrokerConnection, topics: Topics) -> Tidy | None:
+        """Read the retained messages the tidying needs: subscribe, then publish a private echo and wait for it
+        (the broker sends a subscription's retained messages before it routes a later publication of ours)."""
+        retained: dict[str, str] = {}
+        nonce = f"{self.client_id} {secrets.token_hex(8)}"
+        echoed = threading.Event()
+
+        def on_message(_client: Any, _userdata: Any, message: Any) -> None:
+            payload = message.payload.decode("utf-8", "replace")
+            if message.topic == topics.sync and payload == nonce:
+                echoed.set()
+            elif message.retain and payload:
+                retained[message.topic] = payload
+
+        client = connection.client
+        client.on_message = on_message
+        filters = scan_subscriptions(topics)
+        try:
+            client.subscribe([(topic, SCAN_QOS) for topic in filters])
+            client.publish(topics.sync, nonce, qos=1, retain=False)
+            deadline = time.monotonic() + SCAN_TIMEOUT_S
+            while not echoed.is_set() and connection.connected and time.monotonic() < deadline:
+                connection.pump(0.05)
+        finally:
+            if connection.connected:
+                client.unsubscribe(filters)
+            client.on_message = None
+        if not echoed.is_set():
+            if connection.connected:  # a lost connection is the main loop's to report and retry
+                log.warning("MQTT: the broker did not echo our own message within %.0f s (does it let us subscribe "
+                            "to %s?): old discovery configs are left as they are", SCAN_TIMEOUT_S, filters[0])
+            return None
+        tidy = tidy_messages(retained, topics, self.installation)
+        if not self.options.discovery:  # no discovery wanted: no device message to hand configs over to
+            migrating = set(tidy.migrated)
+            tidy = Tidy([m for m in tidy.messages if m.topic not in migrating], [], tidy.removed_meters, None)
+        self.last_tidy = tidy
+        return tidy
+
+    def _sync_discovery(self, connection: BrokerConnection, sent_device: list[str]) -> None:
         if not self.options.discovery:
             return
         with self._lock:
-            meter, topics, tiers, currency = self._meter, self._topics, set(self._tiers), self._currency
+            meter, topics, content = self._meter, self._topics, self._content
         if meter is None or topics is None:
             return
-        for topic, payload in entities.discovery_configs(meter, topics, tiers, currency).items():
-            if sent_configs.get(topic) != payload:
-                connection.client.publish(topic, payload, qos=1, retain=True)
-                sent_configs[topic] = payload
+        payload = device_message(meter, topics, content)
+        if sent_device != [payload]:
+            connection.client.publish(topics.device_config, payload, qos=1, retain=True)
+            sent_device[:] = [payload]
+
+    def _sync_fresh(self, connection: BrokerConnection, sent_fresh: list[bool]) -> None:
+        with self._lock:
+            topics, fresh = self._topics, self._freshness.fresh()
+        if topics is None or sent_fresh == [fresh]:
+            return
+        message = entities.fresh_message(topics, fresh)
+        connection.client.publish(message.topic, message.payload, qos=1, retain=True)
+        sent_fresh[:] = [fresh]
 
     def _drain(self, connection: BrokerConnection, last_sent: dict[str, Message]) -> None:
         """Hand queued messages to paho while its outgoing buffer is empty (the backlog stays in our queue)."""

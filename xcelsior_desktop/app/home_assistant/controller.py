@@ -16,6 +16,7 @@ import datetime as dt
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,13 +24,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from xcelsior_desktop.home_assistant.feed_extras import ExtrasSchedule, FeedExtras, feed_extras_job
+from xcelsior_desktop.home_assistant.feed_settings import FeedSettings
 from xcelsior_desktop.home_assistant.settings import MqttSettings, PasswordStoreError, TopicError
 from xcelsior_desktop.home_assistant.status import TRANSIENT_STATES
 from xcelsior_desktop.home_assistant.url import BrokerUrl, BrokerUrlError
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
+from xcelsior_desktop.session.commands import Job
+from xcelsior_desktop.session.events import ReadingFlagged
 from xcelsior_desktop.session.poller import Status
 
 if TYPE_CHECKING:
+    from xcelsior_desktop.app.home_assistant.history import HistoryToHomeAssistant
     from xcelsior_desktop.energy.totals import Energy
     from xcelsior_desktop.home_assistant.connection import ConnectionResult
     from xcelsior_desktop.home_assistant.cost_today import CostToday
@@ -65,15 +71,22 @@ class MqttController(QObject):
     _built = Signal(int, object, str)  # generation, publisher or None, error in words ("" if none)
     _status_from_thread = Signal(int, object)  # generation, PublisherStatus (from the publisher's thread)
     _tested_from_thread = Signal(int, object)
+    _extras_from_thread = Signal(object)  # FeedExtras, read on the meter thread
 
     def __init__(self, settings: MqttSettings, *, flag: BrokerUrl | None = None,
                  cost_today: Callable[[dt.datetime], CostToday | None] = lambda _at: None,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
                  announce: Callable[[str, str], None] | None = None,
+                 feed: FeedSettings | None = None,
+                 send_job: Callable[[Job], None] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.flag = flag
         self.settings = settings
+        self.feed = feed or FeedSettings()
+        self.history: HistoryToHomeAssistant | None = None  # "Send history to Home Assistant" (install_mqtt sets it)
+        self._send_job = send_job  # the session's job queue: the extras are read on the meter's one connection
+        self._extras = ExtrasSchedule()
         self._cost_today = cost_today
         self._clock = clock
         self._announce = announce  # (title, body): a notification for what needs the user (not retried away)
@@ -93,6 +106,7 @@ class MqttController(QObject):
         self._built.connect(self._on_built)
         self._status_from_thread.connect(self._on_publisher_status)
         self._tested_from_thread.connect(self.connection_tested)
+        self._extras_from_thread.connect(self._on_extras)
         self._cost_timer = QTimer(self)
         self._cost_timer.setInterval(COST_REFRESH_MS)
         self._cost_timer.timeout.connect(self.publish_cost)
@@ -156,8 +170,12 @@ class MqttController(QObject):
         try:
             from xcelsior_desktop.home_assistant.publisher import MqttPublisher
 
+            feed = self.feed
             publisher = MqttPublisher.from_settings(
-                settings, flag, on_status_change=lambda status: self._status_from_thread.emit(generation, status))
+                settings, flag, on_status_change=lambda status: self._status_from_thread.emit(generation, status),
+                **feed.publisher_options())
+            if publisher is not None:
+                publisher.set_tier_names(feed.tier_names)
         except (BrokerUrlError, TopicError) as exc:
             self._emit_built(generation, None, f"MQTT publishing is off: {exc}")
             return
@@ -249,6 +267,38 @@ class MqttController(QObject):
         self._last_registers = registers
         if self._publisher is not None:
             self._publisher.on_registers(registers)
+            self._read_extras_when_due()
+
+    @Slot(object)
+    def on_flagged(self, flagged: ReadingFlagged) -> None:
+        if self._publisher is not None:
+            self._publisher.on_flagged(flagged.what)
+
+    def apply_feed(self, feed: FeedSettings) -> None:
+        """The poll interval or the tiers' meanings changed (Settings): the publisher follows, no rebuild."""
+        self.feed = feed
+        if self._publisher is not None:
+            self._publisher.set_poll_interval(feed.poll_interval_s)
+            self._publisher.set_tier_names(feed.tier_names)
+
+    def _read_extras_when_due(self) -> None:
+        """Power factor, maximum demand, apparent and reactive energy: a job on the session now and then."""
+        now = time.monotonic()
+        if self._send_job is None or not self._extras.due(now):
+            return
+        self._extras.started(now)
+        job = feed_extras_job(lambda extras: self._emit_extras(extras))
+        job.result.add_done_callback(lambda _done: self._extras.finished())
+        self._send_job(job)
+
+    def _emit_extras(self, extras: FeedExtras) -> None:
+        with contextlib.suppress(RuntimeError):  # the controller is gone (the app quit meanwhile)
+            self._extras_from_thread.emit(extras)
+
+    @Slot(object)
+    def _on_extras(self, extras: FeedExtras) -> None:
+        if self._publisher is not None:
+            self._publisher.on_extras(extras)
 
     def on_demand(self, demand: Measurement) -> None:
         self._last_demand = demand
@@ -321,6 +371,8 @@ class MqttController(QObject):
         if self._stopped:
             return
         self._stopped = True
+        if self.history is not None:
+            self.history.shutdown()
         self._next_generation()
         self._cost_timer.stop()
         self._publisher = None

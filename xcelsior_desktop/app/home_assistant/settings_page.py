@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from xcelsior_desktop.app.home_assistant.controller import MqttController, PublishingState
+from xcelsior_desktop.app.home_assistant.history_section import HomeAssistantSection
 from xcelsior_desktop.app.settings_pages import SettingsPage, Undo
 from xcelsior_desktop.home_assistant.connection import ConnectionResult
 from xcelsior_desktop.home_assistant.settings import (
@@ -134,6 +135,8 @@ class MqttSettingsPage(SettingsPage):
         layout.addLayout(test_row)
         layout.addWidget(self.state)
         layout.addWidget(hint)
+        self.home_assistant = HomeAssistantSection(controller.history, settings)
+        layout.addWidget(self.home_assistant)
         layout.addStretch(1)
 
         self.broker.textChanged.connect(self._follow_scheme)
@@ -229,12 +232,32 @@ class MqttSettingsPage(SettingsPage):
             problems.append("A broker password needs a user name: enter the user name too.")
         if problems:
             raise ValueError("MQTT: " + " ".join(problems))
+        self.home_assistant.validate(edited)  # refuses in words too; writes Home Assistant's address
         if mqtt.ca_file:
             mqtt.ca_file = str(Path(mqtt.ca_file).expanduser())
         mqtt.store_in(edited)
         self._validated = (mqtt.username, password)
 
     def commit(self) -> Undo | None:
+        """The broker password and Home Assistant's token go to the keyring; undone together."""
+        undo_password = self._commit_password()
+        try:
+            undo_token = self.home_assistant.commit()
+        except ValueError:
+            if undo_password is not None:
+                undo_password()
+            raise
+        undos = [undo for undo in (undo_password, undo_token) if undo is not None]
+        if not undos:
+            return None
+
+        def undo_all() -> None:
+            for undo in reversed(undos):
+                undo()
+
+        return undo_all
+
+    def _commit_password(self) -> Undo | None:
         """The password typed goes to the keyring (or a forgotten one leaves it); undone by putting back what the
         keyring held before."""
         username, password = self._validated
