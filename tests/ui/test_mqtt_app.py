@@ -379,3 +379,52 @@ def test_the_home_assistant_fields_keep_the_token_in_the_keyring_and_sending_ans
         server.shutdown()
         server.server_close()
         store.close()
+
+
+def test_a_solar_meter_is_its_own_device_with_the_homes_use(
+        qtbot, qapp, identity, tmp_path, broker: Mosquitto, listener: Listener) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from xcelsior_desktop.session.target import PRODUCTION, MeterTarget
+    from xcelsior_desktop.simulator.household import HouseholdMeters
+
+    noon, started = 1_781_805_600.0, time.monotonic()  # 2026-06-18 12:00 Denver: the panels make power
+    household = HouseholdMeters(3, host="127.0.0.1", allowed_certs=[identity.cert_pem], mdns=False,
+                                clock=lambda: noon + (time.monotonic() - started)).start()
+    net, solar = household.net, household.production
+    targets = [MeterTarget(host=net.host, port=net.port, automatic=False),
+               MeterTarget(host=solar.host, port=solar.port, automatic=False, role=PRODUCTION)]
+    app = XcelsiorApp(qapp, identity=identity, settings=Settings(poll_interval_s=2), meters=targets,
+                      settings_path=tmp_path / "settings.json", mqtt_flag=parse_broker_url(f"mqtt://127.0.0.1:{broker.port}"),
+                      worker_options={"handshake_timeout": 3.0, "read_timeout": 3.0})
+    app.start()
+    solar_base = f"xcelsior/{solar.sfdi}"
+    solar_device = f"homeassistant/device/xcelsior_{solar.sfdi}/config"
+    try:
+        qtbot.waitUntil(lambda: listener.latest(f"xcelsior/{net.sfdi}/availability") == "online", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: listener.latest(f"{solar_base}/availability") == "online", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: number(listener.latest(f"{solar_base}/power")) is not None, timeout=WAIT_MS)
+        assert number(listener.latest(f"{solar_base}/power")) > 0  # type: ignore[operator]
+        qtbot.waitUntil(lambda: number(listener.latest(f"{solar_base}/home_power")) is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "home_power" in json.loads(listener.latest(solar_device) or "{}").get("cmps", {}),
+                        timeout=WAIT_MS)
+        message = json.loads(listener.latest(solar_device) or "{}")
+        assert message["dev"]["identifiers"] == [solar.lfdi]
+        assert message["dev"]["name"] == f"Xcel Energy solar meter {solar.sfdi}"
+        home = message["cmps"]["home_power"]
+        assert (home["name"], home["device_class"], home["unit_of_measurement"], home["state_topic"]) == \
+            ("Home use", "power", "W", f"{solar_base}/home_power")
+        # the house draws at least what comes from the grid, and never less than nothing
+        assert number(listener.latest(f"{solar_base}/home_power")) >= 0  # type: ignore[operator]
+        net_device = json.loads(listener.latest(f"homeassistant/device/xcelsior_{net.sfdi}/config") or "{}")
+        assert net_device["dev"]["name"] == f"Xcel Energy meter {net.sfdi}" and "home_power" not in net_device["cmps"]
+    finally:
+        app.shutdown()
+        household.stop()
+    # both sign off, each on its own client id: neither threw the other off the broker
+    qtbot.waitUntil(lambda: listener.latest(f"{solar_base}/availability") == "offline", timeout=WAIT_MS)
+    broker.stop()
+    log = broker.log_path.read_text()
+    assert f"Client xcelsior-desktop-{installation_id()}-solar disconnected." in log
+    assert f"Client xcelsior-desktop-{installation_id()} disconnected." in log
+    assert "already connected, closing old connection" not in log

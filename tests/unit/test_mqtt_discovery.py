@@ -101,3 +101,17 @@ def test_a_new_run_keeps_the_sensors_an_earlier_one_listed() -> None:
     assert discovery.content_of("not json") == FeedContent()
     assert discovery.content_of('{"cmps": {"energy_imported_tier99": {}, "cost_today": {"unit_of_measurement": 5}}}') \
         == FeedContent()
+
+
+def test_a_solar_meters_device_is_named_so_and_keeps_its_home_use_sensor() -> None:
+    import dataclasses
+
+    solar = dataclasses.replace(METER, label="solar meter")
+    payload = discovery.device_message(solar, TOPICS, FeedContent(home_use=True))
+    data = json.loads(payload)
+    assert data["dev"]["name"] == f"Xcel Energy solar meter {SFDI}"
+    home = data["cmps"]["home_power"]
+    assert (home["state_topic"], home["unit_of_measurement"], home["unique_id"]) == \
+        (f"xcelsior/{SFDI}/home_power", "W", f"xcelsior_{SFDI}_home_power")
+    assert discovery.content_of(payload).home_use  # a later run keeps it
+    assert "home_power" not in message()["cmps"]  # a net meter's device has no such sensor

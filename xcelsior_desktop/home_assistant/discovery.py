@@ -36,6 +36,7 @@ ORIGIN_NAME = "Xcelsior Desktop"
 SUPPORT_URL = "https://github.com/xcelsior-desktop/xcelsior-desktop/blob/main/docs/mqtt.md"
 MIGRATE_PAYLOAD = json.dumps({"migrate_discovery": True})  # Home Assistant: hand this entity to the device message
 
+HOME_POWER = "home_power"  # the solar meter's device: what the home draws (net demand + the panels')
 _ENERGY = {"device_class": "energy", "state_class": "total_increasing", "unit_of_measurement": "kWh",
            "suggested_display_precision": 3}
 
@@ -49,11 +50,13 @@ class FeedContent:
     tier_names: Mapping[int, str] = field(default_factory=dict)  # tier -> its meaning ("on-peak"), from Cost
     currency: str | None = None
     extras: frozenset[Extra] = frozenset()
+    home_use: bool = False  # a solar meter's device: the home's power, once the app worked one out
 
     def merged(self, other: FeedContent) -> FeedContent:
         """Both sets of sensors (``self``'s names and currency win): the message never loses a sensor."""
         return FeedContent(tiers=self.tiers | other.tiers, tier_names=self.tier_names or other.tier_names,
-                           currency=self.currency or other.currency, extras=self.extras | other.extras)
+                           currency=self.currency or other.currency, extras=self.extras | other.extras,
+                           home_use=self.home_use or other.home_use)
 
 
 def origin() -> dict[str, str]:
@@ -107,6 +110,9 @@ def components(meter: MeterIdentity, topics: Topics, content: FeedContent) -> di
         if kind.unit:
             options["unit_of_measurement"] = kind.unit
         found.update([sensor(kind.key, kind.name, topics.state(kind.key), **options)])
+    if content.home_use:
+        found.update([sensor(HOME_POWER, "Home use", topics.state(HOME_POWER), device_class="power",
+                             state_class="measurement", unit_of_measurement="W", suggested_display_precision=0)])
     if content.currency:
         found.update([sensor("cost_today", "Cost today", topics.cost_today, device_class="monetary",
                              state_class="total", unit_of_measurement=content.currency,
@@ -139,6 +145,7 @@ def content_of(payload: str) -> FeedContent:
     tiers: set[tuple[Direction, int]] = set()
     extras: set[Extra] = set()
     currency: str | None = None
+    home_use = HOME_POWER in listed
     for key, config in listed.items():
         if not isinstance(key, str):
             continue
@@ -152,4 +159,4 @@ def content_of(payload: str) -> FeedContent:
         if key == "cost_today" and isinstance(config, dict):
             unit = config.get("unit_of_measurement")
             currency = unit if isinstance(unit, str) and unit.isalpha() and len(unit) == 3 else None
-    return FeedContent(tiers=frozenset(tiers), currency=currency, extras=frozenset(extras))
+    return FeedContent(tiers=frozenset(tiers), currency=currency, extras=frozenset(extras), home_use=home_use)

@@ -44,6 +44,7 @@ class MeterIdentity:
     sw_version: str | None
     hw_version: str | None
     serial_number: str | None
+    label: str = "meter"  # what the household calls it: "meter", or "solar meter" for a production meter
 
     @classmethod
     def from_device_info(cls, info: DeviceInfo) -> MeterIdentity | None:
@@ -63,7 +64,7 @@ class MeterIdentity:
     def device_block(self) -> dict[str, Any]:
         block: dict[str, Any] = {
             "identifiers": [self.lfdi],  # the bare LFDI, as other bridges for this meter name it: one device in HA
-            "name": f"Xcel Energy meter {self.sfdi}",
+            "name": f"Xcel Energy {self.label} {self.sfdi}",
             "manufacturer": self.manufacturer,
         }
         for key, value in (("model", self.model), ("sw_version", self.sw_version), ("hw_version", self.hw_version),
@@ -141,14 +142,15 @@ def _finite(value: float | None) -> bool:
     return value is not None and isinstance(value, int | float) and math.isfinite(value)
 
 
-def power_message(topics: Topics, demand: Measurement) -> Message | None:
-    """Demand in W, signed (negative while exporting); None for a value that is not a number of watts."""
+def power_message(topics: Topics, demand: Measurement, *, key: str | None = None) -> Message | None:
+    """Demand in W, signed (negative while exporting); None for a value that is not a number of watts. ``key``:
+    another power sensor's state topic than the meter's own (the home's use on the solar meter's device)."""
     if not _finite(demand.value):
         return None
     factor = {"W": 1.0, "kW": 1000.0}.get(demand.unit)
     if factor is None:
         return None
-    return Message(topics.power, format_number(demand.value * factor, 1))
+    return Message(topics.state(key) if key else topics.power, format_number(demand.value * factor, 1))
 
 
 def energy_values(registers: Registers) -> dict[tuple[Direction, int | None], float]:

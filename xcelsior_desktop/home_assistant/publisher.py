@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import random
@@ -37,7 +38,13 @@ from typing import Any
 from xcelsior_desktop import __version__
 from xcelsior_desktop.home_assistant import entities
 from xcelsior_desktop.home_assistant.connection import BrokerConnection
-from xcelsior_desktop.home_assistant.discovery import ORIGIN_NAME, FeedContent, content_of, device_message
+from xcelsior_desktop.home_assistant.discovery import (
+    HOME_POWER,
+    ORIGIN_NAME,
+    FeedContent,
+    content_of,
+    device_message,
+)
 from xcelsior_desktop.home_assistant.entities import Message, MeterIdentity, Topics
 from xcelsior_desktop.home_assistant.feed_extras import Extra, FeedExtras
 from xcelsior_desktop.home_assistant.freshness import Freshness
@@ -78,6 +85,7 @@ class PublisherOptions:
     stop_timeout_s: float = 3.0
     poll_interval_s: float = 5.0  # the session's demand interval: how long "busy" may last before "not fresh"
     installation_id: str | None = None  # None: this installation's saved id (installation.py)
+    device_label: str = "meter"  # Home Assistant's device is "Xcel Energy <label> <SFDI>" ("solar meter")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "topic_base", check_topic_prefix(self.topic_base, "topic base"))
@@ -176,10 +184,12 @@ class MqttPublisher:
             if meter is None:
                 log.debug("MQTT: the meter's device information has no LFDI yet; nothing to publish")
                 return
+            meter = dataclasses.replace(meter, label=self.options.device_label)
             with self._lock:
                 if self._meter is not None and self._meter.sfdi != meter.sfdi:
                     log.info("MQTT: now publishing for meter %s (was %s)", meter.sfdi, self._meter.sfdi)
-                    self._content = FeedContent(tier_names=self._content.tier_names)
+                    self._content = FeedContent(tier_names=self._content.tier_names,
+                                                home_use=self._content.home_use)
                     self._last_energy.clear()
                 self._meter = meter
                 self._topics = Topics(self.options.topic_base, self.options.discovery_prefix, meter.sfdi)
@@ -201,6 +211,21 @@ class MqttPublisher:
                 self._enqueue([message, entities.last_reading_message(topics, demand)])
         except Exception:
             log.exception("MQTT: demand not queued")
+
+    def on_home_power(self, watts: float, at: dt.datetime) -> None:
+        """What the home draws now (the net meter's demand plus the panels', read within seconds of each other):
+        published on the solar meter's device, whose readings it follows ("Home use" appears with the first)."""
+        try:
+            message = None
+            with self._lock:
+                topics = self._topics
+                if topics is not None:
+                    message = entities.power_message(topics, Measurement(watts, "W", at), key=HOME_POWER)
+                    if message is not None and not self._content.home_use:
+                        self._content = dataclasses.replace(self._content, home_use=True)
+            self._enqueue([message])
+        except Exception:
+            log.exception("MQTT: home use not queued")
 
     def on_flagged(self, what: str) -> None:
         """The session read ``what`` ("demand" or "registers") but did not trust it. A distrusted demand reading
@@ -230,8 +255,7 @@ class MqttPublisher:
                     if tier is not None:
                         tiers.add((direction, tier))
                     messages.append(Message(topic, entities.format_number(kwh, 3)))
-                self._content = FeedContent(frozenset(tiers), self._content.tier_names, self._content.currency,
-                                            self._content.extras)
+                self._content = dataclasses.replace(self._content, tiers=frozenset(tiers))
             self._enqueue(messages)
         except Exception:
             log.exception("MQTT: registers not queued")
@@ -261,8 +285,7 @@ class MqttPublisher:
                         continue
                     seen.add(extra)
                     messages.append(Message(topic, entities.format_number(value, kind.precision)))
-                self._content = FeedContent(self._content.tiers, self._content.tier_names, self._content.currency,
-                                            frozenset(seen))
+                self._content = dataclasses.replace(self._content, extras=frozenset(seen))
             self._enqueue(messages)
         except Exception:
             log.exception("MQTT: meter extras not queued")
@@ -291,8 +314,7 @@ class MqttPublisher:
                     return
                 message = entities.cost_message(topics, amount, currency, day_start)
                 if message is not None:
-                    self._content = FeedContent(self._content.tiers, self._content.tier_names, currency,
-                                                self._content.extras)
+                    self._content = dataclasses.replace(self._content, currency=currency)
             self._enqueue([message])
         except Exception:
             log.exception("MQTT: cost not queued")
@@ -300,8 +322,7 @@ class MqttPublisher:
     def set_tier_names(self, names: Mapping[int, str]) -> None:
         """What each TOU tier means (Settings, Cost): the tiers' sensors are named after it."""
         with self._lock:
-            self._content = FeedContent(self._content.tiers, dict(names), self._content.currency,
-                                        self._content.extras)
+            self._content = dataclasses.replace(self._content, tier_names=dict(names))
         self._wake()
 
     def set_poll_interval(self, seconds: float) -> None:

@@ -1,4 +1,5 @@
-"""The Home Assistant plug-in: the meter's readings published over MQTT (home_assistant/ does the publishing).
+"""The Home Assistant plug-in: the meter's readings published over MQTT (home_assistant/ does the publishing); a
+solar meter's as a device of its own, with the home's use (solar_feed.py).
 
 :func:`install` feeds the session's events to the publisher, rebuilds it when the saved settings change, adds the
 MQTT page to the Settings dialog and returns the controller, whose ``shutdown()`` signs off with "offline".
@@ -10,6 +11,7 @@ import datetime as dt
 
 from xcelsior_desktop.app.home_assistant.controller import MqttController
 from xcelsior_desktop.app.home_assistant.history import HistoryToHomeAssistant
+from xcelsior_desktop.app.home_assistant.solar_feed import SolarFeed
 from xcelsior_desktop.app.shell import AppShell
 from xcelsior_desktop.home_assistant.cost_today import CostToday, cost_today
 from xcelsior_desktop.home_assistant.feed_settings import FeedSettings
@@ -25,6 +27,7 @@ from xcelsior_desktop.session.events import (
     StateChanged,
     TodayChanged,
 )
+from xcelsior_desktop.session.target import PRODUCTION, Role
 
 SETTINGS_TITLE = "MQTT"
 
@@ -53,6 +56,17 @@ def install(shell: AppShell) -> MqttController:
     events.on(TodayChanged, lambda event: controller.on_today(event.today))
     events.on(ReadingFlagged, controller.on_flagged)  # stale or suspect watts: the readings are not fresh
     shell.on_history_changed(controller.on_history_changed)  # e.g. the backfill has stored today: cost now
+
+    meters = shell.meters
+    if meters is not None:  # a solar meter: its own device beside the net meter's, with the home's use
+
+        def add_solar(role: Role) -> None:
+            if role == PRODUCTION and controller.solar is None:
+                controller.solar = SolarFeed(controller, events, meters.events(PRODUCTION))
+
+        for role in meters.roles():
+            add_solar(role)
+        meters.on_added(add_solar)
 
     # "Send history to Home Assistant", and the hours later backfills fill, into its long-term statistics
     history = HistoryToHomeAssistant(HomeAssistantSettings.from_app_settings(shell.settings),

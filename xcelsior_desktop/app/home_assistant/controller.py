@@ -36,6 +36,7 @@ from xcelsior_desktop.session.poller import Status
 
 if TYPE_CHECKING:
     from xcelsior_desktop.app.home_assistant.history import HistoryToHomeAssistant
+    from xcelsior_desktop.app.home_assistant.solar_feed import SolarFeed
     from xcelsior_desktop.energy.totals import Energy
     from xcelsior_desktop.home_assistant.connection import ConnectionResult
     from xcelsior_desktop.home_assistant.cost_today import CostToday
@@ -72,6 +73,7 @@ class MqttController(QObject):
     _status_from_thread = Signal(int, object)  # generation, PublisherStatus (from the publisher's thread)
     _tested_from_thread = Signal(int, object)
     _extras_from_thread = Signal(object)  # FeedExtras, read on the meter thread
+    publisher_changed = Signal(object)  # the running publisher, or None (GUI thread): a solar meter's feed follows
 
     def __init__(self, settings: MqttSettings, *, flag: BrokerUrl | None = None,
                  cost_today: Callable[[dt.datetime], CostToday | None] = lambda _at: None,
@@ -85,6 +87,7 @@ class MqttController(QObject):
         self.settings = settings
         self.feed = feed or FeedSettings()
         self.history: HistoryToHomeAssistant | None = None  # "Send history to Home Assistant" (install_mqtt sets it)
+        self.solar: SolarFeed | None = None  # a solar meter's own device, beside this one (install_mqtt sets it)
         self._send_job = send_job  # the session's job queue: the extras are read on the meter's one connection
         self._extras = ExtrasSchedule()
         self._cost_today = cost_today
@@ -152,6 +155,7 @@ class MqttController(QObject):
             return
         generation = self._next_generation()
         self._publisher = None
+        self.publisher_changed.emit(None)
         self._cost_timer.stop()
         self._show(PublishingState("Applying the MQTT settings") if self._wanted() else PublishingState(OFF_TEXT))
         settings, flag = self.settings, self.flag
@@ -218,6 +222,7 @@ class MqttController(QObject):
         self._show(PublishingState.of(publisher.status()))
         self._replay(publisher)
         self._cost_timer.start()
+        self.publisher_changed.emit(publisher)
 
     def _replay(self, publisher: MqttPublisher) -> None:
         if self._last_info is not None:
@@ -373,6 +378,8 @@ class MqttController(QObject):
         self._stopped = True
         if self.history is not None:
             self.history.shutdown()
+        if self.solar is not None:  # a solar meter's feed signs off too
+            self.solar.shutdown()
         self._next_generation()
         self._cost_timer.stop()
         self._publisher = None
