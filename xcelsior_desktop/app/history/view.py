@@ -69,8 +69,10 @@ def _legend(view: View, comparing: bool = False, series: Series = Series.GRID) -
         swatches += f" &nbsp; <span style='color:{EXPORT_FILL.name()}'>\u25A4</span> {below} (striped, below)"
     if comparing:
         swatches += f" &nbsp; dashed: {_BEFORE[view]}"
-    if view is View.DAY:
+    if view is View.DAY and series is not Series.HOME:  # the home's use has no register tail to estimate from
         return f"{swatches} &nbsp; hatched: the quarter hour in progress (an estimate)"
+    if view is View.DAY:
+        return swatches
     return f"{swatches} &nbsp; paler: a {'month' if view is View.YEAR else 'day'} with gaps or not over yet"
 
 
