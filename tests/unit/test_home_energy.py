@@ -82,3 +82,24 @@ def test_home_watts_pair_each_solar_reading_with_the_net_meters_nearest(store) -
     assert [s.watts for s in samples] == [1200.0, 1200.0]
     assert [s.watts for s in series_demand(store, Series.SOLAR, NOON)] == [2000.0, 2100.0, 1900.0]
     assert home_watts(-800.0, None) is None and home_watts(-3000.0, 2000.0) == 0.0
+
+
+def test_whole_days_come_from_the_totals_and_a_day_with_a_gap_slot_by_slot(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    days = [DAY - dt.timedelta(days=back) for back in (3, 2, 1)]
+    with HistoryStore(tmp_path / "history.sqlite") as store:
+        for index, day in enumerate(days):
+            start = dt.datetime.combine(day, dt.time(), DENVER).astimezone(dt.UTC)
+            slots = [start + dt.timedelta(minutes=15 * i) for i in range(96)]
+            store.add_intervals([EnergyInterval(s, 900, 50.0 + i % 7, 20.0 + i % 3) for i, s in enumerate(slots)],
+                                not_after=NOON)
+            made = [EnergyInterval(s, 900, 80.0 + i % 5, 0.0) for i, s in enumerate(slots)
+                    if not (index == 2 and i == 40)]  # the last day: one production slot missing
+            store.for_meter("production").add_intervals(made, not_after=NOON)
+        week = series_chart(store, Series.HOME, View.WEEK, DAY, DENVER, NOON)
+        for day in days:
+            start = dt.datetime.combine(day, dt.time(), DENVER).astimezone(dt.UTC)
+            joined = home_intervals(store, start, start + dt.timedelta(days=1))
+            bar = next(b for b in week.bars if b.start == start)
+            assert bar.imported_wh == pytest.approx(sum(iv.imported_wh for iv in joined))
+            assert bar.covered_s == sum(iv.duration_s for iv in joined)
+        assert not next(b for b in week.bars if b.start.astimezone(DENVER).date() == days[2]).complete

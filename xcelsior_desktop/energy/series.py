@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from xcelsior_desktop.energy.chart_data import Totals, bars
+from xcelsior_desktop.energy.chart_data import Bar, Totals, bars
 from xcelsior_desktop.energy.charts import FILING_S, SLOT_S, ChartData, chart_data, live_demand
 from xcelsior_desktop.energy.home import PRODUCTION_METER, home_intervals, home_watts
-from xcelsior_desktop.energy.periods import View, span
+from xcelsior_desktop.energy.periods import Span, View, span
 from xcelsior_desktop.energy.store import DemandSample, EnergyInterval, HistoryStore
 
 PAIR_S = 10.0  # the two meters' readings of one moment: taken within this of each other (both poll every few s)
@@ -46,16 +46,49 @@ def series_chart(store: HistoryStore, series: Series, view: View, anchor: dt.dat
 
 
 def home_chart(store: HistoryStore, view: View, anchor: dt.date, tz: dt.tzinfo, now: dt.datetime) -> ChartData:
-    """The home's use per slot both meters measured, summed into the span's bars; the totals cover those slots."""
+    """The home's use per slot both meters measured, summed into the span's bars; the totals cover those slots.
+
+    Week, Month and Year: a bucket both meters cover whole in both directions is summed from the store's period
+    totals (import + production - export of the bucket equals the sum over its slots); any other bucket (today, a
+    month with a gap on either meter) is joined slot by slot, so a slot only one meter has never counts."""
     shown = span(view, anchor, tz)
-    use = [EnergyInterval(iv.start, iv.duration_s, iv.imported_wh, None, iv.source)
-           for iv in home_intervals(store, shown.start, shown.end)]
     filed_s = now.timestamp() - FILING_S
     filed = dt.datetime.fromtimestamp(filed_s - filed_s % SLOT_S, dt.UTC)
     elapsed = max(0.0, (min(filed, shown.end) - shown.start).total_seconds())
-    used = sum(iv.imported_wh or 0.0 for iv in use)
-    covered = float(sum(iv.duration_s for iv in use))
-    return ChartData(shown, bars(shown, use), Totals(used, 0.0, covered, elapsed))
+    if view is View.DAY:
+        drawn = bars(shown, _use(home_intervals(store, shown.start, shown.end)))
+    else:
+        drawn = _bucket_bars(store, shown)
+    used = sum(bar.imported_wh or 0.0 for bar in drawn)
+    covered = sum(bar.covered_s for bar in drawn)
+    return ChartData(shown, drawn, Totals(used, 0.0, covered, elapsed))
+
+
+def _use(slots: list[EnergyInterval]) -> list[EnergyInterval]:
+    return [EnergyInterval(iv.start, iv.duration_s, iv.imported_wh, None, iv.source) for iv in slots]
+
+
+def _bucket_bars(store: HistoryStore, shown: Span) -> list[Bar]:
+    edges = [b.start for b in shown.buckets] + [shown.end]
+    grid = {t.start: t for t in store.for_meter("net").period_totals(edges)}
+    solar = {t.start: t for t in store.for_meter(PRODUCTION_METER).period_totals(edges)}
+    out: list[Bar] = []
+    for bucket in shown.buckets:
+        whole = (bucket.end - bucket.start).total_seconds()
+        net, made = grid.get(bucket.start), solar.get(bucket.start)
+        if net is not None and made is not None and net.imported_wh is not None and net.exported_wh is not None \
+                and made.imported_wh is not None and net.imported_s >= whole - 1 and net.exported_s >= whole - 1 \
+                and made.imported_s >= whole - 1:
+            use = max(0.0, net.imported_wh + made.imported_wh - net.exported_wh)
+            out.append(Bar(bucket.start, bucket.end, bucket.label, use, None, whole))
+            continue
+        slots = home_intervals(store, bucket.start, bucket.end)
+        if not slots:
+            out.append(Bar(bucket.start, bucket.end, bucket.label, None, None, 0.0))
+            continue
+        out.append(Bar(bucket.start, bucket.end, bucket.label, sum(iv.imported_wh or 0.0 for iv in slots), None,
+                       float(sum(iv.duration_s for iv in slots))))
+    return out
 
 
 def series_demand(store: HistoryStore, series: Series, now: dt.datetime, window_s: int = 3600) -> list[DemandSample]:
