@@ -145,6 +145,30 @@ def test_big_loads_are_read_from_the_store_and_follow_a_load_past_midnight():
     assert len(loads) == 1 and loads[0].ended is Ended.OFF and loads[0].duration_s == 3600
 
 
+@pytest.mark.parametrize("gap_hours", [None, (0, 3), (1, 30)], ids=["no gap", "gap after midnight", "day lost"])
+def test_following_a_load_past_midnight_finds_what_a_whole_rescan_finds(model, gap_hours):
+    """big_loads follows a load still on at midnight a step at a time and rescans only from just before it came
+    on; it must find what a scan of the day and the next one whole finds, also when the readings after midnight
+    have a gap longer than its first step."""
+    start = local(2026, 11, 18)  # the household leaves a 2.4 kW load on at this midnight
+    readings = samples(start, 3 * 86400, lambda s: model.demand_w(start.timestamp() + s))
+    if gap_hours is not None:
+        midnight = local(2026, 11, 19)
+        hole = (midnight + dt.timedelta(hours=gap_hours[0]), midnight + dt.timedelta(hours=gap_hours[1]))
+        readings = [r for r in readings if not hole[0] <= r.at < hole[1]]
+    with HistoryStore.in_memory() as store:
+        store.add_demand(readings)
+        followed = 0
+        for back in range(2):
+            day_start, day_end = local(2026, 11, 18 + back), local(2026, 11, 19 + back)
+            whole = [load for load in pair(find_steps(store.demand(day_start, day_end + dt.timedelta(days=1))))
+                     if day_start <= load.at < day_end]
+            once = pair(find_steps(store.demand(day_start, day_end)))
+            followed += any(load.ended is Ended.STILL_ON for load in once) and back == 0
+            assert big_loads(store, day_start, day_end) == whole
+        assert followed, "the first day has a load on at midnight (where the gap is)"
+
+
 def test_every_step_in_the_simulated_household_is_a_real_change(model):
     start = local(2026, 11, 18)
     day = samples(start, 86400, lambda s: model.demand_w(start.timestamp() + s))

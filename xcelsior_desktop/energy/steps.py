@@ -32,6 +32,10 @@ MAX_GAP_S = 30.0  # a 5-second poll missed five times: the readings have a gap
 LEVEL_READINGS = 7  # the level is the median of this many recent readings (about 35 s at 5 s)
 PAIR_TOLERANCE = 0.2  # a step down within 20 % of a step up's size ends it
 FULL_RESOLUTION_DAYS = 7
+# how far past a span a load still on is followed, a step at a time: most go off within two hours, none is
+# followed for more than a day
+FOLLOW_S = (2 * 3600, 4 * 3600, 8 * 3600, 16 * 3600, 24 * 3600)
+LEAD_S = 5 * 60  # a load still on is scanned again from this long before it came on (its level comes back first)
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,9 @@ def find_steps(samples: Sequence[DemandSample], *, min_w: float = MIN_STEP_W, ho
     level: float | None = None
     candidate: list[DemandSample] = []
     previous: DemandSample | None = None
+    max_gap, hold = dt.timedelta(seconds=max_gap_s), dt.timedelta(seconds=hold_s)  # compared as they are: per reading
     for sample in samples:
-        if previous is not None and (sample.at - previous.at).total_seconds() > max_gap_s:
+        if previous is not None and sample.at - previous.at > max_gap:
             gaps.append((previous.at, sample.at))
             level, candidate = None, []
             recent.clear()
@@ -79,7 +84,7 @@ def find_steps(samples: Sequence[DemandSample], *, min_w: float = MIN_STEP_W, ho
             level = _median(recent)
             continue
         candidate.append(sample)
-        if (sample.at - candidate[0].at).total_seconds() < hold_s:
+        if sample.at - candidate[0].at < hold:
             continue
         new = statistics.median(s.watts for s in candidate)
         if abs(new - level) >= min_w:
@@ -163,7 +168,27 @@ def big_loads(store: HistoryStore, start: dt.datetime, end: dt.datetime, *, min_
               hold_s: float = HOLD_S) -> list[BigLoad]:
     """The big loads that came on (or went off) in [start, end), read from the store's 5-second samples. A load
     that came on in the span is followed past its end (up to a day) to see when it went off."""
-    loads = pair(find_steps(store.demand(start, end), min_w=min_w, hold_s=hold_s))
-    if any(load.ended is Ended.STILL_ON for load in loads):  # on at the span's end: read on to see it go off
-        loads = pair(find_steps(store.demand(start, end + dt.timedelta(days=1)), min_w=min_w, hold_s=hold_s))
+    samples = store.demand(start, end)
+    loads = pair(find_steps(samples, min_w=min_w, hold_s=hold_s))
+    after: list[DemandSample] = []
+    read_to = end
+    for follow_s in FOLLOW_S:  # on at the span's end: read on, a little more each time, to see it go off
+        still_on = [load for load in loads if load.ended is Ended.STILL_ON]
+        if not still_on:
+            break
+        more = store.demand(read_to, end + dt.timedelta(seconds=follow_s))
+        read_to = end + dt.timedelta(seconds=follow_s)
+        if not more:  # nothing read yet: a gap, which ends the load once readings come back
+            continue
+        after += more
+        # only the stretch from just before the first load still on is scanned again, with what follows (the
+        # loads before it are settled; its level is found again from the readings before the step)
+        cut = still_on[0].at - dt.timedelta(seconds=LEAD_S)
+        index = bisect.bisect_left(samples, cut, key=lambda sample: sample.at)
+        again = pair(find_steps(samples[index:] + after, min_w=min_w, hold_s=hold_s))
+        settled = [load for load in loads if load.at < cut]
+        went_off = {load.until for load in settled if load.ended is Ended.OFF}  # not a step down with no start
+        loads = sorted(settled + [load for load in again if load.at >= cut and
+                                  not (load.ended is Ended.BEFORE and load.at in went_off)],
+                       key=lambda load: load.at)
     return [load for load in loads if start <= load.at < end]
