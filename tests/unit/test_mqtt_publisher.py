@@ -107,8 +107,8 @@ def test_a_missing_ca_file_is_a_tls_failure(tmp_path, closed_port: int) -> None:
 
 
 def test_built_from_settings_and_the_command_line_flag() -> None:
+    from xcelsior_desktop.home_assistant.broker_url import parse_broker_url
     from xcelsior_desktop.home_assistant.settings import MqttSettings, save_password
-    from xcelsior_desktop.home_assistant.url import parse_broker_url
 
     saved = MqttSettings(enabled=False, broker_url="mqtt://saved", username="ha", topic_base="home")
     assert MqttPublisher.from_settings(saved) is None  # off

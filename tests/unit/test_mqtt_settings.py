@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyring
 import pytest
 
+from xcelsior_desktop.home_assistant.broker_url import BrokerUrlError, parse_broker_url
 from xcelsior_desktop.home_assistant.settings import (
     KEYRING_SERVICE,
     BrokerTarget,
@@ -16,7 +17,6 @@ from xcelsior_desktop.home_assistant.settings import (
     load_password,
     save_password,
 )
-from xcelsior_desktop.home_assistant.url import BrokerUrlError, parse_broker_url
 from xcelsior_desktop.platform.secrets.memory_keyring import MemoryKeyring
 from xcelsior_desktop.platform.settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xcelsior_desktop.cli import build_parser, main
-from xcelsior_desktop.home_assistant.url import BrokerUrl, BrokerUrlError, parse_broker_url
+from xcelsior_desktop.home_assistant.broker_url import BrokerUrl, BrokerUrlError, parse_broker_url
 
 
 @pytest.mark.parametrize(("text", "expected"), [

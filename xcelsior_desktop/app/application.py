@@ -66,7 +66,7 @@ from xcelsior_desktop.session.target import CURRENT_CERTIFICATE, NET, PRODUCTION
 
 if TYPE_CHECKING:
     from xcelsior_desktop.app.onboarding.wizard import SetupWizard
-    from xcelsior_desktop.home_assistant.url import BrokerUrl
+    from xcelsior_desktop.home_assistant.broker_url import BrokerUrl
     from xcelsior_desktop.meter.discovery import DiscoveredMeter
     from xcelsior_desktop.platform.secrets import IdentityStore
 

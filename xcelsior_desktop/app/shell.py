@@ -38,7 +38,7 @@ from xcelsior_desktop.session.target import NET, MeterTarget, Role
 
 if TYPE_CHECKING:
     from xcelsior_desktop.alerts.cost_facts import CostFactsSource
-    from xcelsior_desktop.home_assistant.url import BrokerUrl
+    from xcelsior_desktop.home_assistant.broker_url import BrokerUrl
     from xcelsior_desktop.meter.extras import ExtraReadings
     from xcelsior_desktop.money.overview import CostOverview
     from xcelsior_desktop.platform.secrets import IdentityStore

@@ -17,7 +17,7 @@ from xcelsior_desktop.app.application import XcelsiorApp, bench_print
 from xcelsior_desktop.app.launch import run_gui
 
 if TYPE_CHECKING:
-    from xcelsior_desktop.home_assistant.url import BrokerUrl
+    from xcelsior_desktop.home_assistant.broker_url import BrokerUrl
     from xcelsior_desktop.simulator import MeterSimulator
 
 

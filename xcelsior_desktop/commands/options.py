@@ -13,8 +13,8 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
 
 def add_mqtt_option(parser: argparse.ArgumentParser) -> None:
     """``--mqtt URL``: publish to a broker for this run only. Parsed here, so a bad URL is a usage error; the value
-    is a :class:`~xcelsior_desktop.home_assistant.url.BrokerUrl` or None."""
-    from xcelsior_desktop.home_assistant.url import broker_url_argument
+    is a :class:`~xcelsior_desktop.home_assistant.broker_url.BrokerUrl` or None."""
+    from xcelsior_desktop.home_assistant.broker_url import broker_url_argument
 
     parser.add_argument("--mqtt", metavar="URL", type=broker_url_argument,
                         help="publish readings to this MQTT broker for this run, with Home Assistant discovery: "

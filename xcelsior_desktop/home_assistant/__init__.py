@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from xcelsior_desktop.home_assistant.broker_url import BrokerUrl, BrokerUrlError, parse_broker_url
     from xcelsior_desktop.home_assistant.connection import ConnectionResult, test_connection
     from xcelsior_desktop.home_assistant.publisher import MqttPublisher, PublisherOptions
     from xcelsior_desktop.home_assistant.settings import (
@@ -28,10 +29,9 @@ if TYPE_CHECKING:
         save_password,
     )
     from xcelsior_desktop.home_assistant.status import STATE_TEXT, BrokerState, PublisherStatus
-    from xcelsior_desktop.home_assistant.url import BrokerUrl, BrokerUrlError, parse_broker_url
 
 # Loaded on first use: every `xcelsior-desktop` start builds the parsers of `app` and `demo`, whose --mqtt flag
-# needs only url.py, not paho-mqtt and keyring.
+# needs only broker_url.py, not paho-mqtt and keyring.
 _LAZY = {
     "ConnectionResult": "connection", "test_connection": "connection",
     "MqttPublisher": "publisher", "PublisherOptions": "publisher",
@@ -39,7 +39,7 @@ _LAZY = {
     "PasswordStoreError": "settings", "delete_password": "settings", "load_password": "settings",
     "save_password": "settings",
     "STATE_TEXT": "status", "BrokerState": "status", "PublisherStatus": "status",
-    "BrokerUrl": "url", "BrokerUrlError": "url", "parse_broker_url": "url",
+    "BrokerUrl": "broker_url", "BrokerUrlError": "broker_url", "parse_broker_url": "broker_url",
 }
 
 

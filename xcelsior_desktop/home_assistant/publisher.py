@@ -37,6 +37,7 @@ from typing import Any
 
 from xcelsior_desktop import __version__
 from xcelsior_desktop.home_assistant import entities
+from xcelsior_desktop.home_assistant.broker_url import BrokerUrl
 from xcelsior_desktop.home_assistant.connection import BrokerConnection
 from xcelsior_desktop.home_assistant.discovery import (
     HOME_POWER,
@@ -58,7 +59,6 @@ from xcelsior_desktop.home_assistant.settings import (
     check_topic_prefix,
 )
 from xcelsior_desktop.home_assistant.status import FAILURE_STATES, BrokerState, PublisherStatus
-from xcelsior_desktop.home_assistant.url import BrokerUrl
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.session.poller import Status
 
@@ -140,7 +140,7 @@ class MqttPublisher:
         of this run, which turns it on with that broker (and the URL's password, else the keyring's).
         ``options``: more :class:`PublisherOptions` (the poll interval, the demo's installation id).
 
-        Raises :class:`~xcelsior_desktop.home_assistant.url.BrokerUrlError`,
+        Raises :class:`~xcelsior_desktop.home_assistant.broker_url.BrokerUrlError`,
         :class:`~xcelsior_desktop.home_assistant.settings.PasswordStoreError` or
         :class:`~xcelsior_desktop.home_assistant.settings.TopicError`, each with words for the user.
         """

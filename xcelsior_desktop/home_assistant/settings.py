@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import keyring
 import keyring.errors
 
-from xcelsior_desktop.home_assistant.url import BrokerUrl, parse_broker_url
+from xcelsior_desktop.home_assistant.broker_url import BrokerUrl, parse_broker_url
 
 if TYPE_CHECKING:
     from xcelsior_desktop.platform.settings import Settings
@@ -127,7 +127,7 @@ class MqttSettings:
     def check(self) -> list[str]:
         """What is wrong with these settings, in words (empty when they can be used)."""
         problems: list[str] = []
-        from xcelsior_desktop.home_assistant.url import BrokerUrlError
+        from xcelsior_desktop.home_assistant.broker_url import BrokerUrlError
 
         try:
             parse_broker_url(self.broker_url)
@@ -143,7 +143,7 @@ class MqttSettings:
     def target(self, password: str | None = None) -> BrokerTarget:
         """The broker to connect to. ``password=None``: the one in the keyring for this user name (if any).
 
-        Raises :class:`~xcelsior_desktop.home_assistant.url.BrokerUrlError` for a bad URL and
+        Raises :class:`~xcelsior_desktop.home_assistant.broker_url.BrokerUrlError` for a bad URL and
         :class:`PasswordStoreError` when the keyring cannot be read.
         """
         url = parse_broker_url(self.broker_url)

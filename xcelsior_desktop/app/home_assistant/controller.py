@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from xcelsior_desktop.home_assistant.broker_url import BrokerUrl, BrokerUrlError
 from xcelsior_desktop.home_assistant.feed_extras import ExtrasSchedule, FeedExtras, feed_extras_job
 from xcelsior_desktop.home_assistant.feed_settings import FeedSettings
 from xcelsior_desktop.home_assistant.settings import MqttSettings, PasswordStoreError, TopicError
 from xcelsior_desktop.home_assistant.status import TRANSIENT_STATES
-from xcelsior_desktop.home_assistant.url import BrokerUrl, BrokerUrlError
 from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers
 from xcelsior_desktop.session.commands import Job
 from xcelsior_desktop.session.events import ReadingFlagged

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from xcelsior_desktop.app.home_assistant.controller import MqttController, PublishingState
 from xcelsior_desktop.app.home_assistant.history_section import HomeAssistantSection
 from xcelsior_desktop.app.settings_pages import SettingsPage, Undo
+from xcelsior_desktop.home_assistant.broker_url import EXAMPLE, BrokerUrlError, parse_broker_url
 from xcelsior_desktop.home_assistant.connection import ConnectionResult
 from xcelsior_desktop.home_assistant.settings import (
     MqttSettings,
@@ -30,7 +31,6 @@ from xcelsior_desktop.home_assistant.settings import (
     load_password,
     save_password,
 )
-from xcelsior_desktop.home_assistant.url import EXAMPLE, BrokerUrlError, parse_broker_url
 from xcelsior_desktop.platform.settings import Settings
 
 COUNTERS_REFRESH_MS = 2000
