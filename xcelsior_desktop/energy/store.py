@@ -131,6 +131,12 @@ def utc_seconds(instant: dt.datetime) -> int:
     return int(instant.timestamp())
 
 
+def _upsert(conn: sqlite3.Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """Run an INSERT ... ON CONFLICT DO UPDATE ... WHERE changed for each row; the rows that changed anything
+    (a reading stored again unchanged is not counted)."""
+    return sum(conn.execute(sql, row).rowcount for row in rows)
+
+
 def _ms(instant: dt.datetime) -> int:
     if instant.tzinfo is None:
         raise ValueError("times given to the history store must be timezone-aware")
@@ -716,17 +722,10 @@ class HistoryStore:
         if not rows:
             return 0
 
-        def work(conn: sqlite3.Connection) -> int:
-            count = 0
-            for row in rows:
-                count += conn.execute(
-                    "INSERT INTO demand_samples(meter, at_ms, watts) VALUES (?, ?, ?) "
-                    "ON CONFLICT(meter, at_ms) DO UPDATE SET watts = excluded.watts WHERE watts != excluded.watts",
-                    row,
-                ).rowcount
-            return count
-
-        count = self._transact(work)
+        count = self._transact(lambda conn: _upsert(
+            conn, "INSERT INTO demand_samples(meter, at_ms, watts) VALUES (?, ?, ?) "
+                  "ON CONFLICT(meter, at_ms) DO UPDATE SET watts = excluded.watts WHERE watts != excluded.watts",
+            rows))
         newest = max(r[1] for r in rows)
         if self._last_rollup_ms is None or newest - self._last_rollup_ms >= ROLLUP_EVERY_S * 1000:
             self.roll_up(_from_ms(newest))
@@ -826,20 +825,12 @@ class HistoryStore:
         if not rows:
             return 0
 
-        def work(conn: sqlite3.Connection) -> int:
-            count = 0
-            for row in rows:
-                count += conn.execute(
-                    "INSERT INTO register_readings(meter, at_ms, imported_wh, exported_wh) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(meter, at_ms) DO UPDATE SET imported_wh = excluded.imported_wh, "
-                    "exported_wh = excluded.exported_wh "
-                    "WHERE (imported_wh, exported_wh) IS NOT (excluded.imported_wh, excluded.exported_wh)",
-                    row,
-                ).rowcount
-            return count
-
-        count = self._transact(work)
-        return count
+        return self._transact(lambda conn: _upsert(
+            conn, "INSERT INTO register_readings(meter, at_ms, imported_wh, exported_wh) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT(meter, at_ms) DO UPDATE SET imported_wh = excluded.imported_wh, "
+                  "exported_wh = excluded.exported_wh "
+                  "WHERE (imported_wh, exported_wh) IS NOT (excluded.imported_wh, excluded.exported_wh)",
+            rows))
 
     def register_readings(self, start: dt.datetime, end: dt.datetime) -> list[RegisterReading]:
         sql = (
