@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,10 +29,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtGui import QColor, QPalette
-
-    from tests.waiting import wait_until
+    from tests.e2e.screen_capture import shoot, until, use_dark_palette, wait
     from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
     from xcelsior_desktop.energy.periods import View
     from xcelsior_desktop.meter.identity import generate_identity
@@ -44,15 +40,7 @@ def main() -> int:
 
     qapp = make_qapp()
     if args.dark:
-        qapp.setStyle("Fusion")
-        palette = QPalette()
-        for role, colour in ((QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.WindowText, "#E8EAED"),
-                             (QPalette.ColorRole.Base, "#2B2C2F"), (QPalette.ColorRole.Text, "#E8EAED"),
-                             (QPalette.ColorRole.Button, "#303134"), (QPalette.ColorRole.ButtonText, "#E8EAED")):
-            palette.setColor(role, QColor(colour))
-        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text):
-            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#80868B"))
-        qapp.setPalette(palette)
+        use_dark_palette(qapp)
     identity = generate_identity()
     started = time.monotonic()
     sim = MeterSimulator(host="127.0.0.1", port=0, allowed_certs=[identity.cert_pem], mdns=False, seed=0,
@@ -60,14 +48,6 @@ def main() -> int:
     settings = Settings(poll_interval_s=2, home_timezone="America/Denver")
     app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True,
                       meters=[MeterTarget(identity=identity, host=sim.host, port=sim.port, automatic=False)])
-
-    def wait(seconds: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(int(seconds * 1000), loop.quit)
-        loop.exec()
-
-    def until(condition, what: str, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-        wait_until(condition, timeout, what, every=0.1, pause=wait)  # the event loop runs while it waits
 
     try:
         app.start()
@@ -82,10 +62,7 @@ def main() -> int:
         for shown in (View.LIVE, View.DAY, View.WEEK, View.MONTH, View.YEAR):
             view.set_view(shown)
             view.go_today()
-            wait(0.5)
-            path = args.out / f"history-{shown.value}{suffix}.png"
-            subprocess.run(["import", "-window", str(int(app.window.winId())), str(path)], check=True)
-            print(path, flush=True)
+            shoot(app.window, args.out / f"history-{shown.value}{suffix}.png", settle_s=0.5)
     finally:
         app.shutdown()
         sim.stop()

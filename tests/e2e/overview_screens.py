@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,11 +29,8 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtGui import QColor, QPalette
-
+    from tests.e2e.screen_capture import shoot, until, use_dark_palette, wait
     from tests.meters import meter_at
-    from tests.waiting import wait_until
     from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
     from xcelsior_desktop.energy.opening import demo_path
     from xcelsior_desktop.energy.periods import View
@@ -47,15 +43,7 @@ def main() -> int:
 
     qapp = make_qapp()
     if args.dark:
-        qapp.setStyle("Fusion")
-        palette = QPalette()
-        for role, colour in ((QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.WindowText, "#E8EAED"),
-                             (QPalette.ColorRole.Base, "#2B2C2F"), (QPalette.ColorRole.Text, "#E8EAED"),
-                             (QPalette.ColorRole.Button, "#303134"), (QPalette.ColorRole.ButtonText, "#E8EAED")):
-            palette.setColor(role, QColor(colour))
-        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text):
-            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#80868B"))
-        qapp.setPalette(palette)
+        use_dark_palette(qapp)
     model = HouseholdModel(0)
     at = EVENING.timestamp()
     with HistoryStore(demo_path()) as store:  # two days of the household's demand, as the app would have kept
@@ -69,14 +57,6 @@ def main() -> int:
     app = XcelsiorApp(qapp, identity=identity, settings=settings, title="Xcelsior Desktop (demo)", demo=True,
                       meters=meter_at(sim.host, sim.port))
 
-    def wait(seconds: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(int(seconds * 1000), loop.quit)
-        loop.exec()
-
-    def until(condition, what: str, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-        wait_until(condition, timeout, what, every=0.1, pause=wait)  # the event loop runs while it waits
-
     try:
         app.start()
         app.window.set_notice(None)  # no tray notice on a bare X server: the screenshots show the figures
@@ -87,25 +67,22 @@ def main() -> int:
         wait(12)  # the meter's extras (maximum demand) and a few live readings
         suffix = "-dark" if args.dark else ""
 
-        def shoot(name: str) -> None:
-            wait(1.0)
-            path = args.out / f"{name}{suffix}.png"
-            subprocess.run(["import", "-window", str(int(app.window.winId())), str(path)], check=True)
-            print(path, flush=True)
+        def save(name: str) -> None:
+            shoot(app.window, args.out / f"{name}{suffix}.png")
 
         app.show_view("overview")
         app.overview.refresh()
         until(lambda: not app.overview.following, "the trend")
-        shoot("overview")
+        save("overview")
         if not args.dark:
             view = app.history.view
             app.show_view("history")
             view.set_view(View.WEEK)
             view.go_today()
             view.compare_button.setChecked(True)
-            shoot("history-compare")
+            save("history-compare")
             app.show_view("loads")
-            shoot("big-loads")
+            save("big-loads")
     finally:
         app.shutdown()
         sim.stop()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,9 +27,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    from tests.waiting import wait_until
+    from tests.e2e.screen_capture import shoot, until, wait
     from xcelsior_desktop.app.application import XcelsiorApp, make_qapp
     from xcelsior_desktop.energy.periods import View
     from xcelsior_desktop.energy.series import Series
@@ -51,14 +48,6 @@ def main() -> int:
     app = XcelsiorApp(qapp, identity=identity, settings=Settings(poll_interval_s=2, home_timezone="America/Denver"),
                       title="Xcelsior Desktop (demo)", demo=True, meters=meters)
 
-    def wait(seconds: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(int(seconds * 1000), loop.quit)
-        loop.exec()
-
-    def until(condition, what: str, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-        wait_until(condition, timeout, what, every=0.1, pause=wait)  # the event loop runs while it waits
-
     try:
         app.start()
         app.window.set_notice(None)  # no tray notice on a bare X server: the screenshots show the figures
@@ -72,23 +61,20 @@ def main() -> int:
               "home use")
         wait(25)  # half a minute of live readings on the chart
 
-        def shoot(name: str) -> None:
-            wait(1.0)
-            path = args.out / f"{name}.png"
-            subprocess.run(["import", "-window", str(int(app.window.winId())), str(path)], check=True)
-            print(path, flush=True)
+        def save(name: str) -> None:
+            shoot(app.window, args.out / f"{name}.png")
 
-        shoot("solar-live")
+        save("solar-live")
         app.show_view("overview")
         app.overview.refresh()
         until(lambda: not app.overview.page.cards["home"].isHidden(), "the Home use card")
-        shoot("solar-overview")
+        save("solar-overview")
         view = app.history.view
         app.show_view("history")
         view.set_view(View.DAY)
         view.go_today()
         view.set_series(Series.HOME)
-        shoot("solar-history")
+        save("solar-history")
     finally:
         app.shutdown()
         household.stop()
