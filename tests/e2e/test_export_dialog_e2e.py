@@ -3,51 +3,19 @@ saves the README's picture of it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tray_e2e import _variance, _wait
+from tests.e2e.dialog_capture import capture_dialog
 from tests.greenbutton_support import sample
-from tests.tools import ROOT, require_tool
-from tests.xserver import start_xvfb
 from xcelsior_desktop.cli import main
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_export_dialog_is_drawn(tmp_path: Path, capsys) -> None:
-    require_tool("Xvfb", "import", "convert")
     db = tmp_path / "history.sqlite3"
     assert main(["history", "import", str(sample("utilityapi-hourly-2023.xml")), "--db", str(db)]) == 0
     capsys.readouterr()
-    xvfb, display = start_xvfb()
-    env = {**os.environ, "DISPLAY": display, "PYTHONPATH": str(ROOT)}
-    env.pop("QT_QPA_PLATFORM", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    shower = subprocess.Popen([sys.executable, "-m", "tests.e2e.show_export_dialog", str(db)], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        assert shower.stdout is not None
-        line = shower.stdout.readline().strip()
-        assert line.startswith("dialog 0x"), line
-        wid = line.split()[1]
-        png = tmp_path / "export-dialog.png"
-
-        def drawn() -> bool:
-            shot = subprocess.run(["import", "-window", wid, str(png)], env=env, capture_output=True, check=False)
-            return shot.returncode == 0 and _variance(png) > 0.05
-
-        _wait(drawn, 20, "the Export dialog to be drawn")
-    finally:
-        shower.terminate()
-        shower.wait(10)
-        xvfb.terminate()
-        xvfb.wait(10)
-    shots = os.environ.get("XCELSIOR_SCREENSHOTS")
-    if shots:
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        subprocess.run(["cp", str(png), str(Path(shots) / "export-dialog.png")], check=True)
+    capture_dialog("tests.e2e.show_export_dialog", db, tmp_path / "export-dialog.png", "the Export dialog to be drawn")
