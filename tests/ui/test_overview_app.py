@@ -6,6 +6,7 @@ apart under a colour-blindness simulation of a screenshot."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -57,6 +58,51 @@ def test_the_overview_is_the_first_tab_and_its_figures_are_the_stores(app, qtbot
     assert page.cards["now"].figure.text().endswith("W") and "On-peak until 9 pm" in page.cards["now"].line.text()
     qtbot.waitUntil(lambda: "last cycle by now" in page.cards["cycle"].line.text())  # after the first paint
     assert not page.cards["solar"].isHidden()  # the household exports
+
+
+def test_the_trend_and_the_last_cycle_are_worked_out_off_the_gui_thread(app, qtbot, monkeypatch):
+    """They read up to a year of history (about half a second): the window must not freeze for them."""
+    from xcelsior_desktop.app.overview import plugin
+
+    threads: list[str] = []
+    real = plugin.always_on_trend
+
+    def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plugin, "always_on_trend", recorded)
+    overview = app.overview
+    qtbot.waitUntil(lambda: not overview.following)
+    overview.on_settings(app.shell.settings)  # the home zone may have changed: the trend is due again
+    qtbot.waitUntil(lambda: bool(threads) and not overview.following)
+    assert threads and all(name.startswith("overview") for name in threads)
+    assert overview.page.trend.accessibleDescription().startswith("Always-on over")
+
+
+def test_slow_figures_asked_for_before_a_settings_change_are_dropped_and_asked_again(app, qtbot, monkeypatch):
+    from xcelsior_desktop.app.overview import plugin
+
+    overview = app.overview
+    qtbot.waitUntil(lambda: not overview.following)
+    release, started = threading.Event(), threading.Event()
+    calls: list[str] = []
+    real = plugin.always_on_trend
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append("trend")
+        if len(calls) == 1:
+            started.set()
+            release.wait(10)  # the first one is still running when the settings change
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plugin, "always_on_trend", held)
+    overview.on_settings(app.shell.settings)
+    qtbot.waitUntil(started.is_set)
+    overview.on_settings(app.shell.settings)  # a second change while the first result is on its way
+    release.set()
+    qtbot.waitUntil(lambda: len(calls) == 2 and not overview.following)
+    assert overview.page.trend.accessibleDescription().startswith("Always-on over")
 
 
 @pytest.mark.parametrize("spec", CARDS, ids=[c.key for c in CARDS])

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from xcelsior_desktop.alerts.cost_facts import CostFactsSource
 from xcelsior_desktop.app.overview.loads_view import LoadsView, ShownLoad
@@ -80,7 +82,23 @@ FRESH_S = 90  # the cost plug-in's figures are reused while they are at most thi
 NO_STORE = "The energy history is not open yet: the figures appear once it is."
 
 
+CycleKey = tuple[dt.date, int, int]  # the cycle's first day, the quarter hour of the figures, the tariff
+
+
+@dataclass(frozen=True)
+class SlowFigures:
+    """What follows the paint, worked out on the overview's worker thread: the last cycle as far in (when its key
+    changed) and the always-on trend (when due). ``generation`` tells a result asked for before a settings or
+    tariff change, which is dropped."""
+
+    generation: int
+    last_cycle: tuple[CycleKey, tuple[Cost, dt.date]] | None
+    trend: list[TrendPoint] | None
+
+
 class OverviewPlugin(QObject):
+    _slow_figures_ready = Signal(object)  # a SlowFigures, from the worker thread (queued to the GUI thread)
+
     def __init__(self, shell: AppShell) -> None:
         super().__init__(shell.owner)
         self.shell = shell
@@ -96,8 +114,13 @@ class OverviewPlugin(QObject):
         self._trend_at: float | None = None
         self._baseline: Baseline | None = None
         self._overview: CostOverview | None = None
-        self._last_cycle: tuple[tuple[dt.date, int, int], tuple[Cost, dt.date]] | None = None
+        self._last_cycle: tuple[CycleKey, tuple[Cost, dt.date]] | None = None
         self._secondary_due = False
+        self._generation = 0  # a settings or tariff change: slow figures asked for before it are dropped
+        self._stopped = False
+        # the slow figures read up to a year of history (about half a second): off the GUI thread, one at a time
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="overview")
+        self._slow_figures_ready.connect(self._show_slow_figures)
         self._refreshed_at = -MIN_GAP_S
         self._loads: dict[tuple[dt.date, float, float], tuple[float, list[BigLoad]]] = {}
         self.labels = LoadLabels(default_path(shell.launch.demo))
@@ -142,6 +165,7 @@ class OverviewPlugin(QObject):
         self.cycle_start_day = source.cycle_start_day if source is not None else 1
         self._loads.clear()  # priced again
         self._last_cycle = None
+        self._generation += 1
         self._refreshed_at = -MIN_GAP_S
         self.refresh_if_shown()
 
@@ -157,6 +181,7 @@ class OverviewPlugin(QObject):
             self._loads.clear()
         self._trend_at = None  # the home zone may have changed
         self._last_cycle = None
+        self._generation += 1
         self._refreshed_at = -MIN_GAP_S
         self.refresh_if_shown()
 
@@ -265,30 +290,64 @@ class OverviewPlugin(QObject):
 
     @Slot()
     def _refresh_secondary(self) -> None:
-        self._secondary_due = False
+        """Ask the worker for the figures that follow the paint; they are shown when they come back."""
         store, overview, tariff = self.shell.history, self._overview, self.tariff
-        if store is None:
+        if store is None or self._stopped:  # stopped: a paint's timer that fired while the app quits
+            self._secondary_due = False
             return
-        now, zone = self.now(), self.shell.home_zone.zone
-        try:
-            if tariff is not None and overview is not None:
-                key = (overview.cycle.projection.first_day, int(overview.at.timestamp() // 900), id(tariff))
-                if self._last_cycle is None or self._last_cycle[0] != key:
-                    self._last_cycle = (key, last_cycle_by_now(tariff, store, overview,
-                                                               cycle_start_day=self.cycle_start_day))
-                    self._show_cycle(store)
-            if self._trend_at is None or abs(time.monotonic() - self._trend_at) >= SLOW_EVERY_S:
-                self._trend_at = time.monotonic()
-                self._trend = always_on_trend(store, now, zone=zone, solar=self._solar)
-                if self._baseline is not None:
-                    self.page.set_card("always_on", always_on_card(self._baseline, self._trend, tariff, now))
-                values = [p.baseline.watts for p in self._trend]
-                known = [v for v in values if v is not None]
-                self.page.trend.set_values(values if len(known) >= TREND_MIN_DAYS else [],
-                                           f"Always-on over {len(values)} days: from {known[0]:.0f} W to "
-                                           f"{known[-1]:.0f} W." if known else "No always-on figures yet.")
-        except HistoryError as exc:
-            log.warning("overview: the history could not be read: %s", exc)
+        now, zone, solar, generation = self.now(), self.shell.home_zone.zone, self._solar, self._generation
+        cycle_start_day = self.cycle_start_day
+        key: CycleKey | None = None
+        if tariff is not None and overview is not None:
+            key = (overview.cycle.projection.first_day, int(overview.at.timestamp() // 900), id(tariff))
+            if self._last_cycle is not None and self._last_cycle[0] == key:
+                key = None  # still the one shown
+        trend_due = self._trend_at is None or abs(time.monotonic() - self._trend_at) >= SLOW_EVERY_S
+        if key is None and not trend_due:
+            self._secondary_due = False
+            return
+        if trend_due:
+            self._trend_at = time.monotonic()
+
+        def work() -> SlowFigures:
+            last_cycle, trend = None, None
+            try:
+                if key is not None and tariff is not None and overview is not None:
+                    last_cycle = (key, last_cycle_by_now(tariff, store, overview, cycle_start_day=cycle_start_day))
+                if trend_due:
+                    trend = always_on_trend(store, now, zone=zone, solar=solar)
+            except HistoryError as exc:
+                log.warning("overview: the history could not be read: %s", exc)
+            except Exception:  # a worker's error must still end the wait, or the figures never come again
+                log.exception("overview: the trend or the last cycle could not be worked out")
+            return SlowFigures(generation, last_cycle, trend)
+
+        self._worker.submit(lambda: self._slow_figures_ready.emit(work()))
+
+    @Slot(object)
+    def _show_slow_figures(self, figures: SlowFigures) -> None:
+        self._secondary_due = False
+        if self._stopped:  # the app is quitting: the history store may be closed already
+            return
+        if figures.generation != self._generation:  # asked for before the settings or the tariff changed
+            self._trend_at = None
+            if self.page.isVisible():
+                self._secondary_due = True
+                self._refresh_secondary()
+            return
+        store = self.shell.history
+        if figures.last_cycle is not None and store is not None:
+            self._last_cycle = figures.last_cycle
+            self._show_cycle(store)
+        if figures.trend is not None:
+            self._trend = figures.trend
+            if self._baseline is not None:
+                self.page.set_card("always_on", always_on_card(self._baseline, self._trend, self.tariff, self.now()))
+            values = [p.baseline.watts for p in self._trend]
+            known = [v for v in values if v is not None]
+            self.page.trend.set_values(values if len(known) >= TREND_MIN_DAYS else [],
+                                       f"Always-on over {len(values)} days: from {known[0]:.0f} W to "
+                                       f"{known[-1]:.0f} W." if known else "No always-on figures yet.")
 
     # -- big loads ---------------------------------------------------------------------------------
 
@@ -362,6 +421,8 @@ class OverviewPlugin(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self._stopped = True
+        self._worker.shutdown(wait=True, cancel_futures=True)  # before the history store closes
         self.shell.remove_settings_page(SETTINGS_TITLE)
 
 
