@@ -78,3 +78,15 @@ def test_the_architecture_diagram_names_every_room_in_layer_order() -> None:
     depth = {name.strip(): i for i, layer in enumerate(layers["layers"]) for name in layer.split("|")}
     assert [depth[name] for name in drawn] == sorted(depth[name] for name in drawn), \
         "the diagram lists a lower room above a higher one"
+
+
+def test_building_the_command_line_loads_no_tls_http_or_crypto_library() -> None:
+    """Every `xcelsior-desktop` run builds the whole parser first (`--version` and `--help` too): the libraries a
+    meter read needs load when a command runs, not before."""
+    import subprocess
+
+    code = ("import sys; from xcelsior_desktop.cli import build_parser; build_parser(); "
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'requests', 'urllib3', 'ssl', 'cryptography', "
+            "'lxml', 'zeroconf', 'keyring', 'paho', 'PySide6'}); print(' '.join(heavy)); sys.exit(1 if heavy else 0)")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, f"loaded while building the parser: {run.stdout}{run.stderr}"

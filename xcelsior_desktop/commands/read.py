@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xcelsior_desktop.meter.transport import DEFAULT_PORT
+from xcelsior_desktop.meter.address import DEFAULT_PORT  # not transport: every command line builds this parser
 
 if TYPE_CHECKING:
     from xcelsior_desktop.meter.values import DeviceInfo, Measurement, Registers

@@ -19,26 +19,29 @@ from xcelsior_desktop.meter.errors import (
     ResourceMissing,
     Unreachable,
 )
-from xcelsior_desktop.meter.identity import (
-    Identity,
-    generate_identity,
-    load_identity,
-    load_identity_files,
-    normalize_lfdi,
-    portal_form,
-    sfdi_from_lfdi,
-)
 
 if TYPE_CHECKING:
     from xcelsior_desktop.meter.channels import Channel
     from xcelsior_desktop.meter.client import MeterClient
     from xcelsior_desktop.meter.discovery import DiscoveredMeter, discover
+    from xcelsior_desktop.meter.identity import (
+        Identity,
+        generate_identity,
+        load_identity,
+        load_identity_files,
+        normalize_lfdi,
+        portal_form,
+        sfdi_from_lfdi,
+    )
     from xcelsior_desktop.meter.profile import MeterProfile
     from xcelsior_desktop.meter.transport import ProbeResult
     from xcelsior_desktop.meter.values import DeviceInfo, IntervalEnergy, Measurement, MeterTime, Registers
 
-# Heavier modules (requests, lxml, zeroconf) load on first use, so `import xcelsior_desktop.meter` stays cheap.
+# Heavier modules (cryptography, requests, lxml, zeroconf) load on first use, so `import xcelsior_desktop.meter`
+# stays cheap (every command line imports it to build its parser).
 _LAZY = {
+    **dict.fromkeys(("Identity", "generate_identity", "load_identity", "load_identity_files", "normalize_lfdi",
+                     "portal_form", "sfdi_from_lfdi"), "xcelsior_desktop.meter.identity"),
     "Channel": "xcelsior_desktop.meter.channels",
     "MeterClient": "xcelsior_desktop.meter.client",
     "DiscoveredMeter": "xcelsior_desktop.meter.discovery",

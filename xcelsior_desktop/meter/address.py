@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from xcelsior_desktop.meter.transport import DEFAULT_PORT
+DEFAULT_PORT = 8081  # the meter's HTTPS port (IEEE 2030.5 over mutual TLS), and what mDNS announces
 
 __all__ = ["DEFAULT_PORT", "check_host", "format_address", "parse_address"]
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from xcelsior_desktop.meter import resources as res
+from xcelsior_desktop.meter.address import DEFAULT_PORT
 from xcelsior_desktop.meter.channels import INTERVAL_CHANNELS, Channel
 from xcelsior_desktop.meter.errors import ProtocolError, ResourceMissing
 from xcelsior_desktop.meter.identity import Identity
@@ -26,7 +27,7 @@ from xcelsior_desktop.meter.profile import (
     fetch,
     fetch_all_pages,
 )
-from xcelsior_desktop.meter.transport import DEFAULT_PORT, MeterTransport, ProbeResult, TransportStats
+from xcelsior_desktop.meter.transport import MeterTransport, ProbeResult, TransportStats
 from xcelsior_desktop.meter.values import (
     MANUFACTURERS,
     DeviceInfo,

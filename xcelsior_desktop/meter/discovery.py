@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xcelsior_desktop.meter.address import DEFAULT_PORT
+
 SERVICE_TYPE = "_smartenergy._tcp.local."
-DEFAULT_PORT = 8081
 CANCEL_CHECK_S = 0.25
 QUERY_INTERVAL_S = 1.0
 _SFDI_IN_NAME = re.compile(r"(\d{6,})(?=\.|$)")

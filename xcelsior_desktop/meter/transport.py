@@ -32,6 +32,7 @@ from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.util.retry import Retry
 
+from xcelsior_desktop.meter.address import DEFAULT_PORT
 from xcelsior_desktop.meter.errors import (
     AnswerCutOff,
     CertificateRefused,
@@ -48,7 +49,6 @@ from xcelsior_desktop.meter.identity import Identity, lfdi_from_der, normalize_l
 from xcelsior_desktop.meter.socket_tracker import SocketTracker
 from xcelsior_desktop.meter.tls import client_context
 
-DEFAULT_PORT = 8081
 MAX_BODY_BYTES = 1_000_000  # the largest real body is ~10 kB
 ACCEPT = "application/sep+xml"
 

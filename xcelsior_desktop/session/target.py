@@ -13,8 +13,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from xcelsior_desktop.meter.address import DEFAULT_PORT
 from xcelsior_desktop.meter.identity import Identity, sfdi_from_lfdi
-from xcelsior_desktop.meter.transport import DEFAULT_PORT
 
 Role = Literal["net", "production"]
 NET: Role = "net"
