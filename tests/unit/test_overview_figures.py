@@ -13,7 +13,7 @@ from xcelsior_desktop.energy import baseline as base
 from xcelsior_desktop.energy.charts import chart_data
 from xcelsior_desktop.energy.compare import compare_previous, outline, usual_day
 from xcelsior_desktop.energy.load_labels import LoadLabels
-from xcelsior_desktop.energy.peaks import month_peak, quarter_now
+from xcelsior_desktop.energy.peaks import covering_month, month_peak, month_peak_of, quarter_now
 from xcelsior_desktop.energy.periods import View
 from xcelsior_desktop.energy.steps import Ended, big_loads, find_steps, pair
 from xcelsior_desktop.energy.store import DemandSample, EnergyInterval, HistoryStore
@@ -219,6 +219,19 @@ def test_a_damaged_labels_file_is_set_aside():
 
 
 # -- the month's peak -----------------------------------------------------------------------------------------
+
+
+def test_one_read_for_the_solar_look_back_also_holds_the_whole_month_on_the_31st(model):
+    """The Overview reads 30 days once for its solar hours and its month peak: on the 31st that read must still
+    start at the 1st, or a peak early on the 1st is missed."""
+    now = local(2026, 12, 31, 20)
+    with HistoryStore.in_memory() as store:
+        fill_store(store, model, local(2026, 11, 25), now)
+        store.add_intervals([EnergyInterval(local(2026, 12, 1, 0, 30), 900, 2500.0, 0.0)])  # 10 kW, early on the 1st
+        since = covering_month(now - dt.timedelta(days=30), now, ZONE)
+        peak = month_peak_of(store.intervals(since, now), now, ZONE)
+        assert since == local(2026, 12, 1)
+        assert peak == month_peak(store, now, ZONE) and peak.at == local(2026, 12, 1, 0, 30) and peak.watts == 10000
 
 
 def test_the_months_peak_comes_from_the_meters_slots(model):

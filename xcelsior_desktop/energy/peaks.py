@@ -31,6 +31,12 @@ def month_start(now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     return local_midnight(now.astimezone(zone).date().replace(day=1), zone)
 
 
+def covering_month(since: dt.datetime, now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """The start of one read that covers ``since`` onwards and the local month so far (a 30-day look-back misses
+    the 1st on the 31st), for callers that read once for :func:`month_peak_of` and something else."""
+    return min(since, month_start(now, zone))
+
+
 def month_peak(store: HistoryStore, now: dt.datetime, zone: dt.tzinfo) -> MonthPeak:
     """The highest 15-minute import of the local month holding ``now``, up to ``now``."""
     return month_peak_of(store.intervals(month_start(now, zone), now), now, zone)

@@ -37,7 +37,7 @@ from xcelsior_desktop.energy.days import day_span, local_midnight
 from xcelsior_desktop.energy.errors import HistoryError
 from xcelsior_desktop.energy.home import home_energy
 from xcelsior_desktop.energy.load_labels import LoadLabels, default_path
-from xcelsior_desktop.energy.peaks import month_peak_of
+from xcelsior_desktop.energy.peaks import covering_month, month_peak_of
 from xcelsior_desktop.energy.periods import Span, View
 from xcelsior_desktop.energy.steps import FULL_RESOLUTION_DAYS, BigLoad, big_loads
 from xcelsior_desktop.energy.store import HistoryStore
@@ -259,7 +259,8 @@ class OverviewPlugin(QObject):
         self.page.set_card("today", today_card(today, overview.today if overview else None,
                                                usual_day(store, now, zone)))
         self._show_cycle(store)
-        recent = store.intervals(now - dt.timedelta(days=SOLAR_LOOKBACK_DAYS), now)  # one read: solar hours, peak
+        # one read: the solar hours' look-back and the month's peak
+        recent = store.intervals(covering_month(now - dt.timedelta(days=SOLAR_LOOKBACK_DAYS), now, zone), now)
         self._solar = solar_hours(recent, zone)
         baseline = always_on(store, now, zone=zone, solar=self._solar)
         self._baseline = baseline
