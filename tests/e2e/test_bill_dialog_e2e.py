@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cost_support import fill_store
-from tests.e2e.dialog_capture import capture_dialog
+from tests.e2e.capture_runs import capture_dialog
 from xcelsior_desktop.energy.store import HistoryStore
 from xcelsior_desktop.money import load_preset
 from xcelsior_desktop.simulator.model import HouseholdModel

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.dialog_capture import capture_dialog
+from tests.e2e.capture_runs import capture_dialog
 from tests.greenbutton_support import sample
 from xcelsior_desktop.cli import main
 

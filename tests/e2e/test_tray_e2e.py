@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.tools import require_tool
-from tests.xserver import start_xvfb
+from tests.waiting import wait_until
+from tests.xserver import docked_windows, gray_deviation, start_trayer, start_xvfb, window_tree
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def _wait(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)  # polling an external process with a deadline
-    pytest.fail(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -35,11 +24,7 @@ def xserver(tmp_path):
     env = {**os.environ, "DISPLAY": display}
     env.pop("QT_QPA_PLATFORM", None)
     env.pop("WAYLAND_DISPLAY", None)
-    trayer = subprocess.Popen(
-        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
-         "--tint", "0x202124", "--transparent", "true", "--alpha", "0", "--SetDockType", "true"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    trayer = start_trayer(env)
     yield env
     for proc in (trayer, xvfb):
         proc.terminate()
@@ -49,47 +34,24 @@ def xserver(tmp_path):
             proc.kill()
 
 
-def _tree(env) -> str:
-    return subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True, check=False).stdout
-
-
-def _docked_icon(env):
+def _docked_icon(env):  # type: ignore[no-untyped-def]
     """Our icon window inside trayer's panel: (id, width, height, x, y) in root coordinates."""
-    lines = _tree(env).splitlines()
-    in_panel = False
-    for line in lines:
-        if '"panel"' in line and "trayer" in line:
-            in_panel = True
-            indent = len(line) - len(line.lstrip())
-            continue
-        if in_panel:
-            if len(line) - len(line.lstrip()) <= indent:
-                in_panel = False
-                continue
-            m = re.search(r'(0x[0-9a-f]+) "xcelsior-desktop": \(.*\)\s+(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(-?\d+)\+(-?\d+)', line)
-            if m:
-                return m.group(1), *(int(m.group(i)) for i in range(2, 6))
-    return None
-
-
-def _variance(path: Path) -> float:
-    out = subprocess.run(["convert", str(path), "-colorspace", "Gray", "-format", "%[fx:standard_deviation]", "info:"],
-                         capture_output=True, text=True, check=True).stdout
-    return float(out)
+    return next((found[:1] + found[2:] for found in docked_windows(env) if found[1].startswith('"xcelsior-desktop":')),
+                None)
 
 
 def test_demo_docks_in_the_tray_and_shows_its_window(xserver, tmp_path, isolated_home):
     env = {**xserver, "HOME": str(isolated_home)}
     for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         env[var] = os.environ[var]
-    _wait(lambda: "trayer" in _tree(env), 10, "trayer to start")
+    wait_until(lambda: "trayer" in window_tree(env), 10, "trayer to start", every=0.2)
     app = subprocess.Popen([sys.executable, "-m", "xcelsior_desktop", "demo", "--interval", "2"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         try:
-            wid, width, height, x, y = _wait(lambda: _docked_icon(env), 30, "the icon to dock in trayer")
+            wid, width, height, x, y = wait_until(lambda: _docked_icon(env), 30, "the icon to dock in trayer", every=0.2)
         except BaseException:
-            print(_tree(env))
+            print(window_tree(env))
             raise
         assert width >= 16 and height >= 16
         tray_png = tmp_path / "tray.png"
@@ -97,9 +59,9 @@ def test_demo_docks_in_the_tray_and_shows_its_window(xserver, tmp_path, isolated
         def icon_drawn() -> bool:  # wait for watts: the icon changes from "..." to a filled badge
             subprocess.run(["import", "-window", "root", "-crop", f"{width}x{height}+{x}+{y}", str(tray_png)],
                            env=env, check=True, capture_output=True)
-            return _variance(tray_png) > 0.15
+            return gray_deviation(tray_png) > 0.15
 
-        _wait(icon_drawn, 20, "watts in the tray icon")
+        wait_until(icon_drawn, 20, "watts in the tray icon", every=0.2)
         # left click opens the window
         subprocess.run(["xdotool", "mousemove", str(x + width // 2), str(y + height // 2), "click", "1"],
                        env=env, check=True)
@@ -109,14 +71,14 @@ def test_demo_docks_in_the_tray_and_shows_its_window(xserver, tmp_path, isolated
                                  env=env, capture_output=True, text=True, check=False).stdout.split()
             return out[0] if out else None
 
-        win = _wait(window_id, 15, "the window to open")
+        win = wait_until(window_id, 15, "the window to open", every=0.2)
         window_png = tmp_path / "window.png"
 
         def window_drawn() -> bool:
             shot = subprocess.run(["import", "-window", win, str(window_png)], env=env, capture_output=True, check=False)
-            return shot.returncode == 0 and _variance(window_png) > 0.05
+            return shot.returncode == 0 and gray_deviation(window_png) > 0.05
 
-        _wait(window_drawn, 15, "the window to be drawn")
+        wait_until(window_drawn, 15, "the window to be drawn", every=0.2)
         # a second launch brings up the first one's window instead of starting another app
         second = subprocess.run([sys.executable, "-m", "xcelsior_desktop", "demo"], env=env, capture_output=True,
                                 text=True, timeout=60)

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from tests.tools import IN_CI, ROOT, load_packaging_module, require_tool
-from tests.xserver import start_xvfb
+from tests.waiting import wait_until
+from tests.xserver import docked_windows, gray_deviation, start_trayer, start_xvfb, window_tree
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -39,40 +40,10 @@ def _poll(predicate, timeout_s: float):  # type: ignore[no-untyped-def]
     return None
 
 
-def _wait(predicate, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
-    value = _poll(predicate, timeout_s)
-    if not value:
-        pytest.fail(f"timed out waiting for {what}")
-    return value
-
-
-def _tree(env: dict[str, str]) -> str:
-    return subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True, check=False).stdout
-
-
 def _docked_icons(env: dict[str, str]) -> list[tuple[str, int, int, int, int]]:
-    """Windows embedded in trayer's panel (XEMBED tray icons): (id, width, height, x, y) in root coordinates."""
-    found = []
-    indent = None
-    for line in _tree(env).splitlines():
-        depth = len(line) - len(line.lstrip())
-        if '"panel"' in line and "trayer" in line:
-            indent = depth
-            continue
-        if indent is not None:
-            if depth <= indent:
-                indent = None
-                continue
-            m = re.search(r"(0x[0-9a-f]+) .*?(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(-?\d+)\+(-?\d+)\s*$", line)
-            if m and int(m.group(2)) >= 16 and int(m.group(3)) >= 16 and m.group(1):
-                found.append((m.group(1), *(int(m.group(i)) for i in range(2, 6))))
-    return found
-
-
-def _deviation(path: Path) -> float:
-    out = subprocess.run(["convert", str(path), "-colorspace", "Gray", "-format", "%[fx:standard_deviation]", "info:"],
-                         capture_output=True, text=True, check=True).stdout
-    return float(out)
+    """Icons docked in trayer's panel, at least 16 px square: (id, width, height, x, y) in root coordinates."""
+    return [(wid, width, height, x, y) for wid, _name, width, height, x, y in docked_windows(env)
+            if width >= 16 and height >= 16]
 
 
 def _start(env: dict[str, str], lines: list[str], *args: str) -> subprocess.Popen[str]:
@@ -105,7 +76,7 @@ def _geometry(env: dict[str, str], window: str) -> tuple[int, int, int, int]:
 def _explorer_popups(env: dict[str, str]) -> list[tuple[int, int, int, int]]:
     """Top-level windows of Wine's explorer.exe bigger than an icon: where Wine draws a tray balloon."""
     found = []
-    for line in _tree(env).splitlines():
+    for line in window_tree(env).splitlines():
         m = re.match(r'\s{5}0x[0-9a-f]+ .*\("explorer\.exe" "explorer\.exe"\)\s+(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(-?\d+)\+(-?\d+)', line)
         if m and int(m.group(1)) >= 150 and int(m.group(2)) >= 30:
             found.append((int(m.group(3)), int(m.group(4)), int(m.group(1)), int(m.group(2))))
@@ -144,7 +115,7 @@ def _send_test_notification(env: dict[str, str], icon: tuple[int, int, int, int]
     dialog = None
     for _attempt in range(3):  # a click that lands while Qt still places the menu is lost: open it again
         _click(env, x + width // 2, y + height // 2, 3)
-        menu = _wait(lambda: window_named("^xcelsior-desktop$"), 20, "the tray menu")
+        menu = wait_until(lambda: window_named("^xcelsior-desktop$"), 20, "the tray menu", every=0.3)
         time.sleep(1)  # mapped first, then placed by the icon
         mx, my, _mw, _mh = _geometry(env, menu)
         _click(env, mx + 60, my + 58)  # the third entry, "Settings..." (Open, Pause, Settings..., About, Quit)
@@ -162,15 +133,15 @@ def _send_test_notification(env: dict[str, str], icon: tuple[int, int, int, int]
     before = set(_explorer_popups(env))
     _click(env, dx + dw - 94, dy + dh - 65)  # "Send a test notification", bottom right of the Alerts page
     try:
-        bx, by, bw, bh = _wait(lambda: [p for p in _explorer_popups(env) if p not in before], 20,
-                               "Wine's balloon for the test notification")[0]
+        bx, by, bw, bh = wait_until(lambda: [p for p in _explorer_popups(env) if p not in before], 20,
+                               "Wine's balloon for the test notification", every=0.3)[0]
     except BaseException:
         _shot(env, SCREENS / "toast-missing.png", (0, 0, 1280, 800))
-        print(_tree(env))
+        print(window_tree(env))
         raise
     left = max(0, bx - 10)
     toast_png = _shot(env, SCREENS / "toast.png", (left, 0, bx + bw + 10 - left, max(by + bh, y + height) + 10))
-    assert _deviation(toast_png) > 0.05
+    assert gray_deviation(toast_png) > 0.05
     assert bx <= x + width and bx + bw >= x - width, "the balloon is not by the tray icon"
     subprocess.run(["xdotool", "key", "--window", dialog, "Escape"], env=env, check=False)
     return toast_png
@@ -188,13 +159,9 @@ def wine_desktop():  # type: ignore[no-untyped-def]
     _forget_demo_state()
     xvfb, display = start_xvfb("1280x800x24")
     env = wine.wine_env(display)
-    trayer = subprocess.Popen(
-        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
-         "--tint", "0x202124", "--transparent", "true", "--alpha", "0", "--SetDockType", "true"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    trayer = start_trayer(env)
     try:
-        _wait(lambda: "trayer" in _tree(env), 20, "trayer to start")
+        wait_until(lambda: "trayer" in window_tree(env), 20, "trayer to start", every=0.3)
         yield env
     finally:
         subprocess.run(["wineserver", "-k"], env=env, check=False)
@@ -222,16 +189,17 @@ def test_windows_program_docks_in_the_tray_shows_watts_and_runs_once(wine_deskto
     app = _start(env, output, "--interval", "2")
     try:
         try:
-            wid, width, height, x, y = _wait(lambda: (_docked_icons(env) or [None])[0], 90, "the icon to dock in trayer")
+            wid, width, height, x, y = wait_until(lambda: (_docked_icons(env) or [None])[0], 90,
+                                                  "the icon to dock in trayer", every=0.3)
         except BaseException:
-            print(_tree(env), "".join(output))
+            print(window_tree(env), "".join(output))
             raise
         tray_png = SCREENS / "tray.png"
 
         def icon_drawn() -> bool:  # the icon changes from "..." to a badge with the watts
-            return _deviation(_shot(env, tray_png, (x, y, width, height))) > 0.15
+            return gray_deviation(_shot(env, tray_png, (x, y, width, height))) > 0.15
 
-        _wait(icon_drawn, 60, "watts in the docked tray icon")
+        wait_until(icon_drawn, 60, "watts in the docked tray icon", every=0.3)
         toast_png = _send_test_notification(env, (x, y, width, height))
         # a left click on the docked icon reaches the program through Wine and opens its window
         subprocess.run(["xdotool", "mousemove", str(x + width // 2), str(y + height // 2), "click", "1"],
@@ -248,16 +216,16 @@ def test_windows_program_docks_in_the_tray_shows_watts_and_runs_once(wine_deskto
             return None
 
         try:
-            win = _wait(window_id, 60, "the window to open")
+            win = wait_until(window_id, 60, "the window to open", every=0.3)
         except BaseException:
-            print(_tree(env), "".join(output))
+            print(window_tree(env), "".join(output))
             raise
         window_png = SCREENS / "window.png"
 
         def window_drawn() -> bool:
-            return _deviation(_shot(env, window_png, _geometry(env, win))) > 0.05
+            return gray_deviation(_shot(env, window_png, _geometry(env, win))) > 0.05
 
-        _wait(window_drawn, 30, "the window to be drawn")
+        wait_until(window_drawn, 30, "the window to be drawn", every=0.3)
         time.sleep(5)  # two more polls: the live figure and its chart have watts in them
         _shot(env, window_png, _geometry(env, win))
         _shot(env, tray_png, (x, y, width, height))
