@@ -9,6 +9,7 @@ demand reading only changes the Now card.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -49,6 +50,7 @@ from xcelsior_desktop.money.big_loads import load_cost
 from xcelsior_desktop.money.cost import Cost
 from xcelsior_desktop.money.glance import (
     CardText,
+    CycleGlance,
     always_on_card,
     cycle_card,
     cycle_glance,
@@ -85,6 +87,11 @@ NO_STORE = "The energy history is not open yet: the figures appear once it is."
 CycleKey = tuple[dt.date, int, int]  # the cycle's first day, the quarter hour of the figures, the tariff
 
 
+def _cycle_key(overview: CostOverview, tariff: Tariff | None) -> CycleKey:
+    """What the last cycle by now depends on: it is worked out again when this changes."""
+    return overview.cycle.projection.first_day, int(overview.at.timestamp() // 900), id(tariff)
+
+
 @dataclass(frozen=True)
 class SlowFigures:
     """What follows the paint, worked out on the overview's worker thread: the last cycle as far in (when its key
@@ -115,6 +122,7 @@ class OverviewPlugin(QObject):
         self._baseline: Baseline | None = None
         self._overview: CostOverview | None = None
         self._last_cycle: tuple[CycleKey, tuple[Cost, dt.date]] | None = None
+        self._glance: CycleGlance | None = None  # the cycle card's figures as last shown
         self._secondary_due = False
         self._generation = 0  # a settings or tariff change: slow figures asked for before it are dropped
         self._stopped = False
@@ -282,12 +290,13 @@ class OverviewPlugin(QObject):
     def _show_cycle(self, store: HistoryStore) -> None:
         overview, tariff = self._overview, self.tariff
         if tariff is None or overview is None:
+            self._glance = None
             self.page.set_card("cycle", CardText("\u2014", "No tariff chosen"))
             return
-        key = (overview.cycle.projection.first_day, int(overview.at.timestamp() // 900), id(tariff))
+        key = _cycle_key(overview, tariff)
         last = self._last_cycle[1] if self._last_cycle is not None and self._last_cycle[0] == key else None
-        glance = cycle_glance(tariff, store, overview, cycle_start_day=self.cycle_start_day, last=last)
-        self.page.set_card("cycle", cycle_card(glance))
+        self._glance = cycle_glance(tariff, store, overview, cycle_start_day=self.cycle_start_day, last=last)
+        self.page.set_card("cycle", cycle_card(self._glance))
 
     @Slot()
     def _refresh_secondary(self) -> None:
@@ -300,7 +309,7 @@ class OverviewPlugin(QObject):
         cycle_start_day = self.cycle_start_day
         key: CycleKey | None = None
         if tariff is not None and overview is not None:
-            key = (overview.cycle.projection.first_day, int(overview.at.timestamp() // 900), id(tariff))
+            key = _cycle_key(overview, tariff)
             if self._last_cycle is not None and self._last_cycle[0] == key:
                 key = None  # still the one shown
         trend_due = self._trend_at is None or abs(time.monotonic() - self._trend_at) >= SLOW_EVERY_S
@@ -336,10 +345,14 @@ class OverviewPlugin(QObject):
                 self._secondary_due = True
                 self._refresh_secondary()
             return
-        store = self.shell.history
-        if figures.last_cycle is not None and store is not None:
+        if figures.last_cycle is not None:
             self._last_cycle = figures.last_cycle
-            self._show_cycle(store)
+            glance = self._glance
+            if glance is not None and _cycle_key(glance.overview, self.tariff) == figures.last_cycle[0]:
+                cost, first_day = figures.last_cycle[1]  # the shown card's range stays: only the last cycle is added
+                self.page.set_card("cycle", cycle_card(dataclasses.replace(glance, last=cost, last_first_day=first_day)))
+            elif (store := self.shell.history) is not None:
+                self._show_cycle(store)
         if figures.trend is not None:
             self._trend = figures.trend
             if self._baseline is not None:
