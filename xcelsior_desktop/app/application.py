@@ -41,7 +41,6 @@ from xcelsior_desktop.session.commands import (
     Command,
     Located,
     Pause,
-    Probe,
     Refresh,
     RetryNow,
     SetAddress,
@@ -303,10 +302,6 @@ class XcelsiorApp(QObject):
     def send(self, command: Command) -> None:
         """Any thread: a command for the meter session."""
         self.meter.send(command)
-
-    def probe(self, identity: Identity, host: str, port: int, meter_lfdi: str | None = None) -> Probe:
-        """A probe through the session's one connection; its ``result`` Future resolves on the meter thread."""
-        return self.session.probe(identity, host, port, meter_lfdi)
 
     @staticmethod
     def _profiles_for(demo: bool, given: ProfileStore | None) -> Callable[[MeterTarget], ProfileStore | None]:

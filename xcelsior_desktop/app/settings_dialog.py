@@ -75,12 +75,6 @@ class SettingsDialog(QDialog):
         self._pages.append(page)
         self.tabs.addTab(page, title)
 
-    def build(self) -> Settings:
-        """The edited settings as the General page has them; raises ValueError with a message for the user."""
-        edited = copy.deepcopy(self.original)
-        self.general.validate(edited)
-        return edited
-
     def accept(self) -> None:
         edited = copy.deepcopy(self.original)
         try:
@@ -101,7 +95,6 @@ class GeneralPage(SettingsPage):
 
     def __init__(self, settings: Settings, meters: Sequence[MeterTarget] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.original = settings
         self.meters = list(meters) or [MeterTarget()]
         self.addresses: dict[Role, tuple[str | None, int, bool]] = {}  # after validate: (host, port, automatic)
         self._build(settings)

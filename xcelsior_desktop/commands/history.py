@@ -203,7 +203,7 @@ def _sync(args: argparse.Namespace) -> int:
     try:
         with store:
             identity = identity_from(args)
-            summary, _ = run_once(target.replace(identity=identity), sync, handshake_timeout=args.timeout,
+            summary = run_once(target.replace(identity=identity), sync, handshake_timeout=args.timeout,
                                   profiles=_saved_profiles(target))
     except (MeterError, SecretsError) as exc:
         _fail("sync", exc)

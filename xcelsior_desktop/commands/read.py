@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         identity = identity_from(args)
-        (info, demand, registers, meter_lfdi), _ = run_once(target.replace(identity=identity), read,
+        info, demand, registers, meter_lfdi = run_once(target.replace(identity=identity), read,
                                                              handshake_timeout=args.timeout)
     except (MeterError, SecretsError) as exc:
         print(error_line(exc), file=sys.stderr)

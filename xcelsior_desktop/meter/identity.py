@@ -38,11 +38,6 @@ def lfdi_of(cert: x509.Certificate) -> str:
     return lfdi_from_der(cert.public_bytes(serialization.Encoding.DER))
 
 
-def is_lfdi(text: str) -> bool:
-    """Exactly an LFDI as this app writes it: 40 upper-case hex digits, nothing else."""
-    return bool(_HEX40.match(text))
-
-
 def normalize_lfdi(text: str) -> str:
     """Accept an LFDI as plain hex, in the portal's 8x5 form or with colons/spaces; return 40 hex digits."""
     cleaned = re.sub(r"[\s:\-]", "", text).upper()

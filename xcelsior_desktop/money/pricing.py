@@ -415,17 +415,12 @@ class CostSummary:
             self.priced_hours += (part.end - part.start).total_seconds() / 3600
 
 
-def fixed_charges(tariff: Tariff, first_day: dt.date, last_day: dt.date, *, cycle_start_day: int = 1) -> float:
-    """The fixed charges of the local days from ``first_day`` to ``last_day``: each day's daily charge, and its share
-    of the monthly charge (the monthly charge divided by the days of the billing cycle the day is in, so a cycle
-    of 29 days and one of 32 both owe one month), from the version in force that day."""
-    daily, monthly = charges_by_kind(tariff, first_day, last_day, cycle_start_day=cycle_start_day)
-    return daily + monthly
-
-
 def charges_by_kind(tariff: Tariff, first_day: dt.date, last_day: dt.date, *,
                     cycle_start_day: int = 1) -> tuple[float, float]:
-    """(the daily charges, the monthly charges' shares) of the local days from ``first_day`` to ``last_day``."""
+    """(the daily charges, the monthly charges' shares) of the local days from ``first_day`` to ``last_day``: each
+    day's daily charge, and its share of the monthly charge (the monthly charge divided by the days of the billing
+    cycle the day is in, so a cycle of 29 days and one of 32 both owe one month), from the version in force that
+    day."""
     daily = monthly = 0.0
     day = first_day
     cycle: tuple[dt.date, dt.date] | None = None

@@ -20,7 +20,6 @@ from xcelsior_desktop.session.target import MeterTarget
 
 if TYPE_CHECKING:
     from xcelsior_desktop.energy.totals import Energy
-    from xcelsior_desktop.session.commands import Probe
 
 log = logging.getLogger(__name__)
 
@@ -98,15 +97,8 @@ class RequestFailed:
     detail: str
 
 
-@dataclass(frozen=True)
-class ProbeFinished:
-    """A probe with another identity ended; its result is in ``probe.result``."""
-
-    probe: Probe
-
-
 Event = (DemandRead | RegistersRead | TodayChanged | DeviceInfoRead | StateChanged | TargetChanged | MeterPinned
-         | LocateRequested | RequestFailed | ProbeFinished | ReadingFlagged)
+         | LocateRequested | RequestFailed | ReadingFlagged)
 E = TypeVar("E", bound=Event)
 Unsubscribe = Callable[[], None]
 

@@ -106,22 +106,14 @@ def load_records(path: Path | None = None, *, repair: bool = True) -> list[dict[
 
 def save_targets(targets: Iterable[MeterTarget], path: Path | None = None) -> None:
     """Write every meter's record (atomic). Raises OSError when the disk refuses."""
-    records = sorted((t.to_record() for t in targets), key=lambda r: ROLES.index(r["role"]))
-    write_json_atomic(path or default_path(), {"format": FORMAT, "meters": records}, sort_keys=True)
+    _write_records([t.to_record() for t in targets], path or default_path())
 
 
 def save_target(target: MeterTarget, path: Path | None = None) -> None:
     """Write ``target``'s record, keeping the other meters' records as they are on disk."""
     path = path or default_path()
     kept = [r for r in (load_records(path) or []) if r["role"] != target.role]
-    records = sorted([*kept, target.to_record()], key=lambda r: ROLES.index(r["role"]))
-    write_json_atomic(path, {"format": FORMAT, "meters": records}, sort_keys=True)
-
-
-def remove_target(role: str, path: Path | None = None) -> None:
-    path = path or default_path()
-    kept = [r for r in (load_records(path) or []) if r["role"] != role]
-    write_json_atomic(path, {"format": FORMAT, "meters": kept}, sort_keys=True)
+    _write_records([*kept, target.to_record()], path)
 
 
 IdentityFor = Callable[[str], "Identity | None"]
@@ -162,6 +154,8 @@ def peek_records(path: Path | None = None, settings_path: Path | None = None) ->
 
 
 def _write_records(records: list[dict[str, Any]], path: Path) -> None:
+    """The meters file, net first (atomic). Raises OSError when the disk refuses."""
+    records = sorted(records, key=lambda r: ROLES.index(r["role"]))
     write_json_atomic(path, {"format": FORMAT, "meters": records}, sort_keys=True)
 
 

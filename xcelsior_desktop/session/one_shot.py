@@ -22,9 +22,9 @@ T = TypeVar("T")
 
 def run_once(target: MeterTarget, work: Callable[[MeterClient], T], *, connect_timeout: float = 5.0,
              handshake_timeout: float = 15.0, read_timeout: float = 10.0,
-             profiles: ProfileStore | None = None) -> tuple[T, MeterTarget]:
-    """``work(client)`` on ``target``'s meter; its result and the target as the session left it (with the meter's
-    LFDI learned). Raises what ``work`` raised (a MeterError, an IdentityError ...)."""
+             profiles: ProfileStore | None = None) -> T:
+    """``work(client)`` on ``target``'s meter through a session (its pinning and error policy); its result. Raises
+    what ``work`` raised (a MeterError, an IdentityError ...)."""
     options = SessionOptions(live=False, read_history=False, connect_timeout=connect_timeout,
                              handshake_timeout=handshake_timeout, read_timeout=read_timeout)
     session = MeterSession(target, options, profiles=profiles)
@@ -50,4 +50,4 @@ def run_once(target: MeterTarget, work: Callable[[MeterClient], T], *, connect_t
     finally:
         session.stop()
     job.result.result()  # raises the work's error
-    return done[0], session.target
+    return done[0]

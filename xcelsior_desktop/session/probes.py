@@ -15,10 +15,11 @@ from xcelsior_desktop.session.connection import MeterClientLike, MeterConnection
 log = logging.getLogger(__name__)
 
 
-def run_probe(probe: Probe, connection: MeterConnection, options: SessionOptions) -> bool:
-    """Run ``probe`` on the stepping thread; False when its caller had already given up (nothing was sent)."""
+def run_probe(probe: Probe, connection: MeterConnection, options: SessionOptions) -> None:
+    """Run ``probe`` on the stepping thread, its outcome in ``probe.result``; nothing is sent when its caller had
+    already given up."""
     if not probe.result.set_running_or_notify_cancel():
-        return False
+        return
     connection.drop()  # the meter serves one connection: ours must be closed before the probe's
     from xcelsior_desktop.meter.client import MeterClient
 
@@ -39,4 +40,3 @@ def run_probe(probe: Probe, connection: MeterConnection, options: SessionOptions
     accepted = not probe.result.exception() and probe.result.result().accepted
     log.info("probe for LFDI %s: %s", probe.identity.lfdi[:10],
              "accepted" if accepted else probe.result.exception() or "refused")
-    return True

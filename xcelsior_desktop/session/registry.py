@@ -28,7 +28,6 @@ class MeterRegistry:
         self._mono = monotonic
         self._wall = wall
         self._sessions: dict[Role, MeterSession] = {}
-        self._added: list[Callable[[MeterSession], None]] = []
         for target in targets:
             if target.role not in self._sessions:
                 self._make(target)
@@ -52,20 +51,8 @@ class MeterRegistry:
     def session(self, role: Role) -> MeterSession:
         return self._sessions[role]
 
-    def get(self, role: Role) -> MeterSession | None:
-        return self._sessions.get(role)
-
-    def targets(self) -> list[MeterTarget]:
-        return [self._sessions[role].target for role in self.roles()]
-
     def add(self, target: MeterTarget) -> MeterSession:
         """A meter set up while the app runs (the solar meter): its session, to be started by its owner."""
         if target.role in self._sessions:
             raise ValueError(f"there is already a {target.role} meter")
-        session = self._make(target)
-        for listener in list(self._added):
-            listener(session)
-        return session
-
-    def on_added(self, listener: Callable[[MeterSession], None]) -> None:
-        self._added.append(listener)
+        return self._make(target)

@@ -62,7 +62,6 @@ from xcelsior_desktop.session.events import (
     EventBus,
     LocateRequested,
     MeterPinned,
-    ProbeFinished,
     ReadingFlagged,
     RegistersRead,
     RequestFailed,
@@ -285,8 +284,7 @@ class MeterSession:
         self._policy.retry_now()
 
     def _probe(self, probe: Probe) -> None:
-        if run_probe(probe, self._connection, self.options):
-            self.events.publish(ProbeFinished(probe))
+        run_probe(probe, self._connection, self.options)  # its caller waits on probe.result
 
     def _use_history(self, command: UseHistory) -> None:
         self._jobs.use_history(command.reader)
