@@ -83,3 +83,14 @@ def test_each_meters_history_in_its_own_rows(meters, files, tmp_path, capsys) ->
     assert rows and set(rows[0]) >= {"start", "end", "imported_wh", "exported_wh"}
     assert sum(float(r["imported_wh"]) for r in rows) == pytest.approx(sum(iv.imported_wh or 0 for iv in solar))
     assert main(["history", "info", "--meter", "nowhere", "--db", str(db)]) == 2
+
+
+def test_a_sync_by_address_goes_into_the_rows_meter_names(meters, files, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """--host reads that address; --meter says whose history it is (the solar meter's here), as without --host."""
+    db = tmp_path / "h.sqlite3"
+    solar = meters.production
+    assert main(["history", "sync", "--host", solar.host, "--port", str(solar.port), "--meter", "production", *files,
+                 "--db", str(db)]) == 0
+    assert SYNC_LINE.match(capsys.readouterr().out.strip())
+    with HistoryStore(db, access=Access.READ) as store:
+        assert store.for_meter("production").intervals() and store.intervals() == []

@@ -198,7 +198,7 @@ def _sync(args: argparse.Namespace) -> int:
             def meter_now() -> dt.datetime:
                 return dt.datetime.now(dt.UTC) + skew
 
-            return Backfill(client.transport.get, profile, store.for_meter(target.role), meter_now).run()
+            return Backfill(client.transport.get, profile, store, meter_now).run()  # --meter's rows
 
     try:
         with store:
