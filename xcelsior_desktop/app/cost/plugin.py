@@ -139,6 +139,7 @@ class CostPlugin(QObject):
         so all of them show the same kWh and money."""
         self._today = today
         self.refresh()
+        self._timer.start()  # the minute's refresh counts from here: not again moments after this one
 
     def on_registers(self, registers: Registers) -> None:
         at = (registers.delivered_at or registers.read_at).astimezone(dt.UTC)
