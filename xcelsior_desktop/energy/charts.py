@@ -50,7 +50,7 @@ def chart_data(store: HistoryStore, view: View, anchor: dt.date, tz: dt.tzinfo, 
     """The bars and totals of the ``view`` span that contains the local date ``anchor``. The totals are the one
     energy function's figure for the span (energy/totals.py): the stored intervals and the register tail."""
     shown = span(view, anchor, tz)
-    counted = energy(store, shown.start, shown.end, now, zone=tz)
+    counted = energy(store, shown.start, shown.end, now, zone=tz, find_gaps=False)  # the bars show the gaps
     # the totals count as complete up to the newest slot the meter can have filed (the open one is no gap)
     filed_s = now.timestamp() - FILING_S
     filed = dt.datetime.fromtimestamp(filed_s - filed_s % SLOT_S, dt.UTC)

@@ -173,9 +173,10 @@ def _add(a: float | None, b: float | None) -> float | None:
 
 
 def energy(store: HistoryStore, start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
-           zone: dt.tzinfo | None = None) -> Energy:
+           zone: dt.tzinfo | None = None, find_gaps: bool = True) -> Energy:
     """Energy in [start, end) as of ``now`` (aware datetimes; ``now`` on the meter's clock). ``zone``: the home
-    zone, for the figure's words only."""
+    zone, for the figure's words only. ``find_gaps=False`` skips the scan for ``missing`` (every slot's start,
+    most of a year chart's time) for a caller that uses only the amounts: ``missing`` is then empty, unknown."""
     start, end, now = (t.astimezone(dt.UTC) for t in (start, end, now))
     until = min(end, now)
     if until <= start:
@@ -186,7 +187,7 @@ def energy(store: HistoryStore, start: dt.datetime, end: dt.datetime, now: dt.da
     covered = float(max(totals[0].imported_s, totals[0].exported_s)) if totals else 0.0
     newest = store.newest_interval(start, until)
     boundary = newest.end if newest is not None else start
-    missing = tuple(store.gaps(start, boundary)) if newest is not None else ()
+    missing = tuple(store.gaps(start, boundary)) if newest is not None and find_gaps else ()
     tail, estimated, since = _tail(store, boundary, until, newest) if boundary < until else (None, 0.0, boundary)
     if newest is None and tail is not None and since > start:
         missing = ()  # registers alone from their first reading: the figure says "since"
