@@ -446,12 +446,12 @@ class XcelsiorApp(QObject):
 
         from xcelsior_desktop.app.onboarding.wizard import SetupWizard
 
-        identity = self.identity
-        wizard = SetupWizard(store=self.onboarding.store, role=PRODUCTION, identity=identity, other=net,
-                             target=lambda: self.onboarding_target(PRODUCTION),
+        identity, onboarding = self.identity, self.onboarding
+        wizard = SetupWizard(store=onboarding.store, role=PRODUCTION, identity=identity, other=net,
+                             target=lambda: onboarding.meter_target(PRODUCTION),
                              place=self._place_meter, adopt=lambda target: self.meters.send(PRODUCTION,
                                                                                              SetTarget(target)),
-                             probe=self.onboarding.probe_fn(pinned=False, role=PRODUCTION),
+                             probe=onboarding.probe_fn(pinned=False, role=PRODUCTION),
                              discover=self._discover_for_setup, discovery_timeout_s=self.setup_discovery_timeout_s)
         wizard.setObjectName("solar-setup-wizard")
         wizard.finished.connect(lambda _result: self._solar_setup_closed(wizard))
@@ -464,10 +464,6 @@ class XcelsiorApp(QObject):
         from xcelsior_desktop.meter.discovery import discover as find
 
         return list(find(timeout=timeout, interfaces=self.discovery.worker.interfaces))
-
-    def onboarding_target(self, role: Role) -> MeterTarget:
-        """The ``role`` meter's record as its session holds it (a new one before it has a session)."""
-        return self.meters.target(role) if self.meters.has(role) else MeterTarget(role=role)
 
     def _place_meter(self, target: MeterTarget) -> None:
         """Setup found a second meter's address: its session holds the record from now on (idle, without the

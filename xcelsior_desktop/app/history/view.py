@@ -32,7 +32,7 @@ from xcelsior_desktop.app.tray_icon import EXPORT_FILL, IMPORT_FILL
 from xcelsior_desktop.common import format as fmt
 from xcelsior_desktop.energy.chart_data import Bar, ChartDecorator, ChartMarker, Mark, Totals
 from xcelsior_desktop.energy.charts import ChartData
-from xcelsior_desktop.energy.compare import compare_previous, outline
+from xcelsior_desktop.energy.compare import BEFORE, compare_previous, outline
 from xcelsior_desktop.energy.errors import HistoryError
 from xcelsior_desktop.energy.home import PRODUCTION_METER
 from xcelsior_desktop.energy.periods import Span, View, shift
@@ -41,8 +41,6 @@ from xcelsior_desktop.energy.store import HistoryStore
 
 log = logging.getLogger(__name__)
 
-_BEFORE = {View.DAY: "the day before", View.WEEK: "the week before", View.MONTH: "the month before",
-           View.YEAR: "the year before", View.LIVE: ""}
 VIEWS: tuple[tuple[View, str], ...] = (
     (View.LIVE, "Live"), (View.DAY, "Day"), (View.WEEK, "Week"), (View.MONTH, "Month"), (View.YEAR, "Year"),
 )
@@ -68,7 +66,7 @@ def _legend(view: View, comparing: bool = False, series: Series = Series.GRID) -
     if below:
         swatches += f" &nbsp; <span style='color:{EXPORT_FILL.name()}'>\u25A4</span> {below} (striped, below)"
     if comparing:
-        swatches += f" &nbsp; dashed: {_BEFORE[view]}"
+        swatches += f" &nbsp; dashed: {BEFORE.get(view, '')}"
     if view is View.DAY and series is not Series.HOME:  # the home's use has no register tail to estimate from
         return f"{swatches} &nbsp; hatched: the quarter hour in progress (an estimate)"
     if view is View.DAY:
