@@ -388,8 +388,8 @@ def _pinned_sfdi() -> int | None:
 
 # --------------------------------------------------------------------------------------------------- info
 def _info(args: argparse.Namespace) -> int:
+    from xcelsior_desktop.common.format import iso_utc
     from xcelsior_desktop.energy.errors import HistoryError
-    from xcelsior_desktop.exchange.csv_export import iso_utc
 
     store = _open_store(args, "info", read_only=True)
     if store is None:

@@ -1,4 +1,5 @@
-"""Numbers as people read them: short tray labels ("850", "1.2k", "-3.4k") and full values."""
+"""Numbers as people read them: short tray labels ("850", "1.2k", "-3.4k") and full values; instants as the
+command line and the files print them (ISO 8601 UTC)."""
 
 from __future__ import annotations
 
@@ -82,3 +83,8 @@ def ago(seconds: float) -> str:
     if hours < 48:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{hours // 24} days"
+
+
+def iso_utc(instant: dt.datetime) -> str:
+    """ISO 8601 UTC with Z, to the second, e.g. 2026-10-06T00:00:00Z."""
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

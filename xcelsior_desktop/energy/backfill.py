@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from xcelsior_desktop.common.format import iso_utc
 from xcelsior_desktop.energy.store import METER_SOURCE, EnergyInterval, HistoryStore, from_seconds
 from xcelsior_desktop.meter import resources as res
 from xcelsior_desktop.meter.channels import Channel
@@ -92,11 +93,7 @@ class BackfillSummary:
         """The line ``history sync`` prints."""
         if self.first is None or self.last is None:
             return f"synced {self.new_slots} new slots"
-        return f"synced {self.new_slots} new slots ({_iso(self.first)} .. {_iso(self.last)})"
-
-
-def _iso(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"synced {self.new_slots} new slots ({iso_utc(self.first)} .. {iso_utc(self.last)})"
 
 
 class Backfill:

@@ -52,7 +52,8 @@ class Totals:
         return self.covered_s >= self.span_s - 1
 
 
-def _add(total: float | None, value: float | None) -> float | None:
+def add_known(total: float | None, value: float | None) -> float | None:
+    """``total + value`` where an unknown (None) adds nothing, and two unknowns stay unknown (never 0)."""
     if value is None:
         return total
     return value if total is None else total + value
@@ -82,8 +83,8 @@ def bars(span: Span, intervals: Iterable[IntervalLike], *, estimate: IntervalLik
         scan = index
         while scan < len(rows) and rows[scan].start < bucket.end:
             row = rows[scan]
-            imported = _add(imported, row.imported_wh)
-            exported = _add(exported, row.exported_wh)
+            imported = add_known(imported, row.imported_wh)
+            exported = add_known(exported, row.exported_wh)
             if row.imported_wh is not None or row.exported_wh is not None:
                 covered += row.duration_s
             scan += 1

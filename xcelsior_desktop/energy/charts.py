@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xcelsior_desktop.energy.chart_data import Bar, Totals, bars, bars_from_totals
+from xcelsior_desktop.energy.chart_data import Bar, Totals, add_known, bars, bars_from_totals
 from xcelsior_desktop.energy.periods import Span, View, span
 from xcelsior_desktop.energy.store import DemandSample, EnergyInterval, HistoryStore
 from xcelsior_desktop.energy.totals import energy
@@ -34,16 +34,10 @@ def _with_tail(span_bars: list[Bar], tail: EnergyInterval | None) -> list[Bar]:
     out = []
     for bar in span_bars:
         if bar.start <= tail.start < bar.end:
-            bar = Bar(bar.start, bar.end, bar.label, _plus(bar.imported_wh, tail.imported_wh),
-                      _plus(bar.exported_wh, tail.exported_wh), bar.covered_s + tail.duration_s, bar.estimate)
+            bar = Bar(bar.start, bar.end, bar.label, add_known(bar.imported_wh, tail.imported_wh),
+                      add_known(bar.exported_wh, tail.exported_wh), bar.covered_s + tail.duration_s, bar.estimate)
         out.append(bar)
     return out
-
-
-def _plus(a: float | None, b: float | None) -> float | None:
-    if b is None:
-        return a
-    return b if a is None else a + b
 
 
 def chart_data(store: HistoryStore, view: View, anchor: dt.date, tz: dt.tzinfo, now: dt.datetime) -> ChartData:

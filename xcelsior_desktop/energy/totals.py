@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from xcelsior_desktop.energy.chart_data import add_known
 from xcelsior_desktop.energy.store import EnergyInterval, HistoryStore
 
 SLOT_S = 900
@@ -166,12 +167,6 @@ def _tail(store: HistoryStore, boundary: dt.datetime, until: dt.datetime,
     return tail, estimated, begins
 
 
-def _add(a: float | None, b: float | None) -> float | None:
-    if b is None:
-        return a
-    return b if a is None else a + b
-
-
 def energy(store: HistoryStore, start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
            zone: dt.tzinfo | None = None, find_gaps: bool = True) -> Energy:
     """Energy in [start, end) as of ``now`` (aware datetimes; ``now`` on the meter's clock). ``zone``: the home
@@ -193,7 +188,7 @@ def energy(store: HistoryStore, start: dt.datetime, end: dt.datetime, now: dt.da
         missing = ()  # registers alone from their first reading: the figure says "since"
     as_of = tail.end if tail is not None else boundary
     if tail is not None:
-        imported, exported = _add(imported, tail.imported_wh), _add(exported, tail.exported_wh)
+        imported, exported = add_known(imported, tail.imported_wh), add_known(exported, tail.exported_wh)
     if newest is None and tail is None:
         since = start
     return Energy(start, end, since if newest is None else start, as_of, imported, exported, covered, tail,

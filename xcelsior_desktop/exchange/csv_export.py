@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from xcelsior_desktop.common.format import iso_utc
 from xcelsior_desktop.energy.store import EnergyInterval
 
 CSV_COLUMNS = ("start", "end", "imported_wh", "exported_wh")
@@ -36,11 +37,6 @@ FORMATS: dict[str, Writer] = {}
 def register_format(name: str, writer: Writer) -> None:
     """Make ``history export --format NAME`` available."""
     FORMATS[name] = writer
-
-
-def iso_utc(instant: dt.datetime) -> str:
-    """ISO 8601 UTC with Z, e.g. 2026-10-06T00:00:00Z."""
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def wh_text(value: float | None) -> str:

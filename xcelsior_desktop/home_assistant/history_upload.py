@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from xcelsior_desktop.common.format import iso_utc
 from xcelsior_desktop.energy.store import HistoryStore
 from xcelsior_desktop.home_assistant.ha_api import CommandFailed, HomeAssistantApi, HomeAssistantError
 from xcelsior_desktop.home_assistant.ha_url import HomeAssistantUrl
@@ -35,10 +36,6 @@ _FEED_ENERGY = re.compile(r"^xcelsior_(\d+)_energy_(imported|exported)$")
 
 class FeedNotFound(HomeAssistantError):
     exit_status = 1
-
-
-def iso_utc(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

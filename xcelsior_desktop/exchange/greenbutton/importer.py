@@ -7,17 +7,13 @@ resolved view keeps the meter's figures.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xcelsior_desktop.common.format import iso_utc
 from xcelsior_desktop.exchange.greenbutton import SOURCE
 from xcelsior_desktop.exchange.greenbutton.reader import GreenButtonImport, read_green_button
-
-
-def iso_utc(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
