@@ -291,8 +291,9 @@ def step_tray_icon(context: dict[str, object]) -> str:
 
 # -- 6. platform ----------------------------------------------------------------------------------------------
 
-# The variables the app's folders (platform/paths.py) and the autostart entry are found through, per OS
-_PROFILE_VARS = {"win32": ("APPDATA", "LOCALAPPDATA"), "darwin": ("HOME",)}
+# The variables the app's folders (platform/paths.py) and the autostart entry are found through, per OS. On Windows
+# platformdirs asks the shell for the known folders and ignores %APPDATA%; its own override variables redirect them.
+_PROFILE_VARS = {"win32": ("WIN_PD_OVERRIDE_APPDATA", "WIN_PD_OVERRIDE_LOCAL_APPDATA"), "darwin": ("HOME",)}
 _XDG_VARS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
 
 
