@@ -10,7 +10,7 @@ from xcelsior_desktop.session.target import MeterTarget
 
 
 @functools.cache
-def test_identity() -> Identity:
+def poller_identity() -> Identity:
     return generate_identity(days=1)
 
 
@@ -29,7 +29,7 @@ class TargetBox:
 
 def target_box(*, has_identity: bool = True, has_address: bool = True, automatic_address: bool = False,
                ever_registered: bool = False) -> TargetBox:
-    return TargetBox(MeterTarget(identity=test_identity() if has_identity else None,
+    return TargetBox(MeterTarget(identity=poller_identity() if has_identity else None,
                                  host="192.0.2.1" if has_address else None, automatic=automatic_address,
                                  registered=ever_registered))
 
