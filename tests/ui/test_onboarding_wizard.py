@@ -131,6 +131,24 @@ def test_registered_while_waiting(qtbot, sim):
     assert tracker.state is not None and tracker.state.accepted
 
 
+def test_the_meter_page_is_searching_until_the_answer_is_shown(qtbot):
+    """The search's thread ends a moment before its queued answer reaches the page: until then the page still
+    says it is searching, so whoever waits for the search to end finds its answer there."""
+    from xcelsior_desktop.app.onboarding.meter_page import MeterPage
+    from xcelsior_desktop.meter.discovery import DiscoveredMeter
+
+    found = DiscoveredMeter("192.0.2.7", 8081, 123, "/dcap", "meter")
+    page = MeterPage(lambda _timeout: [found], timeout_s=8.0)
+    qtbot.addWidget(page)
+    page.initializePage()
+    call = page._call
+    assert call is not None
+    call.join(5)  # the thread is done; its answer is queued, not yet delivered
+    assert page.searching and page.chosen() is None
+    qtbot.waitUntil(lambda: not page.searching)
+    assert page.chosen() == ("192.0.2.7", 8081, False)
+
+
 def test_meter_page_finds_the_simulator_by_mdns(qtbot, start_simulator):
     """The search runs off the GUI thread with progress, on loopback only, and lists the meter it found."""
     from xcelsior_desktop.app.onboarding.meter_page import MeterPage

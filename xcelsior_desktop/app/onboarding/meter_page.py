@@ -110,7 +110,9 @@ class MeterPage(QWizardPage):
 
     @property
     def searching(self) -> bool:
-        return self._call is not None and self._call.running
+        """From the search's start until its answer is shown: the search thread ends a moment before its queued
+        answer reaches the page, and the page is not done searching until then."""
+        return self._call is not None
 
     def search(self) -> None:
         if self.searching:
