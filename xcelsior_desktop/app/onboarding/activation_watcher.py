@@ -77,10 +77,6 @@ class FutureSignal(QObject):
         FutureSignal._alive.add(self)
         future.add_done_callback(self._finished)
 
-    @property
-    def running(self) -> bool:
-        return self.future is not None and not self.future.done()
-
     def _finished(self, future: Future[Any]) -> None:
         error = future.exception()
         if error is not None:
@@ -143,7 +139,7 @@ class ActivationWatcher(QObject):
 
     def _schedule(self) -> None:
         self._emit_status()
-        if not self.active or (self._call is not None and self._call.running):
+        if not self.active or self._call is not None:  # a probe's answer still to come (maybe queued already)
             return
         remaining = self.tracker.seconds_until_next() or 0.0
         self._timer.start(int(remaining * 1000))
@@ -186,7 +182,7 @@ class ActivationWatcher(QObject):
         self._schedule()
 
     def _emit_status(self) -> None:
-        busy = self._call is not None and self._call.running
+        busy = self._call is not None
         self.status_changed.emit("Checking with the meter now…" if busy else self.tracker.status_text())
 
 

@@ -28,10 +28,6 @@ class BackgroundCall(QObject):
         self._thread.start()
         return self
 
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
 
